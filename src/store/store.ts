@@ -1,0 +1,64 @@
+/**
+ * hometel's embedded SQLite store: everything that must survive a restart (and kill -9) lives here.
+ * WAL mode with synchronous=FULL: a committed write is on disk before the call returns.
+ */
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+
+/** Schema versions in order; each runs once, inside a transaction. */
+const migrations: readonly string[] = [
+  `CREATE TABLE device_identity (key TEXT PRIMARY KEY, udn TEXT NOT NULL UNIQUE);
+   CREATE TABLE boot (id INTEGER PRIMARY KEY CHECK (id = 1), boot_id INTEGER NOT NULL);`,
+];
+
+export class Store {
+  private readonly db: Database.Database;
+
+  constructor(path: string) {
+    this.db = new Database(path);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = FULL');
+    this.migrate();
+  }
+
+  /** Opens (creating if needed) the store in a data directory. */
+  static open(dataDir: string): Store {
+    mkdirSync(dataDir, { recursive: true });
+    return new Store(join(dataDir, 'hometel.db'));
+  }
+
+  private migrate(): void {
+    const version = this.db.pragma('user_version', { simple: true }) as number;
+    for (let v = version; v < migrations.length; v++) {
+      this.db.transaction(() => {
+        this.db.exec(migrations[v]!);
+        this.db.pragma(`user_version = ${v + 1}`);
+      })();
+    }
+  }
+
+  /** The UDN of the device known by `key`, created once and then the same forever. */
+  udnFor(key: string): string {
+    const row = this.db.prepare('SELECT udn FROM device_identity WHERE key = ?').get(key) as { udn: string } | undefined;
+    if (row) return row.udn;
+    const udn = `uuid:${randomUUID()}`;
+    this.db.prepare('INSERT INTO device_identity (key, udn) VALUES (?, ?)').run(key, udn);
+    return udn;
+  }
+
+  /** The BOOTID.UPNP.ORG for this start: one more than the last start's (UDA 1.1 1.2.2). */
+  nextBootId(): number {
+    return this.db.transaction(() => {
+      const row = this.db.prepare('SELECT boot_id FROM boot WHERE id = 1').get() as { boot_id: number } | undefined;
+      const next = row ? (row.boot_id % 0x7fffffff) + 1 : 1;
+      this.db.prepare('INSERT INTO boot (id, boot_id) VALUES (1, ?) ON CONFLICT(id) DO UPDATE SET boot_id = excluded.boot_id').run(next);
+      return next;
+    })();
+  }
+
+  close(): void {
+    this.db.close();
+  }
+}

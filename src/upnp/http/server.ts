@@ -1,0 +1,164 @@
+/**
+ * The HTTP server of a device host or a control point's event callback, on one interface address.
+ * Node's own HTTP parser does the parsing; this wrapper adds what UPnP needs around it: bodies read
+ * with a hard size limit, time limits on slow clients, and M-POST (UDA 1.0 3.2.1), which Node's
+ * parser does not know — the method is rewritten to POST before the parser sees the first request
+ * of a connection, and such connections are closed after their response.
+ */
+import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer as createNetServer, type AddressInfo, type Server as NetServer, type Socket } from 'node:net';
+import type { Logger } from '../../shared/logger.js';
+
+export interface HttpRequest {
+  readonly method: string;
+  /** Path and query of the request target. */
+  readonly path: string;
+  /** Header names in lower case. */
+  readonly headers: Readonly<Record<string, string | undefined>>;
+  readonly body: string;
+  readonly remoteAddress: string;
+  /** True when the request arrived as M-POST (mandatory-extension POST). */
+  readonly mandatoryExtension: boolean;
+}
+
+export interface HttpResponse {
+  readonly status: number;
+  readonly headers?: ReadonlyArray<readonly [string, string]>;
+  readonly body?: string;
+}
+
+export type HttpHandler = (req: HttpRequest) => Promise<HttpResponse> | HttpResponse;
+
+export interface HttpServerOptions {
+  readonly address: string;
+  readonly port?: number;
+  readonly maxBodyBytes?: number;
+  readonly serverHeader: string;
+  readonly logger: Logger;
+}
+
+export const defaultMaxBodyBytes = 1024 * 1024;
+
+export class HttpServer {
+  private readonly net: NetServer;
+  private readonly sockets = new Set<Socket>();
+  private readonly mPostSockets = new WeakSet<Socket>();
+  private port = 0;
+
+  constructor(
+    private readonly opts: HttpServerOptions,
+    private readonly handler: HttpHandler,
+  ) {
+    const http = createHttpServer({ requestTimeout: 15_000, headersTimeout: 10_000, keepAliveTimeout: 5_000 }, (req, res) =>
+      void this.serve(req, res),
+    );
+    http.on('clientError', (err, socket) => {
+      this.opts.logger.debug('bad HTTP request', { error: err.message });
+      if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      else socket.destroy();
+    });
+    this.net = createNetServer({ pauseOnConnect: true }, (socket) => {
+      this.sockets.add(socket);
+      socket.on('close', () => this.sockets.delete(socket));
+      socket.on('error', () => socket.destroy());
+      socket.setTimeout(30_000, () => socket.destroy());
+      socket.once('readable', () => {
+        const chunk = socket.read() as Buffer | null;
+        if (chunk) {
+          if (chunk.subarray(0, 7).toString('latin1') === 'M-POST ') {
+            this.mPostSockets.add(socket);
+            socket.unshift(Buffer.concat([Buffer.from('POST '), chunk.subarray(7)]));
+          } else {
+            socket.unshift(chunk);
+          }
+        }
+        http.emit('connection', socket);
+      });
+    });
+  }
+
+  async listen(): Promise<void> {
+    await new Promise<void>((resolve, reject) => {
+      this.net.once('error', reject);
+      this.net.listen(this.opts.port ?? 0, this.opts.address, () => {
+        this.net.off('error', reject);
+        resolve();
+      });
+    });
+    this.port = (this.net.address() as AddressInfo).port;
+  }
+
+  get baseUrl(): string {
+    return `http://${this.opts.address}:${this.port}`;
+  }
+
+  async close(): Promise<void> {
+    for (const s of this.sockets) s.destroy();
+    await new Promise<void>((resolve) => this.net.close(() => resolve()));
+  }
+
+  private async serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const limit = this.opts.maxBodyBytes ?? defaultMaxBodyBytes;
+    const declared = Number(req.headers['content-length'] ?? 0);
+    if (declared > limit) {
+      this.opts.logger.warn('request body too large', { from: req.socket.remoteAddress, bytes: declared });
+      return this.reply(res, { status: 413 }, true);
+    }
+    let body: string;
+    try {
+      body = await readBody(req, limit);
+    } catch {
+      this.opts.logger.warn('request body too large or broken', { from: req.socket.remoteAddress });
+      return this.reply(res, { status: 413 }, true);
+    }
+    const headers: Record<string, string | undefined> = {};
+    for (const [k, v] of Object.entries(req.headers)) headers[k] = Array.isArray(v) ? v.join(', ') : v;
+    const request: HttpRequest = {
+      method: req.method ?? '',
+      path: req.url ?? '/',
+      headers,
+      body,
+      remoteAddress: (req.socket.remoteAddress ?? '').replace(/^::ffff:/, ''),
+      mandatoryExtension: this.mPostSockets.has(req.socket),
+    };
+    let response: HttpResponse;
+    try {
+      response = await this.handler(request);
+    } catch (e) {
+      this.opts.logger.error('HTTP handler failed', { path: request.path, error: e instanceof Error ? e.stack : String(e) });
+      response = { status: 500 };
+    }
+    this.reply(res, response, request.mandatoryExtension);
+  }
+
+  private reply(res: ServerResponse, r: HttpResponse, close: boolean): void {
+    const body = Buffer.from(r.body ?? '', 'utf8');
+    const headers: Array<[string, string]> = [...(r.headers ?? [])].map(([n, v]) => [n, v]);
+    const has = (n: string): boolean => headers.some(([h]) => h.toLowerCase() === n);
+    if (!has('date')) headers.push(['DATE', new Date().toUTCString()]);
+    if (!has('server')) headers.push(['SERVER', this.opts.serverHeader]);
+    headers.push(['CONTENT-LENGTH', String(body.length)]);
+    if (close) headers.push(['CONNECTION', 'close']);
+    res.writeHead(r.status, headers.flat());
+    res.end(body);
+  }
+}
+
+function readBody(req: IncomingMessage, limit: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > limit) {
+        req.removeAllListeners('data');
+        req.resume();
+        reject(new Error('body too large'));
+        return;
+      }
+      chunks.push(c);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}

@@ -1,0 +1,9 @@
+/** The UPnP Device Architecture layer: everything above imports it from here. It knows nothing of telephony. */
+export * from './model/index.js';
+export { DeviceHost, descriptionPath, type DeviceHostOptions, type DeviceSpec } from './device-host/device-host.js';
+export { LocalService } from './device-host/local-service.js';
+export { ControlPoint, type ControlPointEvents, type ControlPointOptions } from './control-point/control-point.js';
+export { EventSubscription, type SubscriptionState } from './control-point/event-subscription.js';
+export { RemoteService, type InvokeOptions } from './control-point/remote-service.js';
+export { allDevices, findService, type RemoteDevice } from './control-point/remote-device.js';
+export type { WireArgs } from './soap/envelope.js';

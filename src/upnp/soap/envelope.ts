@@ -1,0 +1,110 @@
+/**
+ * SOAP 1.1 envelopes for UPnP control (UDA 1.0 section 3.2): action request, action response and
+ * UPnPError fault, both directions. Values go in and out as wire text; typing is the caller's job.
+ */
+import { childByName, childElements, elementValue, escapeXml, parseXml, sameNamespace, textElement } from '../xml/safe-xml.js';
+import type { Element } from '../xml/safe-xml.js';
+
+export const soapEnvelopeNs = 'http://schemas.xmlsoap.org/soap/envelope/';
+export const soapEncodingStyle = 'http://schemas.xmlsoap.org/soap/encoding/';
+export const upnpControlNs = 'urn:schemas-upnp-org:control-1-0';
+
+export type WireArgs = Array<[name: string, value: string]>;
+
+export interface ActionCall {
+  readonly serviceType: string;
+  readonly action: string;
+  readonly args: WireArgs;
+}
+
+export type ParseResult<T> = { ok: true; value: T } | { ok: false; reason: string };
+
+function envelope(body: string): string {
+  return (
+    '<?xml version="1.0" encoding="utf-8"?>\r\n' +
+    `<s:Envelope xmlns:s="${soapEnvelopeNs}" s:encodingStyle="${soapEncodingStyle}">` +
+    `<s:Body>${body}</s:Body></s:Envelope>\r\n`
+  );
+}
+
+function argsXml(args: WireArgs): string {
+  return args.map(([n, v]) => textElement(n, v)).join('');
+}
+
+export function buildActionRequest(call: ActionCall): string {
+  return envelope(`<u:${call.action} xmlns:u="${escapeXml(call.serviceType)}">${argsXml(call.args)}</u:${call.action}>`);
+}
+
+export function buildActionResponse(serviceType: string, action: string, out: WireArgs): string {
+  return envelope(`<u:${action}Response xmlns:u="${escapeXml(serviceType)}">${argsXml(out)}</u:${action}Response>`);
+}
+
+export function buildFault(code: number, description: string): string {
+  return envelope(
+    '<s:Fault><faultcode>s:Client</faultcode><faultstring>UPnPError</faultstring><detail>' +
+      `<UPnPError xmlns="${upnpControlNs}"><errorCode>${code}</errorCode>` +
+      `<errorDescription>${escapeXml(description)}</errorDescription></UPnPError></detail></s:Fault>`,
+  );
+}
+
+function bodyElement(text: string): ParseResult<Element> {
+  const parsed = parseXml(text);
+  if (!parsed.ok) return parsed;
+  const env = parsed.doc.documentElement!;
+  if (env.localName !== 'Envelope' || !sameNamespace(env.namespaceURI, soapEnvelopeNs)) {
+    return { ok: false, reason: 'not a SOAP envelope' };
+  }
+  const body = childByName(env, 'Body', soapEnvelopeNs);
+  if (!body) return { ok: false, reason: 'SOAP envelope without Body' };
+  const first = childElements(body)[0];
+  if (!first) return { ok: false, reason: 'empty SOAP Body' };
+  return { ok: true, value: first };
+}
+
+function readArgs(el: Element): WireArgs {
+  return childElements(el).map((a) => [a.localName ?? '', elementValue(a)]);
+}
+
+export function parseActionRequest(text: string): ParseResult<ActionCall> {
+  const first = bodyElement(text);
+  if (!first.ok) return first;
+  const el = first.value;
+  return {
+    ok: true,
+    value: { serviceType: (el.namespaceURI ?? '').trim(), action: el.localName ?? '', args: readArgs(el) },
+  };
+}
+
+export type ActionOutcome =
+  | { kind: 'response'; action: string; args: WireArgs }
+  | { kind: 'fault'; code: number; description: string };
+
+/** Parses what a device answered to an action: a response element or a UPnPError fault. */
+export function parseActionOutcome(text: string): ParseResult<ActionOutcome> {
+  const first = bodyElement(text);
+  if (!first.ok) return first;
+  const el = first.value;
+  if (el.localName === 'Fault' && sameNamespace(el.namespaceURI, soapEnvelopeNs)) {
+    const detail = childByName(el, 'detail');
+    const err = detail && childByName(detail, 'UPnPError');
+    const code = err && childByName(err, 'errorCode');
+    if (!err || !code) return { ok: false, reason: 'SOAP fault without UPnPError' };
+    const desc = childByName(err, 'errorDescription');
+    return {
+      ok: true,
+      value: { kind: 'fault', code: Number((code.textContent ?? '').trim()), description: desc?.textContent ?? '' },
+    };
+  }
+  const name = el.localName ?? '';
+  if (!name.endsWith('Response')) return { ok: false, reason: `unexpected body element ${name}` };
+  return { ok: true, value: { kind: 'response', action: name.slice(0, -'Response'.length), args: readArgs(el) } };
+}
+
+/** SOAPACTION header value `"urn:…:service:Type:v#Action"` (quotes optional on input). */
+export function parseSoapAction(header: string | undefined): { serviceType: string; action: string } | undefined {
+  if (!header) return undefined;
+  const v = header.trim().replace(/^"(.*)"$/, '$1');
+  const hash = v.lastIndexOf('#');
+  if (hash <= 0 || hash === v.length - 1) return undefined;
+  return { serviceType: v.slice(0, hash).trim(), action: v.slice(hash + 1).trim() };
+}

@@ -1,0 +1,20 @@
+/** Loopback helpers shared by the tests. */
+import { resolveInterface, type NetworkInterface } from '../../src/shared/net.js';
+import { createLogger, type Logger } from '../../src/shared/logger.js';
+
+export const lo: NetworkInterface = resolveInterface('lo');
+
+/** Test logs go to stderr only when HOMETEL_TEST_LOG is set (debug|info|warn). */
+export function testLogger(component: string): Logger {
+  const level = process.env.HOMETEL_TEST_LOG as 'debug' | 'info' | 'warn' | undefined;
+  return createLogger({ level: level ?? 'silent', component });
+}
+
+/** Resolves when `pred` holds, polling; rejects after the timeout with `what`. */
+export async function waitFor(pred: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!pred()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
