@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Prepares this machine for hometel's tests: installs the Debian packages of the real peers the
+# tests talk to (when missing) and lets SSDP multicast run on the loopback interface.
+set -euo pipefail
+
+packages=(gir1.2-gupnp-1.6 libgupnp-1.6-dev python3-gi gcc pkg-config libxml2-utils iproute2)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing ${missing[*]}"
+  as_root apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+# SSDP on lo: lo needs the MULTICAST flag, and the group is routed to lo so that a peer which does
+# not pin its interface still stays on loopback (hometel and GUPnP pin theirs).
+as_root ip link set lo multicast on
+as_root ip route replace 239.255.255.250/32 dev lo src 127.0.0.1

@@ -1,0 +1,17 @@
+#!/usr/bin/env node
+/** The `hometel` command line. Each subcommand lives in commands/ and has its own --help. */
+import { Command } from 'commander';
+import { discoverCommand } from './commands/discover.js';
+import { invokeCommand } from './commands/invoke.js';
+import { startCommand } from './commands/start.js';
+
+const program = new Command('hometel')
+  .description('hometel: the home telephony hub (UPnP Telephony inside the home, SIP and RTP outside)')
+  .version('0.1.0')
+  .showHelpAfterError();
+
+program.addCommand(startCommand());
+program.addCommand(discoverCommand());
+program.addCommand(invokeCommand());
+
+await program.parseAsync(process.argv);
