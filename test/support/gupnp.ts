@@ -325,7 +325,8 @@ interface EventWaiter {
   predicate: (ev: GupnpCpEvent) => boolean;
   since: number;
   resolve: (ev: GupnpCpEvent) => void;
-  reject: (error: Error) => void;
+  /** Clears the timeout; rejects with error if given, else leaves the promise pending. */
+  cancel: (error: Error | undefined) => void;
 }
 
 export interface RequestOptions {
@@ -403,20 +404,25 @@ export class GupnpControlPoint {
       /* EPIPE after the child died: reported through the exit handler */
     });
     this.child.once('exit', (code, signal) => {
-      const error = new Error(withStderr(`GUPnP control point exited (code ${code}, signal ${signal})`, this.stderrTail));
+      // After close() nobody should still be waiting: drop silently rather than
+      // produce unhandled rejections from promises a finished test abandoned.
+      const error = this.closing
+        ? undefined
+        : new Error(withStderr(`GUPnP control point exited (code ${code}, signal ${signal})`, this.stderrTail));
       for (const [id, req] of this.pending) {
         clearTimeout(req.timer);
-        req.reject(error);
         this.pending.delete(id);
+        if (error) req.reject(error);
       }
-      this.rejectWaiters(error);
+      this.settleWaiters(error);
     });
   }
 
-  private rejectWaiters(error: Error): void {
+  /** Rejects every event waiter with error, or just drops them (timers cleared). */
+  private settleWaiters(error: Error | undefined): void {
     for (const w of [...this.waiters]) {
       this.waiters.delete(w);
-      w.reject(error);
+      w.cancel(error);
     }
   }
 
@@ -472,9 +478,9 @@ export class GupnpControlPoint {
           clearTimeout(timer);
           resolve(ev as T);
         },
-        reject: (error) => {
+        cancel: (error) => {
           clearTimeout(timer);
-          reject(error);
+          if (error) reject(error);
         },
       };
       const timer = setTimeout(() => {
@@ -600,14 +606,18 @@ export class GupnpControlPoint {
     await this.request({ cmd: 'unsubscribe', udn, ...serviceTypeOf(opts) }, opts.timeoutMs);
   }
 
-  /** Sends quit (UNSUBSCRIBEs, exit 0); kills the child if it does not exit. Idempotent. */
+  /**
+   * Sends quit (UNSUBSCRIBEs, exit 0); SIGTERM/SIGKILL if it does not exit within 3 s.
+   * Idempotent. Event waiters and requests still pending are dropped (never settle).
+   */
   close(): Promise<void> {
     this.closing ??= this.doClose();
     return this.closing;
   }
 
   private async doClose(): Promise<void> {
-    this.rejectWaiters(new Error('GUPnP control point closed'));
+    // Waiters still pending belong to a test that is cleaning up: drop them.
+    this.settleWaiters(undefined);
     if (hasExited(this.child)) return;
     try {
       this.child.stdin!.write(`${JSON.stringify({ id: 0, cmd: 'quit' })}\n`);

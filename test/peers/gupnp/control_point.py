@@ -319,7 +319,9 @@ class ControlPointPeer:
         entry.removed = True
         # A later alive may come with a changed description.
         self.descriptions.pop(entry.location, None)
-        if entry.announced:
+        # set_active(False) on quit flushes GSSDP's cache, which would report
+        # every service as unavailable: not a network event, so stay quiet.
+        if entry.announced and not self.quitting:
             emit({"event": "service-unavailable", "udn": entry.udn,
                   "location": entry.location, "serviceType": entry.service_type})
 
@@ -346,6 +348,8 @@ class ControlPointPeer:
         self.devices.pop(udn, None)
         for key in [k for k in self.services if k[0] == udn]:
             self.remove_service(self.services[key].proxy)
+        if self.quitting:
+            return
         emit({"event": "device-unavailable", "udn": udn,
               "location": device.get_location(),
               "deviceType": device.get_device_type()})

@@ -1,0 +1,53 @@
+/**
+ * The two devices every benchmark compares: hometel's test light in a process of its own, and the
+ * same BinaryLight:1/SwitchPower:1 served by GUPnP's C library (test/peers/gupnp/light-device.c).
+ */
+import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { once } from 'node:events';
+import { httpRequest } from '../src/upnp/http/client.js';
+import { parseDeviceDescription, type DescribedService } from '../src/upnp/description/device-xml.js';
+import { startGupnpLightDevice } from '../test/support/gupnp.js';
+
+export interface BenchDevice {
+  readonly name: string;
+  readonly switchPower: DescribedService;
+  stop(): Promise<void>;
+}
+
+async function switchPowerOf(location: string): Promise<DescribedService> {
+  const res = await httpRequest({ method: 'GET', url: location });
+  const parsed = parseDeviceDescription(res.body, location);
+  if (!parsed.ok) throw new Error(`${location}: ${parsed.reason}`);
+  const s = parsed.value.services.find((x) => x.serviceType === 'urn:schemas-upnp-org:service:SwitchPower:1');
+  if (!s) throw new Error(`${location} has no SwitchPower`);
+  return s;
+}
+
+export async function startHometelLight(): Promise<BenchDevice> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'test/support/light-process.ts', `uuid:${randomUUID()}`, '0', '1'], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let out = '';
+  const location = await new Promise<string>((resolve, reject) => {
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /READY (\S+)/.exec(out);
+      if (m) resolve(m[1]!);
+    });
+    child.once('exit', (code) => reject(new Error(`hometel light exited with ${code}`)));
+  });
+  return {
+    name: 'hometel (Node.js)',
+    switchPower: await switchPowerOf(location),
+    async stop() {
+      child.kill('SIGTERM');
+      await once(child, 'exit');
+    },
+  };
+}
+
+export async function startGupnpLight(): Promise<BenchDevice> {
+  const dev = await startGupnpLightDevice({ udn: `uuid:${randomUUID()}`, name: 'bench light' });
+  return { name: 'GUPnP 1.6 (C)', switchPower: await switchPowerOf(dev.location), stop: () => dev.stop() };
+}
