@@ -14,4 +14,9 @@ program.addCommand(startCommand());
 program.addCommand(discoverCommand());
 program.addCommand(invokeCommand());
 
-await program.parseAsync(process.argv);
+try {
+  await program.parseAsync(process.argv);
+} catch (e) {
+  process.stderr.write(`hometel: ${e instanceof Error ? e.message : String(e)}\n`);
+  process.exit(1);
+}

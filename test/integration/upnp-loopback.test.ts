@@ -19,8 +19,8 @@ function recorder(sub: EventSubscription): Array<Map<string, UpnpValue>> {
   return events;
 }
 
-async function startLightProcess(udn: string, port: number, bootId: number): Promise<{ child: ChildProcess; location: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'test/support/light-process.ts', udn, String(port), String(bootId)], {
+async function startLightProcess(udn: string, port: number, bootId: number, maxAge = 1800): Promise<{ child: ChildProcess; location: string }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'test/support/light-process.ts', udn, String(port), String(bootId), String(maxAge)], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   let out = '';
@@ -106,3 +106,52 @@ for (const sameBootId of [false, true]) {
     assert.equal(events[2]!.get('Status'), true);
   });
 }
+
+test('UDA 1.0 1.2.2: the registry keeps a device while it re-advertises and drops it when max-age lapses', async (t) => {
+  const udn = `uuid:${randomUUID()}`;
+  const proc = await startLightProcess(udn, 0, 1, 3);
+  const cp = new ControlPoint({ interfaces: [lo], logger: testLogger('cp'), mx: 1 });
+  t.after(async () => {
+    await cp.stop();
+    proc.child.kill('SIGKILL');
+  });
+  await cp.start();
+  await cp.waitForDevice((d) => d.udn === udn);
+  const reasons: string[] = [];
+  cp.on('device-unavailable', (u, reason) => u === udn && reasons.push(reason));
+  await new Promise((r) => setTimeout(r, 4_500));
+  assert.deepEqual(reasons, [], 'alive repeats before max-age (3 s) runs out');
+  proc.child.kill('SIGKILL');
+  await waitFor(() => reasons.length > 0, 'expiry', 5_000);
+  assert.deepEqual(reasons, ['expired']);
+});
+
+test('UDA 1.0 4.1: the control point renews before expiry, gets every event in order, and unsubscribes on close', async (t) => {
+  const udn = `uuid:${randomUUID()}`;
+  const host = new DeviceHost({ root: lightDevice(udn), interfaces: [lo], bootId: 1, logger: testLogger('device'), gena: { minTimeoutSec: 1 } });
+  await host.start();
+  const cp = new ControlPoint({ interfaces: [lo], logger: testLogger('cp'), mx: 1, subscriptionTimeoutSec: 2, searchTarget: udn });
+  t.after(async () => {
+    await cp.stop();
+    await host.stop();
+  });
+  await cp.start();
+  const sp = findService(await cp.waitForDevice((d) => d.udn === udn), (s) => s.serviceType === switchPowerType)!;
+  const sub = await cp.subscribe(sp);
+  const seqs: number[] = [];
+  let missed = 0;
+  sub.on('event', (_vars, seq) => seqs.push(seq));
+  sub.on('missed', () => missed++);
+  const serviceId = sp.serviceId;
+  await new Promise((r) => setTimeout(r, 4_500));
+  assert.equal(sub.state, 'active', 'renewed: still subscribed after twice the 2 s timeout');
+  assert.equal(host.subscriberCount(udn, serviceId), 1);
+
+  for (let i = 0; i < 50; i++) await sp.invoke('SetTarget', { newTargetValue: i % 2 === 0 });
+  await waitFor(() => seqs.length === 51, '50 events after the initial one');
+  assert.deepEqual(seqs, Array.from({ length: 51 }, (_, i) => i), 'SEQ 0, 1, 2, … in order');
+  assert.equal(missed, 0);
+
+  await sub.close();
+  assert.equal(host.subscriberCount(udn, serviceId), 0, 'UNSUBSCRIBE reached the device');
+});

@@ -117,6 +117,11 @@ export class DeviceHost {
     return h.service;
   }
 
+  /** How many control points are subscribed to a service's events (for status displays). */
+  subscriberCount(udn: string, serviceId: string): number {
+    return this.services.find((s) => s.udn === udn && s.service.contract.serviceId === serviceId)?.publisher.subscriptionCount ?? 0;
+  }
+
   /** Description URL on each interface, once started. */
   get locations(): string[] {
     return this.endpoints.map((e) => e.http.baseUrl + descriptionPath);

@@ -39,14 +39,16 @@ export class LocalService implements ServiceState {
     return v;
   }
 
+  /** Events only the evented variables whose value changed (UDA 1.0 section 4). */
   set(changes: ActionArgs): void {
     const evented: WireArgs = [];
     for (const [name, value] of Object.entries(changes)) {
       const def = findStateVariable(this.contract, name);
       if (!def) throw new Error(`unknown state variable ${name}`);
       const wire = encodeValue(def.dataType, value);
+      const changed = encodeValue(def.dataType, this.values.get(name)!) !== wire;
       this.values.set(name, value);
-      if (def.sendEvents) evented.push([name, wire]);
+      if (def.sendEvents && changed) evented.push([name, wire]);
     }
     if (evented.length) for (const l of this.listeners) l(evented);
   }

@@ -1,0 +1,111 @@
+/**
+ * The hometel command as a user runs it: --help everywhere, `start` with a config file keeping its
+ * identity across kill -9, `discover` and `invoke` against real devices, exit codes and --json.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { once } from 'node:events';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ControlPoint } from '../../src/upnp/index.js';
+import { lo, testLogger } from '../support/net.js';
+
+const cli = ['--import', 'tsx', 'src/cli/main.ts'];
+
+function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [...cli, ...args], { timeout: 30_000 }, (err, stdout, stderr) => {
+      const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+/** Starts `hometel start …` and resolves with its UDN and BOOTID once it logs that it runs. */
+async function startHometel(args: string[]): Promise<{ child: ChildProcess; udn: string; log: () => string }> {
+  const child = spawn(process.execPath, [...cli, 'start', ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let log = '';
+  const udn = await new Promise<string>((resolve, reject) => {
+    child.stderr!.on('data', (d: Buffer) => {
+      log += d.toString();
+      const m = /hometel running udn=(uuid:\S+)/.exec(log);
+      if (m) resolve(m[1]!);
+    });
+    child.once('exit', (code) => reject(new Error(`hometel start exited with ${code}: ${log}`)));
+  });
+  return { child, udn, log: () => log };
+}
+
+test('--help works on the command and every subcommand', async () => {
+  for (const args of [['--help'], ['start', '--help'], ['discover', '--help'], ['invoke', '--help']]) {
+    const r = await run(args);
+    assert.equal(r.code, 0, args.join(' '));
+    assert.match(r.stdout, /^Usage: hometel/m);
+  }
+});
+
+test('a bad config file is refused with every problem named and a non-zero exit', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'hometel-cli-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  writeFileSync(join(dir, 'bad.json'), JSON.stringify({ interfaces: 'lo', colour: 'blue' }));
+  const r = await run(['start', '--config', join(dir, 'bad.json')]);
+  assert.notEqual(r.code, 0);
+  assert.match(r.stderr, /"interfaces" must be/);
+  assert.match(r.stderr, /unknown field "colour"/);
+});
+
+test('hometel start keeps its UDN across kill -9, is discoverable, and says byebye on SIGTERM', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'hometel-cli-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const config = join(dir, 'hometel.json');
+  writeFileSync(config, JSON.stringify({ name: 'CLI test home', interfaces: ['lo'], dataDir: join(dir, 'data') }));
+
+  const first = await startHometel(['--config', config]);
+  t.after(() => first.child.kill('SIGKILL'));
+  const found = await run(['discover', '--json', '--timeout', '2', '--target', first.udn]);
+  assert.equal(found.code, 0);
+  const devices = JSON.parse(found.stdout) as Array<{ devices: Array<{ udn: string; friendlyName: string }> }>;
+  assert.deepEqual(
+    devices.flatMap((d) => d.devices).filter((d) => d.udn === first.udn).map((d) => d.friendlyName),
+    ['CLI test home'],
+  );
+  first.child.kill('SIGKILL');
+  await once(first.child, 'exit');
+
+  const second = await startHometel(['--config', config]);
+  t.after(() => second.child.kill('SIGKILL'));
+  assert.equal(second.udn, first.udn, 'the UDN survives kill -9');
+  assert.match(second.log(), /bootId=2/, 'BOOTID grows at each start');
+
+  const cp = new ControlPoint({ interfaces: [lo], logger: testLogger('cp'), searchTarget: second.udn, mx: 1 });
+  t.after(() => cp.stop());
+  await cp.start();
+  await cp.waitForDevice((d) => d.udn === second.udn);
+  const gone = once(cp, 'device-unavailable');
+  second.child.kill('SIGTERM');
+  const [code] = (await once(second.child, 'exit')) as [number];
+  assert.equal(code, 0);
+  assert.deepEqual(await gone, [second.udn, 'byebye']);
+});
+
+test('hometel invoke runs actions on a device, with --json and exit code 2 for a UPnP error', async (t) => {
+  const udn = `uuid:${randomUUID()}`;
+  const light = spawn(process.execPath, ['--import', 'tsx', 'test/support/light-process.ts', udn, '0', '1'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  t.after(() => light.kill('SIGKILL'));
+  await new Promise<void>((resolve) => light.stdout.on('data', (d: Buffer) => /READY/.test(d.toString()) && resolve()));
+
+  const set = await run(['invoke', udn, 'SwitchPower', 'SetTarget', 'newTargetValue=1', '--json']);
+  assert.equal(set.code, 0, set.stderr);
+  assert.deepEqual(JSON.parse(set.stdout), {});
+  const get = await run(['invoke', udn, 'urn:upnp-org:serviceId:SwitchPower', 'GetStatus']);
+  assert.equal(get.stdout, 'ResultStatus=true\n');
+  const bad = await run(['invoke', udn, 'Echo', 'Echo', 'Text=hi', 'Count=1', 'Mode=whisper', '--json']);
+  assert.equal(bad.code, 2);
+  assert.equal((JSON.parse(bad.stdout) as { error: { code: number } }).error.code, 600);
+  const missing = await run(['invoke', 'uuid:00000000-0000-0000-0000-000000000000', 'SwitchPower', 'GetStatus', '--timeout', '1']);
+  assert.equal(missing.code, 1);
+  assert.match(missing.stderr, /no matching device/);
+});

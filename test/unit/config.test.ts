@@ -1,0 +1,23 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { defaultConfig, validateConfig } from '../../src/app/config.js';
+
+test('an empty config means the defaults: loopback only', () => {
+  assert.deepEqual(validateConfig({}), defaultConfig);
+  assert.deepEqual(defaultConfig.interfaces, ['lo']);
+});
+
+test('fields override the defaults', () => {
+  const c = validateConfig({ name: 'Home', interfaces: ['127.0.0.1'], httpPort: 8080, logLevel: 'debug', dataDir: '/tmp/x' });
+  assert.equal(c.name, 'Home');
+  assert.equal(c.httpPort, 8080);
+});
+
+test('every problem is named in one error', () => {
+  assert.throws(
+    () => validateConfig({ nmae: 'x', interfaces: [], httpPort: 70000, logLevel: 'loud' }),
+    (e: Error) =>
+      /unknown field "nmae"/.test(e.message) && /"interfaces"/.test(e.message) && /"httpPort"/.test(e.message) && /"logLevel"/.test(e.message),
+  );
+  assert.throws(() => validateConfig([]), /JSON object/);
+});
