@@ -29,7 +29,7 @@ async function startHometel(args: string[]): Promise<{ child: ChildProcess; udn:
   const child = spawn(process.execPath, [...cli, 'start', ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
   let log = '';
   const udn = await new Promise<string>((resolve, reject) => {
-    child.stderr!.on('data', (d: Buffer) => {
+    child.stderr.on('data', (d: Buffer) => {
       log += d.toString();
       const m = /hometel running udn=(uuid:\S+)/.exec(log);
       if (m) resolve(m[1]!);
