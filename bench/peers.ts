@@ -2,12 +2,12 @@
  * The two devices every benchmark compares: hometel's test light in a process of its own, and the
  * same BinaryLight:1/SwitchPower:1 served by GUPnP's C library (test/peers/gupnp/light-device.c).
  */
-import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { httpRequest } from '../src/upnp/http/client.js';
 import { parseDeviceDescription, type DescribedService } from '../src/upnp/description/device-xml.js';
 import { startGupnpLightDevice } from '../test/support/gupnp.js';
+import { startLightProcess } from '../test/support/light-runner.js';
 
 export interface BenchDevice {
   readonly name: string;
@@ -25,18 +25,7 @@ async function switchPowerOf(location: string): Promise<DescribedService> {
 }
 
 export async function startHometelLight(): Promise<BenchDevice> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'test/support/light-process.ts', `uuid:${randomUUID()}`, '0', '1'], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  let out = '';
-  const location = await new Promise<string>((resolve, reject) => {
-    child.stdout.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /READY (\S+)/.exec(out);
-      if (m) resolve(m[1]!);
-    });
-    child.once('exit', (code) => reject(new Error(`hometel light exited with ${code}`)));
-  });
+  const { child, location } = await startLightProcess(`uuid:${randomUUID()}`);
   return {
     name: 'hometel (Node.js)',
     switchPower: await switchPowerOf(location),

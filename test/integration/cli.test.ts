@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ControlPoint } from '../../src/upnp/index.js';
 import { lo, testLogger } from '../support/net.js';
+import { startLightProcess } from '../support/light-runner.js';
 
 const cli = ['--import', 'tsx', 'src/cli/main.ts'];
 
@@ -93,9 +94,8 @@ test('hometel start keeps its UDN across kill -9, is discoverable, and says byeb
 
 test('hometel invoke runs actions on a device, with --json and exit code 2 for a UPnP error', async (t) => {
   const udn = `uuid:${randomUUID()}`;
-  const light = spawn(process.execPath, ['--import', 'tsx', 'test/support/light-process.ts', udn, '0', '1'], { stdio: ['ignore', 'pipe', 'inherit'] });
-  t.after(() => light.kill('SIGKILL'));
-  await new Promise<void>((resolve) => light.stdout.on('data', (d: Buffer) => /READY/.test(d.toString()) && resolve()));
+  const light = await startLightProcess(udn);
+  t.after(() => light.child.kill('SIGKILL'));
 
   const set = await run(['invoke', udn, 'SwitchPower', 'SetTarget', 'newTargetValue=1', '--json']);
   assert.equal(set.code, 0, set.stderr);

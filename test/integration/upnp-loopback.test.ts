@@ -6,33 +6,17 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { ControlPoint, DeviceHost, findService, type EventSubscription, type UpnpValue } from '../../src/upnp/index.js';
 import { lightDevice, switchPowerType } from '../support/switch-power.js';
 import { lo, testLogger, waitFor } from '../support/net.js';
+import { startLightProcess } from '../support/light-runner.js';
 
 function recorder(sub: EventSubscription): Array<Map<string, UpnpValue>> {
   const events: Array<Map<string, UpnpValue>> = [];
   sub.on('event', (vars) => events.push(vars));
   return events;
-}
-
-async function startLightProcess(udn: string, port: number, bootId: number, maxAge = 1800): Promise<{ child: ChildProcess; location: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'test/support/light-process.ts', udn, String(port), String(bootId), String(maxAge)], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  let out = '';
-  const location = await new Promise<string>((resolve, reject) => {
-    child.stdout.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /READY (\S+)/.exec(out);
-      if (m) resolve(m[1]!);
-    });
-    child.once('exit', (code) => reject(new Error(`light process exited with ${code}`)));
-  });
-  return { child, location };
 }
 
 test('device and control point over SSDP on lo: discover, invoke, events, byebye and return', async (t) => {
