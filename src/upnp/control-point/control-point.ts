@@ -13,7 +13,7 @@ import { onSubnet, type NetworkInterface } from '../../shared/net.js';
 import { parseDeviceDescription, type DescribedDevice } from '../description/device-xml.js';
 import { parseScpd } from '../description/scpd-xml.js';
 import { httpRequest } from '../http/client.js';
-import { HttpServer, type HttpRequest, type HttpResponse } from '../http/server.js';
+import { HttpServer, serverHeader, type HttpRequest, type HttpResponse } from '../http/server.js';
 import { SsdpBrowser, type SsdpAlive } from '../ssdp/browser.js';
 import { udnOfUsn } from '../ssdp/ssdp-codec.js';
 import { SsdpSocket } from '../ssdp/ssdp-socket.js';
@@ -75,7 +75,7 @@ export class ControlPoint extends EventEmitter<ControlPointEvents> {
       const ssdp = new SsdpSocket(iface, this.logger.child('ssdp'));
       const browser = new SsdpBrowser(ssdp);
       const http = new HttpServer(
-        { address: iface.address, serverHeader: `Node.js/${process.versions.node} UPnP/1.0 hometel/0.1`, logger: this.logger.child('http') },
+        { address: iface.address, serverHeader: serverHeader(), logger: this.logger.child('http') },
         (req) => this.routeCallback(req),
       );
       await http.listen();

@@ -11,7 +11,7 @@ import type { NetworkInterface } from '../../shared/net.js';
 import { buildDeviceDescription, type DescribedDevice } from '../description/device-xml.js';
 import { buildScpd } from '../description/scpd-xml.js';
 import { EventPublisher, type EventPublisherOptions } from '../gena/event-publisher.js';
-import { HttpServer, type HttpRequest, type HttpResponse } from '../http/server.js';
+import { HttpServer, serverHeader, type HttpRequest, type HttpResponse } from '../http/server.js';
 import type { DeviceInfo } from '../model/device-model.js';
 import { isUuidUdn } from '../model/identifiers.js';
 import type { ServiceImplementation } from '../model/service-implementation.js';
@@ -79,7 +79,7 @@ export class DeviceHost {
   constructor(private readonly opts: DeviceHostOptions) {
     this.clock = opts.clock ?? systemClock;
     this.configId = opts.configId ?? 1;
-    this.server = `Node.js/${process.versions.node} UPnP/1.0 ${opts.productToken ?? 'hometel/0.1'}`;
+    this.server = serverHeader(opts.productToken);
     const udns = new Set<string>();
     for (const dev of flatten(opts.root)) {
       if (!isUuidUdn(dev.info.udn)) throw new Error(`UDN must be uuid:…, got ${dev.info.udn}`);

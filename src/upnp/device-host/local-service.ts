@@ -108,7 +108,12 @@ export class LocalService implements ServiceState {
         this.logger.error('handler returned no value for an out-argument', { action: action.name, argument: arg.name });
         throw udaError(UdaErrorCode.ActionFailed);
       }
-      out.push([arg.name, encodeValue(def.dataType, value)]);
+      try {
+        out.push([arg.name, encodeValue(def.dataType, value)]);
+      } catch (e) {
+        this.logger.error('handler returned a mistyped out-argument', { action: action.name, argument: arg.name, error: e instanceof Error ? e.message : String(e) });
+        throw udaError(UdaErrorCode.ActionFailed);
+      }
     }
     return out;
   }

@@ -7,6 +7,7 @@
  */
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer as createNetServer, type AddressInfo, type Server as NetServer, type Socket } from 'node:net';
+import { release, type } from 'node:os';
 import type { Logger } from '../../shared/logger.js';
 
 export interface HttpRequest {
@@ -39,6 +40,11 @@ export interface HttpServerOptions {
 
 export const defaultMaxBodyBytes = 1024 * 1024;
 
+/** The SERVER / USER-AGENT value UDA 1.0 asks for: `OS/version UPnP/1.0 product/version`. */
+export function serverHeader(product = 'hometel/0.1'): string {
+  return `${type()}/${release()} UPnP/1.0 ${product}`;
+}
+
 export class HttpServer {
   private readonly net: NetServer;
   private readonly sockets = new Set<Socket>();
@@ -62,19 +68,37 @@ export class HttpServer {
       socket.on('close', () => this.sockets.delete(socket));
       socket.on('error', () => socket.destroy());
       socket.setTimeout(30_000, () => socket.destroy());
-      socket.once('readable', () => {
-        const chunk = socket.read() as Buffer | null;
-        if (chunk) {
-          if (chunk.subarray(0, 7).toString('latin1') === 'M-POST ') {
-            this.mPostSockets.add(socket);
-            socket.unshift(Buffer.concat([Buffer.from('POST '), chunk.subarray(7)]));
-          } else {
-            socket.unshift(chunk);
-          }
-        }
-        http.emit('connection', socket);
-      });
+      this.sniffMethod(socket, () => http.emit('connection', socket));
     });
+  }
+
+  /**
+   * Reads until the request line either starts with "M-POST " or cannot (TCP may split it anywhere),
+   * rewrites M-POST to POST, and hands everything read back to the socket for Node's parser.
+   */
+  private sniffMethod(socket: Socket, ready: () => void): void {
+    const mPost = Buffer.from('M-POST ');
+    let seen = Buffer.alloc(0);
+    const onReadable = (): void => {
+      let chunk: Buffer | null;
+      while ((chunk = socket.read() as Buffer | null) !== null) seen = Buffer.concat([seen, chunk]);
+      const n = Math.min(seen.length, mPost.length);
+      const couldBe = seen.subarray(0, n).equals(mPost.subarray(0, n));
+      if (couldBe && seen.length < mPost.length) return; // wait for more bytes
+      socket.off('readable', onReadable);
+      socket.off('end', onEnd);
+      if (couldBe) {
+        this.mPostSockets.add(socket);
+        seen = Buffer.concat([Buffer.from('POST '), seen.subarray(mPost.length)]);
+      }
+      if (seen.length) socket.unshift(seen);
+      ready();
+    };
+    const onEnd = (): void => {
+      socket.destroy();
+    };
+    socket.on('readable', onReadable);
+    socket.on('end', onEnd);
   }
 
   async listen(): Promise<void> {

@@ -53,7 +53,11 @@ export function decodeValue(type: DataType, text: string): DecodeResult {
     case 'r4': case 'r8': case 'number': case 'fixed.14.4': case 'float': {
       const s = text.trim();
       if (!/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(s)) return { ok: false, reason: `not a number: ${JSON.stringify(text)}` };
-      return { ok: true, value: Number(s) };
+      const n = Number(s);
+      // r4 is a 4-byte float (UDA 1.0 2.5); everything else here is a double.
+      const limit = type === 'r4' ? 3.40282347e38 : Number.MAX_VALUE;
+      if (!Number.isFinite(n) || Math.abs(n) > limit) return { ok: false, reason: `${s} outside ${type}` };
+      return { ok: true, value: n };
     }
     case 'char':
       return [...text].length === 1 ? { ok: true, value: text } : { ok: false, reason: 'char must be one character' };
@@ -66,14 +70,15 @@ export function decodeValue(type: DataType, text: string): DecodeResult {
 
 /** Encode a value for the wire. Throws TypeError when the value cannot be of that type. */
 export function encodeValue(type: DataType, value: UpnpValue): string {
-  if (type === 'boolean') {
-    if (typeof value === 'boolean') return value ? '1' : '0';
-    const d = decodeValue('boolean', String(value));
+  if (typeof value === 'string' || (type === 'boolean' && typeof value !== 'boolean')) {
+    // Strings (from a CLI or a config) are held to the same rules as values received on the wire.
+    const d = decodeValue(type, String(value));
     if (!d.ok) throw new TypeError(d.reason);
-    return d.value ? '1' : '0';
+    value = d.value;
   }
+  if (type === 'boolean') return value ? '1' : '0';
   if (isNumericType(type)) {
-    const n = typeof value === 'number' ? value : Number(value);
+    const n = typeof value === 'number' ? value : NaN;
     if (!Number.isFinite(n)) throw new TypeError(`${String(value)} is not a ${type}`);
     const range = integerRanges[type];
     if (range && (!Number.isInteger(n) || n < range[0] || n > range[1])) throw new TypeError(`${n} is not a ${type}`);

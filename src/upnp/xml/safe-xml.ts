@@ -15,6 +15,8 @@ export const defaultMaxXmlBytes = 1024 * 1024;
 export function parseXml(text: string, maxBytes = defaultMaxXmlBytes): XmlParseResult {
   if (Buffer.byteLength(text, 'utf8') > maxBytes) return { ok: false, reason: `document larger than ${maxBytes} bytes` };
   if (/<!DOCTYPE/i.test(text) || /<!ENTITY/i.test(text)) return { ok: false, reason: 'DTDs and entity declarations are not allowed' };
+  const illegal = illegalCharacter(text);
+  if (illegal) return { ok: false, reason: illegal };
   const problems: string[] = [];
   try {
     const doc = new DOMParser({
@@ -28,6 +30,24 @@ export function parseXml(text: string, maxBytes = defaultMaxXmlBytes): XmlParseR
   } catch (e) {
     return { ok: false, reason: e instanceof Error ? e.message : String(e) };
   }
+}
+
+/** XML 1.0 section 2.2: Char ::= #x9 | #xA | #xD | [#x20-#xD7FF] | [#xE000-#xFFFD] | [#x10000-#x10FFFF]. */
+function isXmlChar(c: number): boolean {
+  return c === 0x9 || c === 0xa || c === 0xd || (c >= 0x20 && c <= 0xd7ff) || (c >= 0xe000 && c <= 0xfffd) || (c >= 0x10000 && c <= 0x10ffff);
+}
+
+/** A control character, raw or as a character reference, makes a document malformed; say which. */
+function illegalCharacter(text: string): string | undefined {
+  // eslint-disable-next-line no-control-regex -- finding control characters is the point
+  const raw = /[\x00-\x08\x0B\x0C\x0E-\x1F\uFFFE\uFFFF]/.exec(text);
+  if (raw) return `illegal character U+${raw[0].charCodeAt(0).toString(16).padStart(4, '0')}`;
+  for (const m of text.matchAll(/&#(x[0-9a-fA-F]+|[0-9]+);/g)) {
+    const ref = m[1]!;
+    const code = ref.startsWith('x') ? parseInt(ref.slice(1), 16) : parseInt(ref, 10);
+    if (!isXmlChar(code)) return `illegal character reference ${m[0]}`;
+  }
+  return undefined;
 }
 
 const ELEMENT_NODE = 1;
