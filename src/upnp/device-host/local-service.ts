@@ -84,11 +84,13 @@ export class LocalService implements ServiceState {
       const decoded = decodeValue(def.dataType, text);
       if (!decoded.ok) throw udaError(UdaErrorCode.InvalidArgs, `${arg.name}: ${decoded.reason}`);
       if (def.allowedValues && !def.allowedValues.includes(String(decoded.value))) {
-        throw udaError(UdaErrorCode.ArgumentValueInvalid, `${arg.name} must be one of ${def.allowedValues.join(', ')}`);
+        const why = `${arg.name} must be one of ${def.allowedValues.join(', ')}`;
+        throw def.invalidValueCode ? new UpnpError(def.invalidValueCode, why) : udaError(UdaErrorCode.ArgumentValueInvalid, why);
       }
       const range = def.allowedRange;
       if (range && typeof decoded.value === 'number' && (decoded.value < range.minimum || decoded.value > range.maximum)) {
-        throw udaError(UdaErrorCode.ArgumentValueOutOfRange, `${arg.name} outside ${range.minimum}..${range.maximum}`);
+        const why = `${arg.name} outside ${range.minimum}..${range.maximum}`;
+        throw def.invalidValueCode ? new UpnpError(def.invalidValueCode, why) : udaError(UdaErrorCode.ArgumentValueOutOfRange, why);
       }
       typed[arg.name] = decoded.value;
     }

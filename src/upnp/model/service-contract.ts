@@ -12,6 +12,11 @@ export interface StateVariableDef {
   readonly allowedValues?: readonly string[];
   readonly allowedRange?: { readonly minimum: number; readonly maximum: number; readonly step?: number };
   readonly defaultValue?: string;
+  /**
+   * The error code for an argument outside allowedValues or allowedRange, when the service's spec
+   * names its own (CallManagement answers an unknown CallMode with 706, not UDA's 600/601).
+   */
+  readonly invalidValueCode?: number;
 }
 
 export interface ArgumentDef {
