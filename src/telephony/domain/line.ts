@@ -1,0 +1,59 @@
+/**
+ * The line: what the Telephony Server's call logic needs from the WAN side, in call events rather
+ * than protocol messages (design.md). The SIP user agent implements it; a scripted line implements
+ * it for tests. Media descriptions are SDP text.
+ */
+import type { CallReason } from './call-state-machine.js';
+
+/** A remote party as the line knows it; `anonymous` when the caller withheld its identity. */
+export interface RemotePeer {
+  readonly id: string;
+  readonly name?: string;
+}
+
+/** Why the WAN side ended a call attempt (mapped to Table 2-5 reasons). */
+export type LineFailure = Extract<CallReason, 'Busy' | 'Rejected' | 'Not Found' | 'Not Acceptable Capability'> | 'Error';
+
+export interface OutgoingCallRequest {
+  /** sip:, sips: or tel: URI of the callee. */
+  readonly callee: string;
+  readonly priority: 'Normal' | 'Emergency';
+  /** The SDP offer; the line's own media when undefined (InitiateCall, TS-native media). */
+  readonly sdpOffer?: string;
+}
+
+/** Events the line reports for its calls; `lineCallId` names the call on the line. */
+export interface LineListener {
+  incoming(lineCallId: string, from: RemotePeer, to: string, sdpOffer: string | undefined): void;
+  provisional(lineCallId: string): void;
+  answered(lineCallId: string, sdpAnswer: string | undefined): void;
+  failed(lineCallId: string, reason: LineFailure): void;
+  /** The caller gave up before the call was answered. */
+  remoteCancelled(lineCallId: string): void;
+  remoteHangUp(lineCallId: string): void;
+  remoteModify(lineCallId: string, sdpOffer: string): void;
+  remoteModifyCancelled(lineCallId: string): void;
+  modifyAccepted(lineCallId: string, sdpAnswer: string): void;
+  modifyRejected(lineCallId: string): void;
+  /** Whether a callee being watched for a callback (CallBackAvailability) can now be called. */
+  availability(calleeId: string, available: boolean): void;
+}
+
+export interface Line {
+  /** The line's own address of record (sip: or tel: URI) once it has one (GetTelephonyIdentity). */
+  identity(): string | undefined;
+  setListener(listener: LineListener): void;
+  /** Starts an outgoing call; returns the line's id for it. Progress arrives through the listener. */
+  place(request: OutgoingCallRequest): string;
+  /** Answers an incoming call with an SDP answer (a subset of the offer). */
+  answer(lineCallId: string, sdpAnswer: string | undefined): void;
+  reject(lineCallId: string, reason: 'Busy' | 'Rejected'): void;
+  /** Cancels a call not answered yet. */
+  cancel(lineCallId: string): void;
+  hangUp(lineCallId: string): void;
+  modify(lineCallId: string, sdpOffer: string): void;
+  acceptModify(lineCallId: string, sdpAnswer: string): void;
+  rejectModify(lineCallId: string): void;
+  /** Starts or stops reporting a callee's availability. */
+  watchAvailability(calleeId: string, watch: boolean): void;
+}
