@@ -11,6 +11,13 @@ import type { ActionArgs, ActionContext, ActionHandler, ServiceImplementation, S
 import { UdaErrorCode, UpnpError, udaError } from '../model/upnp-error.js';
 import type { ActionCall, WireArgs } from '../soap/envelope.js';
 
+/** A service-specific "invalid value" error: the spec's text on the wire, the detail in the log message. */
+function invalid(err: { code: number; description: string }, detail: string): UpnpError {
+  const e = new UpnpError(err.code, err.description);
+  e.message += ` (${detail})`;
+  return e;
+}
+
 export class LocalService implements ServiceState {
   readonly contract: ServiceContract;
   private readonly values = new Map<string, UpnpValue>();
@@ -85,12 +92,12 @@ export class LocalService implements ServiceState {
       if (!decoded.ok) throw udaError(UdaErrorCode.InvalidArgs, `${arg.name}: ${decoded.reason}`);
       if (def.allowedValues && !def.allowedValues.includes(String(decoded.value))) {
         const why = `${arg.name} must be one of ${def.allowedValues.join(', ')}`;
-        throw def.invalidValueCode ? new UpnpError(def.invalidValueCode, why) : udaError(UdaErrorCode.ArgumentValueInvalid, why);
+        throw def.invalidValue ? invalid(def.invalidValue, why) : udaError(UdaErrorCode.ArgumentValueInvalid, why);
       }
       const range = def.allowedRange;
       if (range && typeof decoded.value === 'number' && (decoded.value < range.minimum || decoded.value > range.maximum)) {
         const why = `${arg.name} outside ${range.minimum}..${range.maximum}`;
-        throw def.invalidValueCode ? new UpnpError(def.invalidValueCode, why) : udaError(UdaErrorCode.ArgumentValueOutOfRange, why);
+        throw def.invalidValue ? invalid(def.invalidValue, why) : udaError(UdaErrorCode.ArgumentValueOutOfRange, why);
       }
       typed[arg.name] = decoded.value;
     }

@@ -50,7 +50,7 @@ export async function handleControl(service: LocalService, req: HttpRequest, log
     return { status: 200, headers: [xmlContentType, ['EXT', '']], body: buildActionResponse(call.serviceType, call.action, out) };
   } catch (e) {
     const err = e instanceof UpnpError ? e : udaError(UdaErrorCode.ActionFailed);
-    logger.info('action refused', { ...label, code: err.code, reason: err.description });
+    logger.info('action refused', { ...label, code: err.code, reason: err.message });
     return fault(err);
   }
 }

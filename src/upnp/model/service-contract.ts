@@ -13,10 +13,10 @@ export interface StateVariableDef {
   readonly allowedRange?: { readonly minimum: number; readonly maximum: number; readonly step?: number };
   readonly defaultValue?: string;
   /**
-   * The error code for an argument outside allowedValues or allowedRange, when the service's spec
-   * names its own (CallManagement answers an unknown CallMode with 706, not UDA's 600/601).
+   * The error for an argument outside allowedValues or allowedRange, when the service's spec names
+   * its own (CallManagement answers an unknown CallMode with 706 "Invalid CallMode", not UDA's 600/601).
    */
-  readonly invalidValueCode?: number;
+  readonly invalidValue?: { readonly code: number; readonly description: string };
 }
 
 export interface ArgumentDef {
