@@ -1,1 +1,4 @@
 export { Store } from './store.js';
+export { SqliteTelCPNameRepository } from './repositories/telcp-name-repository.js';
+export { SqliteCallLogRepository, DEFAULT_CALL_LOG_CAP } from './repositories/call-log-repository.js';
+export { SqliteCallBackRepository } from './repositories/callback-repository.js';

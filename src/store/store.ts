@@ -11,6 +11,33 @@ import { randomUUID } from 'node:crypto';
 const migrations: readonly string[] = [
   `CREATE TABLE device_identity (key TEXT PRIMARY KEY, udn TEXT NOT NULL UNIQUE);
    CREATE TABLE boot (id INTEGER PRIMARY KEY CHECK (id = 1), boot_id INTEGER NOT NULL);`,
+  // CallManagement:1 TelCPName registry (2.6.2-2.6.5); seq keeps registration order.
+  `CREATE TABLE telcp_name (
+     seq INTEGER PRIMARY KEY AUTOINCREMENT,
+     name TEXT NOT NULL UNIQUE,
+     secret_key_hash TEXT NOT NULL,
+     expires_at INTEGER NOT NULL);`,
+  // CallManagement:1 CallLogs (2.4.18, 2.6.17-2.6.18).
+  `CREATE TABLE call_log (
+     seq INTEGER PRIMARY KEY AUTOINCREMENT,
+     call_id TEXT NOT NULL,
+     direction TEXT NOT NULL CHECK (direction IN ('incoming', 'outgoing')),
+     success INTEGER NOT NULL CHECK (success IN (0, 1)),
+     type TEXT NOT NULL CHECK (type IN ('audio', 'video', 'data')),
+     caller_id TEXT NOT NULL,
+     caller_name TEXT,
+     callee_id TEXT NOT NULL,
+     callee_name TEXT,
+     start_time TEXT NOT NULL,
+     start_ms INTEGER NOT NULL,
+     duration_ms INTEGER NOT NULL CHECK (duration_ms >= 0));
+   CREATE INDEX call_log_order ON call_log (start_ms, seq);`,
+  // CallManagement:1 call-back registrations (2.6.19-2.6.21); one per callee.
+  `CREATE TABLE callback (
+     seq INTEGER PRIMARY KEY AUTOINCREMENT,
+     callback_id TEXT NOT NULL UNIQUE,
+     callee_id TEXT NOT NULL UNIQUE,
+     registered_at TEXT NOT NULL);`,
 ];
 
 export class Store {
@@ -21,6 +48,11 @@ export class Store {
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = FULL');
     this.migrate();
+  }
+
+  /** The open database, for the repositories in src/store/repositories/. */
+  get database(): Database.Database {
+    return this.db;
   }
 
   /** Opens (creating if needed) the store in a data directory. */

@@ -9,8 +9,11 @@ export type LineCommand =
   | { readonly kind: 'place'; readonly lineCallId: string; readonly request: OutgoingCallRequest }
   | { readonly kind: 'answer'; readonly lineCallId: string; readonly sdp: string | undefined }
   | { readonly kind: 'reject'; readonly lineCallId: string; readonly reason: 'Busy' | 'Rejected' }
-  | { readonly kind: 'cancel' | 'hangUp' | 'rejectModify'; readonly lineCallId: string }
-  | { readonly kind: 'modify' | 'acceptModify'; readonly lineCallId: string; readonly sdp: string }
+  | { readonly kind: 'cancel'; readonly lineCallId: string }
+  | { readonly kind: 'hangUp'; readonly lineCallId: string }
+  | { readonly kind: 'rejectModify'; readonly lineCallId: string }
+  | { readonly kind: 'modify'; readonly lineCallId: string; readonly sdp: string }
+  | { readonly kind: 'acceptModify'; readonly lineCallId: string; readonly sdp: string }
   | { readonly kind: 'watch'; readonly calleeId: string; readonly watch: boolean };
 
 export class ScriptedLine implements Line {

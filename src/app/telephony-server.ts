@@ -1,0 +1,73 @@
+/**
+ * Wires one Telephony Server (one line): the TelCPName registry and the repositories on the store,
+ * the CallManagement service over the line, and its device description.
+ */
+import type { Clock } from '../shared/clock.js';
+import type { Logger } from '../shared/logger.js';
+import { SqliteCallBackRepository, SqliteCallLogRepository, SqliteTelCPNameRepository, type Store } from '../store/index.js';
+import {
+  CallManagementService,
+  TelCPRegistry,
+  telephonyServerDevice,
+  type AnswererPolicy,
+  type Line,
+  type MediaProfile,
+} from '../telephony/index.js';
+import type { DeviceSpec } from '../upnp/index.js';
+
+export interface TelephonyServerParts {
+  readonly device: DeviceSpec;
+  readonly service: CallManagementService;
+  readonly registry: TelCPRegistry;
+  close(): void;
+}
+
+export interface TelephonyServerOptions {
+  /** Names the line in the store (its UDN) and in logs. */
+  readonly lineName: string;
+  readonly friendlyName: string;
+  readonly store: Store;
+  readonly line: Line;
+  readonly media: MediaProfile;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly answerers?: AnswererPolicy;
+  readonly callLogCap?: number;
+  readonly modifyFailedGraceMs?: number;
+  readonly disconnectedRetentionMs?: number;
+}
+
+export function createTelephonyServer(o: TelephonyServerOptions): TelephonyServerParts {
+  const logger = o.logger.child(`ts.${o.lineName}`);
+  // The registry asks the service whether a name monopolises a Call; the service needs the registry.
+  const late: { service?: CallManagementService } = {};
+  const registry = new TelCPRegistry({
+    repository: new SqliteTelCPNameRepository(o.store),
+    clock: o.clock,
+    isMonopolizing: (name) => late.service?.isMonopolizing(name) ?? false,
+    logger: logger.child('telcp'),
+  });
+  const service = new CallManagementService({
+    line: o.line,
+    registry,
+    callLogs: new SqliteCallLogRepository(o.store, o.callLogCap),
+    callBacks: new SqliteCallBackRepository(o.store),
+    media: o.media,
+    clock: o.clock,
+    logger,
+    ...(o.answerers ? { answerers: o.answerers } : {}),
+    ...(o.modifyFailedGraceMs !== undefined ? { modifyFailedGraceMs: o.modifyFailedGraceMs } : {}),
+    ...(o.disconnectedRetentionMs !== undefined ? { disconnectedRetentionMs: o.disconnectedRetentionMs } : {}),
+  });
+  late.service = service;
+  const device = telephonyServerDevice({ udn: o.store.udnFor(`line:${o.lineName}`), friendlyName: o.friendlyName, callManagement: service });
+  return {
+    device,
+    service,
+    registry,
+    close() {
+      service.close();
+      registry.close();
+    },
+  };
+}

@@ -1,0 +1,91 @@
+/**
+ * One Call of the Telephony Server: its status (moved only through the state-machine table), who
+ * may manage it, and what the TelCPs chose for its media. Knows nothing of XML or SIP.
+ */
+import { initialStatus, nextStatus, type CallReason, type CallStatus, type CallTrigger } from './call-state-machine.js';
+import type { RemotePeer } from './line.js';
+
+export type CallDirection = 'incoming' | 'outgoing';
+export type CallMode = 'PHONE-TelCP' | 'DP-TelCP' | 'DP-User' | 'Non-Monopolize';
+
+/** A TC taking part in the media of a Call (UDN and its MediaManagement session). */
+export interface CallTC {
+  readonly udn?: string;
+  readonly mediaSessionID?: string;
+}
+
+export interface CallSnapshot {
+  readonly callID: string;
+  readonly status: CallStatus;
+  readonly reason?: CallReason;
+}
+
+export class Call {
+  private _status: CallStatus;
+  private _reason?: CallReason;
+  /** The TelCPName that alone may manage a Monopolization Mode Call (2.3.2). */
+  monopolizer?: string;
+  /** Who may answer an incoming Call (2.3.2.1.1); `*` for everyone. */
+  allowedAnswerers: readonly string[] | '*' = '*';
+  mode: CallMode = 'Non-Monopolize';
+  priority: 'Normal' | 'Emergency' = 'Normal';
+  /** TC-based media (SDP) and TS-based native media (SDP) of the Call, as negotiated so far. */
+  mediaCapability?: string;
+  nativeMediaCapability?: string;
+  /** The Remote Party's pending modification offer while ReceivingModifyRequest. */
+  pendingRemoteOffer?: string;
+  tcList: readonly CallTC[] = [];
+  enableMediaMixing?: boolean;
+  shareMedia?: string;
+  readonly startedAt: number;
+  connectedAt?: number;
+  endedAt?: number;
+
+  constructor(
+    readonly callID: string,
+    readonly direction: CallDirection,
+    readonly remoteParty: RemotePeer,
+    /** The call's id on the line. */
+    readonly lineCallId: string,
+    now: number,
+  ) {
+    this._status = initialStatus[direction];
+    this.startedAt = now;
+  }
+
+  get status(): CallStatus {
+    return this._status;
+  }
+
+  get reason(): CallReason | undefined {
+    return this._reason;
+  }
+
+  /** A Monopolization Mode Call, or an incoming Call only some TelCPs may answer: Selective Information Delivery applies (2.3.3). */
+  get restricted(): boolean {
+    return this.monopolizer !== undefined || this.allowedAnswerers !== '*';
+  }
+
+  /** The names evented as <targetNames>: the Monopolizer, or who may answer. */
+  get targetNames(): readonly string[] | '*' {
+    return this.monopolizer !== undefined ? [this.monopolizer] : this.allowedAnswerers;
+  }
+
+  /**
+   * Moves the Call by the table; returns false (and changes nothing) when the table has no such move.
+   * `reason` is Table 2-5's, kept only with the status it came with.
+   */
+  apply(trigger: CallTrigger, now: number, reason?: CallReason): boolean {
+    const next = nextStatus(this._status, trigger);
+    if (!next) return false;
+    this._status = next;
+    this._reason = reason;
+    if (next === 'Connected' && this.connectedAt === undefined) this.connectedAt = now;
+    if (next === 'Disconnected') this.endedAt = now;
+    return true;
+  }
+
+  snapshot(): CallSnapshot {
+    return { callID: this.callID, status: this._status, ...(this._reason ? { reason: this._reason } : {}) };
+  }
+}

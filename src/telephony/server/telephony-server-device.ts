@@ -1,0 +1,19 @@
+/** The Telephony Server device of one line: `urn:schemas-upnp-org:device:TelephonyServer:1` with CallManagement:1. */
+import type { DeviceSpec, ServiceImplementation } from '../../upnp/index.js';
+
+export const telephonyServerType = 'urn:schemas-upnp-org:device:TelephonyServer:1';
+
+export function telephonyServerDevice(opts: { udn: string; friendlyName: string; callManagement: ServiceImplementation }): DeviceSpec {
+  return {
+    info: {
+      deviceType: telephonyServerType,
+      friendlyName: opts.friendlyName,
+      manufacturer: 'hometel',
+      manufacturerURL: 'https://github.com/hometel/hometel',
+      modelName: 'hometel Telephony Server',
+      modelNumber: '0.1',
+      udn: opts.udn,
+    },
+    services: [opts.callManagement],
+  };
+}

@@ -1,0 +1,88 @@
+/**
+ * CallManagement state survives `kill -9`: a child process writes a TelCPName registration, a call
+ * log entry and a call-back through the real store and is killed with SIGKILL right after its writes
+ * return. Reopening the store shows all three; a registration whose Expires passed while the process
+ * was dead is gone once the registry starts again.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { systemClock, type Clock } from '../../src/shared/clock.js';
+import { SqliteCallBackRepository, SqliteCallLogRepository, SqliteTelCPNameRepository, Store } from '../../src/store/index.js';
+import { TelCPRegistry } from '../../src/telephony/domain/telcp-registry.js';
+
+interface Written {
+  tvKey: string;
+  shortKey: string;
+  callbackID: string;
+}
+
+/** Runs the writer and SIGKILLs it the moment it reports its writes done. */
+async function writeAndKill(dataDir: string): Promise<Written> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'test/support/callmanagement-writer.ts', dataDir], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const exited = new Promise<NodeJS.Signals | null>((resolve) => child.once('exit', (_code, signal) => resolve(signal)));
+  let out = '';
+  const written = await new Promise<Written>((resolve, reject) => {
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /WRITTEN (\{.*\})\n/.exec(out);
+      if (m) {
+        child.kill('SIGKILL');
+        resolve(JSON.parse(m[1]!) as Written);
+      }
+    });
+    void exited.then((signal) => reject(new Error(`writer exited (${signal}) before writing: ${out}`)));
+  });
+  assert.equal(await exited, 'SIGKILL');
+  return written;
+}
+
+test('CallManagement 2.6.2 / 2.6.17 / 2.6.19: a registration, a call log and a call-back written before kill -9 are there after reopening', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'hometel-kill9-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const written = await writeAndKill(dir);
+  // Nothing was checkpointed or closed: the writes are only in the write-ahead log.
+  assert.ok(statSync(join(dir, 'hometel.db-wal')).size > 0);
+
+  const store = Store.open(dir);
+  t.after(() => store.close());
+  const names = new SqliteTelCPNameRepository(store);
+  assert.deepEqual(
+    names.list().map((r) => r.name),
+    ['TV@Living', 'Short@Lived'],
+  );
+  const logs = new SqliteCallLogRepository(store).list();
+  assert.equal(logs.length, 1);
+  assert.deepEqual({ ...logs[0], startTime: undefined }, {
+    callID: 'call101',
+    direction: 'outgoing',
+    success: true,
+    type: 'audio',
+    caller: { id: 'sip:home@example.com', name: 'Home' },
+    callee: { id: 'tel:0774940201' },
+    startTime: undefined,
+    durationMs: 42_000,
+  });
+  assert.deepEqual(
+    new SqliteCallBackRepository(store).list().map((c) => [c.callbackID, c.calleeID]),
+    [[written.callbackID, 'tel:0774940201']],
+  );
+
+  // The registry starts again later than Short@Lived's Expires (1 s): that name is gone, TV@Living stays.
+  const later: Clock = { now: () => Date.now() + 5_000, setTimer: (ms, fn) => systemClock.setTimer(ms, fn) };
+  const registry = new TelCPRegistry({ repository: names, clock: later });
+  t.after(() => registry.close());
+  assert.deepEqual(registry.list(), ['TV@Living']);
+  assert.deepEqual(
+    names.list().map((r) => r.name),
+    ['TV@Living'],
+  );
+  assert.ok(registry.verify('TV@Living', written.tvKey), 'the Secret Key issued before the crash still verifies');
+  assert.ok(!registry.verify('Short@Lived', written.shortKey));
+  assert.throws(() => registry.register('TV@Living', '', 60), (err: { code?: number }) => err.code === 702);
+});
