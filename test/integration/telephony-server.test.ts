@@ -156,3 +156,9 @@ test('CallManagement 2.6.19–2.6.21: callbacks register once per callee, are li
   assert.deepEqual(ts.line.last('watch'), { kind: 'watch', calleeId: 'sip:carol@127.0.0.1', watch: false });
   assert.doesNotMatch(String((await ts.cm.invoke('GetCallBackInfo')).CallbackInfo), /cb-/);
 });
+
+test('ClearCallBack also accepts the argument spelled CallBackID (section 4 of the spec spells it so)', async () => {
+  const { CallBackID } = await ts.cm.invoke('RegisterCallBack', { CalleeID: 'tel:+12015550123' });
+  await ts.cm.invokeWire('ClearCallBack', [['CallBackID', String(CallBackID)]]);
+  assert.doesNotMatch(String((await ts.cm.invoke('GetCallBackInfo')).CallbackInfo), new RegExp(String(CallBackID)));
+});

@@ -60,10 +60,11 @@ interface FactSheet {
 const sheetPath = fileURLToPath(new URL('../fixtures/call-management/actions.json', import.meta.url));
 const sheet = JSON.parse(readFileSync(sheetPath, 'utf8')) as FactSheet;
 
-/** The SCPD carries no invalidValue; strip it to compare a contract with its parsed SCPD. */
+/** The SCPD carries no invalidValue and no argument aliases; strip them to compare a contract with its parsed SCPD. */
 function scpdView(c: ServiceContract): ServiceContract {
   return {
     ...c,
+    actions: c.actions.map((a) => ({ ...a, arguments: a.arguments.map(({ aliases: _aliases, ...arg }) => arg) })),
     stateVariables: c.stateVariables.map(
       (v) => Object.fromEntries(Object.entries(v).filter(([key]) => key !== 'invalidValue')) as StateVariableDef,
     ),

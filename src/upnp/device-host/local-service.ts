@@ -77,7 +77,8 @@ export class LocalService implements ServiceState {
     if (!action) throw udaError(UdaErrorCode.InvalidAction, `no action ${call.action}`);
     const inArgs = argumentsOf(action, 'in');
     const given = new Map<string, string>();
-    for (const [name, value] of call.args) {
+    for (const [wireName, value] of call.args) {
+      const name = inArgs.find((a) => a.aliases?.includes(wireName))?.name ?? wireName;
       if (given.has(name)) throw udaError(UdaErrorCode.InvalidArgs, `${name} given twice`);
       given.set(name, value);
     }

@@ -24,6 +24,8 @@ export interface ArgumentDef {
   readonly direction: 'in' | 'out';
   readonly relatedStateVariable: string;
   readonly retval?: boolean;
+  /** Other spellings accepted on input (a spec that names the argument two ways); never advertised. */
+  readonly aliases?: readonly string[];
 }
 
 export interface ActionDef {

@@ -247,7 +247,7 @@ const actions: ActionDef[] = [
   // 2.6.20, Table 2-50. The argument is spelled "CallbackID" in Table 2-50 and in the prose of 2.6.20, but
   // "CallBackID" in the section 4 SCPD (and in RegisterCallBack's output). Section 2 wins (notes.md S4), so we
   // advertise CallbackID; a tolerant binding may also accept CallBackID on input.
-  action(A.ClearCallBack, inArg('CallbackID', V.A_ARG_TYPE_CallBackID)),
+  action(A.ClearCallBack, { ...inArg('CallbackID', V.A_ARG_TYPE_CallBackID), aliases: ['CallBackID'] }),
   // 2.6.21, Table 2-52. The output argument is "CallbackInfo" in both Table 2-52 and section 4 (only
   // third-party SCPDs write "CallBackInfo"), so CallbackInfo.
   action(A.GetCallBackInfo, outArg('CallbackInfo', V.A_ARG_TYPE_CallBackInfoList)),
