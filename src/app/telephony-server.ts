@@ -7,6 +7,7 @@ import type { Logger } from '../shared/logger.js';
 import { SqliteCallBackRepository, SqliteCallLogRepository, SqliteTelCPNameRepository, type Store } from '../store/index.js';
 import {
   CallManagementService,
+  InHomeLine,
   TelCPRegistry,
   telephonyServerDevice,
   type AnswererPolicy,
@@ -14,6 +15,7 @@ import {
   type MediaProfile,
 } from '../telephony/index.js';
 import type { DeviceSpec } from '../upnp/index.js';
+
 
 export interface TelephonyServerParts {
   readonly device: DeviceSpec;
@@ -48,7 +50,7 @@ export function createTelephonyServer(o: TelephonyServerOptions): TelephonyServe
     logger: logger.child('telcp'),
   });
   const service = new CallManagementService({
-    line: o.line,
+    line: new InHomeLine(o.line, (callee) => registry.isRegistered(callee), (fn) => o.clock.setTimer(0, fn)),
     registry,
     callLogs: new SqliteCallLogRepository(o.store, o.callLogCap),
     callBacks: new SqliteCallBackRepository(o.store),

@@ -162,3 +162,28 @@ test('ClearCallBack also accepts the argument spelled CallBackID (section 4 of t
   await ts.cm.invokeWire('ClearCallBack', [['CallBackID', String(CallBackID)]]);
   assert.doesNotMatch(String((await ts.cm.invoke('GetCallBackInfo')).CallbackInfo), new RegExp(String(CallBackID)));
 });
+
+test('CallManagement 2.4.10: a Call to a TelCPName stays in the home and rings only that TelCP', async () => {
+  const kid = await ts.cm.invoke('RegisterTelCPName', { TelCPName: 'kid@Upstairs', CurrentSecretKey: '' });
+  const mum = await ts.cm.invoke('RegisterTelCPName', { TelCPName: 'mum@Kitchen', CurrentSecretKey: '' });
+  const placedBefore = ts.line.commands.filter((c) => c.kind === 'place').length;
+  const { CallID } = await ts.cm.invoke('StartCall', {
+    TelCPName: 'mum@Kitchen',
+    SecretKey: mum.NewSecretKey!,
+    CalleeID: 'kid@Upstairs',
+    CallPriority: 'Normal',
+    MediaCapabilityInfo: mediaInfo(tcAudioSdp),
+    CallMode: 'Non-Monopolize',
+  });
+  await events.waitFor(String(CallID), 'Calling');
+  await waitFor(() => events.all.some((c) => c.callStatus === 'Ringing' && c.targetNames.names !== '*' && c.targetNames.names.includes('kid@Upstairs')), 'Ringing for kid');
+  const ringing = events.all.find((c) => c.callStatus === 'Ringing' && c.targetNames.names !== '*' && c.targetNames.names.includes('kid@Upstairs'))!;
+  assert.equal(ts.line.commands.filter((c) => c.kind === 'place').length, placedBefore, 'nothing went to the WAN line');
+  await expectError(ts.cm.invoke('AcceptCall', { ...nonMono, TargetCallID: ringing.callID, MediaCapabilityInfo: '', CallMode: 'Non-Monopolize' }), 701);
+  await ts.cm.invoke('AcceptCall', { TelCPName: 'kid@Upstairs', SecretKey: kid.NewSecretKey!, TargetCallID: ringing.callID, MediaCapabilityInfo: '', CallMode: 'Non-Monopolize' });
+  await events.waitFor(ringing.callID, 'Connected');
+  await events.waitFor(String(CallID), 'Connected');
+  await ts.cm.invoke('StopCall', { ...nonMono, CallID: String(CallID) });
+  await events.waitFor(String(CallID), 'Disconnected');
+  await events.waitFor(ringing.callID, 'Disconnected');
+});

@@ -20,6 +20,8 @@ export interface OutgoingCallRequest {
   readonly priority: 'Normal' | 'Emergency';
   /** The SDP offer; the line's own media when undefined (InitiateCall, TS-native media). */
   readonly sdpOffer?: string;
+  /** The TelCPName that places the call, when it is known (shown to a callee in the home). */
+  readonly caller?: string;
 }
 
 /** Events the line reports for its calls; `lineCallId` names the call on the line. */

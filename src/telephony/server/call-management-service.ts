@@ -323,7 +323,6 @@ export class CallManagementService implements ServiceImplementation, LineListene
   private checkCallee(callee: string, invalidCode: 704 | 709): void {
     const kind = calleeKind(callee, (n) => this.opts.registry.isRegistered(n));
     if (!kind) throw cmError(invalidCode, `CalleeID ${JSON.stringify(callee)} is neither a sip:, sips: or tel: URI nor a registered TelCPName`);
-    if (kind === 'telcp') throw cmError(invalidCode, 'calls between TelCPs inside the home are not supported by this line');
   }
 
   private startCall(a: ActionArgs): ActionArgs {
@@ -338,7 +337,7 @@ export class CallManagementService implements ServiceImplementation, LineListene
     const priority = str(a, 'CallPriority') === 'Emergency' ? 'Emergency' : 'Normal';
     // The offer to the Remote Party: the TC-based streams chosen, else the TS's native ones.
     const offer = info.mediaCapability?.content ?? info.nativeMediaCapability?.content ?? this.media.native;
-    const lineCallId = this.opts.line.place({ callee, priority, sdpOffer: offer });
+    const lineCallId = this.opts.line.place({ callee, priority, sdpOffer: offer, ...(who.name ? { caller: who.name } : {}) });
     const call = this.newCall('outgoing', { id: peerIdOf(callee) }, lineCallId);
     call.mode = mode;
     call.priority = priority;
@@ -593,7 +592,8 @@ export class CallManagementService implements ServiceImplementation, LineListene
       return;
     }
     const call = this.newCall('incoming', from, lineCallId);
-    call.allowedAnswerers = this.opts.answerers?.(from, to) ?? '*';
+    // A call to a TelCP of the home (2.4.10) is for that TelCP alone; others follow the policy.
+    call.allowedAnswerers = this.opts.registry.isRegistered(to) ? [to] : (this.opts.answerers?.(from, to) ?? '*');
     call.mediaCapability = sdpOffer;
     this.log.info('call', { callID: call.callID, to: 'Ringing', from: from.id, answerers: String(call.allowedAnswerers) });
     this.eventCall(call);
