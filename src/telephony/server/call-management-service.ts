@@ -79,6 +79,8 @@ export class CallManagementService implements ServiceImplementation, LineListene
     this.state = state;
     state.set({ TelCPNameList: buildTelCPNameList(this.opts.registry.list()) });
     this.opts.registry.onChange((names) => this.event({ TelCPNameList: buildTelCPNameList([...names]) }));
+    // Callbacks survive restarts: watch their callees again.
+    for (const callee of new Set(this.opts.callBacks.list().map((e) => e.calleeID))) this.opts.line.watchAvailability(callee, true);
     return {
       GetTelephonyIdentity: () => this.getTelephonyIdentity(),
       RegisterTelCPName: (a) => {
