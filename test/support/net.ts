@@ -1,6 +1,7 @@
 /** Loopback helpers shared by the tests. */
 import { resolveInterface, type NetworkInterface } from '../../src/shared/net.js';
 import { createLogger, type Logger } from '../../src/shared/logger.js';
+import type { ControlPoint } from '../../src/upnp/index.js';
 
 export const lo: NetworkInterface = resolveInterface('lo');
 
@@ -17,4 +18,16 @@ export async function waitFor(pred: () => boolean, what: string, timeoutMs = 10_
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 20));
   }
+}
+
+/** Resolves with the reason when the control point reports `udn` unavailable (other devices' byebyes are ignored). */
+export function unavailable(cp: ControlPoint, udn: string): Promise<string> {
+  return new Promise((resolve) => {
+    const on = (u: string, reason: string): void => {
+      if (u !== udn) return;
+      cp.off('device-unavailable', on);
+      resolve(reason);
+    };
+    cp.on('device-unavailable', on);
+  });
 }
