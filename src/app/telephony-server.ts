@@ -35,6 +35,12 @@ export interface TelephonyServerOptions {
   readonly logger: Logger;
   readonly answerers?: AnswererPolicy;
   readonly callLogCap?: number;
+  /** Calls alive at once (StartCall answers 708 beyond). */
+  readonly maxCalls?: number;
+  /** How many TelCPNames may be registered at once. */
+  readonly maxTelCPNames?: number;
+  /** How long a TelCPName registration lasts (the Expires RegisterTelCPName returns). */
+  readonly telcpExpiresSec?: number;
   readonly modifyFailedGraceMs?: number;
   readonly disconnectedRetentionMs?: number;
 }
@@ -47,6 +53,8 @@ export function createTelephonyServer(o: TelephonyServerOptions): TelephonyServe
     repository: new SqliteTelCPNameRepository(o.store),
     clock: o.clock,
     isMonopolizing: (name) => late.service?.isMonopolizing(name) ?? false,
+    ...(o.telcpExpiresSec !== undefined ? { defaultExpiresSec: o.telcpExpiresSec } : {}),
+    ...(o.maxTelCPNames !== undefined ? { maxNames: o.maxTelCPNames } : {}),
     logger: logger.child('telcp'),
   });
   const service = new CallManagementService({
@@ -58,6 +66,7 @@ export function createTelephonyServer(o: TelephonyServerOptions): TelephonyServe
     clock: o.clock,
     logger,
     ...(o.answerers ? { answerers: o.answerers } : {}),
+    ...(o.maxCalls !== undefined ? { maxCalls: o.maxCalls } : {}),
     ...(o.modifyFailedGraceMs !== undefined ? { modifyFailedGraceMs: o.modifyFailedGraceMs } : {}),
     ...(o.disconnectedRetentionMs !== undefined ? { disconnectedRetentionMs: o.disconnectedRetentionMs } : {}),
   });

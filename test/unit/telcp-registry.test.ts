@@ -397,3 +397,23 @@ test('close() stops the expiry timer', () => {
   registry.close();
   assert.equal(clock.timers.size, 0);
 });
+
+test('the registry holds a bounded number of names: one more new name is refused with 501, renewals still work', () => {
+  const clock = { now: () => 0, setTimer: () => ({ cancel: () => undefined }) };
+  const rows = new Map<string, { name: string; secretKeyHash: string; expiresAt: number }>();
+  const repository = {
+    save: (r: { name: string; secretKeyHash: string; expiresAt: number }) => void rows.set(r.name, r),
+    remove: (n: string) => rows.delete(n),
+    rename: (o: string, r: { name: string; secretKeyHash: string; expiresAt: number }) => {
+      rows.delete(o);
+      rows.set(r.name, r);
+    },
+    list: () => [...rows.values()],
+  };
+  const registry = new TelCPRegistry({ repository, clock, maxNames: 2 });
+  const a = registry.register('a', '');
+  registry.register('b', '');
+  assert.throws(() => registry.register('c', ''), (e: UpnpError) => e.code === 501);
+  assert.ok(registry.register('a', a.secretKey).secretKey);
+  registry.close();
+});

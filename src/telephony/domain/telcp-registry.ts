@@ -23,7 +23,7 @@
 import { createHash, randomBytes as cryptoRandomBytes, timingSafeEqual } from 'node:crypto';
 import type { Clock, TimerHandle } from '../../shared/clock.js';
 import { silentLogger, type Logger } from '../../shared/logger.js';
-import type { UpnpError } from '../../upnp/model/upnp-error.js';
+import { UdaErrorCode, udaError, type UpnpError } from '../../upnp/model/upnp-error.js';
 import { cmError } from '../contracts/call-management/errors.js';
 import type { TelCPNameRecord, TelCPNameRepository } from './repositories.js';
 
@@ -82,6 +82,8 @@ export interface TelCPRegistryOptions {
   /** How often a lapsed name held by a monopolised Call is looked at again. Default 10 s. */
   readonly heldRecheckMs?: number;
   readonly logger?: Logger;
+  /** Names registered at most; one more new name is refused with 501 (a home has a handful of TelCPs). */
+  readonly maxNames?: number;
 }
 
 const sha256 = (key: string): Buffer => createHash('sha256').update(key, 'utf8').digest();
@@ -94,6 +96,7 @@ export class TelCPRegistry {
   private readonly isMonopolizing: (name: string) => boolean;
   private readonly defaultExpiresSec: number;
   private readonly heldRecheckMs: number;
+  private readonly maxNames: number;
   private readonly logger: Logger;
   /** The registered names in registration order; mirrors the repository. */
   private readonly records = new Map<string, TelCPNameRecord>();
@@ -108,6 +111,7 @@ export class TelCPRegistry {
     this.isMonopolizing = options.isMonopolizing ?? (() => false);
     this.defaultExpiresSec = checkExpires(options.defaultExpiresSec ?? 1800);
     this.heldRecheckMs = options.heldRecheckMs ?? 10_000;
+    this.maxNames = options.maxNames ?? 256;
     this.logger = options.logger ?? silentLogger;
     const now = this.clock.now();
     for (const record of this.repository.list()) {
@@ -131,6 +135,9 @@ export class TelCPRegistry {
     if (existing) {
       if (currentSecretKey === '') throw telcpError(TelCPErrorCode.TelCPNameAlreadyUsed);
       if (!keyMatches(existing, currentSecretKey)) throw telcpError(TelCPErrorCode.InvalidTelCP);
+    } else if (this.records.size >= this.maxNames) {
+      this.logger.warn('TelCPName refused: registry full', { name, max: this.maxNames });
+      throw udaError(UdaErrorCode.ActionFailed, 'too many TelCPNames registered');
     }
     const { secretKey, record } = this.issue(name, expiresSec);
     this.repository.save(record);
