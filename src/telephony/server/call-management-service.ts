@@ -23,7 +23,7 @@ import {
 import type { CallInfo, MediaCapabilityInfo } from '../contracts/call-management/cams-types.js';
 import { callManagementContract } from '../contracts/call-management/contract.js';
 import { cmError } from '../contracts/call-management/errors.js';
-import { checkSubset, intersectCapabilities, parseSdpMedia, restrictSdp } from '../contracts/call-management/sdp-capability.js';
+import { checkSubset, intersectCapabilities, mediaTypesOf, mergeSdp, parseSdpMedia, restrictSdp, sdpOfTypes } from '../contracts/call-management/sdp-capability.js';
 import { Call, type CallMode } from '../domain/call.js';
 import { actionAllowed, type CallAction, type CallReason, type CallTrigger } from '../domain/call-state-machine.js';
 import { calleeKind, peerIdOf } from '../domain/callee-id.js';
@@ -264,8 +264,9 @@ export class CallManagementService implements ServiceImplementation, LineListene
     return info;
   }
 
-  /** 707 unless every stream and codec of `sdp` is in `reference`. */
-  private requireSubset(sdp: string, reference: string, what: string): void {
+  /** 707 unless every stream and codec of `sdp` is in `reference` (none: the TS has no such media). */
+  private requireSubset(sdp: string, reference: string | undefined, what: string): void {
+    if (reference === undefined) throw cmError(707, `${what}: this Telephony Server has no media of its own`);
     const a = parseSdpMedia(sdp);
     const b = parseSdpMedia(reference);
     if (!a.ok || !b.ok) throw cmError(707, `${what}: not valid SDP`);
@@ -281,12 +282,12 @@ export class CallManagementService implements ServiceImplementation, LineListene
         mediaMixingCapability: media.mixing,
         mediaSharingCapability: media.sharing,
         mediaCapability: { format: 'SDP', content: media.tcBased },
-        nativeMediaCapability: { format: 'SDP', content: media.native },
+        ...(media.native ? { nativeMediaCapability: { format: 'SDP', content: media.native } } : {}),
       });
     }
     const info = this.mediaInfo(tcInfo, false);
-    const subset = (offered: string | undefined, own: string): { format: 'SDP'; content: string } | undefined => {
-      if (!offered) return undefined;
+    const subset = (offered: string | undefined, own: string | undefined): { format: 'SDP'; content: string } | undefined => {
+      if (!offered || !own) return undefined;
       const theirs = parseSdpMedia(offered);
       const ours = parseSdpMedia(own);
       if (!theirs.ok || !ours.ok) throw cmError(707, 'media capability is not valid SDP');
@@ -297,6 +298,22 @@ export class CallManagementService implements ServiceImplementation, LineListene
     const tc = subset(info.mediaCapability?.content, media.tcBased);
     const native = subset(info.nativeMediaCapability?.content, media.native);
     return buildSupportedMediaCapabilityInfo({ ...(tc ? { mediaCapability: tc } : {}), ...(native ? { nativeMediaCapability: native } : {}) });
+  }
+
+  /** The part of an offer the TS can handle itself (TS-based media), in the offer's form; undefined if none. */
+  private nativePartOf(offer: string): string | undefined {
+    if (!this.media.native) return undefined;
+    const theirs = parseSdpMedia(offer);
+    const ours = parseSdpMedia(this.media.native);
+    if (!theirs.ok || !ours.ok) return undefined;
+    const common = intersectCapabilities(theirs.value, ours.value);
+    const sdp = restrictSdp(offer, common);
+    return sdp.ok && common.length ? sdp.value : undefined;
+  }
+
+  /** What the TS offers when no TelCP chose media: its native media, or what it relays if it has none. */
+  private get ownMedia(): string {
+    return this.media.native ?? this.media.tcBased;
   }
 
   private get media(): MediaProfile {
@@ -337,15 +354,19 @@ export class CallManagementService implements ServiceImplementation, LineListene
     if (info.nativeMediaCapability) this.requireSubset(info.nativeMediaCapability.content, this.media.native, 'nativeMediaCapability');
     if (this.liveCalls() >= (this.opts.maxCalls ?? 8)) throw cmError(708);
     const priority = str(a, 'CallPriority') === 'Emergency' ? 'Emergency' : 'Normal';
-    // The offer to the Remote Party: the TC-based streams chosen, else the TS's native ones.
-    const offer = info.mediaCapability?.content ?? info.nativeMediaCapability?.content ?? this.media.native;
+    // The offer to the Remote Party: the TC-based streams and the TS-native ones chosen (C.34 has both), else native.
+    const offer = combine(info.mediaCapability?.content, info.nativeMediaCapability?.content) ?? this.ownMedia;
     const lineCallId = this.opts.line.place({ callee, priority, sdpOffer: offer, ...(who.name ? { caller: who.name } : {}) });
     const call = this.newCall('outgoing', { id: peerIdOf(callee) }, lineCallId);
     call.mode = mode;
     call.priority = priority;
     if (mode === 'PHONE-TelCP') call.monopolizer = who.name;
     call.mediaCapability = info.mediaCapability?.content;
-    call.nativeMediaCapability = info.nativeMediaCapability?.content ?? (info.mediaCapability ? undefined : this.media.native);
+    call.nativeMediaCapability = info.nativeMediaCapability?.content;
+    if (!info.mediaCapability && !info.nativeMediaCapability) {
+      if (this.media.native) call.nativeMediaCapability = this.media.native;
+      else call.mediaCapability = this.media.tcBased;
+    }
     this.setMediaOptions(call, info);
     this.log.info('call', { callID: call.callID, to: 'Dialing', callee, mode, monopolizer: call.monopolizer });
     this.eventCall(call);
@@ -357,9 +378,9 @@ export class CallManagementService implements ServiceImplementation, LineListene
     this.checkCallee(callee, 709);
     if (this.liveCalls() >= (this.opts.maxCalls ?? 8)) throw cmError(708);
     // Not managed by the UPnP telephony functions: TS-native media only (2.6.15).
-    const lineCallId = this.opts.line.place({ callee, priority: 'Normal', sdpOffer: this.media.native });
+    const lineCallId = this.opts.line.place({ callee, priority: 'Normal', sdpOffer: this.ownMedia });
     const call = this.newCall('outgoing', { id: peerIdOf(callee) }, lineCallId);
-    call.nativeMediaCapability = this.media.native;
+    call.nativeMediaCapability = this.ownMedia;
     this.log.info('call', { callID: call.callID, to: 'Dialing', callee, initiatedBy: 'InitiateCall' });
     this.eventCall(call);
     return { CallID: call.callID };
@@ -401,19 +422,19 @@ export class CallManagementService implements ServiceImplementation, LineListene
     this.authorizeAnswerer(call, who);
     const mode = this.callMode(str(a, 'CallMode'), who);
     const info = this.mediaInfo(str(a, 'MediaCapabilityInfo'), true);
-    // The answer is a subset of what the caller offered (707 otherwise), TC-based or native.
-    const chosen = info.mediaCapability ?? info.nativeMediaCapability;
+    // The answer is a subset of what the caller offered (707 otherwise): TC-based streams, TS-native ones, or both.
     const offer = call.mediaCapability ?? call.nativeMediaCapability;
-    if (chosen && offer) this.requireSubset(chosen.content, offer, 'answer');
-    const answer = chosen?.content ?? offer;
+    for (const part of [info.mediaCapability, info.nativeMediaCapability]) {
+      if (part && offer) this.requireSubset(part.content, offer, 'answer');
+    }
+    const answer = combine(info.mediaCapability?.content, info.nativeMediaCapability?.content) ?? offer;
     call.mode = mode;
     if (mode === 'PHONE-TelCP') call.monopolizer = who.name;
     call.allowedAnswerers = '*';
-    if (info.nativeMediaCapability) {
-      call.nativeMediaCapability = info.nativeMediaCapability.content;
+    if (info.mediaCapability || info.nativeMediaCapability) {
       call.mediaCapability = info.mediaCapability?.content;
-    } else if (answer) {
-      call.mediaCapability = answer;
+      call.nativeMediaCapability = info.nativeMediaCapability?.content;
+    } else {
       call.nativeMediaCapability = undefined;
     }
     this.setMediaOptions(call, info);
@@ -469,15 +490,22 @@ export class CallManagementService implements ServiceImplementation, LineListene
   private startMediaTransfer(a: ActionArgs): ActionArgs {
     const call = this.callFor(str(a, 'TargetCallID'), 'StartMediaTransfer');
     this.authorizeManager(call, this.presented(a));
+    // On a Call already Talking another TC joins (C.19 F23, C.21 F21): its TCs and streams are added.
+    const joining = call.status === 'Talking';
     const tcText = str(a, 'TCList');
     if (tcText.trim() !== '') {
       const tcs = parseTCList(tcText);
       if (!tcs.ok) throw new UpnpError(402, 'Invalid Args');
-      call.tcList = tcs.value.map((t) => ({ ...(t.udn ? { udn: t.udn } : {}), ...(t.mediaSessionID ? { mediaSessionID: t.mediaSessionID } : {}) }));
+      const given = tcs.value.map((t) => ({ ...(t.udn ? { udn: t.udn } : {}), ...(t.mediaSessionID ? { mediaSessionID: t.mediaSessionID } : {}) }));
+      const known = (t: { udn?: string; mediaSessionID?: string }): boolean =>
+        call.tcList.some((k) => k.udn === t.udn && k.mediaSessionID === t.mediaSessionID);
+      call.tcList = joining ? [...call.tcList, ...given.filter((t) => !known(t))] : given;
     }
     const info = this.mediaInfo(str(a, 'MediaCapabilityInfo'), true);
-    if (info.mediaCapability) call.mediaCapability = info.mediaCapability.content;
-    if (info.nativeMediaCapability) call.nativeMediaCapability = info.nativeMediaCapability.content;
+    const update = (current: string | undefined, next: string | undefined): string | undefined =>
+      next === undefined ? current : joining && current ? mergeSdp(current, next) : next;
+    call.mediaCapability = update(call.mediaCapability, info.mediaCapability?.content);
+    call.nativeMediaCapability = update(call.nativeMediaCapability, info.nativeMediaCapability?.content);
     this.setMediaOptions(call, info);
     if (!this.move(call, 'StartMediaTransfer')) throw cmError(712);
     return {};
@@ -597,6 +625,8 @@ export class CallManagementService implements ServiceImplementation, LineListene
     // A call to a TelCP of the home (2.4.10) is for that TelCP alone; others follow the policy.
     call.allowedAnswerers = this.opts.registry.isRegistered(to) ? [to] : (this.opts.answerers?.(from, to) ?? '*');
     call.mediaCapability = sdpOffer;
+    // A TS with media of its own tells which part of the offer it could take itself (C.34 F9).
+    call.nativeMediaCapability = sdpOffer && this.nativePartOf(sdpOffer);
     this.log.info('call', { callID: call.callID, to: 'Ringing', from: from.id, answerers: String(call.allowedAnswerers) });
     this.eventCall(call);
   }
@@ -610,7 +640,11 @@ export class CallManagementService implements ServiceImplementation, LineListene
     const call = this.lineCall(lineCallId, 'answered');
     if (!call) return;
     if (sdpAnswer) {
-      if (call.mediaCapability) call.mediaCapability = sdpAnswer;
+      // Each part of the Call keeps the answer's streams of its own media types.
+      if (call.mediaCapability && call.nativeMediaCapability) {
+        call.mediaCapability = sdpOfTypes(sdpAnswer, mediaTypesOf(call.mediaCapability)) ?? call.mediaCapability;
+        call.nativeMediaCapability = sdpOfTypes(sdpAnswer, mediaTypesOf(call.nativeMediaCapability)) ?? call.nativeMediaCapability;
+      } else if (call.mediaCapability) call.mediaCapability = sdpAnswer;
       else call.nativeMediaCapability = sdpAnswer;
     }
     this.move(call, 'RemoteAnswered');
@@ -671,6 +705,12 @@ export class CallManagementService implements ServiceImplementation, LineListene
     this.log.info('callee available for callback', { callee: calleeId });
     this.event({ CallBackAvailability: buildCallBackAvailability({ callBackIDs: [first, ...rest] }) });
   }
+}
+
+/** TC-based and TS-native media as one SDP (either may be absent). */
+function combine(tcBased: string | undefined, native: string | undefined): string | undefined {
+  if (tcBased && native) return mergeSdp(tcBased, native);
+  return tcBased ?? native;
 }
 
 function generalOf(info: CallInfo): CallInfo {

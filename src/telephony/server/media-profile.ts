@@ -6,8 +6,8 @@
 export interface MediaProfile {
   /** SDP of the TC-based media the TS can relay (<mediaCapability>). */
   readonly tcBased: string;
-  /** SDP of the TS's own media endpoint (<nativeMediaCapability>). */
-  readonly native: string;
+  /** SDP of the TS's own media endpoint (<nativeMediaCapability>); absent when the TS has none. */
+  readonly native?: string;
   readonly mixing: boolean;
   readonly sharing: boolean;
 }

@@ -65,14 +65,30 @@ function readArgs(el: Element): WireArgs {
   return childElements(el).map((a) => [a.localName ?? '', elementValue(a)]);
 }
 
+/**
+ * Parses an action request. Strict first; then, only if that fails, once more with the quirk of the
+ * UPnP Telephony spec's own examples repaired: argument values holding unescaped XML fragments that
+ * start with their own `<?xml …?>` declaration (CallManagement Appendix C), which no parser accepts
+ * inside a document. The fragment is then read as markup without its declaration.
+ */
 export function parseActionRequest(text: string): ParseResult<ActionCall> {
-  const first = bodyElement(text);
+  let first = bodyElement(text);
+  if (!first.ok) {
+    const start = /^\s*<\?xml[^>]*\?>/.exec(text)?.[0] ?? '';
+    const rest = text.slice(start.length);
+    if (/<\?xml[\s?]/.test(rest)) first = bodyElement(start + rest.replace(/<\?xml[^>]*\?>/g, ''));
+  }
   if (!first.ok) return first;
   const el = first.value;
   return {
     ok: true,
-    value: { serviceType: (el.namespaceURI ?? '').trim(), action: el.localName ?? '', args: readArgs(el) },
+    value: { serviceType: normalizeUrn(el.namespaceURI ?? ''), action: el.localName ?? '', args: readArgs(el) },
   };
+}
+
+/** Service-type URNs compared without white space (the Telephony spec's examples print `service: CallManagement:1`). */
+function normalizeUrn(urn: string): string {
+  return urn.replace(/\s+/g, '');
 }
 
 export type ActionOutcome =
@@ -106,5 +122,5 @@ export function parseSoapAction(header: string | undefined): { serviceType: stri
   const v = header.trim().replace(/^"(.*)"$/, '$1');
   const hash = v.lastIndexOf('#');
   if (hash <= 0 || hash === v.length - 1) return undefined;
-  return { serviceType: v.slice(0, hash).trim(), action: v.slice(hash + 1).trim() };
+  return { serviceType: normalizeUrn(v.slice(0, hash)), action: v.slice(hash + 1).trim() };
 }

@@ -60,9 +60,9 @@ export function childElements(parent: Element | Document): Element[] {
   return out;
 }
 
-/** Namespace URIs compared after trimming: real documents (and the Telephony spec's examples) carry stray spaces. */
+/** Namespace URIs compared without white space: real documents (and the Telephony spec's examples) carry stray spaces. */
 export function sameNamespace(a: string | null | undefined, b: string): boolean {
-  return (a ?? '').trim() === b;
+  return (a ?? '').replace(/\s+/g, '') === b;
 }
 
 export function childByName(parent: Element, localName: string, ns?: string): Element | undefined {

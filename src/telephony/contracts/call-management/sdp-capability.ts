@@ -261,3 +261,44 @@ export function restrictSdp(base: string, media: SdpMedia[]): SdpResult<string> 
     return { ok: false, reason: `cannot write SDP: ${e instanceof Error ? e.message : String(e)}` };
   }
 }
+
+/** An SDP split into its session part and its media sections (each from its m= line on), CRLF line ends. */
+function sections(sdp: string): { session: string[]; media: Array<{ type: string; lines: string[] }> } {
+  const session: string[] = [];
+  const media: Array<{ type: string; lines: string[] }> = [];
+  for (const line of cleanLines(sdp)) {
+    const m = /^m=(\S+)/.exec(line);
+    if (m) media.push({ type: m[1]!.toLowerCase(), lines: [line] });
+    else if (media.length) media[media.length - 1]!.lines.push(line);
+    else session.push(line);
+  }
+  return { session, media };
+}
+
+function join(session: string[], media: Array<{ lines: string[] }>): string {
+  return [...session, ...media.flatMap((m) => m.lines)].map((l) => `${l}\r\n`).join('');
+}
+
+/**
+ * `base` with the media sections of `extra` whose media type `base` does not have yet, as written
+ * (no re-serialisation). Combines TC-based and TS-based media into one offer (C.34), or a second TC's
+ * stream into a Call that already runs (C.19 F23).
+ */
+export function mergeSdp(base: string, extra: string): string {
+  const a = sections(base);
+  const b = sections(extra);
+  const have = new Set(a.media.map((m) => m.type));
+  return join(a.session, [...a.media, ...b.media.filter((m) => !have.has(m.type))]);
+}
+
+/** `sdp` with only the media sections of these types; undefined when none is left. */
+export function sdpOfTypes(sdp: string, types: ReadonlySet<string>): string | undefined {
+  const s = sections(sdp);
+  const kept = s.media.filter((m) => types.has(m.type));
+  return kept.length ? join(s.session, kept) : undefined;
+}
+
+/** The media types of an SDP's sections, lower case. */
+export function mediaTypesOf(sdp: string): Set<string> {
+  return new Set(sections(sdp).media.map((m) => m.type));
+}
