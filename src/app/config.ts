@@ -15,6 +15,15 @@ export interface HometelConfig {
   /** HTTP port of the device host; 0 picks a free one at each start. */
   readonly httpPort: number;
   readonly logLevel: LogLevel;
+  /** The phone lines; each is a Telephony Server device embedded in the root device. */
+  readonly lines: readonly LineConfig[];
+}
+
+export interface LineConfig {
+  /** Short, unique name of the line (keeps its UDN in the store). */
+  readonly name: string;
+  /** The friendly name its Telephony Server shows; defaults to "<name> line". */
+  readonly friendlyName?: string;
 }
 
 export const defaultConfig: HometelConfig = {
@@ -23,6 +32,7 @@ export const defaultConfig: HometelConfig = {
   dataDir: './data',
   httpPort: 0,
   logLevel: 'info',
+  lines: [{ name: 'home' }],
 };
 
 const logLevels: readonly LogLevel[] = ['debug', 'info', 'warn', 'error', 'silent'];
@@ -46,8 +56,27 @@ export function validateConfig(raw: unknown): HometelConfig {
     problems.push('"httpPort" must be a port number (0 = any free port)');
   }
   if ('logLevel' in o && !logLevels.includes(o.logLevel as LogLevel)) problems.push(`"logLevel" must be one of ${logLevels.join(', ')}`);
+  if ('lines' in o) problems.push(...lineProblems(o.lines));
   if (problems.length) throw new Error(`config: ${problems.join('; ')}`);
   return { ...defaultConfig, ...(o as Partial<HometelConfig>) };
+}
+
+function lineProblems(lines: unknown): string[] {
+  if (!Array.isArray(lines)) return ['"lines" must be an array of {name, friendlyName?}'];
+  const problems: string[] = [];
+  const names = new Set<string>();
+  lines.forEach((l: unknown, i) => {
+    const line = l as Record<string, unknown> | null;
+    if (typeof line !== 'object' || line === null || typeof line.name !== 'string' || !/^[A-Za-z0-9_-]{1,32}$/.test(line.name)) {
+      problems.push(`"lines[${i}].name" must be 1–32 letters, digits, - or _`);
+      return;
+    }
+    if (names.has(line.name)) problems.push(`"lines[${i}].name" ${line.name} is used twice`);
+    names.add(line.name);
+    for (const k of Object.keys(line)) if (k !== 'name' && k !== 'friendlyName') problems.push(`"lines[${i}]" has unknown field "${k}"`);
+    if ('friendlyName' in line && (typeof line.friendlyName !== 'string' || line.friendlyName === '')) problems.push(`"lines[${i}].friendlyName" must be a non-empty string`);
+  });
+  return problems;
 }
 
 export function loadConfig(path: string | undefined): HometelConfig {

@@ -1,12 +1,16 @@
 /**
- * Composition: the one place that creates hometel's parts and wires them together. Today that is
- * the store and the root device; the Telephony Server, its lines and the Telephony Client plug in here.
+ * Composition: the one place that creates hometel's parts and wires them together — the store, a
+ * Telephony Server device per configured line embedded in one root device (UPnP Telephony
+ * architecture, figure 5), and the device host that serves them.
  */
+import { systemClock } from '../shared/clock.js';
 import { resolveInterface } from '../shared/net.js';
 import type { Logger } from '../shared/logger.js';
 import { Store } from '../store/index.js';
+import { defaultMediaProfile, UnconnectedLine } from '../telephony/index.js';
 import { DeviceHost } from '../upnp/index.js';
 import type { HometelConfig } from './config.js';
+import { createTelephonyServer, type TelephonyServerParts } from './telephony-server.js';
 
 export const rootDeviceType = 'urn:schemas-upnp-org:device:Basic:1';
 
@@ -20,6 +24,19 @@ export async function startHometel(config: HometelConfig, logger: Logger): Promi
   const interfaces = config.interfaces.map(resolveInterface);
   const store = Store.open(config.dataDir);
   const udn = store.udnFor('root');
+  const clock = systemClock;
+  // Until a line has a SIP account (the SIP line), its WAN side is unconnected: calls inside the home work.
+  const lines: TelephonyServerParts[] = config.lines.map((l) =>
+    createTelephonyServer({
+      lineName: l.name,
+      friendlyName: l.friendlyName ?? `${l.name} line`,
+      store,
+      line: new UnconnectedLine((fn) => clock.setTimer(0, fn)),
+      media: defaultMediaProfile(interfaces[0]!.address),
+      clock,
+      logger,
+    }),
+  );
   const host = new DeviceHost({
     root: {
       info: {
@@ -33,25 +50,23 @@ export async function startHometel(config: HometelConfig, logger: Logger): Promi
         udn,
       },
       services: [],
+      devices: lines.map((l) => l.device),
     },
     interfaces,
     httpPort: config.httpPort,
     bootId: store.nextBootId(),
     logger: logger.child('upnp'),
   });
+  const close = async (): Promise<void> => {
+    await host.stop();
+    for (const l of lines) l.close();
+    store.close();
+  };
   try {
     await host.start();
   } catch (e) {
-    await host.stop();
-    store.close();
+    await close();
     throw e;
   }
-  return {
-    locations: host.locations,
-    udn,
-    async stop() {
-      await host.stop();
-      store.close();
-    },
-  };
+  return { locations: host.locations, udn, stop: close };
 }

@@ -4,6 +4,7 @@ export { CallManagementService, type AnswererPolicy, type CallManagementOptions 
 export { defaultMediaProfile, type MediaProfile } from './server/media-profile.js';
 export { telephonyServerDevice, telephonyServerType } from './server/telephony-server-device.js';
 export { InHomeLine } from './server/in-home-line.js';
+export { UnconnectedLine } from './server/unconnected-line.js';
 export { TelCPRegistry } from './domain/telcp-registry.js';
 export type { Line, LineListener, LineFailure, RemotePeer, OutgoingCallRequest } from './domain/line.js';
 export type { CallBackRepository, CallLogRepository, TelCPNameRepository } from './domain/repositories.js';

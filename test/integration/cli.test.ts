@@ -62,16 +62,25 @@ test('hometel start keeps its UDN across kill -9, is discoverable, and says byeb
   const dir = mkdtempSync(join(tmpdir(), 'hometel-cli-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const config = join(dir, 'hometel.json');
-  writeFileSync(config, JSON.stringify({ name: 'CLI test home', interfaces: ['lo'], dataDir: join(dir, 'data') }));
+  writeFileSync(
+    config,
+    JSON.stringify({ name: 'CLI test home', interfaces: ['lo'], dataDir: join(dir, 'data'), lines: [{ name: 'main', friendlyName: 'Main line' }, { name: 'work' }] }),
+  );
 
   const first = await startHometel(['--config', config]);
   t.after(() => first.child.kill('SIGKILL'));
   const found = await run(['discover', '--json', '--timeout', '2', '--target', first.udn]);
   assert.equal(found.code, 0);
-  const devices = JSON.parse(found.stdout) as Array<{ devices: Array<{ udn: string; friendlyName: string }> }>;
+  const roots = JSON.parse(found.stdout) as Array<{ devices: Array<{ udn: string; friendlyName: string; deviceType: string; services: Array<{ serviceType: string }> }> }>;
+  const home = roots.find((r) => r.devices[0]?.udn === first.udn)!;
   assert.deepEqual(
-    devices.flatMap((d) => d.devices).filter((d) => d.udn === first.udn).map((d) => d.friendlyName),
-    ['CLI test home'],
+    home.devices.map((d) => [d.friendlyName, d.deviceType, d.services.map((s) => s.serviceType).join()]),
+    [
+      ['CLI test home', 'urn:schemas-upnp-org:device:Basic:1', ''],
+      ['Main line', 'urn:schemas-upnp-org:device:TelephonyServer:1', 'urn:schemas-upnp-org:service:CallManagement:1'],
+      ['work line', 'urn:schemas-upnp-org:device:TelephonyServer:1', 'urn:schemas-upnp-org:service:CallManagement:1'],
+    ],
+    'one Telephony Server per configured line, embedded in the root device',
   );
   first.child.kill('SIGKILL');
   await once(first.child, 'exit');

@@ -21,3 +21,12 @@ test('every problem is named in one error', () => {
   );
   assert.throws(() => validateConfig([]), /JSON object/);
 });
+
+test('lines: one Telephony Server per line, names unique and simple', () => {
+  assert.deepEqual(validateConfig({}).lines, [{ name: 'home' }]);
+  assert.deepEqual(validateConfig({ lines: [{ name: 'a', friendlyName: 'A' }, { name: 'b' }] }).lines.length, 2);
+  assert.throws(() => validateConfig({ lines: [{ name: 'a' }, { name: 'a' }] }), /used twice/);
+  assert.throws(() => validateConfig({ lines: [{ name: 'with space' }] }), /letters, digits/);
+  assert.throws(() => validateConfig({ lines: [{ name: 'a', sip: 'x' }] }), /unknown field "sip"/);
+  assert.throws(() => validateConfig({ lines: 'home' }), /must be an array/);
+});
