@@ -67,6 +67,9 @@ test('CallManagement 2.3.2.1: only the Monopolizer manages a PHONE-TelCP Call; a
   await ts.cm.invoke('StopCall', { ...bob, CallID: id });
   await events.waitFor(id, 'Disconnected');
   await ts.cm.invoke('UnregisterTelCPName', alice);
+  // Secret keys appear only in RegisterTelCPName/ChangeTelCPName responses: never in an event or a CallInfo.
+  const everything = [...events.raw, ...events.names, String((await ts.cm.invoke('GetCallInfo', { ...bob, TargetCallID: '' })).CallInfoList)].join('\n');
+  for (const key of [alice.SecretKey, bob.SecretKey]) assert.ok(!everything.includes(key), 'no secret key is evented or returned');
 });
 
 test('CallManagement 2.3.2.1.1: an incoming Call for listed TelCPs is answered only by them and evented with general elements', async () => {
