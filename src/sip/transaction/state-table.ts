@@ -1,0 +1,154 @@
+/**
+ * The common machinery of the four RFC 3261 17 transaction state machines. Each machine is an explicit
+ * table: state → event type → transition; a transition does its sends and timer changes and returns the
+ * next state (or undefined to stay). Events no row lists are ignored (and logged at debug).
+ *
+ * Run-to-completion: events raised while a transition runs (a zero-length timer, a TU callback that
+ * responds) are queued and run after it; TU callbacks (`later`) run after the state has changed, so the TU
+ * always sees the new state.
+ */
+import type { Clock, TimerHandle } from '../../shared/clock.js';
+import type { Logger } from '../../shared/logger.js';
+import { toError } from '../transport/transport.js';
+import type { TimerConfig } from './timers.js';
+import type { TransactionTransport } from './transaction-transport.js';
+
+export interface TransactionEvent {
+  readonly type: string;
+}
+
+export type Transition<Tx, S extends string, Ev> = (tx: Tx, event: Ev) => S | undefined;
+
+export type StateTable<Tx, S extends string, E extends TransactionEvent> = {
+  readonly [St in S]: { readonly [K in E['type']]?: Transition<Tx, S, Extract<E, { type: K }>> };
+};
+
+export function transitionOf<Tx, S extends string, E extends TransactionEvent>(
+  table: StateTable<Tx, S, E>,
+  state: S,
+  event: E,
+): Transition<Tx, S, E> | undefined {
+  const row = table[state] as Readonly<Record<string, Transition<Tx, S, E> | undefined>>;
+  return row[event.type];
+}
+
+/** What every transaction gets from the transaction layer. */
+export interface TransactionContext {
+  readonly transport: TransactionTransport;
+  readonly clock: Clock;
+  readonly timers: TimerConfig;
+  readonly logger: Logger;
+  /** Called once when the transaction reaches Terminated (the layer forgets it). */
+  readonly terminated: (tx: { readonly id: string }) => void;
+}
+
+export abstract class TransactionMachine<S extends string, E extends TransactionEvent> {
+  private current: S;
+  private readonly timers = new Map<string, TimerHandle>();
+  private readonly queue: Array<() => void> = [];
+  private running = false;
+
+  protected constructor(
+    /** The matching key (RFC 3261 17.1.3 / 17.2.3). */
+    readonly id: string,
+    /** `INVITE client`, `non-INVITE server`, … (for logs). */
+    readonly kind: string,
+    initial: S,
+    protected readonly ctx: TransactionContext,
+  ) {
+    this.current = initial;
+  }
+
+  get state(): S {
+    return this.current;
+  }
+
+  get isTerminated(): boolean {
+    return this.current === 'terminated';
+  }
+
+  /** Names of the timers running now (for tests and diagnostics). */
+  get runningTimers(): readonly string[] {
+    return [...this.timers.keys()];
+  }
+
+  protected abstract transitionFor(event: E): ((event: E) => S | undefined) | undefined;
+
+  /** Called once on entering Terminated, after timers are cancelled. */
+  protected abstract onTerminated(): void;
+
+  protected dispatch(event: E): void {
+    this.queue.push(() => this.step(event));
+    if (this.running) return;
+    this.running = true;
+    try {
+      for (let job = this.queue.shift(); job; job = this.queue.shift()) {
+        try {
+          job();
+        } catch (e) {
+          this.ctx.logger.error('transaction callback failed', { tx: this.id, error: toError(e).stack });
+        }
+      }
+    } finally {
+      this.running = false;
+    }
+  }
+
+  /** Runs `fn` after the current transition (TU notifications). */
+  protected later(fn: () => void): void {
+    this.queue.push(fn);
+  }
+
+  /** Starts (or restarts) a named timer raising `event`; a zero duration raises it right after this transition. */
+  protected startTimer(name: string, ms: number, event: E): void {
+    this.stopTimer(name);
+    if (ms <= 0) {
+      this.dispatch(event);
+      return;
+    }
+    const handle = this.ctx.clock.setTimer(ms, () => {
+      if (this.timers.get(name) !== handle) return;
+      this.timers.delete(name);
+      this.dispatch(event);
+    });
+    this.timers.set(name, handle);
+  }
+
+  protected stopTimer(...names: string[]): void {
+    for (const name of names) {
+      this.timers.get(name)?.cancel();
+      this.timers.delete(name);
+    }
+  }
+
+  private step(event: E): void {
+    const transition = this.transitionFor(event);
+    if (!transition) {
+      this.ctx.logger.debug('transaction event ignored', { tx: this.id, kind: this.kind, state: this.current, event: event.type });
+      return;
+    }
+    const next = transition(event);
+    if (next === undefined || next === this.current) return;
+    const prev = this.current;
+    this.current = next;
+    this.ctx.logger.debug('transaction state', { tx: this.id, kind: this.kind, from: prev, to: next, event: event.type });
+    if (next === 'terminated') {
+      for (const t of this.timers.values()) t.cancel();
+      this.timers.clear();
+      this.ctx.terminated(this);
+      this.onTerminated();
+    }
+  }
+
+  /** Terminates without notifying the TU (layer shutdown). */
+  abort(): void {
+    if (this.isTerminated) return;
+    const prev = this.current;
+    this.current = 'terminated' as S;
+    for (const t of this.timers.values()) t.cancel();
+    this.timers.clear();
+    this.queue.length = 0;
+    this.ctx.logger.debug('transaction state', { tx: this.id, kind: this.kind, from: prev, to: 'terminated', event: 'abort' });
+    this.ctx.terminated(this);
+  }
+}
