@@ -1,0 +1,460 @@
+/**
+ * The Telephony Server's line over SIP (design.md, "Protocol mapping"): the `Line` port implemented with
+ * hometel's user agent over UDP and/or TCP. The Telephony Server speaks call events; this adapter maps them
+ * to and from SIP:
+ *
+ * | Line                                | SIP                                                              |
+ * |-------------------------------------|------------------------------------------------------------------|
+ * | place                               | INVITE with the SDP offer (the line's own media when none given) |
+ * | provisional / answered / failed     | 1xx (not 100) / 2xx (ACK sent) / 3xx–6xx, local 408/503          |
+ * | cancel / hangUp                     | CANCEL / BYE                                                     |
+ * | incoming                            | INVITE received (180 sent)                                       |
+ * | answer / reject Busy / Rejected     | 200 with the SDP answer / 486 / 603                              |
+ * | remoteCancelled                     | CANCEL (or BYE on the early dialog); our no-answer timer (480)   |
+ * | remoteHangUp                        | BYE; also an established call that died (no ACK, dead peer)      |
+ * | modify / acceptModify / rejectModify| re-INVITE / 200 / 488                                            |
+ * | modifyAccepted / modifyRejected     | 200 / 488, 491 and other refusals                                |
+ * | watchAvailability → availability    | presence SUBSCRIBE, else periodic OPTIONS                        |
+ * | identity                            | the AOR once registered; direct mode: sip:user@host:port         |
+ *
+ * Every report to the listener happens after the command that caused it has returned, and is guarded.
+ */
+import { systemClock, type Clock } from '../../shared/clock.js';
+import { silentLogger, type Logger } from '../../shared/logger.js';
+import type { Line, LineFailure, LineListener, OutgoingCallRequest, RemotePeer } from '../../telephony/domain/line.js';
+import { fromAddr, toAddr } from '../message/headers.js';
+import type { SipRequest } from '../message/types.js';
+import { formatUri, parseUri, sipUri } from '../message/uri.js';
+import type { TimerConfig } from '../transaction/index.js';
+import { SipTransports, TcpTransport, UdpTransport } from '../transport/index.js';
+import type { InviteSession, InviteSessionDelegate } from '../user-agent/invite-session.js';
+import type { SipTransportName, UaTransport } from '../user-agent/options.js';
+import { UserAgent } from '../user-agent/user-agent.js';
+
+export interface SipLineOptions {
+  /** `direct`: reachable at sip:user@host:port, no registrar. `registered`: REGISTER with a registrar. */
+  readonly mode: 'direct' | 'registered';
+  /** The line's user: the Contact's user part, and the identity's (direct) or the AOR's (registered). */
+  readonly user: string;
+  readonly displayName?: string;
+  /** The IPv4 address to listen on and to write in Via and Contact. */
+  readonly host: string;
+  /** Port for both UDP and TCP; default 5060; 0 picks a free one (the same for both). */
+  readonly port?: number;
+  /** Transports to run; the first is used when a URI names none. Default ['udp', 'tcp']. */
+  readonly transports?: readonly SipTransportName[];
+  /** Registered mode: the registrar's URI (`sip:provider.example` or `sip:192.0.2.1:5060`). */
+  readonly registrar?: string;
+  /** Digest user name; default `user`. */
+  readonly username?: string;
+  readonly password?: string;
+  /** Requested registration lifetime; default 3600 s. */
+  readonly expires?: number;
+  /** The address of record; default sip:<user>@<registrar host>. */
+  readonly aor?: string;
+  /** Next hop for out-of-dialog requests; registered mode defaults to the registrar. */
+  readonly outboundProxy?: string;
+  /** How long an incoming call rings before it is answered 480 and reported cancelled; default 60 s. */
+  readonly noAnswerSeconds?: number;
+  /** OPTIONS probe interval for callback availability; default 60 s. */
+  readonly probeIntervalSeconds?: number;
+  /** In-dialog OPTIONS keep-alive interval; 0 (default) is off. */
+  readonly keepaliveSeconds?: number;
+  /** Try presence subscriptions before OPTIONS probing; default true. */
+  readonly presence?: boolean;
+  /** Registration retry back-off: first delay and cap (defaults 5 s and 300 s). */
+  readonly retryBaseSeconds?: number;
+  readonly retryMaxSeconds?: number;
+  /** The line's own media, offered when a call is placed without an offer (InitiateCall). */
+  readonly localSdp?: () => string | undefined;
+  readonly clock?: Clock;
+  readonly logger?: Logger;
+  /** RFC 3261 timers (T1 …); tests shorten them. */
+  readonly timers?: Partial<TimerConfig>;
+  /** Wraps the transport the user agent uses (tests drop messages on purpose; diagnostics trace them). */
+  readonly wrapTransport?: (transport: UaTransport) => UaTransport;
+  readonly resolveHost?: (host: string) => Promise<string>;
+}
+
+interface LineCall {
+  readonly session: InviteSession;
+}
+
+/** RFC 3261 21 final responses → CallManagement Table 2-5 reasons (design.md). */
+export function lineFailureOf(status: number): LineFailure {
+  switch (status) {
+    case 486:
+    case 600:
+      return 'Busy';
+    case 404:
+    case 604:
+      return 'Not Found';
+    case 488:
+    case 606:
+      return 'Not Acceptable Capability';
+    case 403:
+    case 603:
+      return 'Rejected';
+    default:
+      return 'Error';
+  }
+}
+
+/**
+ * The caller of an incoming INVITE: the user part of a sip: From (the number of a tel: one) and its display
+ * name; `anonymous` when the caller withheld its identity (RFC 3323: the anonymous URI, or Privacy: id,
+ * user or header).
+ */
+export function remotePeerOf(invite: SipRequest): RemotePeer {
+  const privacy = invite.headers
+    .all('Privacy')
+    .flatMap((v) => v.split(/[;,]/))
+    .map((v) => v.trim().toLowerCase());
+  const from = fromAddr(invite);
+  if (!from || privacy.some((p) => p === 'id' || p === 'user' || p === 'header')) return { id: 'anonymous' };
+  const uri = from.uri;
+  let id: string;
+  if (uri.kind === 'sip') {
+    if (uri.host.toLowerCase() === 'anonymous.invalid' || uri.user?.toLowerCase() === 'anonymous') return { id: 'anonymous' };
+    id = uri.user ?? uri.host;
+  } else if (uri.kind === 'tel') {
+    id = uri.number;
+  } else {
+    id = from.uriText;
+  }
+  const name = from.displayName?.trim();
+  return name && name.toLowerCase() !== 'anonymous' ? { id, name } : { id };
+}
+
+export class SipLine implements Line {
+  private listener?: LineListener;
+  private ua?: UserAgent;
+  private transports?: SipTransports;
+  private boundPort = 0;
+  private readonly calls = new Map<string, LineCall>();
+  private readonly watched = new Map<string, string>();
+  private readonly clock: Clock;
+  private readonly log: Logger;
+  private readonly aor: string | undefined;
+  private readonly proxy: string | undefined;
+  private next = 1;
+
+  constructor(private readonly opts: SipLineOptions) {
+    this.clock = opts.clock ?? systemClock;
+    this.log = opts.logger ?? silentLogger;
+    if (!/^[A-Za-z0-9._~!$&'()*+,;=-]+$/.test(opts.user)) throw new Error(`SIP line user ${JSON.stringify(opts.user)} is not a valid user part`);
+    if (opts.mode === 'registered') {
+      const registrar = opts.registrar === undefined ? undefined : parseUri(opts.registrar);
+      if (!registrar || registrar.kind !== 'sip') throw new Error('a registered SIP line needs a sip: registrar URI');
+      this.aor = opts.aor ?? formatUri(sipUri({ user: opts.user, host: registrar.host }));
+      this.proxy = opts.outboundProxy ?? opts.registrar;
+    } else {
+      this.aor = opts.aor;
+      this.proxy = opts.outboundProxy;
+    }
+    if (this.aor !== undefined && parseUri(this.aor)?.kind !== 'sip') throw new Error(`SIP line AOR ${JSON.stringify(this.aor)} is not a sip: URI`);
+  }
+
+  /** Binds the transports and starts the user agent (and the registration in registered mode). */
+  async start(): Promise<void> {
+    if (this.ua) return;
+    const kinds = this.opts.transports ?? ['udp', 'tcp'];
+    if (kinds.length === 0) throw new Error('a SIP line needs a transport');
+    const logger = this.log;
+    const { udp, tcp } = await bind(this.opts.host, this.opts.port ?? 5060, kinds, logger);
+    this.boundPort = udp?.port ?? tcp?.port ?? 0;
+    this.transports = new SipTransports({ ...(udp ? { udp } : {}), ...(tcp ? { tcp } : {}), logger: logger.child('transport') });
+    const transport = this.opts.wrapTransport ? this.opts.wrapTransport(this.transports) : this.transports;
+    const aor = this.aor ?? this.directIdentity();
+    const password = this.opts.password;
+    this.ua = new UserAgent({
+      transport,
+      host: this.opts.host,
+      port: this.boundPort,
+      transports: kinds,
+      user: this.opts.user,
+      aor,
+      ...(this.opts.displayName ? { displayName: this.opts.displayName } : {}),
+      ...(password !== undefined ? { credentials: { username: this.opts.username ?? this.opts.user, password } } : {}),
+      ...(this.proxy ? { outboundProxy: this.proxy } : {}),
+      ...(this.opts.mode === 'registered' && this.opts.registrar
+        ? {
+            registration: {
+              registrar: this.opts.registrar,
+              ...(this.opts.expires !== undefined ? { expires: this.opts.expires } : {}),
+              ...(this.opts.retryBaseSeconds !== undefined ? { retryBaseSeconds: this.opts.retryBaseSeconds } : {}),
+              ...(this.opts.retryMaxSeconds !== undefined ? { retryMaxSeconds: this.opts.retryMaxSeconds } : {}),
+            },
+          }
+        : {}),
+      // Behind a registrar the proxy has chosen us; providers often put the dialled number in the Request-URI.
+      ...(this.opts.mode === 'registered' ? { acceptsUser: () => true } : {}),
+      ...(this.opts.noAnswerSeconds !== undefined ? { noAnswerSeconds: this.opts.noAnswerSeconds } : {}),
+      ...(this.opts.keepaliveSeconds !== undefined ? { keepaliveSeconds: this.opts.keepaliveSeconds } : {}),
+      ...(this.opts.probeIntervalSeconds !== undefined ? { probeIntervalSeconds: this.opts.probeIntervalSeconds } : {}),
+      ...(this.opts.presence !== undefined ? { presence: this.opts.presence } : {}),
+      ...(this.opts.timers ? { timers: this.opts.timers } : {}),
+      ...(this.opts.resolveHost ? { resolveHost: this.opts.resolveHost } : {}),
+      clock: this.clock,
+      logger: logger.child('ua'),
+    });
+    this.ua.delegate = {
+      onInvite: (session) => this.incoming(session),
+      onRegistration: (state, info) => this.log.info('registration', { state, aor: info.aor, expires: info.expires, status: info.status, retryIn: info.retryIn }),
+    };
+    this.ua.start();
+    for (const target of new Set(this.watched.values())) this.startWatch(target);
+    this.log.info('SIP line started', { mode: this.opts.mode, host: this.opts.host, port: this.boundPort, transports: kinds.join(','), aor });
+  }
+
+  /** Ends every call, removes the registration, closes the sockets. */
+  async stop(): Promise<void> {
+    const ua = this.ua;
+    this.ua = undefined;
+    this.calls.clear();
+    if (ua) await ua.stop();
+    await this.transports?.close();
+    this.transports = undefined;
+  }
+
+  /** The port the line listens on (after `start`). */
+  get port(): number {
+    return this.boundPort;
+  }
+
+  /** The user agent, for tests and diagnostics. */
+  get userAgent(): UserAgent | undefined {
+    return this.ua;
+  }
+
+  /** The SIP session of a line call, for tests and diagnostics. */
+  session(lineCallId: string): InviteSession | undefined {
+    return this.calls.get(lineCallId)?.session;
+  }
+
+  // ------------------------------------------------------------------------------------------ Line
+
+  identity(): string | undefined {
+    if (this.opts.mode === 'registered') return this.ua?.hasRegistered ? this.aor : undefined;
+    return this.aor ?? (this.boundPort ? this.directIdentity() : undefined);
+  }
+
+  setListener(listener: LineListener): void {
+    this.listener = listener;
+  }
+
+  place(request: OutgoingCallRequest): string {
+    const id = this.newId('out');
+    const target = this.targetOf(request.callee);
+    const ua = this.ua;
+    if ('failure' in target || !ua) {
+      const reason: LineFailure = 'failure' in target ? target.failure : 'Error';
+      this.log.info('call not placed', { lineCallId: id, callee: request.callee, reason, why: 'failure' in target ? target.why : 'line not started' });
+      this.later(() => this.listener?.failed(id, reason));
+      return id;
+    }
+    const sdp = request.sdpOffer ?? this.opts.localSdp?.();
+    const delegate: InviteSessionDelegate = {
+      onProgress: () => this.report(id, (l) => l.provisional(id)),
+      onAccepted: (answer) => this.report(id, (l) => l.answered(id, answer)),
+      onRejected: (r) => this.end(id, (l) => l.failed(id, lineFailureOf(r.status))),
+      ...this.dialogEvents(id),
+    };
+    const headers: Array<readonly [string, string]> = request.priority === 'Emergency' ? [['Priority', 'emergency']] : [];
+    const session = ua.invite(target.uri, { ...(sdp !== undefined ? { sdp } : {}), headers, delegate });
+    this.calls.set(id, { session });
+    this.log.info('call placed', { lineCallId: id, callee: request.callee, target: target.uri });
+    return id;
+  }
+
+  answer(lineCallId: string, sdpAnswer: string | undefined): void {
+    const session = this.calls.get(lineCallId)?.session;
+    if (!session) return;
+    // An INVITE without an offer (RFC 3264 delayed offer) gets our own media as the offer in the 200.
+    session.answer(sdpAnswer ?? (session.remoteSdp === undefined ? this.opts.localSdp?.() : undefined));
+  }
+
+  reject(lineCallId: string, reason: 'Busy' | 'Rejected'): void {
+    const call = this.calls.get(lineCallId);
+    this.calls.delete(lineCallId);
+    call?.session.reject(reason === 'Busy' ? 486 : 603);
+  }
+
+  cancel(lineCallId: string): void {
+    const call = this.calls.get(lineCallId);
+    this.calls.delete(lineCallId);
+    call?.session.cancel();
+  }
+
+  hangUp(lineCallId: string): void {
+    const call = this.calls.get(lineCallId);
+    this.calls.delete(lineCallId);
+    if (!call) return;
+    if (call.session.state === 'ringing') call.session.reject(603);
+    else call.session.bye();
+  }
+
+  modify(lineCallId: string, sdpOffer: string): void {
+    const call = this.calls.get(lineCallId);
+    if (!call) {
+      this.later(() => this.listener?.modifyRejected(lineCallId));
+      return;
+    }
+    call.session.modify(sdpOffer);
+  }
+
+  acceptModify(lineCallId: string, sdpAnswer: string): void {
+    this.calls.get(lineCallId)?.session.acceptModify(sdpAnswer);
+  }
+
+  rejectModify(lineCallId: string): void {
+    this.calls.get(lineCallId)?.session.rejectModify(488);
+  }
+
+  watchAvailability(calleeId: string, watch: boolean): void {
+    const target = this.targetOf(calleeId);
+    if ('failure' in target) {
+      this.log.info('callee cannot be watched', { callee: calleeId, why: target.why });
+      return;
+    }
+    if (watch) {
+      this.watched.set(calleeId, target.uri);
+      this.startWatch(target.uri);
+    } else {
+      this.watched.delete(calleeId);
+      if (![...this.watched.values()].includes(target.uri)) this.ua?.unwatch(target.uri);
+    }
+  }
+
+  // ------------------------------------------------------------------------------------------ events
+
+  private incoming(session: InviteSession): void {
+    const invite = session.request;
+    if (!invite) return;
+    if (!this.listener) {
+      session.reject(480);
+      return;
+    }
+    const id = this.newId('in');
+    this.calls.set(id, { session });
+    session.delegate = {
+      onCancelled: () => this.end(id, (l) => l.remoteCancelled(id)),
+      // The Line has no event for our own no-answer timer: the caller is told 480 and the TS sees the
+      // Ringing Call end as a cancel (Disconnected, Cancelled).
+      onNoAnswer: () => {
+        session.reject(480);
+        this.end(id, (l) => l.remoteCancelled(id));
+      },
+      ...this.dialogEvents(id),
+    };
+    const from = remotePeerOf(invite);
+    const to = toAddr(invite)?.uriText ?? invite.uri;
+    this.log.info('incoming call', { lineCallId: id, from: from.id, to });
+    this.report(id, (l) => l.incoming(id, from, to, invite.body || undefined));
+  }
+
+  /** Events of an established call, either direction. */
+  private dialogEvents(id: string): InviteSessionDelegate {
+    return {
+      onEnded: (cause) => {
+        this.log.info('call ended by the remote side', { lineCallId: id, cause });
+        this.end(id, (l) => l.remoteHangUp(id));
+      },
+      onModifyRequest: (offer) => this.report(id, (l) => l.remoteModify(id, offer)),
+      onModifyCancelled: () => this.report(id, (l) => l.remoteModifyCancelled(id)),
+      onModifyAccepted: (answer) => this.report(id, (l) => l.modifyAccepted(id, answer ?? this.calls.get(id)?.session.remoteSdp ?? '')),
+      onModifyRejected: () => this.report(id, (l) => l.modifyRejected(id)),
+    };
+  }
+
+  private report(id: string, fn: (l: LineListener) => void): void {
+    const listener = this.listener;
+    if (!listener || !this.calls.has(id)) return;
+    try {
+      fn(listener);
+    } catch (e) {
+      this.log.error('line listener failed', { lineCallId: id, error: e instanceof Error ? (e.stack ?? e.message) : String(e) });
+    }
+  }
+
+  /** Reports the last event of a call and forgets it. */
+  private end(id: string, fn: (l: LineListener) => void): void {
+    this.report(id, fn);
+    this.calls.delete(id);
+  }
+
+  private startWatch(target: string): void {
+    this.ua?.watch(target, (available) => {
+      for (const [callee, t] of this.watched) {
+        if (t !== target) continue;
+        try {
+          this.listener?.availability(callee, available);
+        } catch (e) {
+          this.log.error('line listener failed', { callee, error: String(e) });
+        }
+      }
+    });
+  }
+
+  // ------------------------------------------------------------------------------------------ helpers
+
+  /** The Request-URI for a CalleeID: sip: as given; tel: as sip:<number>@<domain>;user=phone (registered mode). */
+  private targetOf(callee: string): { uri: string } | { failure: LineFailure; why: string } {
+    const v = callee.trim();
+    const uri = parseUri(v);
+    if (!uri) return { failure: 'Error', why: 'not a URI' };
+    if (uri.kind === 'tel') {
+      if (this.opts.mode !== 'registered') return { failure: 'Not Found', why: 'a direct-mode line cannot call a number' };
+      const domainOf = parseUri(this.aor ?? this.proxy ?? '');
+      if (!domainOf || domainOf.kind !== 'sip') return { failure: 'Error', why: 'no domain for numbers' };
+      const number = uri.number.replace(/[-.()]/g, '');
+      return { uri: formatUri(sipUri({ user: number, host: domainOf.host, params: [['user', 'phone']] })) };
+    }
+    if (uri.kind !== 'sip') return { failure: 'Error', why: `unsupported scheme ${uri.scheme}` };
+    if (uri.scheme === 'sips') return { failure: 'Error', why: 'sips: needs TLS, which hometel does not speak yet' };
+    return { uri: v };
+  }
+
+  private directIdentity(): string {
+    return formatUri(sipUri({ user: this.opts.user, host: this.opts.host, port: this.boundPort || (this.opts.port ?? 5060) }));
+  }
+
+  private later(fn: () => void): void {
+    this.clock.setTimer(0, () => {
+      try {
+        fn();
+      } catch (e) {
+        this.log.error('line listener failed', { error: String(e) });
+      }
+    });
+  }
+
+  private newId(kind: string): string {
+    return `sip-${kind}-${this.next++}`;
+  }
+}
+
+/** Binds UDP and TCP on one port (0: a free port both can use). */
+async function bind(
+  host: string,
+  port: number,
+  kinds: readonly SipTransportName[],
+  logger: Logger,
+): Promise<{ udp?: UdpTransport; tcp?: TcpTransport }> {
+  for (let attempt = 0; ; attempt++) {
+    const udp = kinds.includes('udp') ? new UdpTransport({ address: host, port, logger: logger.child('udp') }) : undefined;
+    let tcp: TcpTransport | undefined;
+    try {
+      if (udp) await udp.listen();
+      const tcpPort = udp ? udp.port : port;
+      tcp = kinds.includes('tcp') ? new TcpTransport({ address: host, port: tcpPort, logger: logger.child('tcp') }) : undefined;
+      if (tcp) await tcp.listen();
+      return { ...(udp ? { udp } : {}), ...(tcp ? { tcp } : {}) };
+    } catch (e) {
+      await udp?.close();
+      await tcp?.close();
+      // With port 0 the free UDP port may be taken for TCP: try another.
+      if (port !== 0 || attempt >= 10 || (e as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw e;
+    }
+  }
+}
