@@ -24,6 +24,32 @@ export interface LineConfig {
   readonly name: string;
   /** The friendly name its Telephony Server shows; defaults to "<name> line". */
   readonly friendlyName?: string;
+  /** The line's SIP account; without it the line has no connection outside the home. */
+  readonly sip?: SipLineConfig;
+}
+
+export interface SipLineConfig {
+  /** `direct`: reachable at sip:user@host:port, calls any SIP URI itself; `registered`: through a registrar. */
+  readonly mode: 'direct' | 'registered';
+  readonly user: string;
+  readonly displayName?: string;
+  /** Address to listen on; default: the first interface's address. */
+  readonly host?: string;
+  /** UDP and TCP port; default 5060 (0: any free port). */
+  readonly port?: number;
+  readonly transports?: ReadonlyArray<'udp' | 'tcp'>;
+  /** Registered mode: the registrar's SIP URI, e.g. sip:pbx.example.org. */
+  readonly registrar?: string;
+  readonly username?: string;
+  readonly password?: string;
+  readonly expires?: number;
+  readonly outboundProxy?: string;
+  /** Seconds an incoming call rings before it is answered 480 and ends. */
+  readonly noAnswerSeconds?: number;
+  /** Seconds between availability probes of a callback's callee. */
+  readonly probeIntervalSeconds?: number;
+  /** Seconds between in-call OPTIONS keep-alives that detect a vanished peer; 0 = off. */
+  readonly keepaliveSeconds?: number;
 }
 
 export const defaultConfig: HometelConfig = {
@@ -32,7 +58,7 @@ export const defaultConfig: HometelConfig = {
   dataDir: './data',
   httpPort: 0,
   logLevel: 'info',
-  lines: [{ name: 'home' }],
+  lines: [{ name: 'home', sip: { mode: 'direct', user: 'home' } }],
 };
 
 const logLevels: readonly LogLevel[] = ['debug', 'info', 'warn', 'error', 'silent'];
@@ -73,9 +99,53 @@ function lineProblems(lines: unknown): string[] {
     }
     if (names.has(line.name)) problems.push(`"lines[${i}].name" ${line.name} is used twice`);
     names.add(line.name);
-    for (const k of Object.keys(line)) if (k !== 'name' && k !== 'friendlyName') problems.push(`"lines[${i}]" has unknown field "${k}"`);
+    for (const k of Object.keys(line)) if (!['name', 'friendlyName', 'sip'].includes(k)) problems.push(`"lines[${i}]" has unknown field "${k}"`);
     if ('friendlyName' in line && (typeof line.friendlyName !== 'string' || line.friendlyName === '')) problems.push(`"lines[${i}].friendlyName" must be a non-empty string`);
+    if ('sip' in line) problems.push(...sipProblems(line.sip, `lines[${i}].sip`));
   });
+  const ports = lines.map((l: { sip?: { port?: unknown } } | null) => l?.sip?.port ?? (l?.sip ? 5060 : undefined)).filter((p) => p !== undefined && p !== 0);
+  if (new Set(ports).size !== ports.length) problems.push('two lines use the same SIP port');
+  return problems;
+}
+
+const sipFields: Record<string, 'string' | 'port' | 'seconds' | 'boolean' | 'transports' | 'mode' | 'uri'> = {
+  mode: 'mode',
+  user: 'string',
+  displayName: 'string',
+  host: 'string',
+  port: 'port',
+  transports: 'transports',
+  registrar: 'uri',
+  username: 'string',
+  password: 'string',
+  expires: 'seconds',
+  outboundProxy: 'uri',
+  noAnswerSeconds: 'seconds',
+  probeIntervalSeconds: 'seconds',
+  keepaliveSeconds: 'seconds',
+};
+
+function sipProblems(value: unknown, where: string): string[] {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return [`"${where}" must be an object`];
+  const o = value as Record<string, unknown>;
+  const problems: string[] = [];
+  for (const [k, v] of Object.entries(o)) {
+    const kind = sipFields[k];
+    const bad = (what: string): void => void problems.push(`"${where}.${k}" must be ${what}`);
+    if (!kind) problems.push(`"${where}" has unknown field "${k}"`);
+    else if (kind === 'mode' && v !== 'direct' && v !== 'registered') bad('"direct" or "registered"');
+    else if (kind === 'string' && (typeof v !== 'string' || v === '')) bad('a non-empty string');
+    else if (kind === 'uri' && (typeof v !== 'string' || !/^sips?:\S+$/.test(v))) bad('a sip: URI');
+    else if (kind === 'port' && (!Number.isInteger(v) || (v as number) < 0 || (v as number) > 65535)) bad('a port number');
+    else if (kind === 'seconds' && (typeof v !== 'number' || !(v >= 0))) bad('a number of seconds');
+    else if (kind === 'transports' && (!Array.isArray(v) || v.length === 0 || !v.every((t) => t === 'udp' || t === 'tcp'))) bad('a non-empty list of "udp", "tcp"');
+  }
+  if (!('mode' in o)) problems.push(`"${where}.mode" is missing`);
+  if (!('user' in o)) problems.push(`"${where}.user" is missing`);
+  if (o.mode === 'registered') {
+    if (!('registrar' in o)) problems.push(`"${where}.registrar" is needed in registered mode`);
+    if (!('password' in o)) problems.push(`"${where}.password" is needed in registered mode`);
+  }
   return problems;
 }
 

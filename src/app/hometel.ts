@@ -1,15 +1,16 @@
 /**
  * Composition: the one place that creates hometel's parts and wires them together — the store, a
  * Telephony Server device per configured line embedded in one root device (UPnP Telephony
- * architecture, figure 5), and the device host that serves them.
+ * architecture, figure 5) with its SIP line, and the device host that serves them.
  */
 import { systemClock } from '../shared/clock.js';
 import { resolveInterface } from '../shared/net.js';
 import type { Logger } from '../shared/logger.js';
 import { Store } from '../store/index.js';
-import { defaultMediaProfile, UnconnectedLine } from '../telephony/index.js';
+import { SipLine } from '../sip/index.js';
+import { defaultMediaProfile, UnconnectedLine, type Line } from '../telephony/index.js';
 import { DeviceHost } from '../upnp/index.js';
-import type { HometelConfig } from './config.js';
+import type { HometelConfig, LineConfig } from './config.js';
 import { createTelephonyServer, type TelephonyServerParts } from './telephony-server.js';
 
 export const rootDeviceType = 'urn:schemas-upnp-org:device:Basic:1';
@@ -25,14 +26,29 @@ export async function startHometel(config: HometelConfig, logger: Logger): Promi
   const store = Store.open(config.dataDir);
   const udn = store.udnFor('root');
   const clock = systemClock;
-  // Until a line has a SIP account (the SIP line), its WAN side is unconnected: calls inside the home work.
+  const address = interfaces[0]!.address;
+  const media = defaultMediaProfile(address);
+  const sipLines: SipLine[] = [];
+  // A line with a SIP account speaks SIP; without one its WAN side is unconnected (calls inside the home work).
+  const lineOf = (l: LineConfig): Line => {
+    if (!l.sip) return new UnconnectedLine((fn) => clock.setTimer(0, fn));
+    const sip = new SipLine({
+      ...l.sip,
+      host: l.sip.host ?? address,
+      localSdp: () => media.native ?? media.tcBased,
+      clock,
+      logger: logger.child(`sip.${l.name}`),
+    });
+    sipLines.push(sip);
+    return sip;
+  };
   const lines: TelephonyServerParts[] = config.lines.map((l) =>
     createTelephonyServer({
       lineName: l.name,
       friendlyName: l.friendlyName ?? `${l.name} line`,
       store,
-      line: new UnconnectedLine((fn) => clock.setTimer(0, fn)),
-      media: defaultMediaProfile(interfaces[0]!.address),
+      line: lineOf(l),
+      media,
       clock,
       logger,
     }),
@@ -57,12 +73,15 @@ export async function startHometel(config: HometelConfig, logger: Logger): Promi
     bootId: store.nextBootId(),
     logger: logger.child('upnp'),
   });
+  // Devices go first (byebye), then live calls are hung up (BYE), then the SIP lines stop (unREGISTER).
   const close = async (): Promise<void> => {
     await host.stop();
     for (const l of lines) l.close();
+    for (const sip of sipLines) await sip.stop();
     store.close();
   };
   try {
+    for (const sip of sipLines) await sip.start();
     await host.start();
   } catch (e) {
     await close();

@@ -118,3 +118,17 @@ test('hometel invoke runs actions on a device, with --json and exit code 2 for a
   assert.equal(missing.code, 1);
   assert.match(missing.stderr, /no matching device/);
 });
+
+test('hometel start with a direct SIP line: the Telephony Server answers with the line\'s SIP identity', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'hometel-cli-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const config = join(dir, 'hometel.json');
+  const port = 21_000 + Math.floor(Math.random() * 20_000);
+  writeFileSync(config, JSON.stringify({ dataDir: join(dir, 'data'), lines: [{ name: 'main', sip: { mode: 'direct', user: 'alice', port } }] }));
+  const running = await startHometel(['--config', config]);
+  t.after(() => running.child.kill('SIGKILL'));
+  const found = JSON.parse((await run(['discover', '--json', '--timeout', '2', '--target', running.udn])).stdout) as Array<{ devices: Array<{ udn: string; deviceType: string }> }>;
+  const ts = found.flatMap((r) => r.devices).find((d) => d.deviceType === 'urn:schemas-upnp-org:device:TelephonyServer:1')!;
+  const identity = await run(['invoke', ts.udn, 'CallManagement', 'GetTelephonyIdentity', '--json']);
+  assert.deepEqual(JSON.parse(identity.stdout), { TelephonyIdentity: `sip:alice@127.0.0.1:${port}` });
+});

@@ -23,10 +23,20 @@ test('every problem is named in one error', () => {
 });
 
 test('lines: one Telephony Server per line, names unique and simple', () => {
-  assert.deepEqual(validateConfig({}).lines, [{ name: 'home' }]);
+  assert.deepEqual(validateConfig({}).lines.map((l) => l.name), ['home']);
   assert.deepEqual(validateConfig({ lines: [{ name: 'a', friendlyName: 'A' }, { name: 'b' }] }).lines.length, 2);
   assert.throws(() => validateConfig({ lines: [{ name: 'a' }, { name: 'a' }] }), /used twice/);
   assert.throws(() => validateConfig({ lines: [{ name: 'with space' }] }), /letters, digits/);
-  assert.throws(() => validateConfig({ lines: [{ name: 'a', sip: 'x' }] }), /unknown field "sip"/);
+  assert.throws(() => validateConfig({ lines: [{ name: 'a', phone: 'x' }] }), /unknown field "phone"/);
+  assert.throws(() => validateConfig({ lines: [{ name: 'a', sip: 'x' }] }), /sip" must be an object/);
   assert.throws(() => validateConfig({ lines: 'home' }), /must be an array/);
+});
+
+test('a line\'s SIP account: direct by default, registered needs a registrar and a password, ports unique', () => {
+  assert.deepEqual(validateConfig({}).lines[0]!.sip, { mode: 'direct', user: 'home' });
+  assert.ok(validateConfig({ lines: [{ name: 'a', sip: { mode: 'registered', user: 'u', registrar: 'sip:pbx.example.org', password: 'p', transports: ['udp', 'tcp'] } }] }));
+  assert.throws(() => validateConfig({ lines: [{ name: 'a', sip: { mode: 'registered', user: 'u' } }] }), /registrar" is needed.*password" is needed/);
+  assert.throws(() => validateConfig({ lines: [{ name: 'a', sip: { mode: 'direct', user: 'u', port: 5070 } }, { name: 'b', sip: { mode: 'direct', user: 'v', port: 5070 } }] }), /same SIP port/);
+  assert.throws(() => validateConfig({ lines: [{ name: 'a', sip: { mode: 'p2p', user: 'u', transports: ['sctp'], registrar: 'http://x' } }] }), /mode.*transports.*registrar/s);
+  assert.throws(() => validateConfig({ lines: [{ name: 'a', sip: { user: 'u', secret: 1 } }] }), /unknown field "secret".*mode" is missing/s);
 });
