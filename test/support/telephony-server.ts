@@ -13,13 +13,17 @@ import { parseCallInfo } from '../../src/telephony/contracts/call-management/cam
 import type { CallInfo } from '../../src/telephony/contracts/call-management/cams-types.js';
 import { defaultMediaProfile, type AnswererPolicy } from '../../src/telephony/index.js';
 import { ScriptedLine } from '../../src/telephony/testing/scripted-line.js';
+import { SipLine, type SipLineOptions } from '../../src/sip/index.js';
 import { ControlPoint, DeviceHost, findService, UpnpError, type EventSubscription, type RemoteService, type UpnpValue } from '../../src/upnp/index.js';
 import { lo, testLogger, waitFor } from './net.js';
 
 export const callManagementType = 'urn:schemas-upnp-org:service:CallManagement:1';
 
 export interface TestTelephonyServer {
+  /** The scripted WAN side; when the TS runs over SIP (`sip` option) it is unused. */
   readonly line: ScriptedLine;
+  /** The SIP line, when the TS runs over SIP. */
+  readonly sip?: SipLine;
   readonly parts: TelephonyServerParts;
   readonly host: DeviceHost;
   readonly cp: ControlPoint;
@@ -31,6 +35,8 @@ export interface TestTelephonyServer {
 }
 
 export interface TestTelephonyServerOptions {
+  /** Run the TS over a real SIP line with these options (host defaults to 127.0.0.1, port to a free one). */
+  readonly sip?: Omit<SipLineOptions, 'host' | 'localSdp' | 'clock' | 'logger'> & { host?: string };
   readonly answerers?: AnswererPolicy;
   readonly modifyFailedGraceMs?: number;
   readonly disconnectedRetentionMs?: number;
@@ -40,16 +46,22 @@ export async function startTestTelephonyServer(opts: TestTelephonyServerOptions 
   const dataDir = mkdtempSync(join(tmpdir(), 'hometel-ts-'));
   const store = Store.open(dataDir);
   const line = new ScriptedLine();
+  const media = defaultMediaProfile('127.0.0.1');
+  const { sip: sipOptions, ...tsOptions } = opts;
+  const sip = sipOptions
+    ? new SipLine({ port: 0, ...sipOptions, host: sipOptions.host ?? '127.0.0.1', localSdp: () => media.native ?? media.tcBased, clock: systemClock, logger: testLogger('sip') })
+    : undefined;
   const parts = createTelephonyServer({
     lineName: 'test',
     friendlyName: 'hometel test line',
     store,
-    line,
-    media: defaultMediaProfile('127.0.0.1'),
+    line: sip ?? line,
+    media,
     clock: systemClock,
     logger: testLogger('ts'),
-    ...opts,
+    ...tsOptions,
   });
+  await sip?.start();
   const host = new DeviceHost({ root: parts.device, interfaces: [lo], bootId: store.nextBootId(), logger: testLogger('ts-device') });
   await host.start();
   const udn = parts.device.info.udn;
@@ -59,6 +71,7 @@ export async function startTestTelephonyServer(opts: TestTelephonyServerOptions 
   const cm = findService(device, (s) => s.serviceType === callManagementType)!;
   return {
     line,
+    ...(sip ? { sip } : {}),
     parts,
     host,
     cp,
@@ -69,6 +82,7 @@ export async function startTestTelephonyServer(opts: TestTelephonyServerOptions 
       await cp.stop();
       await host.stop();
       parts.close();
+      await sip?.stop();
       store.close();
       rmSync(dataDir, { recursive: true, force: true });
     },
