@@ -202,7 +202,7 @@ export interface SippLoggedMessage {
 /** The messages of a run with traceMessages (the -trace_msg log), in order. */
 export function sippMessages(result: SippResult): SippLoggedMessage[] {
   const out: SippLoggedMessage[] = [];
-  const re = /^-{20,} [^\n]*\n(\w+) message (sent|received) [[(]\d+[\])] bytes ?:\n\n([\s\S]*?)(?=\n-{20,} |\s*(?![\s\S]))/gm;
+  const re = /^-{20,} [^\n]*\n(\w+) message (sent|received) (?:\[\d+\] bytes ?|\(\d+ bytes\)):\n\n([\s\S]*?)(?=\n-{20,} |\s*(?![\s\S]))/gm;
   for (const m of result.messages.matchAll(re)) {
     const text = m[3]!.trim();
     out.push({

@@ -687,3 +687,11 @@ test('never throws: 2,000 random mutations of valid messages; what parses is usa
   }
   assert.ok(parsed > 100, `some mutations still parse (${parsed})`);
 });
+
+test('RFC 3261 25.1: a raw control character in a header value (even an unknown header) is refused', () => {
+  const msg = (value: string): string =>
+    `OPTIONS sip:a@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:5070;branch=z9hG4bKcc\r\nMax-Forwards: 70\r\nFrom: <sip:b@127.0.0.1>;tag=1\r\nTo: <sip:a@127.0.0.1>\r\nCall-ID: cc1\r\nCSeq: 1 OPTIONS\r\nX-Foo: ${value}\r\nContent-Length: 0\r\n\r\n`;
+  assert.equal(parseSipMessage(msg('plain')).ok, true);
+  for (const c of ['\x00', '\x01', '\x1b', '\x7f']) assert.equal(parseSipMessage(msg(`a${c}b`)).ok, false, JSON.stringify(c));
+  assert.equal(parseSipMessage(msg('"quoted \\\x01 pair"')).ok, true, 'a quoted-pair may escape one');
+});

@@ -122,7 +122,13 @@ function parse(data: Buffer | string, opts: ParseOptions): ParseResult {
     if (current && current[0].length + current[1].length + 1 > maxLine) return fail(`header field longer than ${maxLine} bytes`);
   }
   if (fields.length > maxHeaders) return fail(`more than ${maxHeaders} header fields`);
-  for (const field of fields) field[1] = trimLws(field[1]);
+  for (const field of fields) {
+    field[1] = trimLws(field[1]);
+    // RFC 3261 25.1: header values are TEXT-UTF8 and LWS; no control character but HTAB, except escaped as a
+    // quoted-pair inside a quoted string (RFC 4475 intmeth).
+    // eslint-disable-next-line no-control-regex -- finding control characters is the point
+    if (/[\x00-\x08\x0a-\x1f\x7f]/.test(field[1].replace(/\\[\x00-\x7f]/g, ''))) return fail(`control character in the ${field[0]} header`);
+  }
 
   const headers = headerListFrom(fields);
   const head = parseStartLine(startLine);

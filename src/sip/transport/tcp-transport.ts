@@ -227,10 +227,13 @@ export class TcpTransport implements Transport {
       while (skip < buf.length && (buf[skip] === 0x0d || buf[skip] === 0x0a)) skip++;
       if (skip) conn.buffer = buf = buf.subarray(skip);
       if (!buf.length) return;
-      // the head ends with an empty line (CRLF CRLF, or LF LF from lenient senders): until then, wait
+      // the head ends with an empty line (CRLF CRLF, or LF LF from lenient senders): until then, wait —
+      // unless what has arrived is already not SIP (a bad start line fails at once, not at the idle timeout)
       const headEnd = headTerminator(buf);
       if (headEnd < 0 || headEnd > this.maxMessageBytes) {
-        if (buf.length > this.maxMessageBytes) this.reject(conn, buf, 513, 'Message Too Large', 'message exceeds the buffer limit');
+        const early = this.codec.parse(buf, { stream: true });
+        if (!early.ok && !early.incomplete) this.reject(conn, buf, 400, 'Bad Request', early.reason);
+        else if (buf.length > this.maxMessageBytes) this.reject(conn, buf, 513, 'Message Too Large', 'message exceeds the buffer limit');
         return;
       }
       const parsed = this.codec.parse(buf, { stream: true });

@@ -96,6 +96,11 @@ export class InviteSession {
   // UAS
   private serverTx?: InviteServerTransaction;
   private localTag?: string;
+
+  /** The To tag of our responses to the INVITE that created this session (UAS side). */
+  get responseTag(): string | undefined {
+    return this.localTag;
+  }
   private theirModify?: InviteServerTransaction;
   private theirModifyTimer?: TimerHandle;
   private readonly retransmitters = new Map<number, TwoHundredRetransmitter>();

@@ -384,13 +384,15 @@ export class UserAgent implements UaContext, SessionHost, WatchHost {
   }
 
   private receiveCancel(tx: NonInviteServerTransaction): void {
+    // Every response but 100 carries a To tag (RFC 3261 8.2.6.2); the CANCEL's 200 uses the INVITE's (9.2).
     const target = tx.cancelTarget;
     if (!target) {
-      tx.respond(reply(this, tx.request, 481));
+      tx.respond(reply(this, tx.request, 481, [], { toTag: generateTag() }));
       return;
     }
-    tx.respond(reply(this, tx.request, 200));
-    this.byServerTx.get(target)?.cancelled(target);
+    const session = this.byServerTx.get(target);
+    tx.respond(reply(this, tx.request, 200, [], { toTag: session?.responseTag ?? generateTag() }));
+    session?.cancelled(target);
   }
 
   private receiveAck(ack: SipRequest): void {
