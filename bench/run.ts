@@ -17,6 +17,20 @@ import {
 } from './call-management.js';
 import { describeFanout, fanout, type FanoutFigures } from './gena-fanout.js';
 import { startGupnpLight, startHometelLight, type BenchDevice } from './peers.js';
+import {
+  describeHeld,
+  describeRate,
+  FAILURE_LIMIT,
+  heldCalls,
+  WARMUP_CALLS,
+  heldHeader,
+  rateHeader,
+  sipLineRate,
+  sippReference,
+  type HeldFigures,
+  type RateFigures,
+  type SippRefFigures,
+} from './sip-line.js';
 import { describeRoundTrip, roundTrip, type RoundTripFigures } from './soap-roundtrip.js';
 import { table } from './stats.js';
 
@@ -67,6 +81,30 @@ for (const n of [1, 10, 100]) {
   cmEvents.push(f);
 }
 
+// The Telephony Server over its SIP line: call rate steps (each against SIPp alone at the same rate), then held calls.
+const sipStepMs = Number(process.env.BENCH_SIP_STEP_MS ?? durationMs * 2);
+const sipRates: Array<{ f: RateFigures; ref: SippRefFigures }> = [];
+for (const rate of [5, 10, 20, 40, 80, 160, 320]) {
+  const f = await sipLineRate(rate, sipStepMs);
+  const ref = await sippReference(rate, sipStepMs);
+  console.log(
+    `sip ${rate}/s: ${f.attempted} calls, ${f.failed} failed, StartCall→Connected p50 ${f.p50.toFixed(2)} ms p99 ${f.p99.toFixed(2)} ms, ` +
+      `peak ${f.peakInFlight} in flight, TS CPU ${f.tsCpu.toFixed(0)} %; SIPp alone: ${ref.failed} failed, INVITE→200 p50 ${ref.p50} ms p99 ${ref.p99} ms` +
+      (f.failures ? `\n  failures: ${f.failures}` : ''),
+  );
+  sipRates.push({ f, ref });
+  if (f.failed / f.attempted > FAILURE_LIMIT) break;
+}
+const sustained = sipRates.filter(({ f }) => f.failed / f.attempted <= FAILURE_LIMIT).at(-1)?.f;
+const held: HeldFigures[] = [];
+for (const k of durationMs < 5000 ? [250, 1000] : [1000, 4000, 16000]) {
+  const f = await heldCalls(k);
+  console.log(`sip held ${k}: ${f.connected} Connected, ${f.failed} failed, GetCallInfo ${f.listed}, opened in ${(f.openMs / 1000).toFixed(1)} s, TS RSS ${f.rssMiB.toFixed(0)} MiB`);
+  held.push(f);
+  if (f.failed / f.calls > FAILURE_LIMIT) break;
+}
+const maxHeld = held.filter((f) => f.failed / f.calls <= FAILURE_LIMIT).at(-1);
+
 const md = `# Benchmarks
 
 Written by \`npm run bench\` (bench/run.ts) on ${new Date().toISOString().slice(0, 10)}, ${cpus().length} cores
@@ -108,6 +146,42 @@ NOTIFY and include the StartCall action itself; "all delivered" is the median ov
 last subscriber had it.
 
 ${table(['subscribers', 'Calls', 'p50 ms', 'p99 ms', 'all delivered p50 ms'], cmEvents.map(describeCallInfoEvents))}
+
+## Telephony Server over its SIP line
+
+The Telephony Server runs in its own process over a real SIP line (test/support/ts-process.ts \`--sip\`: a SipLine in
+direct mode on 127.0.0.1, UDP, a fresh TS and SQLite store per row). SIPp 3.6.1 plays the callee and answers at once
+(test/peers/sipp/uas-answer.xml: 100, 180, 200 with SDP; it waits for our BYE). The load driver is one TelCP over real
+UPnP in the bench process (raw SOAP with keep-alive, one GENA subscription, CallInfo events parsed): for each call
+StartCall (TC-based PCMU offer), wait for the Connected CallInfo NOTIFY, StopCall, wait for Disconnected. Every row
+starts with ${WARMUP_CALLS} warm-up calls that are not counted.
+
+### Call rate (${sipStepMs / 1000} s per step, open loop)
+
+Call i starts i/rate s into the step. StartCall→Connected is from sending StartCall to receiving the Connected NOTIFY:
+SOAP, the INVITE transaction with SIPp, the ACK and GENA. A call fails when an action faults or Connected (then
+Disconnected) is not evented within 10 s. The steps stop at the first rate with more than ${FAILURE_LIMIT * 100} % failed calls.
+"Peak in flight" counts calls between StartCall and Disconnected at once; CPU is CPU time over wall time in % of one
+core (2 cores in all). The SIPp columns are the reference for what this machine allows SIP itself: the same rate
+and number of calls between two SIPp processes alone (test/peers/sipp/uac-call.xml with an immediate BYE →
+uas-answer.xml), INVITE sent → 200 received as SIPp's -trace_rtt records it (whole milliseconds). It is mostly SIPp's
+own scheduling between the INVITE and its 200 (100, 180, a 0 ms pause, 200), which the hometel column includes too.
+"TelCP still subscribed" is the TS's answer to a renewal of the driver's subscription after the step (412 = the TS
+dropped it: a subscriber with 256 undelivered event messages is dropped, docs/decisions.md).
+
+${table(rateHeader, sipRates.map(({ f, ref }) => describeRate(f, ref)))}
+
+Sustained: **${sustained ? `${sustained.rate} calls/s` : 'none of the steps'}** (the highest step with at most ${FAILURE_LIMIT * 100} % failed calls${sustained ? `, StartCall→Connected p50 ${sustained.p50.toFixed(1)} ms, p99 ${sustained.p99.toFixed(1)} ms` : ''}).
+
+### Concurrent calls (held)
+
+K calls are opened (16 StartCalls at a time) and all kept Connected at once; GetCallInfo (every Call) is asked with all
+of them open, then every call is stopped (StopCall → BYE → Disconnected). K grows until more than ${FAILURE_LIMIT * 100} % fail
+(or the last step). TS RSS is the TS process's resident memory with all K calls open.
+
+${table(heldHeader, held.map(describeHeld))}
+
+Largest step held: **${maxHeld ? `${maxHeld.calls} concurrent calls` : 'none'}**.
 `;
 writeFileSync('docs/benchmarks.md', md);
 console.log('wrote docs/benchmarks.md');

@@ -2,7 +2,7 @@
  * A Telephony Server in a process of its own, so that a test can kill it with SIGKILL and start it
  * again on the same data directory, and so that a benchmark's load driver does not share its CPU:
  *
- *   node --import tsx test/support/ts-process.ts <dataDir> [--max-calls N] [--max-names N] [--clock-offset-ms N] [--http-port N]
+ *   node --import tsx test/support/ts-process.ts <dataDir> [--max-calls N] [--max-names N] [--clock-offset-ms N] [--http-port N] [--sip]
  *
  * It opens the Store in <dataDir>, wires createTelephonyServer over a ScriptedLine, serves it with a
  * DeviceHost on lo and prints `READY <location> <udn>`. Then it reads JSON commands from stdin, one
@@ -16,6 +16,10 @@
  *
  * --max-calls, --max-names: how many Calls may be alive and TelCPNames registered at once (benchmarks raise them).
  *
+ * --sip: the WAN line is a real SipLine in direct mode (`sip:home@127.0.0.1:<port>`, UDP and TCP on a free
+ * port) instead of the scripted line; READY then carries the SIP port as a third field
+ * (`READY <location> <udn> <sipPort>`), and the scripted-line commands have nothing to act on.
+ *
  * The parent side is startTsProcess below.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -27,6 +31,7 @@ import { systemClock, type Clock } from '../../src/shared/clock.js';
 import { Store } from '../../src/store/index.js';
 import { defaultMediaProfile, type LineFailure } from '../../src/telephony/index.js';
 import { ScriptedLine } from '../../src/telephony/testing/scripted-line.js';
+import { SipLine } from '../../src/sip/index.js';
 import { DeviceHost } from '../../src/upnp/index.js';
 import { lo, testLogger } from './net.js';
 
@@ -56,12 +61,16 @@ export interface TsProcessOptions {
   readonly httpPort?: number;
   /** How long to wait for READY (tsx compiles on start). Default 30 s. */
   readonly startTimeoutMs?: number;
+  /** Run the TS over a real SipLine (direct mode on 127.0.0.1, a free port) instead of the scripted line. */
+  readonly sip?: boolean;
 }
 
 export interface TsProcess {
   readonly child: ChildProcess;
   readonly location: string;
   readonly udn: string;
+  /** The SipLine's port (with `sip: true`). */
+  readonly sipPort?: number;
   /** Settles when the process has exited, with the signal that ended it (null for a normal exit). */
   readonly exited: Promise<NodeJS.Signals | null>;
   command<T = unknown>(command: TsCommand, timeoutMs?: number): Promise<T>;
@@ -80,21 +89,22 @@ export async function startTsProcess(opts: TsProcessOptions): Promise<TsProcess>
   if (opts.maxTelCPNames !== undefined) args.push('--max-names', String(opts.maxTelCPNames));
   if (opts.clockOffsetMs !== undefined) args.push('--clock-offset-ms', String(opts.clockOffsetMs));
   if (opts.httpPort !== undefined) args.push('--http-port', String(opts.httpPort));
+  if (opts.sip) args.push('--sip');
   const child = spawn(process.execPath, ['--import', 'tsx', self, ...args], { stdio: ['pipe', 'pipe', 'inherit'] });
   const exited = new Promise<NodeJS.Signals | null>((res) => child.once('exit', (_code, signal) => res(signal)));
   const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
   let nextId = 1;
-  let ready: ((v: [string, string]) => void) | undefined;
+  let ready: ((v: [string, string, string | undefined]) => void) | undefined;
   let startTimer: NodeJS.Timeout | undefined;
   const startTimeoutMs = opts.startTimeoutMs ?? 30_000;
-  const readyLine = new Promise<[string, string]>((res, rej) => {
+  const readyLine = new Promise<[string, string, string | undefined]>((res, rej) => {
     ready = res;
     startTimer = setTimeout(() => rej(new Error(`ts-process: no READY within ${startTimeoutMs} ms`)), startTimeoutMs);
     void exited.then((signal) => rej(new Error(`ts-process exited (${signal ?? 'normally'}) before READY`)));
   });
   createInterface({ input: child.stdout }).on('line', (text) => {
-    const r = /^READY (\S+) (\S+)$/.exec(text);
-    if (r) return ready?.([r[1]!, r[2]!]);
+    const r = /^READY (\S+) (\S+)(?: (\d+))?$/.exec(text);
+    if (r) return ready?.([r[1]!, r[2]!, r[3]]);
     if (!text.startsWith('REPLY ')) return;
     const reply = JSON.parse(text.slice('REPLY '.length)) as { id: number; ok: boolean; result?: unknown; error?: string };
     const p = pending.get(reply.id);
@@ -108,8 +118,9 @@ export async function startTsProcess(opts: TsProcessOptions): Promise<TsProcess>
   });
   let location: string;
   let udn: string;
+  let sipPort: string | undefined;
   try {
-    [location, udn] = await readyLine;
+    [location, udn, sipPort] = await readyLine;
   } catch (err) {
     child.kill('SIGKILL');
     throw err;
@@ -121,6 +132,7 @@ export async function startTsProcess(opts: TsProcessOptions): Promise<TsProcess>
     child,
     location,
     udn,
+    ...(sipPort !== undefined ? { sipPort: Number(sipPort) } : {}),
     exited,
     command<T>(command: TsCommand, timeoutMs = 10_000): Promise<T> {
       const id = nextId++;
@@ -168,7 +180,7 @@ function option(argv: readonly string[], name: string): number | undefined {
 
 async function main(argv: readonly string[]): Promise<void> {
   const dataDir = argv[0];
-  if (!dataDir || dataDir.startsWith('--')) throw new Error('usage: ts-process.ts <dataDir> [--max-calls N] [--max-names N] [--clock-offset-ms N] [--http-port N]');
+  if (!dataDir || dataDir.startsWith('--')) throw new Error('usage: ts-process.ts <dataDir> [--max-calls N] [--max-names N] [--clock-offset-ms N] [--http-port N] [--sip]');
   const maxCalls = option(argv, '--max-calls');
   const maxTelCPNames = option(argv, '--max-names');
   let offsetMs = option(argv, '--clock-offset-ms') ?? 0;
@@ -177,17 +189,22 @@ async function main(argv: readonly string[]): Promise<void> {
   const clock: Clock = { now: () => Date.now() + offsetMs, setTimer: (ms, fn) => systemClock.setTimer(ms, fn) };
   const store = Store.open(dataDir);
   const line = new ScriptedLine();
+  const media = defaultMediaProfile('127.0.0.1');
+  const sip = argv.includes('--sip')
+    ? new SipLine({ mode: 'direct', user: 'home', host: '127.0.0.1', port: 0, localSdp: () => media.native ?? media.tcBased, clock, logger: testLogger('ts-process-sip') })
+    : undefined;
   const parts = createTelephonyServer({
     lineName: 'test',
     friendlyName: 'hometel test line',
     store,
-    line,
-    media: defaultMediaProfile('127.0.0.1'),
+    line: sip ?? line,
+    media,
     clock,
     logger: testLogger('ts-process'),
     ...(maxCalls !== undefined ? { maxCalls } : {}),
     ...(maxTelCPNames !== undefined ? { maxTelCPNames } : {}),
   });
+  await sip?.start();
   const host = new DeviceHost({ root: parts.device, interfaces: [lo], httpPort, bootId: store.nextBootId(), logger: testLogger('ts-process-device') });
   await host.start();
 
@@ -200,8 +217,9 @@ async function main(argv: readonly string[]): Promise<void> {
     void host
       .stop()
       .catch(() => undefined)
-      .then(() => {
+      .then(async () => {
         parts.close();
+        await sip?.stop().catch(() => undefined);
         store.close();
         process.exit(0);
       });
@@ -271,7 +289,7 @@ async function main(argv: readonly string[]): Promise<void> {
     })
     .on('close', shutdown);
 
-  process.stdout.write(`READY ${host.locations[0]} ${parts.device.info.udn}\n`);
+  process.stdout.write(`READY ${host.locations[0]} ${parts.device.info.udn}${sip ? ` ${sip.port}` : ''}\n`);
 }
 
 if (process.argv[1] !== undefined && resolve(process.argv[1]) === self) {
