@@ -21,7 +21,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/upnp/**', 'src/shared/**'],
+    files: ['src/upnp/**', 'src/base/**'],
     rules: { 'no-restricted-imports': ['error', { patterns: upperLayers }] },
   },
   {

@@ -3,7 +3,7 @@
  * missing file means the defaults: one hometel on the loopback interface, data in ./data.
  */
 import { readFileSync } from 'node:fs';
-import type { LogLevel } from '../shared/logger.js';
+import type { LogLevel } from '../base/logger.js';
 
 export interface HometelConfig {
   /** Friendly name of the root device. */

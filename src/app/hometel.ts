@@ -3,9 +3,9 @@
  * Telephony Server device per configured line embedded in one root device (UPnP Telephony
  * architecture, figure 5) with its SIP line, and the device host that serves them.
  */
-import { systemClock } from '../shared/clock.js';
-import { resolveInterface } from '../shared/net.js';
-import type { Logger } from '../shared/logger.js';
+import { systemClock } from '../base/clock.js';
+import { resolveInterface } from '../base/net.js';
+import type { Logger } from '../base/logger.js';
 import { Store } from '../store/index.js';
 import { SipLine } from '../sip/index.js';
 import { defaultMediaProfile, UnconnectedLine, type Line } from '../telephony/index.js';

@@ -2,8 +2,8 @@
  * Wires one Telephony Server (one line): the TelCPName registry and the repositories on the store,
  * the CallManagement service over the line, and its device description.
  */
-import type { Clock } from '../shared/clock.js';
-import type { Logger } from '../shared/logger.js';
+import type { Clock } from '../base/clock.js';
+import type { Logger } from '../base/logger.js';
 import { SqliteCallBackRepository, SqliteCallLogRepository, SqliteTelCPNameRepository, type Store } from '../store/index.js';
 import {
   CallManagementService,

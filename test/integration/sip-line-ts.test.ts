@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createTelephonyServer } from '../../src/app/telephony-server.js';
-import { systemClock } from '../../src/shared/clock.js';
+import { systemClock } from '../../src/base/clock.js';
 import { SipLine } from '../../src/sip/bridge/sip-line.js';
 import { Store } from '../../src/store/index.js';
 import { parseCallInfo } from '../../src/telephony/contracts/call-management/cams-xml.js';

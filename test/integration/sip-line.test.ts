@@ -7,7 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createSocket } from 'node:dgram';
-import { systemClock } from '../../src/shared/clock.js';
+import { systemClock } from '../../src/base/clock.js';
 import type { LineFailure, LineListener, RemotePeer } from '../../src/telephony/domain/line.js';
 import { SipLine, type SipLineOptions } from '../../src/sip/bridge/sip-line.js';
 import {

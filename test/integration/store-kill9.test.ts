@@ -10,7 +10,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { systemClock, type Clock } from '../../src/shared/clock.js';
+import { systemClock, type Clock } from '../../src/base/clock.js';
 import { SqliteCallBackRepository, SqliteCallLogRepository, SqliteTelCPNameRepository, Store } from '../../src/store/index.js';
 import { TelCPRegistry } from '../../src/telephony/domain/telcp-registry.js';
 

@@ -6,7 +6,7 @@
  * test kills it with SIGKILL as soon as the line appears.
  */
 import { randomUUID } from 'node:crypto';
-import { systemClock } from '../../src/shared/clock.js';
+import { systemClock } from '../../src/base/clock.js';
 import { SqliteCallBackRepository, SqliteCallLogRepository, SqliteTelCPNameRepository, Store } from '../../src/store/index.js';
 import { TelCPRegistry } from '../../src/telephony/domain/telcp-registry.js';
 

@@ -1,6 +1,6 @@
 /** Loopback helpers shared by the tests. */
-import { resolveInterface, type NetworkInterface } from '../../src/shared/net.js';
-import { createLogger, type Logger } from '../../src/shared/logger.js';
+import { resolveInterface, type NetworkInterface } from '../../src/base/net.js';
+import { createLogger, type Logger } from '../../src/base/logger.js';
 import type { ControlPoint } from '../../src/upnp/index.js';
 
 export const lo: NetworkInterface = resolveInterface('lo');

@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createTelephonyServer, type TelephonyServerParts } from '../../src/app/telephony-server.js';
-import { systemClock } from '../../src/shared/clock.js';
+import { systemClock } from '../../src/base/clock.js';
 import { Store } from '../../src/store/index.js';
 import { buildMediaCapabilityInfo, buildTCList } from '../../src/telephony/contracts/call-management/cams-xml.js';
 import { callManagementContract } from '../../src/telephony/contracts/call-management/contract.js';

@@ -25,7 +25,7 @@ import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { createTelephonyServer } from '../../src/app/telephony-server.js';
-import { systemClock } from '../../src/shared/clock.js';
+import { systemClock } from '../../src/base/clock.js';
 import { SipLine } from '../../src/sip/bridge/sip-line.js';
 import { callId, cseq } from '../../src/sip/message/headers.js';
 import type { SipMessage, SipPeer, SipRequest, SipResponse } from '../../src/sip/message/types.js';

@@ -27,7 +27,7 @@ import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { createTelephonyServer } from '../../src/app/telephony-server.js';
-import { systemClock, type Clock } from '../../src/shared/clock.js';
+import { systemClock, type Clock } from '../../src/base/clock.js';
 import { Store } from '../../src/store/index.js';
 import { defaultMediaProfile, type LineFailure } from '../../src/telephony/index.js';
 import { ScriptedLine } from '../../src/telephony/testing/scripted-line.js';

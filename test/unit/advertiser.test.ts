@@ -1,8 +1,8 @@
 /** The pure parts of the SSDP advertiser (UDA 1.0 section 1.1 and 1.2): resources, search matching, message bytes. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Clock } from '../../src/shared/clock.js';
-import { silentLogger } from '../../src/shared/logger.js';
+import type { Clock } from '../../src/base/clock.js';
+import { silentLogger } from '../../src/base/logger.js';
 import { resourcesOf, SsdpAdvertiser, type SsdpResource } from '../../src/upnp/ssdp/advertiser.js';
 import type { SsdpSocket } from '../../src/upnp/ssdp/ssdp-socket.js';
 

@@ -6,8 +6,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
-import type { Clock, TimerHandle } from '../../src/shared/clock.js';
-import { silentLogger } from '../../src/shared/logger.js';
+import type { Clock, TimerHandle } from '../../src/base/clock.js';
+import { silentLogger } from '../../src/base/logger.js';
 import { EventPublisher, parseCallback, type EventPublisherOptions } from '../../src/upnp/gena/event-publisher.js';
 import type { HttpRequest, HttpResponse } from '../../src/upnp/http/server.js';
 

@@ -1,7 +1,7 @@
 /** LocalService.invoke and set() (UDA 1.0 sections 3.2.1, 3.2.2 and 4.2), with the Echo test service. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { silentLogger } from '../../src/shared/logger.js';
+import { silentLogger } from '../../src/base/logger.js';
 import { LocalService } from '../../src/upnp/device-host/local-service.js';
 import { UpnpError, type ActionArgs, type ServiceImplementation } from '../../src/upnp/model/index.js';
 import type { WireArgs } from '../../src/upnp/soap/envelope.js';

@@ -5,8 +5,8 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Clock, TimerHandle } from '../../src/shared/clock.js';
-import { createLogger, silentLogger, type Logger } from '../../src/shared/logger.js';
+import type { Clock, TimerHandle } from '../../src/base/clock.js';
+import { createLogger, silentLogger, type Logger } from '../../src/base/logger.js';
 import type { SipMessage, SipPeer, SipRequest, SipResponse } from '../../src/sip/message/types.js';
 import { HeaderList } from '../../src/sip/message/header-list.js';
 import type { SipSource } from '../../src/sip/transport/transport.js';

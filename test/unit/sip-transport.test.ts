@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createSocket } from 'node:dgram';
 import { connect, createServer, type AddressInfo, type Server, type Socket } from 'node:net';
-import { createLogger, silentLogger } from '../../src/shared/logger.js';
+import { createLogger, silentLogger } from '../../src/base/logger.js';
 import type { SipMessage, SipPeer, SipRequest, SipResponse } from '../../src/sip/message/types.js';
 import { HeaderList } from '../../src/sip/message/header-list.js';
 import { topVia } from '../../src/sip/message/headers.js';

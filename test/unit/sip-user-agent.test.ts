@@ -5,7 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Clock, TimerHandle } from '../../src/shared/clock.js';
+import type { Clock, TimerHandle } from '../../src/base/clock.js';
 import {
   addHeader,
   contacts,

@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import type { Clock, TimerHandle } from '../../src/shared/clock.js';
+import type { Clock, TimerHandle } from '../../src/base/clock.js';
 import { UpnpError } from '../../src/upnp/model/upnp-error.js';
 import type { TelCPNameRecord, TelCPNameRepository } from '../../src/telephony/domain/repositories.js';
 import {

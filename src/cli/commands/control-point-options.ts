@@ -1,7 +1,7 @@
 /** Options and set-up shared by the subcommands that act as a UPnP control point. */
 import type { Command } from 'commander';
-import { resolveInterface } from '../../shared/net.js';
-import { createLogger } from '../../shared/logger.js';
+import { resolveInterface } from '../../base/net.js';
+import { createLogger } from '../../base/logger.js';
 import { ControlPoint } from '../../upnp/index.js';
 
 export interface ControlPointCliOptions {

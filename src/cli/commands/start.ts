@@ -1,7 +1,7 @@
 import { Command, Option } from 'commander';
 import { loadConfig, type HometelConfig } from '../../app/config.js';
 import { startHometel } from '../../app/hometel.js';
-import { createLogger, type LogLevel } from '../../shared/logger.js';
+import { createLogger, type LogLevel } from '../../base/logger.js';
 
 interface StartOptions {
   config?: string;

@@ -19,8 +19,8 @@
  *
  * Every report to the listener happens after the command that caused it has returned, and is guarded.
  */
-import { systemClock, type Clock } from '../../shared/clock.js';
-import { silentLogger, type Logger } from '../../shared/logger.js';
+import { systemClock, type Clock } from '../../base/clock.js';
+import { silentLogger, type Logger } from '../../base/logger.js';
 import type { Line, LineFailure, LineListener, OutgoingCallRequest, RemotePeer } from '../../telephony/domain/line.js';
 import { fromAddr, toAddr } from '../message/headers.js';
 import type { SipRequest } from '../message/types.js';

@@ -7,8 +7,8 @@
  * responds) are queued and run after it; TU callbacks (`later`) run after the state has changed, so the TU
  * always sees the new state.
  */
-import type { Clock, TimerHandle } from '../../shared/clock.js';
-import type { Logger } from '../../shared/logger.js';
+import type { Clock, TimerHandle } from '../../base/clock.js';
+import type { Logger } from '../../base/logger.js';
 import { toError } from '../transport/transport.js';
 import type { TimerConfig } from './timers.js';
 import type { TransactionTransport } from './transaction-transport.js';

@@ -4,8 +4,8 @@
  * gives up and reports, and the UA should end the session with BYE. The retransmissions run whatever the
  * transport (a TCP hop may be followed by a UDP one). The UA layer creates one per 2xx it sends.
  */
-import type { Clock, TimerHandle } from '../../shared/clock.js';
-import { silentLogger, type Logger } from '../../shared/logger.js';
+import type { Clock, TimerHandle } from '../../base/clock.js';
+import { silentLogger, type Logger } from '../../base/logger.js';
 import { toError } from '../transport/transport.js';
 import { resolveTimers, type TimerConfig } from './timers.js';
 

@@ -9,7 +9,7 @@
  */
 import { createConnection, createServer, isIP, type AddressInfo, type Server, type Socket } from 'node:net';
 import type { SipMessage, SipPeer } from '../message/types.js';
-import type { Logger } from '../../shared/logger.js';
+import type { Logger } from '../../base/logger.js';
 import { defaultSipCodec, type SipCodec } from './codec-port.js';
 import { rawErrorResponse } from './raw-response.js';
 import { defaultSipPort, normalizeAddress, peerKey, toError, type SipSource, type Transport } from './transport.js';

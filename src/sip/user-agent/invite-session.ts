@@ -6,7 +6,7 @@
  * The TU hears of the session through `delegate`; once the TU ends a session itself (cancel, reject, bye,
  * terminate) it hears nothing more of it. Every delegate call is guarded: a TU exception is logged.
  */
-import type { TimerHandle } from '../../shared/clock.js';
+import type { TimerHandle } from '../../base/clock.js';
 import { Dialog } from '../dialog/dialog.js';
 import { responseTo, type HeaderInput } from '../message/codec.js';
 import { cseq, toAddr } from '../message/headers.js';

@@ -11,8 +11,8 @@
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import { randomBytes } from 'node:crypto';
-import { systemClock, type Clock, type TimerHandle } from '../../shared/clock.js';
-import { silentLogger, type Logger } from '../../shared/logger.js';
+import { systemClock, type Clock, type TimerHandle } from '../../base/clock.js';
+import { silentLogger, type Logger } from '../../base/logger.js';
 import { dialogKey, type Dialog } from '../dialog/dialog.js';
 import { responseTo, type HeaderInput } from '../message/codec.js';
 import { addHeader, callId, cseq, fromAddr, generateBranch, generateTag, makeVia, optionTags, toAddr } from '../message/headers.js';

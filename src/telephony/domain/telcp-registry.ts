@@ -21,8 +21,8 @@
  * A renewal does not change the list and is not reported.
  */
 import { createHash, randomBytes as cryptoRandomBytes, timingSafeEqual } from 'node:crypto';
-import type { Clock, TimerHandle } from '../../shared/clock.js';
-import { silentLogger, type Logger } from '../../shared/logger.js';
+import type { Clock, TimerHandle } from '../../base/clock.js';
+import { silentLogger, type Logger } from '../../base/logger.js';
 import { UdaErrorCode, udaError, type UpnpError } from '../../upnp/model/upnp-error.js';
 import { cmError } from '../contracts/call-management/errors.js';
 import type { TelCPNameRecord, TelCPNameRepository } from './repositories.js';

@@ -5,8 +5,8 @@
  * UpnpError with the spec's code; XML fragments are parsed and built by the cams codecs.
  */
 import { randomBytes } from 'node:crypto';
-import type { Clock, TimerHandle } from '../../shared/clock.js';
-import type { Logger } from '../../shared/logger.js';
+import type { Clock, TimerHandle } from '../../base/clock.js';
+import type { Logger } from '../../base/logger.js';
 import type { ActionArgs, ActionHandler, ServiceImplementation, ServiceState } from '../../upnp/index.js';
 import { UpnpError } from '../../upnp/index.js';
 import {

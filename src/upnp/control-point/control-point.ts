@@ -7,9 +7,9 @@
  * datagram cannot make us fetch arbitrary URLs.
  */
 import { EventEmitter } from 'node:events';
-import { systemClock, type Clock, type TimerHandle } from '../../shared/clock.js';
-import type { Logger } from '../../shared/logger.js';
-import { onSubnet, type NetworkInterface } from '../../shared/net.js';
+import { systemClock, type Clock, type TimerHandle } from '../../base/clock.js';
+import type { Logger } from '../../base/logger.js';
+import { onSubnet, type NetworkInterface } from '../../base/net.js';
 import { parseDeviceDescription, type DescribedDevice } from '../description/device-xml.js';
 import { parseScpd } from '../description/scpd-xml.js';
 import { httpRequest } from '../http/client.js';

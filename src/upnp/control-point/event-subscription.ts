@@ -5,8 +5,8 @@
  * point sees the device come back. Events arrive typed by the service's SCPD.
  */
 import { EventEmitter } from 'node:events';
-import type { Clock, TimerHandle } from '../../shared/clock.js';
-import type { Logger } from '../../shared/logger.js';
+import type { Clock, TimerHandle } from '../../base/clock.js';
+import type { Logger } from '../../base/logger.js';
 import { parsePropertySet } from '../gena/propertyset.js';
 import { httpRequest } from '../http/client.js';
 import type { HttpRequest, HttpResponse } from '../http/server.js';

@@ -4,7 +4,7 @@
  * missing, extra or mistyped arguments (402) and disallowed values (600/601) are answered here,
  * before the logic runs; anything the logic throws that is not a UpnpError becomes 501.
  */
-import type { Logger } from '../../shared/logger.js';
+import type { Logger } from '../../base/logger.js';
 import { decodeValue, encodeValue, zeroValue, type UpnpValue } from '../model/datatypes.js';
 import { argumentsOf, contractProblems, findAction, findStateVariable, type ServiceContract } from '../model/service-contract.js';
 import type { ActionArgs, ActionContext, ActionHandler, ServiceImplementation, ServiceState } from '../model/service-implementation.js';

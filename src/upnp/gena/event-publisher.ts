@@ -5,8 +5,8 @@
  * Security: a CALLBACK is accepted only when every URL in it points at the subscriber's own IP
  * address (CallStranger, CVE-2020-12695), and subscriptions are capped per service and per address.
  */
-import type { Clock, TimerHandle } from '../../shared/clock.js';
-import type { Logger } from '../../shared/logger.js';
+import type { Clock, TimerHandle } from '../../base/clock.js';
+import type { Logger } from '../../base/logger.js';
 import { httpRequest } from '../http/client.js';
 import type { HttpRequest, HttpResponse } from '../http/server.js';
 import type { WireArgs } from '../soap/envelope.js';

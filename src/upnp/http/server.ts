@@ -8,7 +8,7 @@
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer as createNetServer, type AddressInfo, type Server as NetServer, type Socket } from 'node:net';
 import { release, type } from 'node:os';
-import type { Logger } from '../../shared/logger.js';
+import type { Logger } from '../../base/logger.js';
 
 export interface HttpRequest {
   readonly method: string;

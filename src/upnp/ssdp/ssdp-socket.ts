@@ -4,8 +4,8 @@
  */
 import { createSocket, type Socket } from 'node:dgram';
 import { EventEmitter } from 'node:events';
-import { onSubnet, type NetworkInterface } from '../../shared/net.js';
-import type { Logger } from '../../shared/logger.js';
+import { onSubnet, type NetworkInterface } from '../../base/net.js';
+import type { Logger } from '../../base/logger.js';
 import { parseSsdp, ssdpMulticastAddress, ssdpPort, type SsdpMessage } from './ssdp-codec.js';
 
 export interface SsdpRemote {
