@@ -1,0 +1,4 @@
+export * from './port-pool.js';
+export * from './jitter-buffer.js';
+export * from './dtmf.js';
+export * from './rtp-endpoint.js';
