@@ -66,10 +66,12 @@ function readArgs(el: Element): WireArgs {
 }
 
 /**
- * Parses an action request. Strict first; then, only if that fails, once more with the quirk of the
- * UPnP Telephony spec's own examples repaired: argument values holding unescaped XML fragments that
- * start with their own `<?xml …?>` declaration (CallManagement Appendix C), which no parser accepts
- * inside a document. The fragment is then read as markup without its declaration.
+ * Parses an action request. Strict first; then, only if that fails, with the quirks of the UPnP
+ * Telephony spec's own examples repaired (Appendix C), one after the other:
+ *  1. argument values holding unescaped XML fragments that start with their own `<?xml …?>`
+ *     declaration, which no parser accepts inside a document: the declarations are dropped;
+ *  2. unescaped fragments that are not even namespace-well-formed (a root prefix declared nowhere):
+ *     each argument's content is escaped, so the fragment arrives as text for its own lenient parser.
  */
 export function parseActionRequest(text: string): ParseResult<ActionCall> {
   let first = bodyElement(text);
@@ -78,12 +80,40 @@ export function parseActionRequest(text: string): ParseResult<ActionCall> {
     const rest = text.slice(start.length);
     if (/<\?xml[\s?]/.test(rest)) first = bodyElement(start + rest.replace(/<\?xml[^>]*\?>/g, ''));
   }
+  if (!first.ok) {
+    const escaped = escapeArgumentMarkup(text);
+    if (escaped !== undefined) {
+      const retry = bodyElement(escaped);
+      if (retry.ok) first = retry;
+    }
+  }
   if (!first.ok) return first;
   const el = first.value;
   return {
     ok: true,
     value: { serviceType: normalizeUrn(el.namespaceURI ?? ''), action: el.localName ?? '', args: readArgs(el) },
   };
+}
+
+/**
+ * The body with the content of every argument of the action element escaped as text, or undefined when
+ * the action element cannot be found. Only arguments whose content holds raw markup are touched.
+ */
+function escapeArgumentMarkup(text: string): string | undefined {
+  const body = /<([\w.-]+:)?Body\b[^>]*>/.exec(text);
+  if (!body) return undefined;
+  const afterBody = body.index + body[0].length;
+  const action = /<([\w.-]+:[\w.-]+|[\w.-]+)\b[^>]*>/.exec(text.slice(afterBody));
+  if (!action) return undefined;
+  const argsStart = afterBody + action.index + action[0].length;
+  const argsEnd = text.lastIndexOf(`</${action[1]!}`);
+  if (argsEnd < argsStart) return undefined;
+  const args = text
+    .slice(argsStart, argsEnd)
+    .replace(/<([\w.-]+)(\s[^>]*)?>([\s\S]*?)<\/\1\s*>/g, (whole, name: string, _attrs, inner: string) =>
+      inner.includes('<') ? `<${name}>${escapeXml(inner)}</${name}>` : whole,
+    );
+  return text.slice(0, argsStart) + args + text.slice(argsEnd);
 }
 
 /** Service-type URNs compared without white space (the Telephony spec's examples print `service: CallManagement:1`). */

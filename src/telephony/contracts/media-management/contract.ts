@@ -1,0 +1,99 @@
+/**
+ * The ServiceContract of UPnP Telephony MediaManagement:1, the service of a Telephony Client (TC).
+ *
+ * The MediaManagement:1 specification is not among hometel's sources. What is known of it comes from the
+ * CallManagement:1 spec (SDCP of 2011-03-22): its Appendix C sequences print the requests, responses and
+ * events of GetMediaCapabilities, StartMediaSession, StopMediaSession and GetMediaSessionInfo (C.12, C.13,
+ * C.18, C.19–C.28, C.30, C.34), and section 2.3.4 describes their use. ModifyMediaSession appears in no
+ * sequence; its arguments come from hometel issue 5. Everything not printed is an inference, recorded in
+ * docs/decisions.md ("MediaManagement:1 (Telephony Client)"):
+ *
+ * - argument names and order are as printed (ModifyMediaSession: as the issue names them);
+ * - state-variable names follow CallManagement's style: the evented `MediaSessionInfo` (the variable the
+ *   printed NOTIFYs carry) and one A_ARG_TYPE_ variable per argument type;
+ * - every variable is a string (the fragments are XML documents in the mms namespace, IDs are opaque).
+ *
+ * A third-party MediaManagement:1 SCPD (github.com/automationmojo/automationkit, provenance unknown) and the
+ * generated upnpx client of vlc-ios agree with these names; they are a cross-check, not a source.
+ *
+ * Order: actions in the order of the issue (the printed sequences use them in this order), variables evented
+ * first (order is not significant in an SCPD).
+ */
+import type { ActionDef, ArgumentDef, ServiceContract, StateVariableDef } from '../../../upnp/index.js';
+
+export const mediaManagementServiceType = 'urn:schemas-upnp-org:service:MediaManagement:1';
+export const mediaManagementServiceId = 'urn:upnp-org:serviceId:MediaManagement';
+
+/** Action names as Appendix C prints them (ModifyMediaSession: as issue 5 names it). */
+export const MediaManagementAction = {
+  GetMediaCapabilities: 'GetMediaCapabilities',
+  StartMediaSession: 'StartMediaSession',
+  StopMediaSession: 'StopMediaSession',
+  ModifyMediaSession: 'ModifyMediaSession',
+  GetMediaSessionInfo: 'GetMediaSessionInfo',
+} as const;
+export type MediaManagementActionName = (typeof MediaManagementAction)[keyof typeof MediaManagementAction];
+
+export const MediaManagementVariable = {
+  /** Evented: one `mms:mediaSessionInfo` document per change of a Media Session (C.12 F25, C.13 F9). */
+  MediaSessionInfo: 'MediaSessionInfo',
+  /** An `mms:mediaCapabilityInfo` document (TS/TC/Supported/NewMediaCapabilityInfo). */
+  A_ARG_TYPE_MediaCapabilityInfo: 'A_ARG_TYPE_MediaCapabilityInfo',
+  /** A Media Session ID (MediaSessionID, TargetMediaSessionID). */
+  A_ARG_TYPE_MediaSessionID: 'A_ARG_TYPE_MediaSessionID',
+  /** An `mms:mediaSessionInfoList` document (C.18 F2). */
+  A_ARG_TYPE_MediaSessionInfoList: 'A_ARG_TYPE_MediaSessionInfoList',
+} as const;
+export type MediaManagementVariableName = (typeof MediaManagementVariable)[keyof typeof MediaManagementVariable];
+
+const V = MediaManagementVariable;
+const A = MediaManagementAction;
+
+const inArg = (name: string, v: MediaManagementVariableName): ArgumentDef => ({ name, direction: 'in', relatedStateVariable: v });
+const outArg = (name: string, v: MediaManagementVariableName): ArgumentDef => ({ name, direction: 'out', relatedStateVariable: v });
+const action = (name: MediaManagementActionName, ...args: ArgumentDef[]): ActionDef => ({ name, arguments: args });
+
+const stateVariables: StateVariableDef[] = [
+  { name: V.MediaSessionInfo, dataType: 'string', sendEvents: true },
+  { name: V.A_ARG_TYPE_MediaCapabilityInfo, dataType: 'string', sendEvents: false },
+  { name: V.A_ARG_TYPE_MediaSessionID, dataType: 'string', sendEvents: false },
+  { name: V.A_ARG_TYPE_MediaSessionInfoList, dataType: 'string', sendEvents: false },
+];
+
+const actions: ActionDef[] = [
+  // C.12 F1/F2: the TS's capabilities in ("" in every printed request), the TC's out.
+  action(
+    A.GetMediaCapabilities,
+    inArg('TSMediaCapabilityInfo', V.A_ARG_TYPE_MediaCapabilityInfo),
+    outArg('SupportedMediaCapabilityInfo', V.A_ARG_TYPE_MediaCapabilityInfo),
+  ),
+  // C.12 F21/F22: the TS leg's SDP in; the new session's ID and the TC's answer out, in this order.
+  action(
+    A.StartMediaSession,
+    inArg('TSMediaCapabilityInfo', V.A_ARG_TYPE_MediaCapabilityInfo),
+    outArg('MediaSessionID', V.A_ARG_TYPE_MediaSessionID),
+    outArg('TCMediaCapabilityInfo', V.A_ARG_TYPE_MediaCapabilityInfo),
+  ),
+  // C.13 F3/F4: no out-arguments.
+  action(A.StopMediaSession, inArg('TargetMediaSessionID', V.A_ARG_TYPE_MediaSessionID)),
+  // Not printed in Appendix C; issue 5: the TS leg's new SDP in, the TC's new answer out.
+  action(
+    A.ModifyMediaSession,
+    inArg('TargetMediaSessionID', V.A_ARG_TYPE_MediaSessionID),
+    inArg('NewMediaCapabilityInfo', V.A_ARG_TYPE_MediaCapabilityInfo),
+    outArg('TCMediaCapabilityInfo', V.A_ARG_TYPE_MediaCapabilityInfo),
+  ),
+  // C.18 F1/F2.
+  action(
+    A.GetMediaSessionInfo,
+    inArg('TargetMediaSessionID', V.A_ARG_TYPE_MediaSessionID),
+    outArg('MediaSessionInfoList', V.A_ARG_TYPE_MediaSessionInfoList),
+  ),
+];
+
+export const mediaManagementContract: ServiceContract = {
+  serviceType: mediaManagementServiceType,
+  serviceId: mediaManagementServiceId,
+  actions,
+  stateVariables,
+};
