@@ -210,6 +210,10 @@ export async function startBaresip(opts: BaresipOptions): Promise<Baresip> {
     await waitForSocket({ pids, port: opts.port, protocol: 'udp', timeoutMs: Math.max(1, deadline - Date.now()), child });
     await waitForSocket({ pids, port: ctrlPort, protocol: 'tcp', timeoutMs: Math.max(1, deadline - Date.now()), child });
     ctrl = await CtrlConnection.open(ctrlPort);
+    // The control connection is live only once baresip has answered on it: ask something harmless first,
+    // so that a test's first command (a dial) is not lost while baresip still sets the connection up.
+    const probe = await ctrl.command('reginfo');
+    if (!probe.ok) throw new Error(`ctrl_tcp answered reginfo with ${probe.data}`);
   } catch (error) {
     await stop();
     throw new Error(`baresip did not start: ${(error as Error).message}\nbaresip ${args.join(' ')}\naccount: ${account}\n--- baresip output ---\n${logs()}`);
