@@ -3,7 +3,7 @@
 # tests talk to (when missing) and lets SSDP multicast run on the loopback interface.
 set -euo pipefail
 
-packages=(gir1.2-gupnp-1.6 libgupnp-1.6-dev python3-gi gcc pkg-config libxml2-utils iproute2 sip-tester kamailio baresip-core nftables)
+packages=(gir1.2-gupnp-1.6 libgupnp-1.6-dev python3-gi gcc pkg-config libxml2-utils iproute2 sip-tester kamailio baresip-core nftables tcpdump rtpengine-daemon)
 
 missing=()
 for p in "${packages[@]}"; do

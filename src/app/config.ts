@@ -4,6 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { LogLevel } from '../base/logger.js';
+import { audioSourceProblem, type AudioSourceConfig } from '../media/audio/source-config.js';
 
 export interface HometelConfig {
   /** Friendly name of the root device. */
@@ -17,6 +18,48 @@ export interface HometelConfig {
   readonly logLevel: LogLevel;
   /** The phone lines; each is a Telephony Server device embedded in the root device. */
   readonly lines: readonly LineConfig[];
+  /** The Telephony Clients hometel runs itself; each is a TelephonyClient:1 device embedded in the root device. */
+  readonly clients: readonly ClientConfig[];
+  /** The Telephony Servers' media plane: the UDP port range of every RTP/RTCP port pair it relays media on. */
+  readonly media: MediaConfig;
+}
+
+export interface MediaConfig {
+  /** Lowest port of the range (each stream takes an even RTP port and the odd RTCP port above it, per side). */
+  readonly rtpPortMin: number;
+  /** Highest port of the range. */
+  readonly rtpPortMax: number;
+  /** The TS's own media endpoint (TS-based media handling, nativeMediaCapability); default: silence, nothing recorded. */
+  readonly native?: NativeMediaConfig;
+}
+
+/** What the Telephony Servers play to the Remote Party and where they record it when a TelCP chooses their native media. */
+export interface NativeMediaConfig {
+  /** What they play: a tone of N Hz, a WAV file (once, or looped), or silence (default). */
+  readonly source?: AudioSourceConfig;
+  /** Where they record the Remote Party: `<line>-<CallID>-<time>.wav` per Call; default: nothing recorded. */
+  readonly recordDir?: string;
+}
+
+/** A Telephony Client of hometel's own: a media endpoint that plays a source and records what it receives. */
+export interface ClientConfig {
+  /** Short, unique name of the client (keeps its UDN in the store). */
+  readonly name: string;
+  /** The friendly name its device shows; defaults to "<name> client". */
+  readonly friendlyName?: string;
+  /** What it plays into its Media Sessions: a tone of N Hz, a WAV file (once, or looped), or silence (default). */
+  readonly source?: AudioSourceConfig;
+  /** Where it records each Media Session (a WAV per audio stream, an rtpdump per video stream); default: nothing recorded. */
+  readonly recordDir?: string;
+  /** Declare receive-only H.264 video (recorded raw, never decoded); default false. */
+  readonly video?: boolean;
+  /** Its RTP port range (even/odd pairs); default 30000+100·i – 30099+100·i for the i-th client. */
+  readonly rtpPorts?: { readonly min: number; readonly max: number };
+}
+
+/** The RTP port range of the i-th client when it names none. */
+export function defaultClientRtpPorts(index: number): { min: number; max: number } {
+  return { min: 30000 + 100 * index, max: 30099 + 100 * index };
 }
 
 export interface LineConfig {
@@ -59,6 +102,8 @@ export const defaultConfig: HometelConfig = {
   httpPort: 0,
   logLevel: 'info',
   lines: [{ name: 'home', sip: { mode: 'direct', user: 'home' } }],
+  clients: [{ name: 'tc' }],
+  media: { rtpPortMin: 40000, rtpPortMax: 49999 },
 };
 
 const logLevels: readonly LogLevel[] = ['debug', 'info', 'warn', 'error', 'silent'];
@@ -83,8 +128,47 @@ export function validateConfig(raw: unknown): HometelConfig {
   }
   if ('logLevel' in o && !logLevels.includes(o.logLevel as LogLevel)) problems.push(`"logLevel" must be one of ${logLevels.join(', ')}`);
   if ('lines' in o) problems.push(...lineProblems(o.lines));
+  if ('clients' in o) problems.push(...clientProblems(o.clients));
+  const media = 'media' in o ? mediaOf(o.media, problems) : defaultConfig.media;
   if (problems.length) throw new Error(`config: ${problems.join('; ')}`);
-  return { ...defaultConfig, ...(o as Partial<HometelConfig>) };
+  return { ...defaultConfig, ...(o as Partial<HometelConfig>), media };
+}
+
+/** `media` with its defaults filled in; what is wrong with it goes into `problems`. */
+function mediaOf(value: unknown, problems: string[]): MediaConfig {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    problems.push('"media" must be an object {rtpPortMin, rtpPortMax, native?}');
+    return defaultConfig.media;
+  }
+  const o = value as Record<string, unknown>;
+  for (const k of Object.keys(o)) if (!['rtpPortMin', 'rtpPortMax', 'native'].includes(k)) problems.push(`"media" has unknown field "${k}"`);
+  const port = (k: 'rtpPortMin' | 'rtpPortMax'): number => {
+    if (!(k in o)) return defaultConfig.media[k];
+    const v = o[k];
+    if (Number.isInteger(v) && (v as number) >= 1024 && (v as number) <= 65535) return v as number;
+    problems.push(`"media.${k}" must be a port number from 1024 to 65535`);
+    return defaultConfig.media[k];
+  };
+  const media = { rtpPortMin: port('rtpPortMin'), rtpPortMax: port('rtpPortMax'), ...('native' in o ? { native: nativeOf(o.native, problems) } : {}) };
+  // At least two RTP/RTCP pairs (a Call's stream takes one on the WAN side and one on the home side).
+  const firstEven = media.rtpPortMin + (media.rtpPortMin % 2);
+  if (firstEven + 3 > media.rtpPortMax) problems.push(`"media" range ${media.rtpPortMin}–${media.rtpPortMax} must hold at least two RTP/RTCP port pairs (rtpPortMin below rtpPortMax)`);
+  return media;
+}
+
+function nativeOf(value: unknown, problems: string[]): NativeMediaConfig {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    problems.push('"media.native" must be an object {source?, recordDir?}');
+    return {};
+  }
+  const o = value as Record<string, unknown>;
+  for (const k of Object.keys(o)) if (k !== 'source' && k !== 'recordDir') problems.push(`"media.native" has unknown field "${k}"`);
+  if ('source' in o) {
+    const problem = audioSourceProblem(o.source, 'media.native.source');
+    if (problem) problems.push(problem);
+  }
+  if ('recordDir' in o && (typeof o.recordDir !== 'string' || o.recordDir === '')) problems.push('"media.native.recordDir" must be a non-empty string');
+  return o;
 }
 
 function lineProblems(lines: unknown): string[] {
@@ -145,6 +229,47 @@ function sipProblems(value: unknown, where: string): string[] {
   if (o.mode === 'registered') {
     if (!('registrar' in o)) problems.push(`"${where}.registrar" is needed in registered mode`);
     if (!('password' in o)) problems.push(`"${where}.password" is needed in registered mode`);
+  }
+  return problems;
+}
+
+function clientProblems(clients: unknown): string[] {
+  if (!Array.isArray(clients)) return ['"clients" must be an array of {name, friendlyName?, source?, recordDir?, video?, rtpPorts?}'];
+  const problems: string[] = [];
+  const names = new Set<string>();
+  const ranges: Array<{ min: number; max: number; i: number }> = [];
+  clients.forEach((c: unknown, i) => {
+    const client = c as Record<string, unknown> | null;
+    const where = `clients[${i}]`;
+    if (typeof client !== 'object' || client === null || typeof client.name !== 'string' || !/^[A-Za-z0-9_-]{1,32}$/.test(client.name)) {
+      problems.push(`"${where}.name" must be 1–32 letters, digits, - or _`);
+      return;
+    }
+    if (names.has(client.name)) problems.push(`"${where}.name" ${client.name} is used twice`);
+    names.add(client.name);
+    for (const k of Object.keys(client)) {
+      if (!['name', 'friendlyName', 'source', 'recordDir', 'video', 'rtpPorts'].includes(k)) problems.push(`"${where}" has unknown field "${k}"`);
+    }
+    for (const k of ['friendlyName', 'recordDir']) {
+      if (k in client && (typeof client[k] !== 'string' || client[k] === '')) problems.push(`"${where}.${k}" must be a non-empty string`);
+    }
+    if ('video' in client && typeof client.video !== 'boolean') problems.push(`"${where}.video" must be true or false`);
+    if ('source' in client) {
+      const problem = audioSourceProblem(client.source, `${where}.source`);
+      if (problem) problems.push(problem);
+    }
+    const r = ('rtpPorts' in client ? client.rtpPorts : defaultClientRtpPorts(i)) as Record<string, unknown> | null;
+    const port = (v: unknown): v is number => Number.isInteger(v) && (v as number) >= 1024 && (v as number) <= 65535;
+    if (typeof r !== 'object' || r === null || Object.keys(r).some((k) => k !== 'min' && k !== 'max') || !port(r.min) || !port(r.max) || r.max - r.min < 3) {
+      problems.push(`"${where}.rtpPorts" must be {"min", "max"}: ports 1024–65535, at least 4 apart`);
+    } else {
+      ranges.push({ min: r.min, max: r.max, i });
+    }
+  });
+  for (const a of ranges) {
+    for (const b of ranges) {
+      if (a.i < b.i && a.min <= b.max && b.min <= a.max) problems.push(`"clients[${a.i}]" and "clients[${b.i}]" have overlapping rtpPorts`);
+    }
   }
   return problems;
 }

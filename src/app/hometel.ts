@@ -6,12 +6,17 @@
 import { systemClock } from '../base/clock.js';
 import { resolveInterface } from '../base/net.js';
 import type { Logger } from '../base/logger.js';
+import { PortPool } from '../media/endpoint/port-pool.js';
+import { RelayMediaPlane } from '../media/relay/media-plane.js';
 import { Store } from '../store/index.js';
 import { SipLine } from '../sip/index.js';
 import { defaultMediaProfile, UnconnectedLine, type Line } from '../telephony/index.js';
 import { DeviceHost } from '../upnp/index.js';
 import type { HometelConfig, LineConfig } from './config.js';
 import { createTelephonyServer, type TelephonyServerParts } from './telephony-server.js';
+import { defaultClientRtpPorts } from './config.js';
+import { createTelephonyClient, type TelephonyClientParts } from './telephony-client.js';
+import { nativeMediaFactory } from './native-media.js';
 
 export const rootDeviceType = 'urn:schemas-upnp-org:device:Basic:1';
 
@@ -27,7 +32,11 @@ export async function startHometel(config: HometelConfig, logger: Logger): Promi
   const udn = store.udnFor('root');
   const clock = systemClock;
   const address = interfaces[0]!.address;
-  const media = defaultMediaProfile(address);
+  const { rtpPortMin, rtpPortMax } = config.media;
+  const media = defaultMediaProfile(address, rtpPortMin % 2 === 0 ? rtpPortMin : rtpPortMin + 1);
+  // The Telephony Servers' media plane: one RTP port range for every line's relay (WAN and home ports).
+  const rtpPorts = new PortPool({ min: rtpPortMin, max: rtpPortMax });
+  const planes: RelayMediaPlane[] = [];
   const sipLines: SipLine[] = [];
   // A line with a SIP account speaks SIP; without one its WAN side is unconnected (calls inside the home work).
   const lineOf = (l: LineConfig): Line => {
@@ -42,17 +51,46 @@ export async function startHometel(config: HometelConfig, logger: Logger): Promi
     sipLines.push(sip);
     return sip;
   };
-  const lines: TelephonyServerParts[] = config.lines.map((l) =>
-    createTelephonyServer({
+  const lines: TelephonyServerParts[] = config.lines.map((l) => {
+    const mediaLogger = logger.child(`media.${l.name}`);
+    const native = nativeMediaFactory(config.media.native, l.name, clock, mediaLogger);
+    const mediaPlane = new RelayMediaPlane({ address, ports: rtpPorts, clock, logger: mediaLogger, native });
+    planes.push(mediaPlane);
+    return createTelephonyServer({
       lineName: l.name,
       friendlyName: l.friendlyName ?? `${l.name} line`,
       store,
       line: lineOf(l),
       media,
+      mediaPlane,
       clock,
       logger,
-    }),
-  );
+    });
+  });
+  // hometel's own Telephony Clients, embedded next to the Telephony Servers.
+  const clients: TelephonyClientParts[] = [];
+  try {
+    for (const [i, c] of (config.clients ?? []).entries()) {
+      clients.push(
+        createTelephonyClient({
+          name: c.name,
+          friendlyName: c.friendlyName ?? `${c.name} client`,
+          store,
+          address,
+          rtpPorts: c.rtpPorts ?? defaultClientRtpPorts(i),
+          ...(c.source !== undefined ? { source: c.source } : {}),
+          ...(c.recordDir !== undefined ? { recordDir: c.recordDir } : {}),
+          ...(c.video !== undefined ? { video: c.video } : {}),
+          clock,
+          logger,
+        }),
+      );
+    }
+  } catch (e) {
+    for (const l of lines) l.close();
+    store.close();
+    throw e;
+  }
   const host = new DeviceHost({
     root: {
       info: {
@@ -66,7 +104,7 @@ export async function startHometel(config: HometelConfig, logger: Logger): Promi
         udn,
       },
       services: [],
-      devices: lines.map((l) => l.device),
+      devices: [...lines.map((l) => l.device), ...clients.map((c) => c.device)],
     },
     interfaces,
     httpPort: config.httpPort,
@@ -77,6 +115,8 @@ export async function startHometel(config: HometelConfig, logger: Logger): Promi
   const close = async (): Promise<void> => {
     await host.stop();
     for (const l of lines) l.close();
+    await Promise.all(planes.map((p) => p.close()));
+    for (const c of clients) await c.close();
     for (const sip of sipLines) await sip.stop();
     store.close();
   };

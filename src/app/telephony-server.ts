@@ -14,6 +14,7 @@ import {
   type Line,
   type MediaProfile,
 } from '../telephony/index.js';
+import type { MediaPlane } from '../telephony/domain/media-plane.js';
 import type { DeviceSpec } from '../upnp/index.js';
 
 
@@ -31,6 +32,8 @@ export interface TelephonyServerOptions {
   readonly store: Store;
   readonly line: Line;
   readonly media: MediaProfile;
+  /** The RTP media plane of the line's Calls (hometel start always has one; tests may leave it out). */
+  readonly mediaPlane?: MediaPlane;
   readonly clock: Clock;
   readonly logger: Logger;
   readonly answerers?: AnswererPolicy;
@@ -63,6 +66,7 @@ export function createTelephonyServer(o: TelephonyServerOptions): TelephonyServe
     callLogs: new SqliteCallLogRepository(o.store, o.callLogCap),
     callBacks: new SqliteCallBackRepository(o.store),
     media: o.media,
+    ...(o.mediaPlane ? { mediaPlane: o.mediaPlane } : {}),
     clock: o.clock,
     logger,
     ...(o.answerers ? { answerers: o.answerers } : {}),

@@ -4,7 +4,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -13,8 +13,7 @@ import { join } from 'node:path';
 import { ControlPoint } from '../../src/upnp/index.js';
 import { lo, testLogger, unavailable } from '../support/net.js';
 import { startLightProcess } from '../support/light-runner.js';
-
-const cli = ['--import', 'tsx', 'src/cli/main.ts'];
+import { hometelCli as cli, startHometelProcess } from '../support/hometel-process.js';
 
 function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
@@ -23,21 +22,6 @@ function run(args: string[]): Promise<{ code: number; stdout: string; stderr: st
       resolve({ code, stdout, stderr });
     });
   });
-}
-
-/** Starts `hometel start …` and resolves with its UDN and BOOTID once it logs that it runs. */
-async function startHometel(args: string[]): Promise<{ child: ChildProcess; udn: string; log: () => string }> {
-  const child = spawn(process.execPath, [...cli, 'start', ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
-  let log = '';
-  const udn = await new Promise<string>((resolve, reject) => {
-    child.stderr.on('data', (d: Buffer) => {
-      log += d.toString();
-      const m = /hometel running udn=(uuid:\S+)/.exec(log);
-      if (m) resolve(m[1]!);
-    });
-    child.once('exit', (code) => reject(new Error(`hometel start exited with ${code}: ${log}`)));
-  });
-  return { child, udn, log: () => log };
 }
 
 test('--help works on the command and every subcommand', async () => {
@@ -67,7 +51,7 @@ test('hometel start keeps its UDN across kill -9, is discoverable, and says byeb
     JSON.stringify({ name: 'CLI test home', interfaces: ['lo'], dataDir: join(dir, 'data'), lines: [{ name: 'main', friendlyName: 'Main line' }, { name: 'work' }] }),
   );
 
-  const first = await startHometel(['--config', config]);
+  const first = await startHometelProcess(['--config', config]);
   t.after(() => first.child.kill('SIGKILL'));
   const found = await run(['discover', '--json', '--timeout', '2', '--target', first.udn]);
   assert.equal(found.code, 0);
@@ -79,13 +63,14 @@ test('hometel start keeps its UDN across kill -9, is discoverable, and says byeb
       ['CLI test home', 'urn:schemas-upnp-org:device:Basic:1', ''],
       ['Main line', 'urn:schemas-upnp-org:device:TelephonyServer:1', 'urn:schemas-upnp-org:service:CallManagement:1'],
       ['work line', 'urn:schemas-upnp-org:device:TelephonyServer:1', 'urn:schemas-upnp-org:service:CallManagement:1'],
+      ['tc client', 'urn:schemas-upnp-org:device:TelephonyClient:1', 'urn:schemas-upnp-org:service:MediaManagement:1'],
     ],
-    'one Telephony Server per configured line, embedded in the root device',
+    'one Telephony Server per configured line and the default Telephony Client, embedded in the root device',
   );
   first.child.kill('SIGKILL');
   await once(first.child, 'exit');
 
-  const second = await startHometel(['--config', config]);
+  const second = await startHometelProcess(['--config', config]);
   t.after(() => second.child.kill('SIGKILL'));
   assert.equal(second.udn, first.udn, 'the UDN survives kill -9');
   assert.match(second.log(), /bootId=2/, 'BOOTID grows at each start');
@@ -125,10 +110,33 @@ test('hometel start with a direct SIP line: the Telephony Server answers with th
   const config = join(dir, 'hometel.json');
   const port = 21_000 + Math.floor(Math.random() * 20_000);
   writeFileSync(config, JSON.stringify({ dataDir: join(dir, 'data'), lines: [{ name: 'main', sip: { mode: 'direct', user: 'alice', port } }] }));
-  const running = await startHometel(['--config', config]);
+  const running = await startHometelProcess(['--config', config]);
   t.after(() => running.child.kill('SIGKILL'));
   const found = JSON.parse((await run(['discover', '--json', '--timeout', '2', '--target', running.udn])).stdout) as Array<{ devices: Array<{ udn: string; deviceType: string }> }>;
   const ts = found.flatMap((r) => r.devices).find((d) => d.deviceType === 'urn:schemas-upnp-org:device:TelephonyServer:1')!;
   const identity = await run(['invoke', ts.udn, 'CallManagement', 'GetTelephonyIdentity', '--json']);
   assert.deepEqual(JSON.parse(identity.stdout), { TelephonyIdentity: `sip:alice@127.0.0.1:${port}` });
+});
+
+test('hometel start with a configured Telephony Client: TelephonyClient:1 with MediaManagement answers its media capabilities', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'hometel-cli-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const config = join(dir, 'hometel.json');
+  const clients = [{ name: 'tv', friendlyName: 'Living room TV', source: { tone: 1000 }, recordDir: join(dir, 'rec'), video: true, rtpPorts: { min: 25400, max: 25499 } }];
+  writeFileSync(config, JSON.stringify({ dataDir: join(dir, 'data'), lines: [{ name: 'main' }], clients }));
+  const running = await startHometelProcess(['--config', config]);
+  t.after(() => running.child.kill('SIGKILL'));
+  const found = JSON.parse((await run(['discover', '--json', '--timeout', '2', '--target', running.udn])).stdout) as Array<{
+    devices: Array<{ udn: string; friendlyName: string; deviceType: string; services: Array<{ serviceType: string }> }>;
+  }>;
+  const tc = found.flatMap((r) => r.devices).find((d) => d.deviceType === 'urn:schemas-upnp-org:device:TelephonyClient:1');
+  assert.ok(tc, 'a TelephonyClient:1 device');
+  assert.equal(tc.friendlyName, 'Living room TV');
+  assert.deepEqual(tc.services.map((s) => s.serviceType), ['urn:schemas-upnp-org:service:MediaManagement:1']);
+  const caps = await run(['invoke', tc.udn, 'MediaManagement', 'GetMediaCapabilities', 'TSMediaCapabilityInfo=', '--json']);
+  assert.equal(caps.code, 0, caps.stderr);
+  const info = (JSON.parse(caps.stdout) as { SupportedMediaCapabilityInfo: string }).SupportedMediaCapabilityInfo;
+  assert.match(info, /m=audio 25400 RTP\/AVP 0 8 101/);
+  assert.match(info, /m=video 25402 RTP\/AVP 96/);
+  assert.match(info, /a=recvonly/);
 });

@@ -5,7 +5,7 @@
  */
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createSocket, type Socket } from 'node:dgram';
+import { createSocket } from 'node:dgram';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,7 +21,7 @@ import { WavFileSource } from '../../src/media/audio/wav-file-source.js';
 import { PcmCollector } from '../../src/media/audio/pcm-collector.js';
 import { audibleMs, dominantFrequency, energyAt, meanSquare } from '../../src/media/audio/analysis.js';
 import { serializeRtp } from '../../src/media/rtp/packet.js';
-import { testLogger, waitFor } from '../support/net.js';
+import { closeSocket, loopbackUdp, testLogger, waitFor } from '../support/net.js';
 
 const host = '127.0.0.1';
 const ports = new PortPool({ min: 23000, max: 23999 });
@@ -53,16 +53,6 @@ function assertTone(samples: Int16Array, hz: number, what: string): void {
   assert.ok(f !== undefined && Math.abs(f - hz) <= 5, `${what}: dominant frequency ${f} Hz, expected ${hz} ± 5`);
   const heard = audibleMs(samples, 8000);
   assert.ok(heard >= 0.8 * toneMs, `${what}: ${heard} ms of sound, expected at least ${0.8 * toneMs}`);
-}
-
-async function udp(): Promise<Socket> {
-  const s = createSocket('udp4');
-  await new Promise<void>((resolve) => s.bind(0, host, resolve));
-  return s;
-}
-
-function closeSocket(s: Socket): Promise<void> {
-  return new Promise((resolve) => s.close(() => resolve()));
 }
 
 /** A plays a 440 Hz tone for 2 s with `codec`, B records it to a WAV file; returns what the file holds. */
@@ -119,7 +109,7 @@ test('latching: once A’s packets latch B, RTP from a third socket is dropped, 
   const atB = new PcmCollector();
   const b = await open({ sink: atB });
   const a = await open({ source: new ToneSource(440, 8000, { durationMs: toneMs }), remote: { address: host, port: b.localPort } });
-  const intruder = await udp();
+  const intruder = await loopbackUdp();
   let sent = 0;
   try {
     await waitFor(() => b.latchedRemote !== undefined, 'B latches A');
@@ -152,7 +142,7 @@ test('10,000 garbage datagrams to B’s port during a call do not disturb the re
   const atB = new PcmCollector();
   const b = await open({ sink: atB });
   const a = await open({ source: new ToneSource(440, 8000, { durationMs: toneMs }), remote: { address: host, port: b.localPort } });
-  const flooder = await udp();
+  const flooder = await loopbackUdp();
   let seed = 99;
   const rnd = (): number => (seed = (seed * 1103515245 + 12345) >>> 0) >>> 24;
   const garbage = (i: number): Uint8Array => {

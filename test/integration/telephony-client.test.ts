@@ -206,7 +206,7 @@ test('errors over the wire: 703, 712, 707, 708, 402, and their fault bodies', as
   assert.match(raw.body, /<errorCode>703<\/errorCode><errorDescription>Invalid MediaSessionID<\/errorDescription>/);
 });
 
-test('a session the media endpoint ends by itself is evented Stopped to the TelCP', async () => {
+test('a session the media endpoint ends by itself is evented Stopped to the TelCP; its StopMediaSession then succeeds once, then 712', async () => {
   const tc = get('TC');
   tc.consumed = tc.events.length;
   const { MediaSessionID } = await tc.mm.invoke('StartMediaSession', { TSMediaCapabilityInfo: info(tsAudio) });
@@ -214,6 +214,7 @@ test('a session the media endpoint ends by itself is evented Stopped to the TelC
   tc.port.end(String(MediaSessionID), 'socket error');
   const ev = await nextEvent(tc);
   assert.deepEqual([ev.mediaSessionID, ev.mediaSessionStatus], [MediaSessionID, 'Stopped']);
+  await tc.mm.invoke('StopMediaSession', { TargetMediaSessionID: MediaSessionID! });
   await expectError(tc.mm.invoke('StopMediaSession', { TargetMediaSessionID: MediaSessionID! }), 712);
 });
 

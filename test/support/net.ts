@@ -1,4 +1,5 @@
 /** Loopback helpers shared by the tests. */
+import { createSocket, type Socket } from 'node:dgram';
 import { resolveInterface, type NetworkInterface } from '../../src/base/net.js';
 import { createLogger, type Logger } from '../../src/base/logger.js';
 import type { ControlPoint } from '../../src/upnp/index.js';
@@ -30,4 +31,15 @@ export function unavailable(cp: ControlPoint, udn: string): Promise<string> {
     };
     cp.on('device-unavailable', on);
   });
+}
+
+/** A UDP socket on 127.0.0.1, any port. */
+export async function loopbackUdp(): Promise<Socket> {
+  const s = createSocket('udp4');
+  await new Promise<void>((resolve) => s.bind(0, lo.address, resolve));
+  return s;
+}
+
+export function closeSocket(s: Socket): Promise<void> {
+  return new Promise((resolve) => s.close(() => resolve()));
 }

@@ -8,7 +8,7 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import dgram from 'node:dgram';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readdir, readFile, readlink, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, readlink, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -30,6 +30,7 @@ export type SippScenario =
   | 'uas-noanswer'
   | 'uas-reinvite'
   | 'uas-accept-reinvite'
+  | 'uas-media'
   | 'uac-call'
   | 'uac-rejected'
   | 'uac-cancel'
@@ -123,6 +124,8 @@ export interface SippOptions {
   traceMessages?: boolean;
   /** Anything else for the command line. */
   extraArgs?: string[];
+  /** Files written into SIPp's working directory before it starts (e.g. the audio an rtp_stream action plays). */
+  files?: Record<string, Uint8Array>;
 }
 
 /** Final statistics of a run (from SIPp's -trace_stat CSV, cumulative columns). */
@@ -237,6 +240,7 @@ export async function runSipp(opts: SippOptions): Promise<SippHandle> {
   const calls = opts.calls ?? (isUac ? 1 : undefined);
 
   const workDir = await makeTempDir('hometel-sipp-');
+  for (const [name, content] of Object.entries(opts.files ?? {})) await writeFile(path.join(workDir, path.basename(name)), content);
   const args: string[] = [];
   if (opts.remote) args.push(opts.remote);
   args.push(

@@ -40,3 +40,20 @@ test('a line\'s SIP account: direct by default, registered needs a registrar and
   assert.throws(() => validateConfig({ lines: [{ name: 'a', sip: { mode: 'p2p', user: 'u', transports: ['sctp'], registrar: 'http://x' } }] }), /mode.*transports.*registrar/s);
   assert.throws(() => validateConfig({ lines: [{ name: 'a', sip: { user: 'u', secret: 1 } }] }), /unknown field "secret".*mode" is missing/s);
 });
+
+test('media: the RTP port range of the Telephony Servers’ relay, defaults filled in, checked', () => {
+  assert.deepEqual(validateConfig({}).media, { rtpPortMin: 40000, rtpPortMax: 49999 });
+  assert.deepEqual(validateConfig({ media: { rtpPortMin: 20000 } }).media, { rtpPortMin: 20000, rtpPortMax: 49999 });
+  assert.deepEqual(validateConfig({ media: { rtpPortMin: 10001, rtpPortMax: 10005 } }).media, { rtpPortMin: 10001, rtpPortMax: 10005 });
+  assert.throws(() => validateConfig({ media: { rtpPortMin: 80, rtpPortMax: 70000, ports: 1 } }), /unknown field "ports".*rtpPortMin" must be.*rtpPortMax" must be/s);
+  assert.throws(() => validateConfig({ media: { rtpPortMin: 30000, rtpPortMax: 30002 } }), /at least two RTP\/RTCP port pairs/);
+  assert.throws(() => validateConfig({ media: { rtpPortMin: 30010, rtpPortMax: 30000 } }), /at least two/);
+  assert.throws(() => validateConfig({ media: [40000, 49999] }), /"media" must be an object/);
+  assert.throws(() => validateConfig({ media: { rtpPortMin: 40000.5 } }), /rtpPortMin" must be a port number/);
+  // The TS's own media (TS-based media handling): what it plays, where it records.
+  const native = { source: { wav: 'greeting.wav', loop: true }, recordDir: './answering-machine' };
+  assert.deepEqual(validateConfig({ media: { native } }).media, { rtpPortMin: 40000, rtpPortMax: 49999, native });
+  assert.deepEqual(validateConfig({ media: { native: { source: 'silence' } } }).media.native, { source: 'silence' });
+  assert.throws(() => validateConfig({ media: { native: { source: { tone: 5000 }, recordDir: '', colour: 1 } } }), /media.native" has unknown field "colour".*media.native.source" must be.*media.native.recordDir" must be/s);
+  assert.throws(() => validateConfig({ media: { native: 'tone' } }), /"media.native" must be an object/);
+});

@@ -310,14 +310,18 @@ test('GetMediaSessionInfo (C.18 F1/F2): one session, or every session with an em
   assert.deepEqual(one.value, [{ mediaSessionID: b.id, mediaSessionStatus: 'Started', mediaCapability: { format: 'SDP', content: b.answer } }]);
 });
 
-test('a session the endpoint ends by itself is evented Stopped and answers 712', async () => {
+test('a session the endpoint ends by itself (the TS’s RTCP BYE, C.13/C.27) is evented Stopped; the TelCP’s StopMediaSession that follows succeeds once, then 712', async () => {
   const t = harness();
   const { id } = await t.start();
   t.port.end(id, 'socket error');
   t.port.end(id, 'again');
   t.clock.advance(0);
   assert.deepEqual(t.state.events().map((e) => e.mediaSessionStatus), ['Started', 'Stopped']);
+  await t.call('StopMediaSession', { TargetMediaSessionID: id });
   await expectCode(t.call('StopMediaSession', { TargetMediaSessionID: id }), 712);
+  await expectCode(t.call('ModifyMediaSession', { TargetMediaSessionID: id, NewMediaCapabilityInfo: info(tsAudio) }), 712);
+  t.clock.advance(0);
+  assert.deepEqual(t.state.events().map((e) => e.mediaSessionStatus), ['Started', 'Stopped'], 'no second Stopped event');
 });
 
 test('events: one per change, in the order of the changes, each with its own session', async () => {

@@ -8,3 +8,4 @@ export * from './pcm-collector.js';
 export * from './analysis.js';
 export * from './mix.js';
 export * from './rechunk.js';
+export * from './source-config.js';

@@ -4,9 +4,9 @@
  * caller), and `close()` patches the real sizes into the header. A recording cut short by a crash still reads
  * (the sizes say "to the end of the file").
  */
-import { open, type FileHandle } from 'node:fs/promises';
+import { AppendFile } from '../../base/append-file.js';
 import { sampleRate as defaultRate, type AudioSink } from './frame.js';
-import { wavHeader, wavHeaderBytes, wavUnknownSize } from './wav.js';
+import { wavHeader, wavUnknownSize } from './wav.js';
 
 export interface WavRecorderOptions {
   readonly sampleRate?: number;
@@ -18,15 +18,9 @@ const maxDataBytes = 0xffffffff - 36 - 1;
 export class WavRecorder implements AudioSink {
   /** Settles when the file is open and its provisional header written; rejects if it cannot be created. */
   readonly ready: Promise<void>;
-  private readonly handle: Promise<FileHandle>;
-  private pending: Buffer[] = [];
-  /** Octets written to the file after the header. */
-  private dataBytes = 0;
+  private readonly file: AppendFile;
   /** Octets taken by `write`, queued or written. */
   private takenBytes = 0;
-  private flushing?: Promise<void>;
-  private failure?: Error;
-  private closed?: Promise<void>;
   private readonly sampleRate: number;
 
   constructor(
@@ -34,13 +28,8 @@ export class WavRecorder implements AudioSink {
     opts: WavRecorderOptions = {},
   ) {
     this.sampleRate = opts.sampleRate ?? defaultRate;
-    this.handle = open(path, 'w');
-    this.ready = this.handle.then(async (fh) => {
-      await fh.write(wavHeader(wavUnknownSize, { sampleRate: this.sampleRate }), 0, wavHeaderBytes, 0);
-    });
-    this.ready.catch((e: unknown) => {
-      this.failure = e instanceof Error ? e : new Error(String(e));
-    });
+    this.file = new AppendFile(path, wavHeader(wavUnknownSize, { sampleRate: this.sampleRate }));
+    this.ready = this.file.ready;
   }
 
   /** Samples taken so far (queued or written). */
@@ -53,54 +42,16 @@ export class WavRecorder implements AudioSink {
   }
 
   write(frame: Int16Array): void {
-    if (this.closed || this.failure) return;
+    if (this.file.stopped) return;
     if (this.takenBytes + 2 * frame.length > maxDataBytes) return;
     const buf = Buffer.allocUnsafe(2 * frame.length);
     for (let i = 0; i < frame.length; i++) buf.writeInt16LE(frame[i]!, 2 * i);
-    this.pending.push(buf);
     this.takenBytes += buf.length;
-    this.flushing ??= this.flush();
+    this.file.append(buf);
   }
 
   /** Writes what is queued, patches the header and closes the file. Rejects if the file could not be written. */
   close(): Promise<void> {
-    this.closed ??= this.finish();
-    return this.closed;
-  }
-
-  private async finish(): Promise<void> {
-    let fh: FileHandle;
-    try {
-      fh = await this.handle;
-    } catch (e) {
-      throw e instanceof Error ? e : new Error(String(e));
-    }
-    try {
-      await this.ready;
-      while (this.flushing) await this.flushing;
-      if (this.pending.length > 0) await this.flush();
-      if (this.failure) throw this.failure;
-      await fh.write(wavHeader(this.dataBytes, { sampleRate: this.sampleRate }), 0, wavHeaderBytes, 0);
-    } finally {
-      await fh.close();
-    }
-  }
-
-  private async flush(): Promise<void> {
-    try {
-      const fh = await this.handle;
-      await this.ready;
-      while (this.pending.length > 0) {
-        const chunk = Buffer.concat(this.pending);
-        this.pending = [];
-        await fh.write(chunk, 0, chunk.length, wavHeaderBytes + this.dataBytes);
-        this.dataBytes += chunk.length;
-      }
-    } catch (e) {
-      this.failure ??= e instanceof Error ? e : new Error(String(e));
-      this.pending = [];
-    } finally {
-      this.flushing = undefined;
-    }
+    return this.file.close((dataBytes) => wavHeader(dataBytes, { sampleRate: this.sampleRate }));
   }
 }

@@ -19,8 +19,7 @@
  * the port pair to the pool. The sink is the caller's: it is written to, never closed.
  */
 import { randomBytes } from 'node:crypto';
-import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
-import { isIPv6 } from 'node:net';
+import type { RemoteInfo, Socket } from 'node:dgram';
 import type { Clock, TimerHandle } from '../../base/clock.js';
 import type { Logger } from '../../base/logger.js';
 import type { AudioSink, AudioSource } from '../audio/frame.js';
@@ -43,6 +42,7 @@ import { defaultTelephoneEventPayloadType, parseTelephoneEvent } from '../rtp/te
 import { DtmfReceiver, DtmfSender, type DtmfEvent, type DtmfSendOptions } from './dtmf.js';
 import { JitterBuffer } from './jitter-buffer.js';
 import type { PortPool } from './port-pool.js';
+import { bindPortPair, closeQuietly, plainAddress } from './udp-socket.js';
 
 export interface RtpAddress {
   readonly address: string;
@@ -108,48 +108,13 @@ export interface RtpEndpointStats {
 
 const tickMs = 20;
 const maxBurst = 5;
-const defaultPortAttempts = 16;
 
 function randomUint32(): number {
   return randomBytes(4).readUInt32BE(0);
 }
 
-async function bindSocket(address: string, port: number, onMessage: (data: Buffer, rinfo: RemoteInfo) => void, log: Logger): Promise<Socket> {
-  const sock = createSocket({ type: isIPv6(address) ? 'udp6' : 'udp4' });
-  sock.on('message', onMessage);
-  try {
-    await new Promise<void>((resolve, reject) => {
-      sock.once('error', reject);
-      sock.bind({ port, address, exclusive: true }, () => {
-        sock.off('error', reject);
-        resolve();
-      });
-    });
-  } catch (e) {
-    await closeQuietly(sock);
-    throw e;
-  }
-  // A socket error must not become an uncaught exception; UDP sends report theirs in their callbacks.
-  sock.on('error', (err) => log.warn('RTP socket error', { port, error: err.message }));
-  return sock;
-}
-
-function closeQuietly(sock: Socket): Promise<void> {
-  return new Promise((resolve) => {
-    try {
-      sock.close(() => resolve());
-    } catch {
-      resolve(); // already closed
-    }
-  });
-}
-
 function sameAddress(a: RtpAddress, b: RtpAddress): boolean {
   return a.port === b.port && a.address === b.address;
-}
-
-function normalize(address: string): string {
-  return address.startsWith('::ffff:') ? address.slice(7) : address;
 }
 
 export class RtpEndpoint {
@@ -166,7 +131,7 @@ export class RtpEndpoint {
   private readonly log: Logger;
   private readonly clock: Clock;
   private readonly rtcpMux: boolean;
-  private readonly tePt: number | undefined;
+  private tePt: number | undefined;
   private readonly maxPayload: number;
   private readonly cname: string;
   private readonly rtcpIntervalMs: number;
@@ -246,33 +211,23 @@ export class RtpEndpoint {
 
   /** Binds a port pair from the pool (trying further pairs when one is taken by another program) and starts. */
   static async open(opts: RtpEndpointOptions): Promise<RtpEndpoint> {
-    const attempts = Math.min(defaultPortAttempts, opts.ports.capacity);
     let endpoint: RtpEndpoint | undefined;
     const received: { data: Buffer; rinfo: RemoteInfo; rtcp: boolean }[] = [];
     const early = (rtcp: boolean) => (data: Buffer, rinfo: RemoteInfo) => {
       if (endpoint) endpoint.receive(data, rinfo, rtcp);
       else if (received.length < 64) received.push({ data, rinfo, rtcp });
     };
-    for (let i = 0; i < attempts; i++) {
-      const port = opts.ports.acquire();
-      if (port === undefined) break;
-      let rtp: Socket | undefined;
-      try {
-        rtp = await bindSocket(opts.address, port, early(false), opts.logger);
-        const rtcp = opts.rtcpMux ? undefined : await bindSocket(opts.address, port + 1, early(true), opts.logger);
-        endpoint = new RtpEndpoint(opts, rtp, rtcp, port);
-        for (const r of received.splice(0)) endpoint.receive(r.data, r.rinfo, r.rtcp);
-        endpoint.start();
-        return endpoint;
-      } catch (e) {
-        if (rtp) await closeQuietly(rtp);
-        opts.ports.release(port);
-        const code = (e as NodeJS.ErrnoException).code;
-        if (code !== 'EADDRINUSE' && code !== 'EACCES') throw e;
-        opts.logger.debug('RTP port pair taken, trying the next', { port, code });
-      }
+    const pair = await bindPortPair({ address: opts.address, ports: opts.ports, rtcp: !opts.rtcpMux, onRtp: early(false), onRtcp: early(true), log: opts.logger, what: 'RTP socket error' });
+    try {
+      endpoint = new RtpEndpoint(opts, pair.rtp, pair.rtcp, pair.port);
+    } catch (e) {
+      await Promise.all([closeQuietly(pair.rtp), pair.rtcp ? closeQuietly(pair.rtcp) : undefined]);
+      opts.ports.release(pair.port);
+      throw e;
     }
-    throw new Error(`no free RTP port pair on ${opts.address} in ${opts.ports.min}–${opts.ports.max}`);
+    for (const r of received.splice(0)) endpoint.receive(r.data, r.rinfo, r.rtcp);
+    endpoint.start();
+    return endpoint;
   }
 
   get address(): string {
@@ -337,6 +292,18 @@ export class RtpEndpoint {
     }
     this.codec = codec;
     this.receiveCodecs = this.codecMap(codec, receiveCodecs);
+  }
+
+  /**
+   * A new negotiated telephone-event payload type (null: DTMF no longer negotiated; digits still queued are
+   * dropped, their promises rejected).
+   */
+  setTelephoneEventPayloadType(payloadType: number | null): void {
+    if (payloadType !== null && (!Number.isInteger(payloadType) || payloadType < 0 || payloadType > 127)) {
+      throw new RangeError(`telephone-event payload type ${payloadType} is not 0–127`);
+    }
+    if (payloadType === null && this.tePt !== undefined) this.dtmfOut.cancel(new Error('telephone-event is no longer negotiated'));
+    this.tePt = payloadType ?? undefined;
   }
 
   /** A new remote from SDP: packets go there, and the next valid packet latches afresh. */
@@ -443,7 +410,7 @@ export class RtpEndpoint {
 
   private receive(data: Buffer, rinfo: RemoteInfo, onRtcpSocket: boolean): void {
     if (this.closing) return;
-    const from: RtpAddress = { address: normalize(rinfo.address), port: rinfo.port };
+    const from: RtpAddress = { address: plainAddress(rinfo.address), port: rinfo.port };
     if (onRtcpSocket || (this.rtcpMux && isRtcpPacket(data))) {
       this.receiveRtcp(data, from);
       return;

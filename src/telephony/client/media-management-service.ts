@@ -45,6 +45,8 @@ interface Session {
   localSdp: string;
   /** A ModifyMediaSession is waiting for the endpoint. */
   modifying: boolean;
+  /** Ended by the endpoint (the TS leg's RTCP BYE, a failure) and not yet by a StopMediaSession. */
+  endedByPeer?: boolean;
   timer?: TimerHandle;
 }
 
@@ -111,6 +113,7 @@ export class MediaManagementService implements ServiceImplementation, MediaSessi
     const s = this.sessions.get(id);
     if (!s || s.status !== 'Started') return;
     this.opts.logger.info('media session ended by the endpoint', { id, reason });
+    s.endedByPeer = true;
     this.stopped(s);
   }
 
@@ -164,6 +167,12 @@ export class MediaManagementService implements ServiceImplementation, MediaSessi
 
   private async stopMediaSession(target: string): Promise<ActionArgs> {
     const s = this.find(target);
+    // The TS may end a leg first (its RTCP BYE when a Call ends or changes TC, C.13, C.27); the TelCP's
+    // StopMediaSession that follows in those sequences still succeeds, once.
+    if (s.endedByPeer) {
+      s.endedByPeer = false;
+      return {};
+    }
     if (s.status !== 'Started') throw mmError(712, `${s.id} is ${s.status}`);
     // Stopped before the endpoint is asked, so that a second StopMediaSession meanwhile answers 712.
     s.status = 'Stopped';

@@ -28,6 +28,7 @@ import { Call, type CallMode } from '../domain/call.js';
 import { actionAllowed, type CallAction, type CallReason, type CallTrigger } from '../domain/call-state-machine.js';
 import { calleeKind, peerIdOf } from '../domain/callee-id.js';
 import type { Line, LineFailure, LineListener, RemotePeer } from '../domain/line.js';
+import type { CallMedia, MediaClient, MediaPlane } from '../domain/media-plane.js';
 import type { CallBackRepository, CallLogRepository } from '../domain/repositories.js';
 import type { TelCPRegistry } from '../domain/telcp-registry.js';
 import type { MediaProfile } from './media-profile.js';
@@ -41,6 +42,11 @@ export interface CallManagementOptions {
   readonly callLogs: CallLogRepository;
   readonly callBacks: CallBackRepository;
   readonly media: MediaProfile;
+  /**
+   * The RTP media plane: with it the line gets the TS's own WAN SDP, CallInfo the TS's home SDP, and media flows
+   * between the Remote Party, the TCs and the TS's own endpoint; without it the TS only records SDP.
+   */
+  readonly mediaPlane?: MediaPlane;
   readonly clock: Clock;
   readonly logger: Logger;
   readonly answerers?: AnswererPolicy;
@@ -60,12 +66,20 @@ interface Presented {
 
 const str = (args: ActionArgs, name: string): string => String(args[name] ?? '');
 
+/** A Call's media in the media plane, and the home SDP last shown for each SDP (kept for after it closed). */
+interface CallMediaRecord {
+  readonly media: CallMedia;
+  closed: boolean;
+  readonly shown: Map<string, string>;
+}
+
 export class CallManagementService implements ServiceImplementation, LineListener {
   readonly contract = callManagementContract;
   private state?: ServiceState;
   private readonly calls = new Map<string, Call>();
   private readonly byLineId = new Map<string, Call>();
   private readonly timers = new Map<string, TimerHandle>();
+  private readonly callMedia = new Map<string, CallMediaRecord>();
   private readonly idPrefix = randomBytes(3).toString('hex');
   private nextId = 1;
   private readonly log: Logger;
@@ -130,6 +144,7 @@ export class CallManagementService implements ServiceImplementation, LineListene
     for (const call of this.calls.values()) {
       if (call.status !== 'Disconnected') this.opts.line.hangUp(call.lineCallId);
     }
+    for (const callID of [...this.callMedia.keys()]) this.closeMedia(callID);
   }
 
   // ---------------------------------------------------------------- eventing
@@ -149,6 +164,11 @@ export class CallManagementService implements ServiceImplementation, LineListene
 
   private callInfo(call: Call): CallInfo {
     const names = call.targetNames;
+    // With a media plane the TS shows its own home SDP (C.12 F7/F17/F19), for a pending modification the one it
+    // would use (C.24 F1); without one, the SDP as negotiated.
+    const tcSdp = this.callMedia.has(call.callID) && call.pendingRemoteOffer ? call.pendingRemoteOffer : call.mediaCapability;
+    const mediaCapability = tcSdp && this.homeView(call, tcSdp);
+    const nativeMediaCapability = call.nativeMediaCapability && this.homeView(call, call.nativeMediaCapability);
     return {
       callID: call.callID,
       targetNames: { type: 'TelCPName', names: names === '*' ? '*' : [...names] },
@@ -159,8 +179,8 @@ export class CallManagementService implements ServiceImplementation, LineListene
       ...(call.tcList.length ? { tcList: call.tcList.map((t) => ({ ...t })) } : {}),
       ...(call.enableMediaMixing !== undefined ? { enableMediaMixing: call.enableMediaMixing } : {}),
       ...(call.shareMedia !== undefined ? { shareMedia: call.shareMedia } : {}),
-      ...(call.mediaCapability ? { mediaCapability: { format: 'SDP', content: call.mediaCapability } } : {}),
-      ...(call.nativeMediaCapability ? { nativeMediaCapability: { format: 'SDP', content: call.nativeMediaCapability } } : {}),
+      ...(mediaCapability ? { mediaCapability: { format: 'SDP', content: mediaCapability } } : {}),
+      ...(nativeMediaCapability ? { nativeMediaCapability: { format: 'SDP', content: nativeMediaCapability } } : {}),
     };
   }
 
@@ -182,8 +202,12 @@ export class CallManagementService implements ServiceImplementation, LineListene
     }
     if (call.status === 'Disconnected') {
       this.byLineId.delete(call.lineCallId);
+      this.closeMedia(call.callID);
       this.logCall(call);
-      this.arm(call, this.opts.disconnectedRetentionMs ?? 60_000, () => this.calls.delete(call.callID));
+      this.arm(call, this.opts.disconnectedRetentionMs ?? 60_000, () => {
+        this.calls.delete(call.callID);
+        this.callMedia.delete(call.callID);
+      });
     }
   }
 
@@ -320,6 +344,50 @@ export class CallManagementService implements ServiceImplementation, LineListene
     return this.opts.media;
   }
 
+  // ---------------------------------------------------------------- media plane
+
+  /** Opens a Call's media in the media plane (nothing without one). */
+  private openMedia(callID: string): CallMedia | undefined {
+    const media = this.opts.mediaPlane?.openCall(callID);
+    if (media) this.callMedia.set(callID, { media, closed: false, shown: new Map() });
+    return media;
+  }
+
+  private mediaOf(call: Call): CallMedia | undefined {
+    const r = this.callMedia.get(call.callID);
+    return r && !r.closed ? r.media : undefined;
+  }
+
+  /** What CallInfo shows for an SDP of the Call: the TS's home SDP with a media plane, else the SDP itself. */
+  private homeView(call: Call, sdp: string): string {
+    const r = this.callMedia.get(call.callID);
+    if (!r) return sdp;
+    const cached = r.shown.get(sdp);
+    if (r.closed) return cached ?? r.media.homeSdp(sdp);
+    const home = r.media.homeSdp(sdp);
+    if (cached === undefined && r.shown.size >= 16) r.shown.clear();
+    r.shown.set(sdp, home);
+    return home;
+  }
+
+  /** The TS's WAN SDP for the chosen media; 708 Busy (StartCall) or 501 when no port is left for it. */
+  private wanSdp(media: CallMedia, chosen: string, callID: string, busy: boolean): string {
+    try {
+      return media.wanSdp(chosen);
+    } catch (e) {
+      this.log.warn('no media resources for a call', { callID, error: e instanceof Error ? e.message : String(e) });
+      throw busy ? cmError(708, 'no RTP port left') : new UpnpError(501, 'Action Failed');
+    }
+  }
+
+  /** Stops a Call's media and returns its ports (after whatever path the Call took). */
+  private closeMedia(callID: string): void {
+    const r = this.callMedia.get(callID);
+    if (!r || r.closed) return;
+    r.closed = true;
+    r.media.close().catch((e: unknown) => this.log.warn('closing call media failed', { callID, error: e instanceof Error ? e.message : String(e) }));
+  }
+
   // ---------------------------------------------------------------- actions
 
   private getTelephonyIdentity(): ActionArgs {
@@ -328,8 +396,12 @@ export class CallManagementService implements ServiceImplementation, LineListene
     return { TelephonyIdentity: id };
   }
 
-  private newCall(direction: 'incoming' | 'outgoing', remote: RemotePeer, lineCallId: string): Call {
-    const call = new Call(`call-${this.idPrefix}-${this.nextId++}`, direction, remote, lineCallId, this.opts.clock.now());
+  private newCallID(): string {
+    return `call-${this.idPrefix}-${this.nextId++}`;
+  }
+
+  private newCall(direction: 'incoming' | 'outgoing', remote: RemotePeer, lineCallId: string, callID = this.newCallID()): Call {
+    const call = new Call(callID, direction, remote, lineCallId, this.opts.clock.now());
     this.calls.set(call.callID, call);
     this.byLineId.set(lineCallId, call);
     return call;
@@ -356,8 +428,20 @@ export class CallManagementService implements ServiceImplementation, LineListene
     const priority = str(a, 'CallPriority') === 'Emergency' ? 'Emergency' : 'Normal';
     // The offer to the Remote Party: the TC-based streams and the TS-native ones chosen (C.34 has both), else native.
     const offer = combine(info.mediaCapability?.content, info.nativeMediaCapability?.content) ?? this.ownMedia;
-    const lineCallId = this.opts.line.place({ callee, priority, sdpOffer: offer, ...(who.name ? { caller: who.name } : {}) });
-    const call = this.newCall('outgoing', { id: peerIdOf(callee) }, lineCallId);
+    // With a media plane the Remote Party gets the TS's own address and WAN ports, never the TC's.
+    const callID = this.newCallID();
+    const media = this.openMedia(callID);
+    let sdpOffer = offer;
+    let lineCallId: string;
+    try {
+      if (media) sdpOffer = this.wanSdp(media, offer, callID, true);
+      lineCallId = this.opts.line.place({ callee, priority, sdpOffer, ...(who.name ? { caller: who.name } : {}) });
+    } catch (e) {
+      this.closeMedia(callID);
+      this.callMedia.delete(callID);
+      throw e;
+    }
+    const call = this.newCall('outgoing', { id: peerIdOf(callee) }, lineCallId, callID);
     call.mode = mode;
     call.priority = priority;
     if (mode === 'PHONE-TelCP') call.monopolizer = who.name;
@@ -377,9 +461,24 @@ export class CallManagementService implements ServiceImplementation, LineListene
     const callee = str(a, 'CalleeID').trim();
     this.checkCallee(callee, 709);
     if (this.liveCalls() >= (this.opts.maxCalls ?? 8)) throw cmError(708);
-    // Not managed by the UPnP telephony functions: TS-native media only (2.6.15).
-    const lineCallId = this.opts.line.place({ callee, priority: 'Normal', sdpOffer: this.ownMedia });
-    const call = this.newCall('outgoing', { id: peerIdOf(callee) }, lineCallId);
+    // Not managed by the UPnP telephony functions: TS-native media only (2.6.15), running from the start (no
+    // StartMediaTransfer follows).
+    const callID = this.newCallID();
+    const media = this.openMedia(callID);
+    let sdpOffer = this.ownMedia;
+    let lineCallId: string;
+    try {
+      if (media) {
+        media.setNative(this.media.native ? [...mediaTypesOf(this.media.native)] : undefined);
+        sdpOffer = this.wanSdp(media, this.ownMedia, callID, false);
+      }
+      lineCallId = this.opts.line.place({ callee, priority: 'Normal', sdpOffer });
+    } catch (e) {
+      this.closeMedia(callID);
+      this.callMedia.delete(callID);
+      throw e;
+    }
+    const call = this.newCall('outgoing', { id: peerIdOf(callee) }, lineCallId, callID);
     call.nativeMediaCapability = this.ownMedia;
     this.log.info('call', { callID: call.callID, to: 'Dialing', callee, initiatedBy: 'InitiateCall' });
     this.eventCall(call);
@@ -422,12 +521,17 @@ export class CallManagementService implements ServiceImplementation, LineListene
     this.authorizeAnswerer(call, who);
     const mode = this.callMode(str(a, 'CallMode'), who);
     const info = this.mediaInfo(str(a, 'MediaCapabilityInfo'), true);
-    // The answer is a subset of what the caller offered (707 otherwise): TC-based streams, TS-native ones, or both.
+    // The answer is a subset of what the caller offered, as the TelCP was shown it (707 otherwise): TC-based
+    // streams, TS-native ones, or both.
     const offer = call.mediaCapability ?? call.nativeMediaCapability;
+    const shown = offer && this.homeView(call, offer);
     for (const part of [info.mediaCapability, info.nativeMediaCapability]) {
-      if (part && offer) this.requireSubset(part.content, offer, 'answer');
+      if (part && shown) this.requireSubset(part.content, shown, 'answer');
     }
-    const answer = combine(info.mediaCapability?.content, info.nativeMediaCapability?.content) ?? offer;
+    let answer = combine(info.mediaCapability?.content, info.nativeMediaCapability?.content) ?? offer;
+    // With a media plane the Remote Party is answered with the TS's own address and WAN ports.
+    const media = this.mediaOf(call);
+    if (media) answer = this.wanSdp(media, answer ?? this.ownMedia, call.callID, false);
     call.mode = mode;
     if (mode === 'PHONE-TelCP') call.monopolizer = who.name;
     call.allowedAnswerers = '*';
@@ -465,8 +569,13 @@ export class CallManagementService implements ServiceImplementation, LineListene
     const requested = info.mediaCapability ?? info.nativeMediaCapability;
     if (!requested) throw cmError(707, 'no media capability to modify to');
     this.requireSubset(requested.content, info.mediaCapability ? this.media.tcBased : this.media.native, 'modification');
+    // The re-offer keeps the TS's WAN ports (a change of TC is not seen by the Remote Party, C.27).
+    const media = this.mediaOf(call);
+    const offer = media ? this.wanSdp(media, requested.content, call.callID, false) : requested.content;
     this.setMediaOptions(call, info);
-    this.opts.line.modify(call.lineCallId, requested.content);
+    // Mixing is switched on or off at once (2.3.1: "at any time ... by invoking ModifyCall()").
+    if (media && info.enableMediaMixing !== undefined) media.setClients([], { mixing: info.enableMediaMixing, join: true });
+    this.opts.line.modify(call.lineCallId, offer);
     this.move(call, 'ModifyCall');
     return {};
   }
@@ -477,12 +586,18 @@ export class CallManagementService implements ServiceImplementation, LineListene
     const info = this.mediaInfo(str(a, 'MediaCapabilityInfo'), true);
     const chosen = (info.mediaCapability ?? info.nativeMediaCapability)?.content ?? call.pendingRemoteOffer;
     if (!chosen) throw cmError(707, 'no media capability');
-    if (call.pendingRemoteOffer) this.requireSubset(chosen, call.pendingRemoteOffer, 'answer to the modification');
+    if (call.pendingRemoteOffer) this.requireSubset(chosen, this.homeView(call, call.pendingRemoteOffer), 'answer to the modification');
+    let answer = chosen;
+    const media = this.mediaOf(call);
+    if (media) {
+      if (call.pendingRemoteOffer) media.setRemote(call.pendingRemoteOffer, 'offer');
+      answer = this.wanSdp(media, chosen, call.callID, false);
+    }
     call.pendingRemoteOffer = undefined;
     if (info.nativeMediaCapability) call.nativeMediaCapability = chosen;
     else call.mediaCapability = chosen;
     this.setMediaOptions(call, info);
-    this.opts.line.acceptModify(call.lineCallId, chosen);
+    this.opts.line.acceptModify(call.lineCallId, answer);
     this.move(call, 'AcceptModifyCall');
     return {};
   }
@@ -493,10 +608,11 @@ export class CallManagementService implements ServiceImplementation, LineListene
     // On a Call already Talking another TC joins (C.19 F23, C.21 F21): its TCs and streams are added.
     const joining = call.status === 'Talking';
     const tcText = str(a, 'TCList');
+    let given: Array<{ udn?: string; mediaSessionID?: string }> = [];
     if (tcText.trim() !== '') {
       const tcs = parseTCList(tcText);
       if (!tcs.ok) throw new UpnpError(402, 'Invalid Args');
-      const given = tcs.value.map((t) => ({ ...(t.udn ? { udn: t.udn } : {}), ...(t.mediaSessionID ? { mediaSessionID: t.mediaSessionID } : {}) }));
+      given = tcs.value.map((t) => ({ ...(t.udn ? { udn: t.udn } : {}), ...(t.mediaSessionID ? { mediaSessionID: t.mediaSessionID } : {}) }));
       const known = (t: { udn?: string; mediaSessionID?: string }): boolean =>
         call.tcList.some((k) => k.udn === t.udn && k.mediaSessionID === t.mediaSessionID);
       call.tcList = joining ? [...call.tcList, ...given.filter((t) => !known(t))] : given;
@@ -508,6 +624,25 @@ export class CallManagementService implements ServiceImplementation, LineListene
     call.nativeMediaCapability = update(call.nativeMediaCapability, info.nativeMediaCapability?.content);
     this.setMediaOptions(call, info);
     if (!this.move(call, 'StartMediaTransfer')) throw cmError(712);
+    const media = this.mediaOf(call);
+    if (media) {
+      // The TCs' own SDP (C.12 F29): where each TC receives and what it sends from; the TS's own media starts too.
+      const tcSdp = info.mediaCapability?.content ?? (joining ? undefined : call.mediaCapability);
+      const clients = tcSdp ? clientsOf(given, tcSdp) : [];
+      media.setClients(clients, {
+        join: joining,
+        ...(info.enableMediaMixing !== undefined ? { mixing: info.enableMediaMixing } : {}),
+        ...(info.shareMedia !== undefined ? { shareMedia: info.shareMedia } : {}),
+      });
+      // The TS's own media: what this request names as native, else what the Call had, less what it now gives a TC.
+      const tcTypes = info.mediaCapability ? mediaTypesOf(info.mediaCapability.content) : new Set<string>();
+      const nativeTypes = info.nativeMediaCapability
+        ? [...mediaTypesOf(info.nativeMediaCapability.content)]
+        : call.nativeMediaCapability
+          ? [...mediaTypesOf(call.nativeMediaCapability)].filter((t) => !tcTypes.has(t))
+          : [];
+      media.setNative(nativeTypes);
+    }
     return {};
   }
 
@@ -622,6 +757,8 @@ export class CallManagementService implements ServiceImplementation, LineListene
       return;
     }
     const call = this.newCall('incoming', from, lineCallId);
+    const media = this.openMedia(call.callID);
+    if (media && sdpOffer) media.setRemote(sdpOffer, 'offer');
     // A call to a TelCP of the home (2.4.10) is for that TelCP alone; others follow the policy.
     call.allowedAnswerers = this.opts.registry.isRegistered(to) ? [to] : (this.opts.answerers?.(from, to) ?? '*');
     call.mediaCapability = sdpOffer;
@@ -639,6 +776,7 @@ export class CallManagementService implements ServiceImplementation, LineListene
   answered(lineCallId: string, sdpAnswer: string | undefined): void {
     const call = this.lineCall(lineCallId, 'answered');
     if (!call) return;
+    if (sdpAnswer) this.mediaOf(call)?.setRemote(sdpAnswer, 'answer');
     if (sdpAnswer) {
       // Each part of the Call keeps the answer's streams of its own media types.
       if (call.mediaCapability && call.nativeMediaCapability) {
@@ -687,6 +825,7 @@ export class CallManagementService implements ServiceImplementation, LineListene
   modifyAccepted(lineCallId: string, sdpAnswer: string): void {
     const call = this.lineCall(lineCallId, 'modify accepted');
     if (!call) return;
+    if (sdpAnswer) this.mediaOf(call)?.setRemote(sdpAnswer, 'answer');
     if (call.mediaCapability !== undefined || call.nativeMediaCapability === undefined) call.mediaCapability = sdpAnswer;
     else call.nativeMediaCapability = sdpAnswer;
     this.move(call, 'RemoteModifyAccepted');
@@ -705,6 +844,25 @@ export class CallManagementService implements ServiceImplementation, LineListene
     this.log.info('callee available for callback', { callee: calleeId });
     this.event({ CallBackAvailability: buildCallBackAvailability({ callBackIDs: [first, ...rest] }) });
   }
+}
+
+/**
+ * The clients of a StartMediaTransfer: each TC of the TCList with its own SDP. One SDP names every TC's address per
+ * m-line (C.20 F21: audio at TC1, video at TC2), so with as many m-lines as TCs each TC gets its own m-line (in
+ * order); otherwise every TC gets the whole SDP (the relay takes each address once).
+ */
+export function clientsOf(tcs: ReadonlyArray<{ udn?: string; mediaSessionID?: string }>, sdp: string): MediaClient[] {
+  if (tcs.length <= 1) return [{ ...tcs[0], sdp }];
+  const lines = sdp.split(/\r\n|\r|\n/).map((l) => l.trim()).filter((l) => l !== '');
+  const first = lines.findIndex((l) => l.startsWith('m='));
+  const session = first < 0 ? lines : lines.slice(0, first);
+  const sections: string[][] = [];
+  for (const l of first < 0 ? [] : lines.slice(first)) {
+    if (l.startsWith('m=')) sections.push([l]);
+    else sections[sections.length - 1]!.push(l);
+  }
+  if (sections.length !== tcs.length) return tcs.map((t) => ({ ...t, sdp }));
+  return tcs.map((t, i) => ({ ...t, sdp: [...session, ...sections[i]!].map((l) => `${l}\r\n`).join('') }));
 }
 
 /** TC-based and TS-native media as one SDP (either may be absent). */

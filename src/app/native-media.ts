@@ -1,0 +1,40 @@
+/**
+ * The Telephony Server's own media endpoint (TS-based media handling, CallManagement 2.3.4.2) as configured: what it
+ * plays to the Remote Party and where it records the Remote Party, per Call of a line. Audio only; a native video
+ * stream gets nothing (the relay sends it no packets and drops what comes).
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Clock } from '../base/clock.js';
+import type { Logger } from '../base/logger.js';
+import { audioSourceOf } from '../media/audio/source-config.js';
+import { WavRecorder } from '../media/audio/wav-recorder.js';
+import type { NativeMedia } from '../media/relay/relay-stream.js';
+import type { NativeMediaConfig } from './config.js';
+
+/** The recording of a Call's native audio: `<line>-<CallID>-<UTC time>.wav` (CallIDs repeat across restarts). */
+export function nativeRecordingName(lineName: string, callID: string, at: Date): string {
+  const safe = callID.replace(/[^A-Za-z0-9._-]/g, '_');
+  return `${lineName}-${safe}-${at.toISOString().replace(/[:.]/g, '')}.wav`;
+}
+
+export function nativeMediaFactory(
+  config: NativeMediaConfig | undefined,
+  lineName: string,
+  clock: Clock,
+  logger: Logger,
+): (callID: string, type: string) => NativeMedia | undefined {
+  if (config?.recordDir !== undefined) mkdirSync(config.recordDir, { recursive: true });
+  return (callID, type) => {
+    if (type !== 'audio') return undefined;
+    const source = audioSourceOf(config?.source ?? 'silence');
+    if (config?.recordDir === undefined) return { source };
+    const path = join(config.recordDir, nativeRecordingName(lineName, callID, new Date(clock.now())));
+    const sink = new WavRecorder(path);
+    sink.ready.then(
+      () => logger.info('recording the remote party', { callID, path }),
+      (e: unknown) => logger.warn('cannot record the remote party', { callID, path, error: e instanceof Error ? e.message : String(e) }),
+    );
+    return { source, sink, close: () => sink.close() };
+  };
+}

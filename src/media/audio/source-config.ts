@@ -1,0 +1,27 @@
+/**
+ * What a media endpoint of hometel plays, as the config file names it: a tone of N Hz, a WAV file (once or
+ * looped), or silence. Shared by the Telephony Clients and the Telephony Server's own (native) media.
+ */
+import type { AudioSource } from './frame.js';
+import { SilenceSource, ToneSource } from './sources.js';
+import { WavFileSource } from './wav-file-source.js';
+
+export type AudioSourceConfig = { readonly tone: number; readonly amplitude?: number } | { readonly wav: string; readonly loop?: boolean } | 'silence';
+
+/** A fresh source for one stream (each stream plays from its start). */
+export function audioSourceOf(config: AudioSourceConfig): AudioSource {
+  if (config === 'silence') return new SilenceSource();
+  if ('tone' in config) return new ToneSource(config.tone, config.amplitude ?? 8000);
+  return new WavFileSource(config.wav, { loop: config.loop ?? false });
+}
+
+/** What is wrong with a source as read from the config file at `where`, or undefined. */
+export function audioSourceProblem(value: unknown, where: string): string | undefined {
+  const s = value as Record<string, unknown> | string | null;
+  const ok =
+    s === 'silence' ||
+    (typeof s === 'object' && s !== null && Object.keys(s).length === 1 && typeof s.tone === 'number' && s.tone > 0 && s.tone < 4000) ||
+    (typeof s === 'object' && s !== null && typeof s.wav === 'string' && s.wav !== '' &&
+      Object.keys(s).every((k) => k === 'wav' || (k === 'loop' && typeof s.loop === 'boolean')));
+  return ok ? undefined : `"${where}" must be "silence", {"tone": Hz above 0 and below 4000} or {"wav": path, "loop"?: boolean}`;
+}

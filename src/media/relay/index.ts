@@ -1,0 +1,7 @@
+export * from './sdp.js';
+export * from './out-stream.js';
+export * from './leg.js';
+export * from './udp-pair.js';
+export * from './relay-stream.js';
+export * from './relay-session.js';
+export * from './media-plane.js';

@@ -1,0 +1,581 @@
+/**
+ * The Telephony Client's media endpoint: `MediaSessionPort` (telephony/domain/media-session.ts) over real RTP.
+ *
+ * Each Media Session gets one stream per negotiated media type:
+ * - audio: an RtpEndpoint with G.711 (PCMU/PCMA under the offer's payload numbers; the first common codec is sent,
+ *   all are accepted), RFC 4733 telephone-event under the offer's number (received digits go to `onDtmf`), the
+ *   configured source (a tone, a WAV file, or silence) and sink (a WAV recording per session in `recordDir`, or a
+ *   sink the caller makes — tests collect in memory);
+ * - video (only when configured: a TC that declares video it only receives): an RtpReceiver that records every
+ *   accepted packet whole into an rtpdump file (rtpdump.ts), decodes nothing and sends nothing; it is answered
+ *   `a=recvonly`.
+ * One stream per media type: a second audio (or video) description of an offer is left out of the answer, as is
+ * an audio description whose only common codec is telephone-event.
+ *
+ * The answer is `restrictSdp` of the TC's own SDP (capabilities()) with this session's ports and directions, and
+ * an o= line whose version grows at every modify. Directions follow the offer (RFC 3264 6.1: sendonly ↔ recvonly);
+ * a c= of 0.0.0.0 (hold) stops sending. rtcp-mux is not answered (RFC 5761 lets an answerer decline it); a=rtcp
+ * names the peer's RTCP port.
+ *
+ * `modify` keeps the streams whose media type stays (same ports, SSRC, sequence and timestamps — a codec change
+ * is a payload type switch), opens streams for new media types first and closes streams whose type is gone only
+ * once everything else has succeeded, so a failed modify leaves the session as it was.
+ *
+ * A session ends on its own — it is closed and reported to the listener — when the peer sends an RTCP BYE for a
+ * stream (honoured only after RTP from the current peer, so that a BYE from a leg that a modify replaced does not
+ * end the new one), or when a finite source (a WAV file played once) has played to its end.
+ *
+ * Operations on one session are serialised (a StopMediaSession during a ModifyMediaSession waits for it).
+ */
+import { join } from 'node:path';
+import { isIPv6 } from 'node:net';
+import { parse, write, type MediaDescription, type SessionDescription } from 'sdp-transform';
+import type { Clock } from '../../base/clock.js';
+import type { Logger } from '../../base/logger.js';
+import { restrictSdp, type SdpCodec, type SdpMedia } from '../../telephony/contracts/call-management/sdp-capability.js';
+import { MediaSessionError, type MediaSessionListener, type MediaSessionOffer, type MediaSessionPort } from '../../telephony/domain/media-session.js';
+import type { AudioSink, AudioSource } from '../audio/frame.js';
+import { audioSourceOf, type AudioSourceConfig } from '../audio/source-config.js';
+import { WavRecorder } from '../audio/wav-recorder.js';
+import type { Codec } from '../codecs/codec.js';
+import { codecByName } from '../codecs/registry.js';
+import type { DtmfEvent, DtmfSendOptions } from '../endpoint/dtmf.js';
+import type { PortPool } from '../endpoint/port-pool.js';
+import { RtpEndpoint, type RtpAddress } from '../endpoint/rtp-endpoint.js';
+import { RtpReceiver } from './rtp-receiver.js';
+import { RtpdumpWriter, type RtpPacketSink } from './rtpdump.js';
+
+/** What a TC plays into its sessions: a sine tone, a WAV file (once, or looped), or silence. */
+export type TcSourceConfig = AudioSourceConfig;
+
+/** A video codec the TC accepts (and records raw) without decoding. */
+export interface TcVideoCodec {
+  readonly encodingName: string;
+  readonly clockRate: number;
+  readonly fmtp?: string;
+}
+
+/** H.264 at 90 kHz: the receive-only video a TC declares when video is turned on. */
+export const defaultTcVideoCodecs: readonly TcVideoCodec[] = Object.freeze([{ encodingName: 'H264', clockRate: 90000 }]);
+
+export interface RtpMediaSessionsOptions {
+  /** The address the TC binds and writes into its SDP (an interface hometel serves). */
+  readonly address: string;
+  readonly ports: PortPool;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  /** What each session plays; default silence. A function makes a source per session. */
+  readonly source?: TcSourceConfig | ((sessionId: string) => AudioSource);
+  /** Recordings go here: `<id>.wav` per audio stream, `<id>.video.rtpdump` per video stream (tcRecordingName). */
+  readonly recordDir?: string;
+  /** Makes each session's audio sink instead (tests: in memory); a `close()` it has is awaited at the end. */
+  readonly audioSink?: (sessionId: string) => AudioSink & { close?(): Promise<void> };
+  /** Makes each session's video packet sink instead. */
+  readonly videoSink?: (sessionId: string) => RtpPacketSink;
+  /** Receive-only video codecs to declare; none (the default) means the TC has no video. */
+  readonly video?: readonly TcVideoCodec[];
+  /** Sessions open at once; one more open() fails with no-resources. Default 16. */
+  readonly maxSessions?: number;
+  /** A DTMF digit received on a session's audio. */
+  readonly onDtmf?: (sessionId: string, event: DtmfEvent) => void;
+  /** RTCP report interval of the audio endpoints (default theirs, 5 s). */
+  readonly rtcpIntervalMs?: number;
+}
+
+/** The file name of a session's recording: `<id>.wav` (audio) or `<id>.video.rtpdump`, `-<n>` before the extension from the second stream of a kind on. */
+export function tcRecordingName(sessionId: string, kind: 'audio' | 'video', n = 1): string {
+  const safe = sessionId.replace(/[^A-Za-z0-9._-]/g, '_');
+  const suffix = n > 1 ? `-${n}` : '';
+  return kind === 'audio' ? `${safe}${suffix}.wav` : `${safe}${suffix}.video.rtpdump`;
+}
+
+type Direction = 'sendrecv' | 'sendonly' | 'recvonly' | 'inactive';
+
+interface StreamPlan {
+  readonly media: SdpMedia;
+  /** Where to send (c= and m= port); undefined on hold. */
+  readonly remote: RtpAddress | undefined;
+  readonly remoteRtcp: RtpAddress | undefined;
+  /** Our direction in the answer. */
+  readonly direction: Direction;
+}
+
+interface AudioPlan extends StreamPlan {
+  readonly codec: Codec;
+  readonly receiveCodecs: Codec[];
+  readonly telephoneEvent: number | null;
+}
+
+interface VideoPlan extends StreamPlan {
+  readonly payloadTypes: number[];
+}
+
+interface Plan {
+  readonly audio?: AudioPlan;
+  readonly video?: VideoPlan;
+  /** The served descriptions, in the offer's order: what the answer carries. */
+  readonly media: SdpMedia[];
+}
+
+interface AudioStream {
+  readonly endpoint: RtpEndpoint;
+  readonly source: AudioSource;
+  readonly sink: (AudioSink & { close?(): Promise<void> }) | undefined;
+  readonly recording?: string;
+  plan: AudioPlan;
+}
+
+interface VideoStream {
+  readonly receiver: RtpReceiver;
+  readonly recording?: string;
+  plan: VideoPlan;
+}
+
+interface Session {
+  readonly id: string;
+  readonly originId: number;
+  version: number;
+  audio?: AudioStream;
+  video?: VideoStream;
+  /** Audio and video streams opened so far (names their recordings). */
+  audioCount: number;
+  videoCount: number;
+  answer: string;
+}
+
+/** What tests and status pages can see of an open session. */
+export interface RtpMediaSessionView {
+  readonly answer: string;
+  readonly audio?: { readonly endpoint: RtpEndpoint; readonly codec: Codec; readonly recording?: string };
+  readonly video?: { readonly receiver: RtpReceiver; readonly recording?: string };
+  /** The RTP ports the session holds (each with RTCP above). */
+  readonly ports: readonly number[];
+}
+
+const cleanSdp = (sdp: string): string =>
+  sdp
+    .split(/\r\n|\r|\n/)
+    .map((l) => l.trim())
+    .filter((l) => l !== '')
+    .map((l) => `${l}\r\n`)
+    .join('');
+
+const isTelephoneEvent = (c: SdpCodec): boolean => c.encodingName.toLowerCase() === 'telephone-event' && (c.clockRate ?? 8000) === 8000;
+
+function message(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+export class RtpMediaSessions implements MediaSessionPort {
+  private listener?: MediaSessionListener;
+  private readonly sessions = new Map<string, Session>();
+  private readonly chains = new Map<string, Promise<unknown>>();
+  private readonly caps: string;
+  private readonly maxSessions: number;
+  private readonly log: Logger;
+  private nextOrigin = 1;
+
+  constructor(private readonly opts: RtpMediaSessionsOptions) {
+    this.log = opts.logger;
+    this.maxSessions = opts.maxSessions ?? 16;
+    const src = opts.source;
+    // A source that cannot be made is a configuration error: say so now, not at the first call.
+    if (src !== undefined && typeof src !== 'function') audioSourceOf(src);
+    this.caps = this.buildCapabilities();
+  }
+
+  capabilities(): string {
+    return this.caps;
+  }
+
+  setListener(listener: MediaSessionListener): void {
+    this.listener = listener;
+  }
+
+  /** The ids of the sessions open now. */
+  openSessions(): string[] {
+    return [...this.sessions.keys()];
+  }
+
+  session(id: string): RtpMediaSessionView | undefined {
+    const s = this.sessions.get(id);
+    if (!s) return undefined;
+    const ports: number[] = [];
+    if (s.audio) ports.push(s.audio.endpoint.localPort);
+    if (s.video) ports.push(s.video.receiver.localPort);
+    return {
+      answer: s.answer,
+      ...(s.audio ? { audio: { endpoint: s.audio.endpoint, codec: s.audio.plan.codec, ...(s.audio.recording ? { recording: s.audio.recording } : {}) } } : {}),
+      ...(s.video ? { video: { receiver: s.video.receiver, ...(s.video.recording ? { recording: s.video.recording } : {}) } } : {}),
+      ports,
+    };
+  }
+
+  /** Sends DTMF digits on a session's audio (RFC 4733); rejects when the session has no audio with telephone-event. */
+  async sendDtmf(id: string, digits: string, opts?: DtmfSendOptions): Promise<void> {
+    const a = this.sessions.get(id)?.audio;
+    if (!a) throw new Error(`no audio in media session ${id}`);
+    return a.endpoint.sendDtmf(digits, opts);
+  }
+
+  open(offer: MediaSessionOffer): Promise<string> {
+    return this.serialize(offer.id, async () => {
+      if (this.sessions.has(offer.id)) throw new MediaSessionError('failed', `media session ${offer.id} is already open`);
+      if (this.sessions.size >= this.maxSessions) throw new MediaSessionError('no-resources', `${this.maxSessions} media sessions are open`);
+      const plan = this.plan(offer);
+      this.checkPorts((plan.audio ? 1 : 0) + (plan.video ? 1 : 0));
+      const s: Session = { id: offer.id, originId: this.nextOrigin++, version: 0, audioCount: 0, videoCount: 0, answer: '' };
+      try {
+        if (plan.audio) s.audio = await this.openAudio(s, plan.audio);
+        if (plan.video) s.video = await this.openVideo(s, plan.video);
+        s.answer = this.answer(s, plan, s.version);
+      } catch (e) {
+        await this.closeStreams(s.audio, s.video);
+        throw this.failure(e, 'open');
+      }
+      this.sessions.set(s.id, s);
+      this.log.info('media session open', { id: s.id, audio: s.audio?.endpoint.localPort, video: s.video?.receiver.localPort, codec: plan.audio?.codec.encodingName });
+      return s.answer;
+    });
+  }
+
+  modify(offer: MediaSessionOffer): Promise<string> {
+    return this.serialize(offer.id, async () => {
+      const s = this.sessions.get(offer.id);
+      if (!s) throw new MediaSessionError('failed', `no media session ${offer.id}`);
+      const plan = this.plan(offer);
+      this.checkPorts((plan.audio && !s.audio ? 1 : 0) + (plan.video && !s.video ? 1 : 0));
+      // Everything that can fail comes first, on the side: new streams, then the answer.
+      let audio: AudioStream | undefined;
+      let video: VideoStream | undefined;
+      let answer: string;
+      const counts = { audio: s.audioCount, video: s.videoCount };
+      try {
+        if (plan.audio && !s.audio) audio = await this.openAudio(s, plan.audio);
+        if (plan.video && !s.video) video = await this.openVideo(s, plan.video);
+        const ports = { audio: (s.audio ?? audio)?.endpoint.localPort, video: (s.video ?? video)?.receiver.localPort };
+        answer = this.answerWith(s, plan, s.version + 1, ports);
+      } catch (e) {
+        await this.closeStreams(audio, video);
+        s.audioCount = counts.audio;
+        s.videoCount = counts.video;
+        throw this.failure(e, 'modify');
+      }
+      // Commit.
+      const gone: Array<AudioStream | VideoStream> = [];
+      if (plan.audio && s.audio) this.updateAudio(s.audio, plan.audio);
+      else if (!plan.audio && s.audio) gone.push(s.audio);
+      if (plan.video && s.video) this.updateVideo(s.video, plan.video);
+      else if (!plan.video && s.video) gone.push(s.video);
+      if (!plan.audio) delete s.audio;
+      else if (audio) s.audio = audio;
+      if (!plan.video) delete s.video;
+      else if (video) s.video = video;
+      s.version++;
+      s.answer = answer;
+      await Promise.all(gone.map((g) => this.closeStream(g)));
+      this.log.info('media session modified', { id: s.id, audio: s.audio?.endpoint.localPort, video: s.video?.receiver.localPort, codec: s.audio?.plan.codec.encodingName });
+      return answer;
+    });
+  }
+
+  close(id: string): Promise<void> {
+    return this.serialize(id, async () => {
+      const s = this.sessions.get(id);
+      if (!s) return;
+      this.sessions.delete(id);
+      await this.closeStreams(s.audio, s.video);
+      this.log.info('media session closed', { id });
+    });
+  }
+
+  /** Closes every session (no listener reports: the owner is going away). */
+  async closeAll(): Promise<void> {
+    await Promise.all([...this.sessions.keys()].map((id) => this.close(id)));
+  }
+
+  // ---------------------------------------------------------------- negotiation
+
+  /** What to run for an offer; `unsupported` when nothing of it can be served after all. */
+  private plan(offer: MediaSessionOffer): Plan {
+    let remote: SessionDescription;
+    try {
+      remote = parse(cleanSdp(offer.remoteSdp));
+    } catch (e) {
+      throw new MediaSessionError('unsupported', `unreadable SDP: ${message(e)}`);
+    }
+    const remoteMedia = [...(remote.media ?? [])];
+    let audio: AudioPlan | undefined;
+    let video: VideoPlan | undefined;
+    const media: SdpMedia[] = [];
+    for (const m of offer.media) {
+      if (m.type === 'audio' && !audio) {
+        const voice = m.codecs
+          .map((c) => (c.channels ?? 1) === 1 ? codecByName(c.encodingName, c.clockRate, Number(c.format)) : undefined)
+          .filter((c): c is Codec => c !== undefined);
+        if (voice.length === 0) continue;
+        const te = m.codecs.find(isTelephoneEvent);
+        const served: SdpMedia = { ...m, codecs: m.codecs.filter((c) => isTelephoneEvent(c) || voice.some((v) => v.payloadType === Number(c.format))) };
+        audio = { ...this.streamPlan(served, remote, remoteMedia, true), codec: voice[0]!, receiveCodecs: voice.slice(1), telephoneEvent: te ? Number(te.format) : null };
+        media.push(served);
+      } else if (m.type === 'video' && !video && this.opts.video?.length) {
+        const served: SdpMedia = { ...m, codecs: m.codecs.filter((c) => /^\d+$/.test(c.format)) };
+        if (served.codecs.length === 0) continue;
+        video = { ...this.streamPlan(served, remote, remoteMedia, false), payloadTypes: served.codecs.map((c) => Number(c.format)) };
+        media.push(served);
+      }
+    }
+    if (media.length === 0) throw new MediaSessionError('unsupported', 'no audio or video this Telephony Client can serve');
+    return { ...(audio ? { audio } : {}), ...(video ? { video } : {}), media };
+  }
+
+  /** The peer's addresses and our direction for one negotiated description, from the remote SDP it came from. */
+  private streamPlan(media: SdpMedia, remote: SessionDescription, remoteMedia: MediaDescription[], canSend: boolean): StreamPlan {
+    let i = remoteMedia.findIndex((r) => r.type.toLowerCase() === media.type && r.port === media.port);
+    if (i < 0) i = remoteMedia.findIndex((r) => r.type.toLowerCase() === media.type);
+    const r = i >= 0 ? remoteMedia.splice(i, 1)[0] : undefined;
+    const ip = (r?.connection ?? remote.connection)?.ip;
+    const held = ip === undefined || ip === '0.0.0.0' || ip === '::';
+    const address = held ? undefined : ip;
+    const theirs: Direction = r?.direction ?? remote.direction ?? 'sendrecv';
+    const theySend = theirs === 'sendrecv' || theirs === 'sendonly';
+    const weSend = canSend && (theirs === 'sendrecv' || theirs === 'recvonly');
+    const direction: Direction = weSend && theySend ? 'sendrecv' : weSend ? 'sendonly' : theySend ? 'recvonly' : 'inactive';
+    const rtcp = r?.rtcp;
+    return {
+      media,
+      remote: address !== undefined ? { address, port: media.port } : undefined,
+      remoteRtcp: address !== undefined && rtcp ? { address: rtcp.address ?? address, port: rtcp.port } : undefined,
+      direction,
+    };
+  }
+
+  private checkPorts(streams: number): void {
+    const free = this.opts.ports.capacity - this.opts.ports.inUse;
+    if (streams > free) throw new MediaSessionError('no-resources', `no RTP ports left (${free} free pairs, ${streams} needed)`);
+  }
+
+  private failure(e: unknown, what: string): MediaSessionError {
+    if (e instanceof MediaSessionError) return e;
+    const text = message(e);
+    if (/no free RTP port pair/.test(text)) return new MediaSessionError('no-resources', text);
+    this.log.warn(`could not ${what} a media session`, { error: text });
+    return new MediaSessionError('failed', text);
+  }
+
+  // ---------------------------------------------------------------- SDP
+
+  private buildCapabilities(): string {
+    const a = this.opts.address;
+    const ip = isIPv6(a) ? 'IP6' : 'IP4';
+    const audioPort = this.opts.ports.min;
+    let sdp =
+      `v=0\r\no=- 0 0 IN ${ip} ${a}\r\ns=hometel\r\nc=IN ${ip} ${a}\r\nt=0 0\r\n` +
+      `m=audio ${audioPort} RTP/AVP 0 8 101\r\na=rtpmap:0 PCMU/8000\r\na=rtpmap:8 PCMA/8000\r\n` +
+      'a=rtpmap:101 telephone-event/8000\r\na=fmtp:101 0-15\r\na=ptime:20\r\na=sendrecv\r\n';
+    const video = this.opts.video ?? [];
+    if (video.length) {
+      const pts = video.map((_, i) => 96 + i);
+      sdp += `m=video ${audioPort + 2} RTP/AVP ${pts.join(' ')}\r\n`;
+      video.forEach((c, i) => {
+        if (!/^[A-Za-z0-9_.-]+$/.test(c.encodingName) || !Number.isInteger(c.clockRate) || c.clockRate <= 0) {
+          throw new RangeError(`video codec ${c.encodingName}/${c.clockRate} cannot be written into SDP`);
+        }
+        sdp += `a=rtpmap:${pts[i]} ${c.encodingName}/${c.clockRate}\r\n`;
+        if (c.fmtp !== undefined) sdp += `a=fmtp:${pts[i]} ${c.fmtp.replace(/[\r\n]/g, '')}\r\n`;
+      });
+      sdp += 'a=recvonly\r\n';
+    }
+    return sdp;
+  }
+
+  private answer(s: Session, plan: Plan, version: number): string {
+    return this.answerWith(s, plan, version, { audio: s.audio?.endpoint.localPort, video: s.video?.receiver.localPort });
+  }
+
+  /** The TC's SDP with this session's origin, ports and directions, restricted to the served media. */
+  private answerWith(s: Session, plan: Plan, version: number, ports: { audio: number | undefined; video: number | undefined }): string {
+    const base = parse(this.caps);
+    base.origin = { ...base.origin, sessionId: s.originId, sessionVersion: version };
+    for (const m of base.media) {
+      const type = m.type.toLowerCase();
+      const stream = type === 'audio' ? plan.audio : type === 'video' ? plan.video : undefined;
+      const port = type === 'audio' ? ports.audio : type === 'video' ? ports.video : undefined;
+      if (!stream || port === undefined) continue;
+      m.port = port;
+      m.direction = stream.direction;
+    }
+    const sdp = restrictSdp(write(base), plan.media);
+    if (!sdp.ok) throw new MediaSessionError('failed', `cannot write the answer: ${sdp.reason}`);
+    return sdp.value;
+  }
+
+  // ---------------------------------------------------------------- streams
+
+  private sourceFor(id: string): AudioSource {
+    const src = this.opts.source ?? 'silence';
+    return typeof src === 'function' ? src(id) : audioSourceOf(src);
+  }
+
+  private async openAudio(s: Session, plan: AudioPlan): Promise<AudioStream> {
+    const n = ++s.audioCount;
+    const source = this.sourceFor(s.id);
+    let sink: (AudioSink & { close?(): Promise<void> }) | undefined;
+    let recording: string | undefined;
+    if (this.opts.audioSink) sink = this.opts.audioSink(s.id);
+    else if (this.opts.recordDir !== undefined) {
+      recording = join(this.opts.recordDir, tcRecordingName(s.id, 'audio', n));
+      const recorder = new WavRecorder(recording);
+      try {
+        await recorder.ready;
+      } catch (e) {
+        await recorder.close().catch(() => undefined);
+        throw new MediaSessionError('failed', `cannot record to ${recording}: ${message(e)}`);
+      }
+      sink = recorder;
+    }
+    let endpoint: RtpEndpoint;
+    try {
+      endpoint = await RtpEndpoint.open({
+        address: this.opts.address,
+        ports: this.opts.ports,
+        clock: this.opts.clock,
+        logger: this.log.child(`rtp.${s.id}`),
+        codec: plan.codec,
+        receiveCodecs: plan.receiveCodecs,
+        ...(plan.remote ? { remote: plan.remote } : {}),
+        ...(plan.remoteRtcp ? { remoteRtcp: plan.remoteRtcp } : {}),
+        ...(this.sending(plan) ? { source } : {}),
+        ...(sink ? { sink } : {}),
+        telephoneEventPayloadType: plan.telephoneEvent,
+        ...(this.opts.rtcpIntervalMs !== undefined ? { rtcpIntervalMs: this.opts.rtcpIntervalMs } : {}),
+        cname: `${s.id}@${this.opts.address}`,
+      });
+    } catch (e) {
+      await sink?.close?.().catch(() => undefined);
+      throw e;
+    }
+    const stream: AudioStream = { endpoint, source, sink, ...(recording ? { recording } : {}), plan };
+    endpoint.onDtmf = (event) => {
+      this.log.info('DTMF received', { id: s.id, digit: event.digit ?? `event ${event.event}` });
+      this.opts.onDtmf?.(s.id, event);
+    };
+    endpoint.onSourceEnd = () => this.end(s.id, 'the audio source ended');
+    endpoint.onBye = (reason) => {
+      // A BYE counts once RTP came from the current peer (not from a leg a modify replaced).
+      if (endpoint.latchedRemote && s.audio === stream) this.end(s.id, `the peer ended the audio stream (RTCP BYE${reason ? `: ${reason}` : ''})`);
+    };
+    return stream;
+  }
+
+  private sending(plan: AudioPlan): boolean {
+    return plan.remote !== undefined && (plan.direction === 'sendrecv' || plan.direction === 'sendonly');
+  }
+
+  private updateAudio(a: AudioStream, plan: AudioPlan): void {
+    const old = a.plan;
+    a.endpoint.setCodec(plan.codec, plan.receiveCodecs);
+    if (plan.telephoneEvent !== old.telephoneEvent) a.endpoint.setTelephoneEventPayloadType(plan.telephoneEvent);
+    if (plan.remote && !sameAddress(plan.remote, old.remote)) {
+      a.endpoint.setRemote(plan.remote, plan.remoteRtcp);
+    }
+    a.endpoint.setSource(this.sending(plan) ? a.source : undefined);
+    a.plan = plan;
+  }
+
+  private async openVideo(s: Session, plan: VideoPlan): Promise<VideoStream> {
+    const n = ++s.videoCount;
+    let recording: string | undefined;
+    let makeSink: ((port: number) => Promise<RtpPacketSink>) | undefined;
+    if (this.opts.videoSink) {
+      const sink = this.opts.videoSink(s.id);
+      makeSink = async () => sink;
+    } else if (this.opts.recordDir !== undefined) {
+      const path = join(this.opts.recordDir, tcRecordingName(s.id, 'video', n));
+      recording = path;
+      makeSink = async (port) => {
+        const w = new RtpdumpWriter(path, { address: this.opts.address, port, startMs: this.opts.clock.now() });
+        try {
+          await w.ready;
+        } catch (e) {
+          await w.close().catch(() => undefined);
+          throw new MediaSessionError('failed', `cannot record to ${path}: ${message(e)}`);
+        }
+        return w;
+      };
+    }
+    const receiver = await RtpReceiver.open({
+      address: this.opts.address,
+      ports: this.opts.ports,
+      clock: this.opts.clock,
+      logger: this.log.child(`video.${s.id}`),
+      payloadTypes: plan.payloadTypes,
+      ...(plan.remote ? { remote: plan.remote } : {}),
+      ...(makeSink ? { sink: makeSink } : {}),
+    });
+    const stream: VideoStream = { receiver, ...(recording ? { recording } : {}), plan };
+    receiver.onBye = (reason) => {
+      if (s.video === stream) this.end(s.id, `the peer ended the video stream (RTCP BYE${reason ? `: ${reason}` : ''})`);
+    };
+    return stream;
+  }
+
+  private updateVideo(v: VideoStream, plan: VideoPlan): void {
+    v.receiver.setPayloadTypes(plan.payloadTypes);
+    if (!sameAddress(plan.remote, v.plan.remote)) v.receiver.setRemote(plan.remote);
+    v.plan = plan;
+  }
+
+  private async closeStream(stream: AudioStream | VideoStream): Promise<void> {
+    try {
+      if ('endpoint' in stream) {
+        // The endpoint plays out what it holds into the sink before the sink is finished.
+        await stream.endpoint.close();
+        await stream.sink?.close?.();
+      } else {
+        await stream.receiver.close();
+      }
+    } catch (e) {
+      this.log.warn('a media stream did not close cleanly', { error: message(e) });
+    }
+  }
+
+  private async closeStreams(audio: AudioStream | undefined, video: VideoStream | undefined): Promise<void> {
+    await Promise.all([audio ? this.closeStream(audio) : undefined, video ? this.closeStream(video) : undefined]);
+  }
+
+  /** The endpoint ends a session on its own: closed, then reported. */
+  private end(id: string, reason: string): void {
+    void this.serialize(id, async () => {
+      const s = this.sessions.get(id);
+      if (!s) return;
+      this.sessions.delete(id);
+      this.log.info('media session ended', { id, reason });
+      await this.closeStreams(s.audio, s.video);
+      try {
+        this.listener?.ended(id, reason);
+      } catch (e) {
+        this.log.error('media session listener failed', { id, error: message(e) });
+      }
+    });
+  }
+
+  /** Runs `fn` after every earlier operation on the same session has settled. */
+  private serialize<T>(id: string, fn: () => Promise<T>): Promise<T> {
+    const previous = this.chains.get(id) ?? Promise.resolve();
+    const run = previous.then(fn);
+    const tail = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.chains.set(id, tail);
+    void tail.then(() => {
+      if (this.chains.get(id) === tail) this.chains.delete(id);
+    });
+    return run;
+  }
+}
+
+function sameAddress(a: RtpAddress | undefined, b: RtpAddress | undefined): boolean {
+  return a?.address === b?.address && a?.port === b?.port;
+}
