@@ -16,6 +16,7 @@ import {
   type CmActionFigures,
 } from './call-management.js';
 import { describeFanout, fanout, type FanoutFigures } from './gena-fanout.js';
+import { mediaRelayBench, mediaSection } from './media-relay.js';
 import { startGupnpLight, startHometelLight, type BenchDevice } from './peers.js';
 import {
   describeHeld,
@@ -37,6 +38,12 @@ import { table } from './stats.js';
 const durationMs = Number(process.env.BENCH_DURATION_MS ?? 5000);
 const rounds = Number(process.env.BENCH_ROUNDS ?? 20);
 const starters: Array<() => Promise<BenchDevice>> = [startHometelLight, startGupnpLight];
+
+// BENCH_ONLY=media: the media relay section alone, printed (docs/benchmarks.md is left as it is).
+if (process.env.BENCH_ONLY === 'media') {
+  console.log(`\n${mediaSection(await mediaRelayBench())}`);
+  process.exit(0);
+}
 
 async function withDevice<T>(start: () => Promise<BenchDevice>, fn: (d: BenchDevice) => Promise<T>): Promise<T> {
   const d = await start();
@@ -104,6 +111,9 @@ for (const k of durationMs < 5000 ? [250, 1000] : [1000, 4000, 16000]) {
   if (f.failed / f.calls > FAILURE_LIMIT) break;
 }
 const maxHeld = held.filter((f) => f.failed / f.calls <= FAILURE_LIMIT).at(-1);
+
+// The Telephony Server's RTP relay against rtpengine, and the mixing cost.
+const media = await mediaRelayBench();
 
 const md = `# Benchmarks
 
@@ -182,6 +192,7 @@ of them open, then every call is stopped (StopCall → BYE → Disconnected). K 
 ${table(heldHeader, held.map(describeHeld))}
 
 Largest step held: **${maxHeld ? `${maxHeld.calls} concurrent calls` : 'none'}**.
-`;
+
+${mediaSection(media)}`;
 writeFileSync('docs/benchmarks.md', md);
 console.log('wrote docs/benchmarks.md');

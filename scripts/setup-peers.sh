@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # Prepares this machine for hometel's tests: installs the Debian packages of the real peers the
 # tests talk to (when missing) and lets SSDP multicast run on the loopback interface.
+# --bench: also the benchmarks' peers (rtpengine, which only the media relay benchmark runs).
 set -euo pipefail
 
-packages=(gir1.2-gupnp-1.6 libgupnp-1.6-dev python3-gi gcc pkg-config libxml2-utils iproute2 sip-tester kamailio baresip-core nftables tcpdump rtpengine-daemon)
+packages=(gir1.2-gupnp-1.6 libgupnp-1.6-dev python3-gi gcc pkg-config libxml2-utils iproute2 sip-tester kamailio baresip-core nftables tcpdump)
+bench_packages=(rtpengine-daemon)
+[ "${1:-}" = "--bench" ] && packages+=("${bench_packages[@]}")
 
 missing=()
 for p in "${packages[@]}"; do
@@ -16,6 +19,10 @@ if [ ${#missing[@]} -gt 0 ]; then
   echo "setup: installing ${missing[*]}"
   as_root apt-get update -qq
   DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "${missing[@]}" >/dev/null
+  # The benchmark starts rtpengine itself; Debian's system service (ports 30000–40000, as the tests use) stays off.
+  if [[ " ${missing[*]} " == *" rtpengine-daemon "* ]] && command -v systemctl >/dev/null; then
+    as_root systemctl disable --now rtpengine-daemon rtpengine-recording-daemon >/dev/null 2>&1 || true
+  fi
 fi
 
 # SSDP on lo: lo needs the MULTICAST flag, and the group is routed to lo so that a peer which does

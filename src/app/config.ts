@@ -22,6 +22,25 @@ export interface HometelConfig {
   readonly clients: readonly ClientConfig[];
   /** The Telephony Servers' media plane: the UDP port range of every RTP/RTCP port pair it relays media on. */
   readonly media: MediaConfig;
+  /** The echo test endpoint (a SIP UAS that sends every RTP packet back), or false for none. */
+  readonly echo: EchoConfig | false;
+}
+
+/** hometel's echo test endpoint, like a PBX's echo test number: call sip:<user>@<host>:<port> and hear yourself. */
+export interface EchoConfig {
+  /** The user part it answers for (other users get 404). */
+  readonly user: string;
+  /** UDP and TCP port (0: any free port). */
+  readonly port: number;
+  /** Address to listen on (SIP and RTP); default: the first interface's address. */
+  readonly host?: string;
+  readonly transports?: ReadonlyArray<'udp' | 'tcp'>;
+  /** Its own RTP/RTCP port range, one even/odd pair per call; default: pairs from the `media` range. */
+  readonly rtpPorts?: { readonly min: number; readonly max: number };
+  /** Calls at once; another INVITE is answered 486 Busy Here. */
+  readonly maxCalls: number;
+  /** It hangs up after this many seconds. */
+  readonly maxSeconds: number;
 }
 
 export interface MediaConfig {
@@ -102,9 +121,19 @@ export const defaultConfig: HometelConfig = {
   httpPort: 0,
   logLevel: 'info',
   lines: [{ name: 'home', sip: { mode: 'direct', user: 'home' } }],
-  clients: [{ name: 'tc' }],
+  clients: [{ name: 'tc', source: { tone: 440 } }],
   media: { rtpPortMin: 40000, rtpPortMax: 49999 },
+  echo: { user: 'echo', port: 5070, maxCalls: 8, maxSeconds: 600 },
 };
+
+/**
+ * True when `echo` is the default echo endpoint, not one the config file asked for (validateConfig hands back the
+ * default object itself when the file has no "echo"): hometel start runs it when it can and goes on without it when
+ * its port is taken.
+ */
+export function isDefaultEcho(echo: HometelConfig['echo']): boolean {
+  return echo === defaultConfig.echo;
+}
 
 const logLevels: readonly LogLevel[] = ['debug', 'info', 'warn', 'error', 'silent'];
 
@@ -130,8 +159,65 @@ export function validateConfig(raw: unknown): HometelConfig {
   if ('lines' in o) problems.push(...lineProblems(o.lines));
   if ('clients' in o) problems.push(...clientProblems(o.clients));
   const media = 'media' in o ? mediaOf(o.media, problems) : defaultConfig.media;
+  const echo = 'echo' in o ? echoOf(o.echo, problems) : defaultConfig.echo;
+  if (echo) problems.push(...echoClashes(echo, o, media));
   if (problems.length) throw new Error(`config: ${problems.join('; ')}`);
-  return { ...defaultConfig, ...(o as Partial<HometelConfig>), media };
+  return { ...defaultConfig, ...(o as Partial<HometelConfig>), media, echo };
+}
+
+const isPort = (v: unknown, min = 1024): v is number => Number.isInteger(v) && (v as number) >= min && (v as number) <= 65535;
+
+/** `echo` with its defaults filled in (false: none); what is wrong with it goes into `problems`. */
+function echoOf(value: unknown, problems: string[]): EchoConfig | false {
+  if (value === false) return false;
+  const defaults = defaultConfig.echo as EchoConfig;
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    problems.push('"echo" must be an object {user?, port?, host?, transports?, rtpPorts?, maxCalls?, maxSeconds?} or false');
+    return defaults;
+  }
+  const o = value as Record<string, unknown>;
+  const bad = (k: string, what: string): void => void problems.push(`"echo.${k}" must be ${what}`);
+  for (const k of Object.keys(o)) {
+    if (!['user', 'port', 'host', 'transports', 'rtpPorts', 'maxCalls', 'maxSeconds'].includes(k)) problems.push(`"echo" has unknown field "${k}"`);
+  }
+  if ('user' in o && (typeof o.user !== 'string' || !/^[A-Za-z0-9._~!$&'()*+,;=-]+$/.test(o.user))) bad('user', 'a SIP user part (letters, digits, -._~!$&\'()*+,;=)');
+  if ('port' in o && !isPort(o.port, 0)) bad('port', 'a port number (0 = any free port)');
+  if ('host' in o && (typeof o.host !== 'string' || o.host === '')) bad('host', 'a non-empty string');
+  if ('transports' in o && (!Array.isArray(o.transports) || o.transports.length === 0 || !o.transports.every((t) => t === 'udp' || t === 'tcp'))) {
+    bad('transports', 'a non-empty list of "udp", "tcp"');
+  }
+  const r = o.rtpPorts as Record<string, unknown> | undefined;
+  if ('rtpPorts' in o && (typeof r !== 'object' || r === null || Object.keys(r).some((k) => k !== 'min' && k !== 'max') || !isPort(r.min) || !isPort(r.max) || r.max - r.min < 1)) {
+    bad('rtpPorts', '{"min", "max"}: ports 1024–65535 holding at least one even/odd pair');
+  }
+  if ('maxCalls' in o && (!Number.isInteger(o.maxCalls) || (o.maxCalls as number) < 1 || (o.maxCalls as number) > 1000)) bad('maxCalls', 'a whole number from 1 to 1000');
+  if ('maxSeconds' in o && (typeof o.maxSeconds !== 'number' || !(o.maxSeconds > 0))) bad('maxSeconds', 'a number of seconds above 0');
+  return { ...defaults, ...(o as Partial<EchoConfig>) };
+}
+
+/** The echo's ports against the rest of the config: the lines' SIP ports; its own RTP range (if any) against the media and clients' ranges. */
+function echoClashes(echo: EchoConfig, o: Record<string, unknown>, media: MediaConfig): string[] {
+  const problems: string[] = [];
+  const { min, max } = echo.rtpPorts ?? { min: 0, max: 0 };
+  if (echo.rtpPorts && isPort(min) && isPort(max)) {
+    const pairs = Math.floor((max - (min + (min % 2)) + 1) / 2);
+    if (pairs < echo.maxCalls) problems.push(`"echo.rtpPorts" ${min}–${max} holds ${pairs} port pairs, fewer than "echo.maxCalls" (${echo.maxCalls})`);
+    const overlaps = (a: { min: number; max: number }): boolean => a.min <= max && min <= a.max;
+    if (overlaps({ min: media.rtpPortMin, max: media.rtpPortMax })) problems.push(`"echo.rtpPorts" ${min}–${max} overlaps the "media" range ${media.rtpPortMin}–${media.rtpPortMax}`);
+    const clients = Array.isArray(o.clients) ? (o.clients as unknown[]) : defaultConfig.clients;
+    clients.forEach((c, i) => {
+      const range = (c as ClientConfig | null)?.rtpPorts ?? defaultClientRtpPorts(i);
+      if (isPort(range.min) && isPort(range.max) && overlaps(range)) problems.push(`"echo.rtpPorts" ${min}–${max} overlaps "clients[${i}].rtpPorts"`);
+    });
+  }
+  const lines = Array.isArray(o.lines) ? (o.lines as unknown[]) : defaultConfig.lines;
+  lines.forEach((l, i) => {
+    const sip = (l as LineConfig | null)?.sip;
+    if (!sip || echo.port === 0) return;
+    const sameHost = sip.host === undefined || echo.host === undefined || sip.host === echo.host;
+    if (sameHost && (sip.port ?? 5060) === echo.port) problems.push(`"echo.port" ${echo.port} is the SIP port of "lines[${i}]"`);
+  });
+  return problems;
 }
 
 /** `media` with its defaults filled in; what is wrong with it goes into `problems`. */

@@ -14,15 +14,18 @@ import { defaultMediaProfile, UnconnectedLine, type Line } from '../telephony/in
 import { DeviceHost } from '../upnp/index.js';
 import type { HometelConfig, LineConfig } from './config.js';
 import { createTelephonyServer, type TelephonyServerParts } from './telephony-server.js';
-import { defaultClientRtpPorts } from './config.js';
+import { defaultClientRtpPorts, isDefaultEcho } from './config.js';
 import { createTelephonyClient, type TelephonyClientParts } from './telephony-client.js';
 import { nativeMediaFactory } from './native-media.js';
+import { EchoService } from './echo/echo-service.js';
 
 export const rootDeviceType = 'urn:schemas-upnp-org:device:Basic:1';
 
 export interface RunningHometel {
   readonly locations: readonly string[];
   readonly udn: string;
+  /** The echo test endpoint's SIP URI, when it runs. */
+  readonly echo?: string;
   stop(): Promise<void>;
 }
 
@@ -91,6 +94,21 @@ export async function startHometel(config: HometelConfig, logger: Logger): Promi
     store.close();
     throw e;
   }
+  // The echo test endpoint: SIP and RTP of its own, nothing of UPnP.
+  let echo = config.echo
+    ? new EchoService({
+        host: config.echo.host ?? address,
+        port: config.echo.port,
+        user: config.echo.user,
+        ...(config.echo.transports ? { transports: config.echo.transports } : {}),
+        // Its own range when configured, else pairs of the media plane's range (the echo is hometel's too).
+        ports: config.echo.rtpPorts ? new PortPool(config.echo.rtpPorts) : rtpPorts,
+        maxCalls: config.echo.maxCalls,
+        maxSeconds: config.echo.maxSeconds,
+        clock,
+        logger: logger.child('echo'),
+      })
+    : undefined;
   const host = new DeviceHost({
     root: {
       info: {
@@ -118,14 +136,23 @@ export async function startHometel(config: HometelConfig, logger: Logger): Promi
     await Promise.all(planes.map((p) => p.close()));
     for (const c of clients) await c.close();
     for (const sip of sipLines) await sip.stop();
+    await echo?.stop();
     store.close();
   };
   try {
     for (const sip of sipLines) await sip.start();
+    try {
+      await echo?.start();
+    } catch (e) {
+      // The default echo endpoint is a convenience: a port in use leaves it out; one the config asks for must run.
+      if (!isDefaultEcho(config.echo) || (e as { cause?: NodeJS.ErrnoException }).cause?.code !== 'EADDRINUSE') throw e;
+      logger.warn('echo test endpoint not started', { why: e instanceof Error ? e.message : String(e) });
+      echo = undefined;
+    }
     await host.start();
   } catch (e) {
     await close();
     throw e;
   }
-  return { locations: host.locations, udn, stop: close };
+  return { locations: host.locations, udn, ...(echo ? { echo: echo.uri } : {}), stop: close };
 }

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 /** The `hometel` command line. Each subcommand lives in commands/ and has its own --help. */
 import { Command } from 'commander';
+import { cpCommand } from './commands/cp/index.js';
 import { discoverCommand } from './commands/discover.js';
 import { invokeCommand } from './commands/invoke.js';
 import { startCommand } from './commands/start.js';
@@ -13,6 +14,7 @@ const program = new Command('hometel')
 program.addCommand(startCommand());
 program.addCommand(discoverCommand());
 program.addCommand(invokeCommand());
+program.addCommand(cpCommand());
 
 try {
   await program.parseAsync(process.argv);

@@ -6,8 +6,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { defaultClientRtpPorts, validateConfig } from '../../src/app/config.js';
 
-test('by default hometel runs one Telephony Client named tc, with silence and no recordings', () => {
-  assert.deepEqual(validateConfig({}).clients, [{ name: 'tc' }]);
+test('by default hometel runs one Telephony Client named tc, with a 440 Hz tone and no recordings', () => {
+  assert.deepEqual(validateConfig({}).clients, [{ name: 'tc', source: { tone: 440 } }]);
   assert.deepEqual(validateConfig({ clients: [] }).clients, []);
   assert.deepEqual(defaultClientRtpPorts(0), { min: 30000, max: 30099 });
   assert.deepEqual(defaultClientRtpPorts(2), { min: 30200, max: 30299 });

@@ -27,13 +27,16 @@ export function startCommand(): Command {
       };
       const logger = createLogger({ level: config.logLevel, component: 'hometel' });
       const running = await startHometel(config, logger);
-      logger.info('hometel running', { udn: running.udn, location: running.locations.join(' ') });
+      logger.info('hometel running', { udn: running.udn, location: running.locations.join(' '), echo: running.echo });
       let stopping = false;
       const stop = (signal: string): void => {
         if (stopping) return;
         stopping = true;
         logger.info('stopping', { signal });
-        void running.stop().then(() => process.exit(0));
+        void running.stop().then(() => {
+          logger.info('stopped');
+          process.exit(0);
+        });
       };
       process.on('SIGINT', () => stop('SIGINT'));
       process.on('SIGTERM', () => stop('SIGTERM'));

@@ -26,7 +26,7 @@ import { fromAddr, toAddr } from '../message/headers.js';
 import type { SipRequest } from '../message/types.js';
 import { formatUri, parseUri, sipUri } from '../message/uri.js';
 import type { TimerConfig } from '../transaction/index.js';
-import { SipTransports, TcpTransport, UdpTransport } from '../transport/index.js';
+import { bindSipTransports, type SipTransports } from '../transport/index.js';
 import type { InviteSession, InviteSessionDelegate } from '../user-agent/invite-session.js';
 import type { SipTransportName, UaTransport } from '../user-agent/options.js';
 import { UserAgent } from '../user-agent/user-agent.js';
@@ -161,9 +161,9 @@ export class SipLine implements Line {
     const kinds = this.opts.transports ?? ['udp', 'tcp'];
     if (kinds.length === 0) throw new Error('a SIP line needs a transport');
     const logger = this.log;
-    const { udp, tcp } = await bind(this.opts.host, this.opts.port ?? 5060, kinds, logger);
-    this.boundPort = udp?.port ?? tcp?.port ?? 0;
-    this.transports = new SipTransports({ ...(udp ? { udp } : {}), ...(tcp ? { tcp } : {}), logger: logger.child('transport') });
+    const bound = await bindSipTransports(this.opts.host, this.opts.port ?? 5060, kinds, logger);
+    this.boundPort = bound.port;
+    this.transports = bound.transports;
     const transport = this.opts.wrapTransport ? this.opts.wrapTransport(this.transports) : this.transports;
     const aor = this.aor ?? this.directIdentity();
     const password = this.opts.password;
@@ -431,30 +431,5 @@ export class SipLine implements Line {
 
   private newId(kind: string): string {
     return `sip-${kind}-${this.next++}`;
-  }
-}
-
-/** Binds UDP and TCP on one port (0: a free port both can use). */
-async function bind(
-  host: string,
-  port: number,
-  kinds: readonly SipTransportName[],
-  logger: Logger,
-): Promise<{ udp?: UdpTransport; tcp?: TcpTransport }> {
-  for (let attempt = 0; ; attempt++) {
-    const udp = kinds.includes('udp') ? new UdpTransport({ address: host, port, logger: logger.child('udp') }) : undefined;
-    let tcp: TcpTransport | undefined;
-    try {
-      if (udp) await udp.listen();
-      const tcpPort = udp ? udp.port : port;
-      tcp = kinds.includes('tcp') ? new TcpTransport({ address: host, port: tcpPort, logger: logger.child('tcp') }) : undefined;
-      if (tcp) await tcp.listen();
-      return { ...(udp ? { udp } : {}), ...(tcp ? { tcp } : {}) };
-    } catch (e) {
-      await udp?.close();
-      await tcp?.close();
-      // With port 0 the free UDP port may be taken for TCP: try another.
-      if (port !== 0 || attempt >= 10 || (e as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw e;
-    }
   }
 }

@@ -13,3 +13,4 @@ export { rawErrorResponse } from './raw-response.js';
 export { isKeepAlive, UdpTransport, type UdpTransportOptions } from './udp-transport.js';
 export { TcpTransport, type TcpTransportOptions } from './tcp-transport.js';
 export { responseDestination, SipTransports, type SipTransportsOptions } from './sip-transports.js';
+export { bindSipTransports, type BoundSipTransports } from './bind.js';

@@ -34,6 +34,8 @@ export class Call {
   nativeMediaCapability?: string;
   /** The Remote Party's pending modification offer while ReceivingModifyRequest. */
   pendingRemoteOffer?: string;
+  /** While SendingModifyRequest for TC-based and native media together (3.2.3): the media types the TS handles itself. */
+  pendingNativeTypes?: readonly string[];
   tcList: readonly CallTC[] = [];
   enableMediaMixing?: boolean;
   shareMedia?: string;

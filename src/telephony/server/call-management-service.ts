@@ -566,12 +566,15 @@ export class CallManagementService implements ServiceImplementation, LineListene
     const call = this.callFor(str(a, 'TargetCallID'), 'ModifyCall');
     this.authorizeManager(call, this.presented(a));
     const info = this.mediaInfo(str(a, 'MediaCapabilityInfo'), false);
-    const requested = info.mediaCapability ?? info.nativeMediaCapability;
+    // TC-based and TS-based media may change together (3.2.3: video added on a TC to the TS's own audio).
+    const requested = combine(info.mediaCapability?.content, info.nativeMediaCapability?.content);
     if (!requested) throw cmError(707, 'no media capability to modify to');
-    this.requireSubset(requested.content, info.mediaCapability ? this.media.tcBased : this.media.native, 'modification');
+    if (info.mediaCapability) this.requireSubset(info.mediaCapability.content, this.media.tcBased, 'modification');
+    if (info.nativeMediaCapability) this.requireSubset(info.nativeMediaCapability.content, this.media.native, 'modification');
     // The re-offer keeps the TS's WAN ports (a change of TC is not seen by the Remote Party, C.27).
     const media = this.mediaOf(call);
-    const offer = media ? this.wanSdp(media, requested.content, call.callID, false) : requested.content;
+    const offer = media ? this.wanSdp(media, requested, call.callID, false) : requested;
+    call.pendingNativeTypes = info.mediaCapability && info.nativeMediaCapability ? [...mediaTypesOf(info.nativeMediaCapability.content)] : undefined;
     this.setMediaOptions(call, info);
     // Mixing is switched on or off at once (2.3.1: "at any time ... by invoking ModifyCall()").
     if (media && info.enableMediaMixing !== undefined) media.setClients([], { mixing: info.enableMediaMixing, join: true });
@@ -826,14 +829,22 @@ export class CallManagementService implements ServiceImplementation, LineListene
     const call = this.lineCall(lineCallId, 'modify accepted');
     if (!call) return;
     if (sdpAnswer) this.mediaOf(call)?.setRemote(sdpAnswer, 'answer');
-    if (call.mediaCapability !== undefined || call.nativeMediaCapability === undefined) call.mediaCapability = sdpAnswer;
+    const native = call.pendingNativeTypes;
+    call.pendingNativeTypes = undefined;
+    if (native) {
+      // Each part keeps the answer's streams of its own media types, as after StartCall (answered()).
+      call.nativeMediaCapability = sdpOfTypes(sdpAnswer, new Set(native));
+      call.mediaCapability = sdpOfTypes(sdpAnswer, new Set([...mediaTypesOf(sdpAnswer)].filter((t) => !native.includes(t))));
+    } else if (call.mediaCapability !== undefined || call.nativeMediaCapability === undefined) call.mediaCapability = sdpAnswer;
     else call.nativeMediaCapability = sdpAnswer;
     this.move(call, 'RemoteModifyAccepted');
   }
 
   modifyRejected(lineCallId: string): void {
     const call = this.lineCall(lineCallId, 'modify rejected');
-    if (call) this.move(call, 'RemoteModifyRejected', 'Rejected');
+    if (!call) return;
+    call.pendingNativeTypes = undefined;
+    this.move(call, 'RemoteModifyRejected', 'Rejected');
   }
 
   availability(calleeId: string, available: boolean): void {

@@ -1,0 +1,24 @@
+/**
+ * The Telephony Control Point library: how hometel's CLI and web UI use UPnP Telephony. A TelephonyControlPoint
+ * finds Telephony Servers and Clients; a TsSession per Telephony Server registers a TelCPName, keeps the Calls
+ * and runs the spec's call flows; every action sent is in the ActionLog; every failure is a TelephonyError.
+ */
+export { TelephonyControlPoint, type TelephonyControlPointEvents, type TelephonyControlPointOptions } from './telephony-control-point.js';
+export {
+  TsSession,
+  type AnswerOptions,
+  type CallBackAvailable,
+  type CallOptions,
+  type ClientChoice,
+  type ClientsOption,
+  type MediaOptions,
+  type ModifyOptions,
+  type ModifyResult,
+  type TelCPIdentity,
+  type TsSessionEvents,
+  type TsSessionOptions,
+} from './ts-session.js';
+export { TelephonyClient, TelephonyServer, type TelephonyClientEvents } from './devices.js';
+export type { CallChange, CallMode, CallView, MediaBinding } from './call-model.js';
+export { ActionLog, formatAction, type ActionRecord } from './action-log.js';
+export { TelephonyError, errorSentence, isFault, type DeviceKind, type TelephonyErrorKind } from './errors.js';

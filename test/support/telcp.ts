@@ -1,0 +1,253 @@
+/**
+ * Support for the Telephony Control Point library's tests:
+ * - `startHome`: `hometel start` in its own process (a SIP line in direct mode on 127.0.0.1, TCs with tones, TS
+ *   native media) and a TelephonyControlPoint that found its Telephony Server and Clients over real UPnP on lo;
+ * - `remoteParty`/`caller`: SIPp as the Remote Party (test/peers/sipp/uas-telcp.xml, uac-telcp.xml, and the
+ *   stock scenarios), every run tracked so a test's afterEach can stop it by PID;
+ * - `startLocalHome`: a Telephony Server over a scripted line and Telephony Clients over fake media, hosted in
+ *   this process (restartable, with a short TelCPName Expires) for the library's unit tests;
+ * - `assertSteps`: the actions a flow sent, compared with the order a spec section prints.
+ */
+import assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { systemClock } from '../../src/base/clock.js';
+import { createTelephonyServer, type TelephonyServerParts } from '../../src/app/telephony-server.js';
+import * as appConfig from '../../src/app/config.js';
+import { Store } from '../../src/store/index.js';
+import { ActionLog, formatAction, TelephonyControlPoint, type TelephonyClient, type TelephonyServer } from '../../src/telephony/control/index.js';
+import { defaultMediaProfile, MediaManagementService, telephonyClientDevice } from '../../src/telephony/index.js';
+import { FakeMediaSessions } from '../../src/telephony/testing/fake-media-sessions.js';
+import { ScriptedLine } from '../../src/telephony/testing/scripted-line.js';
+import { DeviceHost } from '../../src/upnp/index.js';
+import { startHometelProcess, type HometelProcess } from './hometel-process.js';
+import { lo, testLogger } from './net.js';
+import { freeLoopbackPort, runSipp, SIPP_SCENARIO_DIR, sippAvailable, startSippUas, type SippHandle, type SippOptions } from './sipp.js';
+
+const host = lo.address;
+
+// ------------------------------------------------------------------------------------------------ hometel start
+
+export interface HomeClient {
+  readonly name: string;
+  /** A tone in Hz, or silence. */
+  readonly tone?: number;
+  readonly video?: boolean;
+}
+
+export interface HometelHome {
+  readonly hometel: HometelProcess;
+  readonly dir: string;
+  /** The line's SIP port on 127.0.0.1 (SIPp calls it). */
+  readonly sipPort: number;
+  readonly tcp: TelephonyControlPoint;
+  readonly ts: TelephonyServer;
+  /** The TCs by the name given in the config. */
+  readonly tcs: Readonly<Record<string, TelephonyClient>>;
+  /** Another control point (a second TelCP in the home), stopped with the home. */
+  controlPoint(): Promise<TelephonyControlPoint>;
+  /** Stops every control point and `hometel start` (SIGTERM by PID, SIGKILL after 10 s), removes the directory. */
+  stop(): Promise<void>;
+}
+
+/**
+ * `hometel start` with one SIP line (direct mode, UDP, a free port), these TCs (tone sources, recordings in the
+ * test's directory, RTP ports from rtpBase+200 on, 100 per TC) and TS-native media playing `nativeTone` (its relay
+ * on rtpBase … rtpBase+199). The test's TelCP (a TelephonyControlPoint) has found the TS and every TC when it resolves.
+ */
+export async function startHome(o: { clients: readonly HomeClient[]; rtpBase: number; nativeTone?: number }): Promise<HometelHome> {
+  sippAvailable();
+  const dir = await mkdtemp(join(tmpdir(), 'hometel-telcp-'));
+  const sipPort = await freeLoopbackPort();
+  const config: Record<string, unknown> = {
+    name: 'hometel telcp',
+    interfaces: ['lo'],
+    dataDir: join(dir, 'data'),
+    logLevel: 'info',
+    lines: [{ name: 'home', sip: { mode: 'direct', user: 'home', host, port: sipPort, transports: ['udp'] } }],
+    clients: o.clients.map((c, i) => ({
+      name: c.name,
+      source: c.tone === undefined ? 'silence' : { tone: c.tone },
+      recordDir: join(dir, c.name),
+      video: c.video ?? false,
+      rtpPorts: { min: o.rtpBase + 200 + 100 * i, max: o.rtpBase + 299 + 100 * i },
+    })),
+    media: { rtpPortMin: o.rtpBase, rtpPortMax: o.rtpBase + 199, native: { source: { tone: o.nativeTone ?? 800 }, recordDir: join(dir, 'ts') } },
+  };
+  // hometel's echo test endpoint (when this hometel has one) would take a fixed SIP port: not in these tests.
+  if ('echo' in appConfig.defaultConfig) config.echo = false;
+  await writeFile(join(dir, 'hometel.json'), JSON.stringify(config));
+  const extra: TelephonyControlPoint[] = [];
+  let hometel: HometelProcess | undefined;
+  const stop = async (): Promise<void> => {
+    for (const cp of extra.splice(0)) await cp.stop().catch(() => undefined);
+    if (hometel && hometel.child.exitCode === null && hometel.child.signalCode === null) {
+      const exited = new Promise((resolve) => hometel!.child.once('exit', resolve));
+      hometel.child.kill('SIGTERM');
+      const killer = setTimeout(() => hometel!.child.kill('SIGKILL'), 10_000);
+      await exited;
+      clearTimeout(killer);
+    }
+    await rm(dir, { recursive: true, force: true });
+  };
+  try {
+    hometel = await startHometelProcess(['--config', join(dir, 'hometel.json')]);
+    const udn = hometel.udn;
+    const open = async (): Promise<TelephonyControlPoint> => {
+      const cp = new TelephonyControlPoint({ interfaces: [lo], logger: testLogger('telcp'), searchTarget: udn, mx: 1, log: new ActionLog() });
+      extra.push(cp);
+      await cp.start();
+      await cp.waitForServer((s) => s.rootUdn === udn);
+      for (const c of o.clients) await cp.waitForClient((t) => t.rootUdn === udn && t.friendlyName === `${c.name} client`);
+      return cp;
+    };
+    const tcp = await open();
+    const ts = tcp.servers().find((s) => s.rootUdn === udn)!;
+    const tcs = Object.fromEntries(o.clients.map((c) => [c.name, tcp.clients().find((t) => t.friendlyName === `${c.name} client`)!]));
+    return { hometel, dir, sipPort, tcp, ts, tcs, controlPoint: open, stop };
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+}
+
+// ------------------------------------------------------------------------------------------------ SIPp
+
+/** Every SIPp a test started; `stopPeers()` (in afterEach) stops them by PID even when the test failed. */
+const peers: SippHandle[] = [];
+
+export async function stopPeers(): Promise<void> {
+  for (const p of peers.splice(0)) await p.stop();
+}
+
+export interface RemotePartyHandle {
+  readonly sipp: SippHandle;
+  /** The CalleeID a TelCP dials to reach it. */
+  readonly callee: string;
+}
+
+/** SIPp answering calls (uas-telcp.xml by default: mirrors video, answers re-INVITEs; or a stock UAS scenario). */
+export async function remoteParty(scenario: SippOptions['scenario'] = join(SIPP_SCENARIO_DIR, 'uas-telcp.xml') as `${string}.xml`, vars: Record<string, string> = {}): Promise<RemotePartyHandle> {
+  const port = await freeLoopbackPort();
+  const mediaPort = await freeLoopbackPort(4);
+  const sipp = await startSippUas({ scenario, localPort: port, transport: 'u1', calls: 1, mediaPort, vars, timeoutMs: 60_000 });
+  peers.push(sipp);
+  return { sipp, callee: `sip:service@${host}:${port}` };
+}
+
+/** SIPp calling hometel's line (uac-telcp.xml by default, or a stock UAC scenario). */
+export async function caller(home: HometelHome, o: { scenario?: SippOptions['scenario']; vars?: Record<string, string> } = {}): Promise<SippHandle> {
+  const sipp = await runSipp({
+    scenario: o.scenario ?? (join(SIPP_SCENARIO_DIR, 'uac-telcp.xml') as `${string}.xml`),
+    remote: `${host}:${home.sipPort}`,
+    localPort: await freeLoopbackPort(),
+    mediaPort: await freeLoopbackPort(4),
+    transport: 'u1',
+    service: 'home',
+    vars: o.vars ?? {},
+    timeoutMs: 60_000,
+  });
+  peers.push(sipp);
+  return sipp;
+}
+
+// ------------------------------------------------------------------------------------------------ the spec's order
+
+/**
+ * The actions sent since `mark`, as "TS StartCall", "TC StartMediaSession" …, must be `expected` (the order the
+ * spec section prints, written into the test); an action expected to fail is written with its code,
+ * "TS StopCall → 713", every other one must have succeeded.
+ */
+export function assertSteps(log: ActionLog, mark: number, expected: readonly string[], section: string): void {
+  const sent = log.since(mark);
+  assert.deepEqual(
+    sent.map((r) => `${r.device} ${r.action}${r.outcome === 'ok' ? '' : ` → ${r.outcome}`}`),
+    [...expected],
+    `${section}: the actions the library sent, in order:\n${sent.map((r) => `  ${formatAction(r)}`).join('\n')}`,
+  );
+}
+
+// ------------------------------------------------------------------------------------------------ in-process home
+
+export interface LocalHome {
+  readonly line: ScriptedLine;
+  readonly ts: TelephonyServerParts;
+  readonly media: FakeMediaSessions[];
+  readonly udn: string;
+  readonly tcp: TelephonyControlPoint;
+  /** The UPnP hosting goes away (byebye) and comes back with a new BOOTID; the services keep their state. */
+  restart(during?: () => void | Promise<void>): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/**
+ * A Telephony Server over a scripted line (no media plane: CallInfo shows the SDP as negotiated) and `clients`
+ * Telephony Clients over fake media, embedded in one root device hosted in this process on lo; a
+ * TelephonyControlPoint that found them.
+ */
+export async function startLocalHome(o: { clients?: number; telcpExpiresSec?: number; disconnectedRetentionMs?: number } = {}): Promise<LocalHome> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'hometel-telcp-local-'));
+  const store = Store.open(dataDir);
+  const line = new ScriptedLine();
+  const ts = createTelephonyServer({
+    lineName: 'local',
+    friendlyName: 'local line',
+    store,
+    line,
+    media: defaultMediaProfile(host),
+    clock: systemClock,
+    logger: testLogger('ts'),
+    ...(o.telcpExpiresSec !== undefined ? { telcpExpiresSec: o.telcpExpiresSec } : {}),
+    ...(o.disconnectedRetentionMs !== undefined ? { disconnectedRetentionMs: o.disconnectedRetentionMs } : {}),
+    modifyFailedGraceMs: 30_000,
+  });
+  const media: FakeMediaSessions[] = [];
+  const clients = Array.from({ length: o.clients ?? 2 }, (_, i) => {
+    const fake = new FakeMediaSessions({ basePort: 52000 + 1000 * i });
+    media.push(fake);
+    const service = new MediaManagementService({ port: fake, clock: systemClock, logger: testLogger(`tc${i + 1}`) });
+    return telephonyClientDevice({ udn: store.udnFor(`tc:${i + 1}`), friendlyName: `tc${i + 1} client`, mediaManagement: service });
+  });
+  const udn = store.udnFor('root');
+  const root = {
+    info: { deviceType: 'urn:schemas-upnp-org:device:Basic:1', friendlyName: 'local home', manufacturer: 'hometel', modelName: 'test', udn },
+    services: [],
+    devices: [ts.device, ...clients],
+  };
+  const hostDevices = async (): Promise<DeviceHost> => {
+    const h = new DeviceHost({ root, interfaces: [lo], bootId: store.nextBootId(), logger: testLogger('host') });
+    await h.start();
+    return h;
+  };
+  let deviceHost = await hostDevices();
+  const tcp = new TelephonyControlPoint({ interfaces: [lo], logger: testLogger('telcp'), searchTarget: udn, mx: 1 });
+  try {
+    await tcp.start();
+    await tcp.waitForServer((s) => s.rootUdn === udn);
+    for (let i = 1; i <= clients.length; i++) await tcp.waitForClient((c) => c.friendlyName === `tc${i} client`);
+  } catch (e) {
+    await tcp.stop();
+    await deviceHost.stop();
+    throw e;
+  }
+  return {
+    line,
+    ts,
+    media,
+    udn,
+    tcp,
+    async restart(during) {
+      await deviceHost.stop();
+      await during?.();
+      deviceHost = await hostDevices();
+    },
+    async stop() {
+      await tcp.stop();
+      await deviceHost.stop();
+      ts.close();
+      store.close();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
