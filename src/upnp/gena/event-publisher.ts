@@ -195,7 +195,9 @@ export class EventPublisher {
         this.opts.logger.debug('NOTIFY failed', { sid: sub.sid, url, error: e instanceof Error ? e.message : String(e) });
       }
     }
-    this.opts.logger.warn('event not delivered to any callback', { sid: sub.sid, seq });
+    // A subscriber that unsubscribed meanwhile (a short-lived control point) is no news; one still subscribed is.
+    if (this.subs.has(sub.sid)) this.opts.logger.warn('event not delivered to any callback', { sid: sub.sid, seq });
+    else this.opts.logger.debug('event not delivered: the subscriber unsubscribed meanwhile', { sid: sub.sid, seq });
   }
 
   close(): void {
