@@ -16,7 +16,8 @@
  * element or an enumerated value outside its table gives `{ ok: false, reason }` (the service answers
  * 402). Parsing never throws. Only `parseXml` of safe-xml.ts reads the text (no DTDs, no entities).
  */
-import { childElements, elementValue, escapeXml, parseXml } from '../../../upnp/xml/safe-xml.js';
+import { elementValue, escapeXml } from '../../../upnp/xml/safe-xml.js';
+import { child, children, enumValue, errorMessage, fail, parseFragment, type FragmentParseResult } from '../fragment-decoding.js';
 import type { Element } from '../../../upnp/xml/safe-xml.js';
 import {
   callDirections,
@@ -53,7 +54,7 @@ import type {
   TelCPNameList,
 } from './cams-types.js';
 
-export type CamsParseResult<T> = { ok: true; value: T } | { ok: false; reason: string };
+export type CamsParseResult<T> = FragmentParseResult<T>;
 
 /** Which elements of a CallInfo to write: everything, or only the general information of 2.3.3. */
 export type CallInfoView = 'full' | 'general';
@@ -423,32 +424,6 @@ export function validateTelCPNameList(names: TelCPNameList): string[] {
 // Parsing
 // ---------------------------------------------------------------------------------------------------
 
-/** A problem found while decoding; caught by `parseDocument`, never escapes. */
-class DecodeError extends Error {}
-
-function fail(reason: string): never {
-  throw new DecodeError(reason);
-}
-
-/** Namespace URIs compared without any white space: URNs contain none, printed documents do. */
-function isNamespace(actual: string | null | undefined, expected: string): boolean {
-  return (actual ?? '').replace(/\s+/g, '') === expected;
-}
-
-function nameIs(el: Element, names: readonly string[]): boolean {
-  const local = (el.localName ?? el.nodeName).toLowerCase();
-  return names.some((n) => n.toLowerCase() === local);
-}
-
-/** Children whose local name is one of `names` (any letter case, any namespace). */
-function children(parent: Element, ...names: string[]): Element[] {
-  return childElements(parent).filter((e) => nameIs(e, names));
-}
-
-function child(parent: Element, ...names: string[]): Element | undefined {
-  return children(parent, ...names)[0];
-}
-
 function text(el: Element): string {
   return (el.textContent ?? '').trim();
 }
@@ -464,16 +439,6 @@ function requiredText(parent: Element, what: string, ...names: string[]): string
 function optionalText(parent: Element, ...names: string[]): string | undefined {
   const el = child(parent, ...names);
   return el ? text(el) : undefined;
-}
-
-/** An enumerated value as printed: trimmed, surrounding quotes removed, matched ignoring letter case. */
-function enumValue<T extends string>(raw: string, allowed: readonly T[], what: string): T {
-  const v = raw.trim().replace(/^["'\u201c\u201d]+|["'\u201c\u201d]+$/g, '').trim();
-  const exact = allowed.find((a) => a === v);
-  if (exact !== undefined) return exact;
-  const loose = allowed.find((a) => a.toLowerCase() === v.toLowerCase());
-  if (loose !== undefined) return loose;
-  return fail(`${what} "${raw}" is not an allowed value`);
 }
 
 function optionalAttr(el: Element, name: string): string | undefined {
@@ -670,14 +635,7 @@ function decodeCallBackAvailability(el: Element): CallBackAvailability {
   return { callBackIDs: nonEmpty(ids.filter((id) => id !== ''), 'callBack>') };
 }
 
-function errorMessage(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
-}
-
-/**
- * Parse `text` as a document whose root is one of `rootNames` in `namespace` (or in no namespace),
- * decode it and validate the value. Never throws.
- */
+/** Parse `text` as a cams document whose root is one of `rootNames` in `namespace` (or in none). Never throws. */
 function parseDocument<T>(
   input: unknown,
   rootNames: readonly string[],
@@ -685,27 +643,7 @@ function parseDocument<T>(
   validate: (value: T) => string[],
   namespace = camsNamespace,
 ): CamsParseResult<T> {
-  try {
-    if (typeof input !== 'string') return { ok: false, reason: 'not a string' };
-    const body = input.replace(/^\uFEFF/, '').trimStart();
-    if (body === '') return { ok: false, reason: 'empty document' };
-    const parsed = parseXml(body);
-    if (!parsed.ok) return { ok: false, reason: `not well-formed XML: ${parsed.reason}` };
-    const root = parsed.doc.documentElement;
-    if (!root) return { ok: false, reason: 'no root element' };
-    if (!nameIs(root, rootNames)) {
-      return { ok: false, reason: `root element <${root.nodeName}> is not <${rootNames[0]}>` };
-    }
-    if (root.namespaceURI !== null && root.namespaceURI !== '' && !isNamespace(root.namespaceURI, namespace)) {
-      return { ok: false, reason: `root element is in namespace "${root.namespaceURI}", not "${namespace}"` };
-    }
-    const value = decode(root);
-    const problems = validate(value);
-    if (problems.length > 0) return { ok: false, reason: problems[0]! };
-    return { ok: true, value };
-  } catch (e) {
-    return { ok: false, reason: e instanceof DecodeError ? e.message : `cannot read document: ${errorMessage(e)}` };
-  }
+  return parseFragment(input, { rootNames, namespaces: [namespace], decode, validate });
 }
 
 /** 2.4.2 CallInfo (full or general). */

@@ -15,7 +15,8 @@
  * It is strict where a value would be meaningless: a missing mediaSessionID or a status outside
  * Started/Stopped gives `{ ok: false }`. Parsing never throws; only safe-xml's parseXml reads the text.
  */
-import { childElements, elementValue, escapeXml, parseXml, sameNamespace, type Element } from '../../../upnp/xml/safe-xml.js';
+import { elementValue, escapeXml, type Element } from '../../../upnp/xml/safe-xml.js';
+import { child, children, enumValue, errorMessage, fail, parseFragment, type FragmentParseResult } from '../fragment-decoding.js';
 import { camsNamespace } from '../call-management/cams-types.js';
 import { normalizeSdpLineEnds } from '../call-management/cams-xml.js';
 import {
@@ -29,7 +30,7 @@ import {
   type MmsMediaCapabilityInfo,
 } from './mms-types.js';
 
-export type MmsParseResult<T> = { ok: true; value: T } | { ok: false; reason: string };
+export type MmsParseResult<T> = FragmentParseResult<T>;
 
 const xmlDeclaration = '<?xml version="1.0" encoding="utf-8"?>';
 const xsiNamespace = 'http://www.w3.org/2001/XMLSchema-instance';
@@ -118,31 +119,6 @@ export function validateMediaSessionInfoList(list: MediaSessionInfoList): string
 // Parsing
 // ---------------------------------------------------------------------------------------------------
 
-class DecodeError extends Error {}
-
-function fail(reason: string): never {
-  throw new DecodeError(reason);
-}
-
-function nameIs(el: Element, name: string): boolean {
-  return (el.localName ?? el.nodeName).toLowerCase() === name.toLowerCase();
-}
-
-function children(parent: Element, name: string): Element[] {
-  return childElements(parent).filter((e) => nameIs(e, name));
-}
-
-function child(parent: Element, name: string): Element | undefined {
-  return children(parent, name)[0];
-}
-
-/** An enumerated value as printed: trimmed, surrounding quotes removed, matched ignoring letter case. */
-function enumValue<T extends string>(raw: string, allowed: readonly T[], what: string): T {
-  const v = raw.trim().replace(/^["'\u201c\u201d]+|["'\u201c\u201d]+$/g, '').trim();
-  const found = allowed.find((a) => a === v) ?? allowed.find((a) => a.toLowerCase() === v.toLowerCase());
-  return found ?? fail(`${what} "${raw}" is not an allowed value`);
-}
-
 function decodeMediaCapability(el: Element): MediaCapability {
   const formatAttr = (el.getAttribute('format') ?? '').trim();
   const format = formatAttr === '' ? undefined : enumValue(formatAttr, mediaCapabilityFormats, 'mediaCapability/@format');
@@ -197,10 +173,6 @@ function bindUndeclaredRootPrefix(text: string): string | undefined {
   return `${text.slice(0, at)} xmlns:${prefix}="${mmsNamespace}"${text.slice(at)}`;
 }
 
-function errorMessage(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
-}
-
 function parseDocument<T>(
   input: unknown,
   rootName: string,
@@ -208,33 +180,7 @@ function parseDocument<T>(
   decode: (root: Element) => T,
   validate: (value: T) => string[],
 ): MmsParseResult<T> {
-  try {
-    if (typeof input !== 'string') return { ok: false, reason: 'not a string' };
-    const body = input.replace(/^\uFEFF/, '').trimStart();
-    if (body === '') return { ok: false, reason: 'empty document' };
-    let parsed = parseXml(body);
-    if (!parsed.ok) {
-      const repaired = bindUndeclaredRootPrefix(body);
-      if (repaired !== undefined) {
-        const again = parseXml(repaired);
-        if (again.ok) parsed = again;
-      }
-    }
-    if (!parsed.ok) return { ok: false, reason: `not well-formed XML: ${parsed.reason}` };
-    const root = parsed.doc.documentElement;
-    if (!root) return { ok: false, reason: 'no root element' };
-    if (!nameIs(root, rootName)) return { ok: false, reason: `root element <${root.nodeName}> is not <${rootName}>` };
-    const ns = root.namespaceURI;
-    if (ns !== null && ns !== '' && !namespaces.some((n) => sameNamespace(ns, n))) {
-      return { ok: false, reason: `root element is in namespace "${ns}", not "${namespaces[0]}"` };
-    }
-    const value = decode(root);
-    const problems = validate(value);
-    if (problems.length > 0) return { ok: false, reason: problems[0]! };
-    return { ok: true, value };
-  } catch (e) {
-    return { ok: false, reason: e instanceof DecodeError ? e.message : `cannot read document: ${errorMessage(e)}` };
-  }
+  return parseFragment(input, { rootNames: [rootName], namespaces, decode, validate, repair: bindUndeclaredRootPrefix });
 }
 
 /**
