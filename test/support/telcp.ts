@@ -56,7 +56,7 @@ export interface HometelHome {
  * test's directory, RTP ports from rtpBase+200 on, 100 per TC) and TS-native media playing `nativeTone` (its relay
  * on rtpBase … rtpBase+199). The test's TelCP (a TelephonyControlPoint) has found the TS and every TC when it resolves.
  */
-export async function startHome(o: { clients: readonly HomeClient[]; rtpBase: number; nativeTone?: number }): Promise<HometelHome> {
+export async function startHome(o: { clients: readonly HomeClient[]; rtpBase: number; nativeTone?: number; sip?: Readonly<Record<string, unknown>> }): Promise<HometelHome> {
   sippAvailable();
   const dir = await mkdtemp(join(tmpdir(), 'hometel-telcp-'));
   const sipPort = await freeLoopbackPort();
@@ -65,7 +65,8 @@ export async function startHome(o: { clients: readonly HomeClient[]; rtpBase: nu
     interfaces: ['lo'],
     dataDir: join(dir, 'data'),
     logLevel: 'info',
-    lines: [{ name: 'home', sip: { mode: 'direct', user: 'home', host, port: sipPort, transports: ['udp'] } }],
+    // `sip`: more settings of the line's SIP account (e.g. probeIntervalSeconds).
+    lines: [{ name: 'home', sip: { mode: 'direct', user: 'home', host, port: sipPort, transports: ['udp'], ...o.sip } }],
     clients: o.clients.map((c, i) => ({
       name: c.name,
       source: c.tone === undefined ? 'silence' : { tone: c.tone },
@@ -134,6 +135,48 @@ export async function remoteParty(scenario: SippOptions['scenario'] = join(SIPP_
   const sipp = await startSippUas({ scenario, localPort: port, transport: 'u1', calls: 1, mediaPort, vars, timeoutMs: 60_000 });
   peers.push(sipp);
   return { sipp, callee: `sip:service@${host}:${port}` };
+}
+
+/**
+ * SIPp as a callee that a callback watches (no calls): presence SUBSCRIBEs are refused (489 Bad Event, so the
+ * line probes with OPTIONS) and every OPTIONS is answered `status` (486: busy, 200: available). The scenario is
+ * written into `dir`; `port` lets a second run stand in for the first at the same CalleeID.
+ */
+export async function availabilityCallee(dir: string, status: 200 | 486, port?: number): Promise<RemotePartyHandle> {
+  const scenario = join(dir, `callee-${status}.xml`) as `${string}.xml`;
+  const reply = (code: string): string => `
+  <send>
+    <![CDATA[
+
+      SIP/2.0 ${code}
+      [last_Via:]
+      [last_From:]
+      [last_To:];tag=[pid]SIPpTag[call_number]
+      [last_Call-ID:]
+      [last_CSeq:]
+      Content-Length: 0
+
+    ]]>
+  </send>`;
+  await writeFile(
+    scenario,
+    `<?xml version="1.0" encoding="ISO-8859-1" ?>
+<!DOCTYPE scenario SYSTEM "sipp.dtd">
+<scenario name="hometel callee ${status}">
+  <recv request="SUBSCRIBE" optional="true" next="subscribe"/>
+  <recv request="OPTIONS"/>
+${reply(status === 200 ? '200 OK' : '486 Busy Here')}
+  <nop next="end"/>
+  <label id="subscribe"/>
+${reply('489 Bad Event')}
+  <label id="end"/>
+</scenario>
+`,
+  );
+  const localPort = port ?? (await freeLoopbackPort());
+  const sipp = await startSippUas({ scenario, localPort, transport: 'u1', autoAnswer: false, mediaPort: await freeLoopbackPort(4), timeoutMs: 120_000 });
+  peers.push(sipp);
+  return { sipp, callee: `sip:service@${host}:${localPort}` };
 }
 
 /** SIPp calling hometel's line (uac-telcp.xml by default, or a stock UAC scenario). */

@@ -68,6 +68,12 @@ export interface MediaOptions {
   readonly transfer?: 'auto' | 'per-client' | 'combined';
   /** enableMediaMixing in StartMediaTransfer (default: on when several TCs share a stream). */
   readonly mixing?: boolean;
+  /**
+   * Media sharing (2.3.1 architecture 2): the Media Sessions this flow starts receive the stream of this Media
+   * Session instead of the Call's; their StartMediaTransfer (one of their own) carries <shareMedia>. Mixing is then
+   * not switched on (the two are exclusive, 2.4.2.2).
+   */
+  readonly shareMedia?: string;
 }
 
 export interface CallOptions extends MediaOptions {
@@ -146,6 +152,8 @@ interface ApplyOptions {
   readonly mixing?: boolean;
   /** nativeMediaCapability for the first StartMediaTransfer (TS-based media chosen or changed). */
   readonly native?: string;
+  /** <shareMedia> for the StartMediaTransfer of the sessions started now (they get a request of their own). */
+  readonly shareMedia?: string;
 }
 
 const disconnected: CallStatus = 'Disconnected';
@@ -670,7 +678,7 @@ export class TsSession extends EventEmitter<TsSessionEvents> {
     const shared = new Set(all).size < all.length;
     const distinct = slots.every((s) => typesOf(s).length === 1) && !shared;
     // One request for all only when each TC has an m-line of its own: the TS gives the i-th TC the i-th m-line.
-    const combined = slots.length <= 1 || (distinct && o.transfer !== 'per-client');
+    const combined = slots.length <= 1 || (distinct && o.transfer !== 'per-client' && o.shareMedia === undefined);
     const mixing = o.mixing;
     const started: MediaBinding[] = [];
     const start = async (a: Assignment): Promise<MediaBinding> => {
@@ -687,13 +695,13 @@ export class TsSession extends EventEmitter<TsSessionEvents> {
         const bindings: MediaBinding[] = [];
         for (const s of slots) bindings.push('binding' in s ? s.binding : await start(s.start));
         mark = r.history.length;
-        await this.transfer(r, bindings, o.native, mixing);
+        await this.transfer(r, bindings, o.native, mixing, bindings.every((b) => started.includes(b)) ? o.shareMedia : undefined);
       } else {
         let first = true;
         for (const s of slots) {
           const b = 'binding' in s ? s.binding : await start(s.start);
           mark = r.history.length;
-          await this.transfer(r, [b], first ? o.native : undefined, mixing);
+          await this.transfer(r, [b], first ? o.native : undefined, mixing, started.includes(b) ? o.shareMedia : undefined);
           first = false;
         }
       }
@@ -708,10 +716,10 @@ export class TsSession extends EventEmitter<TsSessionEvents> {
   }
 
   /** StartMediaTransfer (C.12 F29): these Media Sessions (and the TS's native media) carry the Call. */
-  private async transfer(r: CallRecord, bindings: readonly MediaBinding[], native: string | undefined, mixing: boolean | undefined): Promise<void> {
+  private async transfer(r: CallRecord, bindings: readonly MediaBinding[], native: string | undefined, mixing: boolean | undefined, shareMedia?: string): Promise<void> {
     const tcs = bindings.map((b) => ({ udn: b.client, mediaSessionID: b.mediaSessionID }));
     const tcSdp = combineStreams(bindings.map((b) => (b.sdp ? partOf(b.sdp, b.media.length ? b.media : enabledTypes(b.sdp)) : undefined)));
-    const info = capabilityInfo(tcSdp, native, mixing);
+    const info = capabilityInfo(tcSdp, native, shareMedia === undefined ? mixing : undefined, shareMedia);
     await this.cm('StartMediaTransfer', (id) => ({ ...id, TargetCallID: r.callID, TCList: tcs.length ? buildTCList(tcs) : '', MediaCapabilityInfo: info }), r.callID);
   }
 
@@ -912,7 +920,7 @@ export class TsSession extends EventEmitter<TsSessionEvents> {
     const mixing = o.mixing ?? o.enableMediaMixing;
     const call = await this.applyMedia(r, plan, {
       ...(o.transfer ? { transfer: o.transfer } : {}),
-      ...mixingFor(mixing !== undefined ? { mixing } : {}, plan, wasShared),
+      ...(o.shareMedia !== undefined ? { shareMedia: o.shareMedia } : mixingFor(mixing !== undefined ? { mixing } : {}, plan, wasShared)),
       ...(nativeChanged && nativeOffer ? { native: nativeOffer } : {}),
     });
     return { accepted: true, call };
@@ -1063,10 +1071,11 @@ function usage(sentence: string): TelephonyError {
   return new TelephonyError({ kind: 'usage', sentence });
 }
 
-/** A MediaCapabilityInfo argument: TC-based streams, TS-based ones, enableMediaMixing — each only when given. */
-function capabilityInfo(tc: string | undefined, native: string | undefined, mixing?: boolean): string {
+/** A MediaCapabilityInfo argument: TC-based streams, TS-based ones, enableMediaMixing or shareMedia — each only when given. */
+function capabilityInfo(tc: string | undefined, native: string | undefined, mixing?: boolean, shareMedia?: string): string {
   return buildMediaCapabilityInfo({
     ...(mixing !== undefined ? { enableMediaMixing: mixing } : {}),
+    ...(shareMedia !== undefined ? { shareMedia } : {}),
     ...(tc ? { mediaCapability: { format: 'SDP', content: tc } } : {}),
     ...(native ? { nativeMediaCapability: { format: 'SDP', content: native } } : {}),
   });
@@ -1105,5 +1114,5 @@ function mixingFor(o: MediaOptions, plan: readonly Assignment[], wasShared: bool
 
 /** The media options of a new Call's first transfers. */
 function mediaOpts(o: MediaOptions, plan: readonly Assignment[]): ApplyOptions {
-  return { ...(o.transfer ? { transfer: o.transfer } : {}), ...mixingFor(o, plan, false) };
+  return { ...(o.transfer ? { transfer: o.transfer } : {}), ...(o.shareMedia !== undefined ? { shareMedia: o.shareMedia } : mixingFor(o, plan, false)) };
 }
