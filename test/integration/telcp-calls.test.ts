@@ -15,7 +15,7 @@ import { test, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import type { CallView, TelephonyClient, TsSession } from '../../src/telephony/control/index.js';
 import { expectSippSuccess, type SippHandle } from '../support/sipp.js';
-import { assertSteps, caller, remoteParty, startHome, stopPeers, type HometelHome } from '../support/telcp.js';
+import { assertSteps, sessionOf, caller, remoteParty, startHome, stopPeers, type HometelHome } from '../support/telcp.js';
 import { waitFor } from '../support/net.js';
 import { enabledTypes } from '../../src/telephony/control/media-choice.js';
 
@@ -57,12 +57,6 @@ async function finalState(callID: string, sessions: ReadonlyArray<readonly [Tele
 }
 
 /** The Media Session of a Call on a TC, carrying `type`. */
-function sessionOf(call: CallView, tc: TelephonyClient, type = 'audio'): string {
-  const b = call.media.find((m) => m.client === tc.udn && m.media.includes(type));
-  assert.ok(b, `${tc.friendlyName} carries ${type}: ${JSON.stringify(call.media)}`);
-  return b.mediaSessionID;
-}
-
 test('C.12 create a call, C.13 terminate it (3.1.1): one TC, Talking, then StopCall and StopMediaSession', async () => {
   const remote = await remoteParty();
   let mark = log().mark();

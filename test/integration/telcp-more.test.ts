@@ -12,11 +12,11 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { WavFileSource } from '../../src/media/audio/wav-file-source.js';
 import { tcRecordingName } from '../../src/media/tc/rtp-media-sessions.js';
-import { TelephonyError, type CallBackAvailable, type CallView, type TelephonyClient, type TsSession } from '../../src/telephony/control/index.js';
+import { TelephonyError, type CallBackAvailable, type TelephonyClient, type TsSession } from '../../src/telephony/control/index.js';
 import { waitFor } from '../support/net.js';
 import { assertTone, sleep } from '../support/relay.js';
 import { expectSippSuccess, sippCount } from '../support/sipp.js';
-import { assertSteps, availabilityCallee, remoteParty, startHome, stopPeers, type HometelHome } from '../support/telcp.js';
+import { assertSteps, sessionOf, availabilityCallee, remoteParty, startHome, stopPeers, type HometelHome } from '../support/telcp.js';
 
 const TV_TONE = 1000;
 
@@ -38,12 +38,6 @@ afterEach(stopPeers);
 after(async () => {
   await home?.stop();
 });
-
-function sessionOf(call: CallView, tc: TelephonyClient): string {
-  const b = call.media.find((m) => m.client === tc.udn && m.media.includes('audio'));
-  assert.ok(b, `${tc.friendlyName} carries audio: ${JSON.stringify(call.media)}`);
-  return b.mediaSessionID;
-}
 
 async function refused(p: Promise<unknown>, code: number): Promise<void> {
   const e = await p.then(

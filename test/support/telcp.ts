@@ -14,9 +14,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { systemClock } from '../../src/base/clock.js';
 import { createTelephonyServer, type TelephonyServerParts } from '../../src/app/telephony-server.js';
-import * as appConfig from '../../src/app/config.js';
 import { Store } from '../../src/store/index.js';
-import { ActionLog, formatAction, TelephonyControlPoint, type TelephonyClient, type TelephonyServer } from '../../src/telephony/control/index.js';
+import { ActionLog, formatAction, TelephonyControlPoint, type CallView, type TelephonyClient, type TelephonyServer } from '../../src/telephony/control/index.js';
 import { defaultMediaProfile, MediaManagementService, telephonyClientDevice } from '../../src/telephony/index.js';
 import { FakeMediaSessions } from '../../src/telephony/testing/fake-media-sessions.js';
 import { ScriptedLine } from '../../src/telephony/testing/scripted-line.js';
@@ -75,9 +74,9 @@ export async function startHome(o: { clients: readonly HomeClient[]; rtpBase: nu
       rtpPorts: { min: o.rtpBase + 200 + 100 * i, max: o.rtpBase + 299 + 100 * i },
     })),
     media: { rtpPortMin: o.rtpBase, rtpPortMax: o.rtpBase + 199, native: { source: { tone: o.nativeTone ?? 800 }, recordDir: join(dir, 'ts') } },
+    // hometel's echo test endpoint would take its fixed SIP port: not in these tests.
+    echo: false,
   };
-  // hometel's echo test endpoint (when this hometel has one) would take a fixed SIP port: not in these tests.
-  if ('echo' in appConfig.defaultConfig) config.echo = false;
   await writeFile(join(dir, 'hometel.json'), JSON.stringify(config));
   const extra: TelephonyControlPoint[] = [];
   let hometel: HometelProcess | undefined;
@@ -293,4 +292,11 @@ export async function startLocalHome(o: { clients?: number; telcpExpiresSec?: nu
       await rm(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** The Media Session of `tc` that carries `type` in a Call, as the library bound it. */
+export function sessionOf(call: CallView, tc: TelephonyClient, type = 'audio'): string {
+  const b = call.media.find((m) => m.client === tc.udn && m.media.includes(type));
+  assert.ok(b, `${tc.friendlyName} carries ${type}: ${JSON.stringify(call.media)}`);
+  return b.mediaSessionID;
 }
