@@ -7,6 +7,7 @@ import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { hasExited, terminate, waitForExit } from './sipp.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -43,34 +44,6 @@ function track(child: ChildProcess): void {
       }
     });
   }
-}
-
-function hasExited(child: ChildProcess): boolean {
-  return child.exitCode !== null || child.signalCode !== null;
-}
-
-function waitForExit(child: ChildProcess, timeoutMs: number): Promise<boolean> {
-  if (hasExited(child)) return Promise.resolve(true);
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => {
-      child.off('exit', onExit);
-      resolve(false);
-    }, timeoutMs);
-    const onExit = (): void => {
-      clearTimeout(timer);
-      resolve(true);
-    };
-    child.once('exit', onExit);
-  });
-}
-
-/** SIGTERM, then SIGKILL after graceMs; resolves once the child has exited. */
-async function terminate(child: ChildProcess, graceMs: number): Promise<void> {
-  if (hasExited(child)) return;
-  child.kill('SIGTERM');
-  if (await waitForExit(child, graceMs)) return;
-  child.kill('SIGKILL');
-  await waitForExit(child, graceMs);
 }
 
 /** Keeps the last STDERR_LIMIT characters a child wrote to stderr. */

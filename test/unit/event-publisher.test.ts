@@ -6,38 +6,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
-import type { Clock, TimerHandle } from '../../src/base/clock.js';
+import { FakeClock } from '../support/fake-clock.js';
 import { silentLogger } from '../../src/base/logger.js';
 import { EventPublisher, parseCallback, type EventPublisherOptions } from '../../src/upnp/gena/event-publisher.js';
 import type { HttpRequest, HttpResponse } from '../../src/upnp/http/server.js';
-
-class FakeClock implements Clock {
-  private t = 1_000_000;
-  private readonly timers: Array<{ at: number; fn: () => void; cancelled: boolean }> = [];
-  now(): number {
-    return this.t;
-  }
-  setTimer(ms: number, fn: () => void): TimerHandle {
-    const timer = { at: this.t + ms, fn, cancelled: false };
-    this.timers.push(timer);
-    return { cancel: () => void (timer.cancelled = true) };
-  }
-  /** Moves time forward, firing due timers in order. */
-  advance(ms: number): void {
-    const end = this.t + ms;
-    for (;;) {
-      const due = this.timers.filter((x) => !x.cancelled && x.at <= end).sort((a, b) => a.at - b.at)[0];
-      if (!due) break;
-      due.cancelled = true;
-      this.t = due.at;
-      due.fn();
-    }
-    this.t = end;
-  }
-  get pending(): number {
-    return this.timers.filter((x) => !x.cancelled).length;
-  }
-}
 
 /** A port on 127.0.0.1 where nothing listens: NOTIFYs sent there fail at once. */
 async function closedPort(): Promise<number> {
@@ -51,7 +23,7 @@ async function closedPort(): Promise<number> {
 let deadPort = 9;
 
 function publisher(opts: Partial<EventPublisherOptions> = {}): { pub: EventPublisher; clock: FakeClock } {
-  const clock = new FakeClock();
+  const clock = new FakeClock(1_000_000);
   let n = 0;
   const pub = new EventPublisher({
     clock,

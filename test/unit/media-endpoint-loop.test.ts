@@ -5,7 +5,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createSocket, type Socket } from 'node:dgram';
-import type { Clock, TimerHandle } from '../../src/base/clock.js';
+import type { Clock } from '../../src/base/clock.js';
+import { FakeClock } from '../support/fake-clock.js';
 import { silentLogger } from '../../src/base/logger.js';
 import { PortPool } from '../../src/media/endpoint/port-pool.js';
 import { RtpEndpoint, type RtpEndpointOptions } from '../../src/media/endpoint/rtp-endpoint.js';
@@ -19,40 +20,6 @@ import { parseTelephoneEvent, serializeTelephoneEvent } from '../../src/media/rt
 import { waitFor } from '../support/net.js';
 
 const host = '127.0.0.1';
-
-class ManualClock implements Clock {
-  private t = 1_750_000_000_000;
-  private timers: { at: number; seq: number; fn: () => void; cancelled: boolean }[] = [];
-  private seq = 0;
-  now(): number {
-    return this.t;
-  }
-  setTimer(ms: number, fn: () => void): TimerHandle {
-    const entry = { at: this.t + Math.max(0, ms), seq: this.seq++, fn, cancelled: false };
-    this.timers.push(entry);
-    return { cancel: () => void (entry.cancelled = true) };
-  }
-  /** Moves time forward, firing due timers in order. */
-  advance(ms: number): void {
-    const end = this.t + ms;
-    for (;;) {
-      this.timers = this.timers.filter((x) => !x.cancelled);
-      const due = this.timers.filter((x) => x.at <= end).sort((a, b) => a.at - b.at || a.seq - b.seq)[0];
-      if (!due) break;
-      this.timers.splice(this.timers.indexOf(due), 1);
-      this.t = Math.max(this.t, due.at);
-      due.fn();
-    }
-    this.t = end;
-  }
-  /** Moves time forward without firing anything (the event loop was blocked). */
-  jump(ms: number): void {
-    this.t += ms;
-  }
-  get pending(): number {
-    return this.timers.filter((x) => !x.cancelled).length;
-  }
-}
 
 interface Raw {
   sock: Socket;
@@ -98,7 +65,7 @@ const rtpFrom = (seq: number, ts: number, payload = pcmu.encode(new ToneSource(4
   serializeRtp({ payloadType: 0, sequenceNumber: seq & 0xffff, timestamp: ts >>> 0, ssrc: 0xcafe, payload, ...extra });
 
 test('RFC 3550 5.1: the send loop sends one PCMU packet per 20 ms — constant SSRC, sequence +1 across the wrap, timestamp +160, marker on the first', async () => {
-  const clock = new ManualClock();
+  const clock = new FakeClock(1_750_000_000_000);
   const ports = new PortPool({ min: 21000, max: 21099 });
   const peer = await raw();
   const ep = await RtpEndpoint.open(
@@ -126,7 +93,7 @@ test('RFC 3550 5.1: the send loop sends one PCMU packet per 20 ms — constant S
 });
 
 test('a late event loop is caught up with a short burst, a long stall is skipped rather than flooded', async () => {
-  const clock = new ManualClock();
+  const clock = new FakeClock(1_750_000_000_000);
   const ports = new PortPool({ min: 21100, max: 21199 });
   const peer = await raw();
   const ep = await RtpEndpoint.open(options(clock, ports, { source: new ToneSource(440, 8000), remote: { address: host, port: peer.port } }));
@@ -150,7 +117,7 @@ test('a late event loop is caught up with a short burst, a long stall is skipped
 });
 
 test('without a configured remote nothing is sent until a valid packet latches the peer; then RTP goes back to its source', async () => {
-  const clock = new ManualClock();
+  const clock = new FakeClock(1_750_000_000_000);
   const ports = new PortPool({ min: 21200, max: 21299 });
   const peer = await raw();
   const ep = await RtpEndpoint.open(options(clock, ports, { source: new ToneSource(440, 8000), sink: new PcmCollector() }));
@@ -176,7 +143,7 @@ test('without a configured remote nothing is sent until a valid packet latches t
 });
 
 test('after latching, RTP from another source is dropped and counted; garbage and unnegotiated payload types are counted as malformed', async () => {
-  const clock = new ManualClock();
+  const clock = new FakeClock(1_750_000_000_000);
   const ports = new PortPool({ min: 21300, max: 21399 });
   const peer = await raw();
   const intruder = await raw();
@@ -204,7 +171,7 @@ test('after latching, RTP from another source is dropped and counted; garbage an
 });
 
 test('the receiver reorders, conceals a loss with silence, counts it (RFC 3550 A.3) and decodes the codecs it was given', async () => {
-  const clock = new ManualClock();
+  const clock = new FakeClock(1_750_000_000_000);
   const ports = new PortPool({ min: 21400, max: 21499 });
   const peer = await raw();
   const sink = new PcmCollector();
@@ -235,7 +202,7 @@ test('the receiver reorders, conceals a loss with silence, counts it (RFC 3550 A
 });
 
 test('RFC 4733: sendDtmf replaces audio with telephone-events (same timestamp, marker, E three times), sequence numbers continue', async () => {
-  const clock = new ManualClock();
+  const clock = new FakeClock(1_750_000_000_000);
   const ports = new PortPool({ min: 21500, max: 21599 });
   const peer = await raw();
   const ep = await RtpEndpoint.open(options(clock, ports, { source: new ToneSource(440, 8000), remote: { address: host, port: peer.port }, telephoneEventPayloadType: 96 }));
@@ -273,7 +240,7 @@ test('RFC 4733: sendDtmf replaces audio with telephone-events (same timestamp, m
 });
 
 test('RFC 4733: received events are reported once each, in order; a pending sendDtmf rejects when the endpoint closes', async () => {
-  const clock = new ManualClock();
+  const clock = new FakeClock(1_750_000_000_000);
   const ports = new PortPool({ min: 21600, max: 21699 });
   const peer = await raw();
   const ep = await RtpEndpoint.open(options(clock, ports, { remote: { address: host, port: peer.port }, sink: new PcmCollector() }));
@@ -300,7 +267,7 @@ test('RFC 4733: received events are reported once each, in order; a pending send
 });
 
 test('RFC 3550 6: RTCP SR with SDES CNAME goes to port+1 every ~5 s, BYE on close; received reports are checked and counted', async () => {
-  const clock = new ManualClock();
+  const clock = new FakeClock(1_750_000_000_000);
   const ports = new PortPool({ min: 21700, max: 21799 });
   const peer = await raw(0);
   const peerRtcp = await raw(0);
@@ -340,7 +307,7 @@ test('RFC 3550 6: RTCP SR with SDES CNAME goes to port+1 every ~5 s, BYE on clos
 });
 
 test('RFC 5761: with rtcp-mux RTCP shares the RTP port, and only the even port is bound', async () => {
-  const clock = new ManualClock();
+  const clock = new FakeClock(1_750_000_000_000);
   const ports = new PortPool({ min: 21800, max: 21899 });
   const peer = await raw();
   const ep = await RtpEndpoint.open(options(clock, ports, { rtcpMux: true, sink: new PcmCollector() }));
@@ -369,7 +336,7 @@ test('RFC 5761: with rtcp-mux RTCP shares the RTP port, and only the even port i
 });
 
 test('ports: a pair taken by another program is skipped; an exhausted pool is a clear error; close releases the pair', async () => {
-  const clock = new ManualClock();
+  const clock = new FakeClock(1_750_000_000_000);
   const ports = new PortPool({ min: 21900, max: 21905 });
   const squatter = await raw(21901); // the RTCP port of the first pair
   const a = await RtpEndpoint.open(options(clock, ports));

@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { Clock, TimerHandle } from '../../src/base/clock.js';
+import { FakeClock } from '../support/fake-clock.js';
 import { silentLogger } from '../../src/base/logger.js';
 import { UpnpError, type ActionArgs, type ActionHandler, type ServiceState, type UpnpValue } from '../../src/upnp/index.js';
 import { MediaManagementService, type MediaManagementOptions } from '../../src/telephony/client/media-management-service.js';
@@ -20,30 +20,6 @@ import {
   type MediaSessionInfo,
 } from '../../src/telephony/contracts/media-management/index.js';
 import { parseSdpMedia } from '../../src/telephony/contracts/call-management/sdp-capability.js';
-
-class FakeClock implements Clock {
-  t = 0;
-  readonly timers = new Set<{ at: number; fn: () => void }>();
-  now(): number {
-    return this.t;
-  }
-  setTimer(ms: number, fn: () => void): TimerHandle {
-    const timer = { at: this.t + ms, fn };
-    this.timers.add(timer);
-    return { cancel: () => void this.timers.delete(timer) };
-  }
-  advance(ms: number): void {
-    const end = this.t + ms;
-    for (;;) {
-      const due = [...this.timers].filter((x) => x.at <= end).sort((a, b) => a.at - b.at)[0];
-      if (!due) break;
-      this.timers.delete(due);
-      this.t = Math.max(this.t, due.at);
-      due.fn();
-    }
-    this.t = end;
-  }
-}
 
 /** A ServiceState that records every set() (each one would be one GENA event). */
 class RecordingState implements ServiceState {
@@ -239,7 +215,7 @@ test('StopMediaSession (C.13 F3/F4): closes the endpoint session, events Stopped
   await expectCode(t.call('GetMediaSessionInfo', { TargetMediaSessionID: id }), 703);
   await expectCode(t.call('StopMediaSession', { TargetMediaSessionID: 'media-nope' }), 703);
   await expectCode(t.call('StopMediaSession', { TargetMediaSessionID: '' }), 703);
-  assert.equal(t.clock.timers.size, 0, 'no timer left');
+  assert.equal(t.clock.pending, 0, 'no timer left');
 });
 
 test('ModifyMediaSession: a new TS offer gets a new answer and a Started event carrying it', async () => {
@@ -361,7 +337,7 @@ test('close(): every open session is closed on the endpoint, timers stop, nothin
   assert.deepEqual(t.port.openSessions(), []);
   t.clock.advance(0);
   assert.equal(t.state.sets.length, 0, 'the events still queued are dropped');
-  assert.equal(t.clock.timers.size, 0);
+  assert.equal(t.clock.pending, 0);
   assert.equal(t.service.list().length, 0);
 });
 

@@ -5,7 +5,8 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Clock, TimerHandle } from '../../src/base/clock.js';
+import type { Clock } from '../../src/base/clock.js';
+import { FakeClock } from '../support/fake-clock.js';
 import { createLogger, silentLogger, type Logger } from '../../src/base/logger.js';
 import type { SipMessage, SipPeer, SipRequest, SipResponse } from '../../src/sip/message/types.js';
 import { HeaderList } from '../../src/sip/message/header-list.js';
@@ -24,34 +25,6 @@ import {
 
 // ---------------------------------------------------------------------------------------------------------
 // doubles
-
-class FakeClock implements Clock {
-  private t = 0;
-  private readonly timers: Array<{ at: number; fn: () => void; cancelled: boolean }> = [];
-  now(): number {
-    return this.t;
-  }
-  setTimer(ms: number, fn: () => void): TimerHandle {
-    const timer = { at: this.t + ms, fn, cancelled: false };
-    this.timers.push(timer);
-    return { cancel: () => void (timer.cancelled = true) };
-  }
-  /** Moves time forward, firing due timers in time order (ties in the order they were set). */
-  advance(ms: number): void {
-    const end = this.t + ms;
-    for (;;) {
-      const due = this.timers.filter((x) => !x.cancelled && x.at <= end).sort((a, b) => a.at - b.at)[0];
-      if (!due) break;
-      due.cancelled = true;
-      this.t = due.at;
-      due.fn();
-    }
-    this.t = end;
-  }
-  get pending(): number {
-    return this.timers.filter((x) => !x.cancelled).length;
-  }
-}
 
 interface Sent {
   readonly at: number;

@@ -5,7 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Clock, TimerHandle } from '../../src/base/clock.js';
+import { FakeClock as BaseClock } from '../support/fake-clock.js';
 import {
   addHeader,
   contacts,
@@ -42,28 +42,12 @@ import { testLogger } from '../support/net.js';
 // ---------------------------------------------------------------------------------------------------------
 // doubles
 
-class FakeClock implements Clock {
-  private t = 0;
-  private readonly timers: Array<{ at: number; fn: () => void; cancelled: boolean }> = [];
-  now(): number {
-    return this.t;
-  }
-  setTimer(ms: number, fn: () => void): TimerHandle {
-    const timer = { at: this.t + ms, fn, cancelled: false };
-    this.timers.push(timer);
-    return { cancel: () => void (timer.cancelled = true) };
-  }
-  /** Moves time forward, firing due timers in order, letting the network deliver between them. */
-  async advance(ms: number): Promise<void> {
+/** The FakeClock; `run` moves time as `advance` does, letting the network deliver between timers. */
+class FakeClock extends BaseClock {
+  async run(ms: number): Promise<void> {
     const end = this.t + ms;
-    for (;;) {
-      await settle();
-      const due = this.timers.filter((x) => !x.cancelled && x.at <= end).sort((a, b) => a.at - b.at)[0];
-      if (!due) break;
-      due.cancelled = true;
-      this.t = due.at;
-      due.fn();
-    }
+    do await settle();
+    while (this.fireNext(end));
     this.t = end;
     await settle();
   }
@@ -204,7 +188,7 @@ const clocks = new WeakMap<UserAgent, FakeClock>();
 /** Stops a UA, moving its clock on so that requests nobody answers time out. */
 async function stopped(ua: UserAgent): Promise<void> {
   const done = ua.stop();
-  await clocks.get(ua)?.advance(5_000);
+  await clocks.get(ua)?.run(5_000);
   await done;
 }
 
@@ -355,12 +339,12 @@ test('RFC 3261 13.3.1.4: the 200 is retransmitted until the ACK (the first ACK l
   const b = c.sessions[0]!;
   assert.equal(a.state, 'confirmed');
   assert.equal(b.state, 'accepted', 'no ACK yet');
-  await clock.advance(500); // T1
+  await clock.run(500); // T1
   assert.equal(net.responses(200, 'INVITE').length, 2, 'one retransmission');
   assert.equal(net.requests('ACK').length, 2, 'the caller ACKs the retransmitted 2xx');
   assert.equal(b.state, 'confirmed');
   assert.equal(b.twoHundredRetransmissions, 1);
-  await clock.advance(10_000);
+  await clock.run(10_000);
   assert.equal(net.responses(200, 'INVITE').length, 2, 'no more after the ACK');
   await stopped(alice);
   await stopped(bob);
@@ -375,7 +359,7 @@ test('RFC 3261 13.3.1.4: no ACK within 64·T1 → the callee sends BYE and repor
   net.drop = (m) => m.kind === 'request' && m.method === 'ACK';
   alice.invite(`sip:bob@${host}:5062`, { sdp: offer });
   await settle();
-  await clock.advance(64 * 500);
+  await clock.run(64 * 500);
   assert.deepEqual(c.events, ['invite', 'ended no-ack']);
   assert.equal(net.requests('BYE').length, 1);
   assert.ok(net.responses(200, 'INVITE').length >= 7, 'retransmitted at T1, 2T1, 4T1, then every T2');
@@ -397,7 +381,7 @@ test('a callee that hangs up before the ACK sends its BYE once the ACK is there 
   c.sessions[0]!.bye();
   await settle();
   assert.equal(net.requests('BYE').length, 0, 'no BYE before the ACK');
-  await clock.advance(500);
+  await clock.run(500);
   assert.equal(net.requests('BYE').length, 1);
   assert.deepEqual(rec.events, ['accepted sdp', 'ended bye']);
   await stopped(alice);
@@ -574,7 +558,7 @@ test('no answer at all: Timer B gives the caller a local 408; an unreachable TCP
   const alice = agent(net, clock, 5061, 'alice', { transports: ['udp', 'tcp'] });
   const rec = recorder();
   alice.invite(`sip:bob@${host}:5999`, { sdp: offer, ...rec.delegate });
-  await clock.advance(64 * 500);
+  await clock.run(64 * 500);
   assert.deepEqual(rec.events, ['rejected 408 timeout']);
   const rec2 = recorder();
   alice.invite(`sip:bob@${host}:5999;transport=tcp`, { sdp: offer, ...rec2.delegate });
@@ -665,7 +649,7 @@ test('RFC 3261 14: glare — both sides re-INVITE at once and both get 491', asy
   a.modify(offer2);
   await settle();
   a.modify(offer2);
-  await clock.advance(0);
+  await clock.run(0);
   assert.deepEqual(ae, ['accepted sdp', 'modify rejected 491', 'modify rejected 491']);
   await stopped(alice);
   await stopped(bob);
@@ -693,7 +677,7 @@ test('RFC 3261 14.1: a re-INVITE that times out ends the call (dead peer), with 
   const { net, clock, alice, bob, a, ae } = await established();
   net.drop = (_m, from) => from === 5062;
   a.modify(offer2);
-  await clock.advance(64 * 500);
+  await clock.run(64 * 500);
   assert.deepEqual(ae, ['accepted sdp', 'ended dead-peer']);
   assert.equal(a.state, 'terminated');
   assert.ok(net.requests('BYE').length >= 1);
@@ -719,7 +703,7 @@ test('a re-INVITE nobody answers: the callee refuses it (488) after its no-answe
   const { clock, alice, bob, a, ae, be } = await established();
   a.modify(offer2);
   await settle();
-  await clock.advance(60_000);
+  await clock.run(60_000);
   assert.deepEqual(be, ['invite', 'modify request offer2', 'modify cancelled']);
   assert.deepEqual(ae, ['accepted sdp', 'modify rejected 488']);
   assert.equal(a.state, 'confirmed');
@@ -730,10 +714,10 @@ test('a re-INVITE nobody answers: the callee refuses it (488) after its no-answe
 test('a re-INVITE stuck after its 100 Trying is cancelled by the caller (487, refused), the call goes on', async () => {
   const { net, clock, alice, bob, a, ae, be } = await established({ noAnswerSeconds: 600 });
   a.modify(offer2);
-  await clock.advance(60_000 + 64 * 500 - 1);
+  await clock.run(60_000 + 64 * 500 - 1);
   assert.equal(net.requests('CANCEL').length, 0);
   assert.equal(net.responses(100, 'INVITE').length, 1, 'the callee said Trying');
-  await clock.advance(1);
+  await clock.run(1);
   assert.equal(net.requests('CANCEL').length, 1);
   assert.deepEqual(ae, ['accepted sdp', 'modify rejected 487']);
   assert.deepEqual(be, ['invite', 'modify request offer2', 'modify cancelled']);
@@ -742,8 +726,8 @@ test('a re-INVITE stuck after its 100 Trying is cancelled by the caller (487, re
   // and when even the CANCEL goes unanswered, the re-INVITE is given up 64·T1 later
   net.drop = (_m, from) => from === 5062;
   a.modify(offer2);
-  await clock.advance(100); // bob's 100 Trying is lost too: Timer B runs
-  await clock.advance(64 * 500);
+  await clock.run(100); // bob's 100 Trying is lost too: Timer B runs
+  await clock.run(64 * 500);
   assert.deepEqual(ae, ['accepted sdp', 'modify rejected 487', 'ended dead-peer'], 'no response at all is a dead peer (RFC 3261 14.1)');
   await stopped(alice);
   await stopped(bob);
@@ -753,10 +737,10 @@ test('a re-INVITE whose CANCEL brings no final response either is given up 64·T
   const { net, clock, alice, bob, a, ae } = await established({ noAnswerSeconds: 600 });
   net.drop = (m, from) => from === 5062 && m.kind === 'response' && m.status >= 200;
   a.modify(offer2);
-  await clock.advance(60_000 + 64 * 500);
+  await clock.run(60_000 + 64 * 500);
   assert.equal(net.requests('CANCEL').length, 1);
   assert.deepEqual(ae, ['accepted sdp']);
-  await clock.advance(64 * 500);
+  await clock.run(64 * 500);
   assert.deepEqual(ae, ['accepted sdp', 'modify rejected 487']);
   assert.equal(a.state, 'confirmed');
   await stopped(alice);
@@ -771,13 +755,13 @@ test('in-dialog OPTIONS keep-alive: a peer that vanished ends the call', async (
   callee(bob, (s) => s.answer(answer));
   const rec = recorder();
   alice.invite(`sip:bob@${host}:5062`, { sdp: offer, ...rec.delegate });
-  await clock.advance(30_000);
+  await clock.run(30_000);
   assert.equal(net.requests('OPTIONS').length, 1);
   assert.equal(net.responses(200, 'OPTIONS').length, 1, 'answered in the dialog');
-  await clock.advance(30_000);
+  await clock.run(30_000);
   assert.equal(net.requests('OPTIONS').length, 2);
   net.drop = (_m, from) => from === 5062; // bob's host goes silent
-  await clock.advance(30_000 + 64 * 500);
+  await clock.run(30_000 + 64 * 500);
   assert.deepEqual(rec.events, ['accepted sdp', 'ended dead-peer']);
   await stopped(alice);
   await stopped(bob);
@@ -907,14 +891,14 @@ test('the no-answer timer: without a handler the UA answers 480; with one the TU
   };
   const rec = recorder();
   alice.invite(`sip:bob@${host}:5062`, { sdp: offer, ...rec.delegate });
-  await clock.advance(19_000);
+  await clock.run(19_000);
   assert.deepEqual(rec.events, ['progress 180']);
-  await clock.advance(1_000);
+  await clock.run(1_000);
   assert.deepEqual(rec.events, ['progress 180', 'rejected 480']);
   handled = 1;
   const rec2 = recorder();
   alice.invite(`sip:bob@${host}:5062`, { sdp: offer, ...rec2.delegate });
-  await clock.advance(20_000);
+  await clock.run(20_000);
   assert.equal(handled, 2);
   assert.deepEqual(rec2.events, ['progress 180', 'rejected 603']);
   await stopped(alice);
@@ -970,9 +954,9 @@ test('REGISTER with Digest: challenged, registered, refreshed at half the grante
   assert.equal(registers[0]!.headers.get('Route'), undefined, 'no Route to the registrar itself');
   assert.equal(registers[1]!.headers.get('Call-ID'), registers[0]!.headers.get('Call-ID'));
   assert.equal(cseq(registers[1]!)!.seq, cseq(registers[0]!)!.seq + 1);
-  await clock.advance(59_000);
+  await clock.run(59_000);
   assert.equal(reg.peer.requests('REGISTER').length, 2);
-  await clock.advance(1_000);
+  await clock.run(1_000);
   assert.equal(reg.peer.requests('REGISTER').length, 4, 'refreshed at 60 s (challenged again)');
   assert.equal(cseq(reg.peer.requests('REGISTER')[3]!.message)!.seq, cseq(registers[0]!)!.seq + 3);
   await stopped(alice);
@@ -998,10 +982,10 @@ test('REGISTER failures back off exponentially (5, 10, 20 s …, capped) and rec
     },
   };
   await settle();
-  await clock.advance(5_000 + 10_000 + 20_000 + 20_000);
+  await clock.run(5_000 + 10_000 + 20_000 + 20_000);
   assert.deepEqual(states, ['failed 503 5', 'failed 503 10', 'failed 503 20', 'failed 503 20', 'failed 503 20']);
   failing = false;
-  await clock.advance(20_000);
+  await clock.run(20_000);
   assert.equal(states.at(-1), 'registered 3600');
   assert.equal(alice.hasRegistered, true);
   void reg;
@@ -1017,9 +1001,9 @@ test('a registrar that does not answer: local 408, retried', async () => {
     registration: { registrar: `sip:${host}:5999`, retryBaseSeconds: 1 },
   });
   alice.delegate = { onRegistration: (s, info) => states.push(`${s} ${info.status ?? ''}`.trim()) };
-  await clock.advance(32_000);
+  await clock.run(32_000);
   assert.deepEqual(states, ['failed 408']);
-  await clock.advance(1_000 + 32_000);
+  await clock.run(1_000 + 32_000);
   assert.deepEqual(states, ['failed 408', 'registering', 'failed 408']);
   await stopped(alice);
 });
@@ -1039,18 +1023,18 @@ test('availability: a hometel peer refuses SUBSCRIBE (405), so OPTIONS probes de
   assert.equal(net.responses(405, 'SUBSCRIBE').length, 1);
   assert.deepEqual(seen, ['bob true']);
   assert.equal(alice.watching(`sip:bob@${host}:5062`)?.method, 'options');
-  await clock.advance(64 * 500);
+  await clock.run(64 * 500);
   assert.deepEqual(seen, ['bob true', 'dave false']);
   const probes = net.requests('OPTIONS', 5062).length;
   await stopped(bob);
   net.remove(5062);
-  await clock.advance(30_000 + 64 * 500);
+  await clock.run(30_000 + 64 * 500);
   assert.deepEqual(seen, ['bob true', 'dave false', 'bob false']);
   assert.ok(net.requests('OPTIONS', 5062).length > probes);
   alice.unwatch(`sip:bob@${host}:5062`);
   alice.unwatch(`sip:dave@${host}:5999`);
   const after = net.requests('OPTIONS').length;
-  await clock.advance(120_000);
+  await clock.run(120_000);
   assert.equal(net.requests('OPTIONS').length, after, 'no probes once unwatched');
   await stopped(alice);
 });
@@ -1099,7 +1083,7 @@ test('availability: RFC 3856 presence — NOTIFY with PIDF open/closed is report
   await settle();
   assert.deepEqual(seen, [false, true]);
   assert.equal(net.responses(200, 'NOTIFY').length, 2);
-  await clock.advance(300_000);
+  await clock.run(300_000);
   assert.equal(notifier.requests('SUBSCRIBE').length, 2, 'refreshed at half the lifetime');
   assert.match(notifier.last('SUBSCRIBE').message.headers.get('To')!, /tag=n1/, 'in the dialog');
   notifier.respond(notifier.last('SUBSCRIBE'), 200, [['Expires', '600']]);

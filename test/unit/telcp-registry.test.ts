@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import type { Clock, TimerHandle } from '../../src/base/clock.js';
+import { FakeClock } from '../support/fake-clock.js';
 import { UpnpError } from '../../src/upnp/model/upnp-error.js';
 import type { TelCPNameRecord, TelCPNameRepository } from '../../src/telephony/domain/repositories.js';
 import {
@@ -16,38 +16,6 @@ import {
   isValidTelCPName,
   type TelCPRegistryOptions,
 } from '../../src/telephony/domain/telcp-registry.js';
-
-class FakeClock implements Clock {
-  t = 1_700_000_000_000;
-  readonly timers = new Set<{ at: number; fn: () => void }>();
-
-  now(): number {
-    return this.t;
-  }
-
-  setTimer(ms: number, fn: () => void): TimerHandle {
-    const timer = { at: this.t + ms, fn };
-    this.timers.add(timer);
-    return {
-      cancel: () => {
-        this.timers.delete(timer);
-      },
-    };
-  }
-
-  /** Moves time forward, running every timer that falls due on the way, in order. */
-  advance(ms: number): void {
-    const end = this.t + ms;
-    for (;;) {
-      const due = [...this.timers].filter((x) => x.at <= end).sort((a, b) => a.at - b.at)[0];
-      if (!due) break;
-      this.timers.delete(due);
-      this.t = Math.max(this.t, due.at);
-      due.fn();
-    }
-    this.t = end;
-  }
-}
 
 /** An in-memory TelCPNameRepository that also remembers everything ever written to it. */
 class MemoryRepository implements TelCPNameRepository {
@@ -82,7 +50,7 @@ interface Fixture {
   randomSizes: number[];
 }
 
-function setup(options: Partial<TelCPRegistryOptions> = {}, repo = new MemoryRepository(), clock = new FakeClock()): Fixture {
+function setup(options: Partial<TelCPRegistryOptions> = {}, repo = new MemoryRepository(), clock = new FakeClock(1_700_000_000_000)): Fixture {
   const monopolizing = new Set<string>();
   const randomSizes: number[] = [];
   const registry = new TelCPRegistry({
@@ -334,14 +302,14 @@ test('CallManagement 2.6.2 / 2.4.8: an expired TelCPName is removed by the timer
   clock.advance(100_000);
   assert.deepEqual(events.at(-1), []);
   assert.equal(repo.rows.size, 0);
-  assert.equal(clock.timers.size, 0, 'no timer left once nothing is registered');
+  assert.equal(clock.pending, 0, 'no timer left once nothing is registered');
   assert.equal(events.length, 4);
 });
 
 test('CallManagement 2.6.2: a lapsed name is gone even before its timer runs', () => {
   const { registry, clock, events } = setup();
   const tv = registry.register('TV@Living', '', 300);
-  clock.t += 300_000; // time passes, timers not yet run
+  clock.jump(300_000); // time passes, timers not yet run
   assert.ok(!registry.verify('TV@Living', tv.secretKey));
   assert.deepEqual(registry.list(), []);
   assert.deepEqual(events, [['TV@Living'], []]);
@@ -362,7 +330,7 @@ test('CallManagement 2.3.2.1: a name that lapses while monopolising a Call is he
 });
 
 test('CallManagement 2.6.2: on construction, names that expired in the repository are dropped; the others keep expiring', () => {
-  const clock = new FakeClock();
+  const clock = new FakeClock(1_700_000_000_000);
   const repo = new MemoryRepository();
   repo.save({ name: 'old', secretKeyHash: sha256hex('k1'), expiresAt: clock.now() - 1 });
   repo.save({ name: 'live', secretKeyHash: sha256hex('k2'), expiresAt: clock.now() + 10_000 });
@@ -393,9 +361,9 @@ test('CallManagement 2.5.3: a failing listener neither fails the action nor sile
 test('close() stops the expiry timer', () => {
   const { registry, clock } = setup();
   registry.register('TV@Living', '', 300);
-  assert.equal(clock.timers.size, 1);
+  assert.equal(clock.pending, 1);
   registry.close();
-  assert.equal(clock.timers.size, 0);
+  assert.equal(clock.pending, 0);
 });
 
 test('the registry holds a bounded number of names: one more new name is refused with 501, renewals still work', () => {
