@@ -690,17 +690,21 @@ export class TsSession extends EventEmitter<TsSessionEvents> {
       return b;
     };
     let mark = r.history.length;
+    const before = mark;
+    let transfers = 0;
     try {
       if (combined) {
         const bindings: MediaBinding[] = [];
         for (const s of slots) bindings.push('binding' in s ? s.binding : await start(s.start));
         mark = r.history.length;
+        transfers++;
         await this.transfer(r, bindings, o.native, mixing, bindings.every((b) => started.includes(b)) ? o.shareMedia : undefined);
       } else {
         let first = true;
         for (const s of slots) {
           const b = 'binding' in s ? s.binding : await start(s.start);
           mark = r.history.length;
+          transfers++;
           await this.transfer(r, [b], first ? o.native : undefined, mixing, started.includes(b) ? o.shareMedia : undefined);
           first = false;
         }
@@ -711,8 +715,29 @@ export class TsSession extends EventEmitter<TsSessionEvents> {
       throw e;
     }
     await this.waitStatus(r, mark, ['Talking']);
+    // The first transfer's Talking may arrive after the last transfer was sent and satisfy the wait above; each
+    // StartMediaTransfer is evented Talking (C.21 F23), so the view returned waits (briefly) for all of them.
+    await this.untilSeen(r, before, 'Talking', transfers);
     for (const b of replaced) await this.stopBinding(r, b);
     return viewOf(r);
+  }
+
+  /** Resolves once `status` was seen `count` times since `from` in the Call's history, or after the event timeout. */
+  private untilSeen(r: CallRecord, from: number, status: CallStatus, count: number): Promise<void> {
+    const enough = (): boolean => r.history.slice(from).filter((s) => s === status).length >= count;
+    if (enough()) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        this.book.off('change', onChange);
+        resolve();
+      };
+      const onChange = (c: CallChange): void => {
+        if (c.view.callID === r.callID && enough()) done();
+      };
+      const timer = setTimeout(done, this.eventTimeoutMs);
+      this.book.on('change', onChange);
+    });
   }
 
   /** StartMediaTransfer (C.12 F29): these Media Sessions (and the TS's native media) carry the Call. */
