@@ -49,7 +49,7 @@ export function validateConfig(raw: unknown): HometelConfig {
   const problems = schemaProblems(fileSchema, raw);
   if (problems.length) throw new Error(`config: ${problems.join('; ')}`);
   // "$schema" only points an editor at hometel.schema.json.
-  const { $schema: _, ...file } = raw as Record<string, unknown>;
+  const file = Object.fromEntries(Object.entries(raw as object).filter(([key]) => key !== '$schema'));
   const config = complete(file);
   const crossProblems = crossFieldProblems(config);
   if (crossProblems.length) throw new Error(`config: ${crossProblems.join('; ')}`);

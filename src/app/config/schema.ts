@@ -6,7 +6,7 @@
  * `configSchema` describes the complete config hometel runs with (every default filled in); `fileSchema` is the
  * file a user writes, where each field with a default may be left out.
  */
-import { KindGuard, Type, type Static, type TProperties, type TSchema } from '@sinclair/typebox';
+import { KindGuard, Type, type Static, type TObject, type TProperties, type TSchema } from '@sinclair/typebox';
 
 /** Marks a field whose default is derived from its neighbours (see config.ts), so no `default` can state it. */
 const derivedDefault = Symbol('derived default');
@@ -179,8 +179,8 @@ function optionalDefaults(schema: TSchema): TSchema {
   if (KindGuard.IsObject(schema)) {
     const properties = Object.fromEntries(Object.entries(schema.properties).map(([k, p]) => [k, optionalDefaults(p)]));
     const required = (schema.required ?? []).filter((k) => !('default' in schema.properties[k]!) && !(derivedDefault in schema.properties[k]!));
-    const { required: _, ...rest } = schema;
-    return { ...rest, properties, ...(required.length ? { required } : {}) };
+    // No fields required: `required` undefined, which JSON leaves out.
+    return { ...schema, properties, required: required.length ? required : undefined };
   }
   if (KindGuard.IsArray(schema)) return { ...schema, items: optionalDefaults(schema.items) };
   if (KindGuard.IsUnion(schema)) return { ...schema, anyOf: schema.anyOf.map(optionalDefaults) };
@@ -189,7 +189,7 @@ function optionalDefaults(schema: TSchema): TSchema {
 
 const fileRoot = optionalDefaults(configSchema) as typeof configSchema;
 
-export const fileSchema: TSchema = {
+export const fileSchema: TObject = {
   $schema: 'http://json-schema.org/draft-07/schema#',
   $id: 'https://raw.githubusercontent.com/hometel/hometel/main/hometel.schema.json',
   title: 'hometel configuration',
