@@ -12,9 +12,8 @@ import { Store } from '../store/index.js';
 import { SipLine } from '../sip/index.js';
 import { defaultMediaProfile, UnconnectedLine, type Line } from '../telephony/index.js';
 import { DeviceHost } from '../upnp/index.js';
-import type { HometelConfig, LineConfig } from './config.js';
+import { isDefaultEcho, type HometelConfig, type LineConfig } from './config.js';
 import { createTelephonyServer, type TelephonyServerParts } from './telephony-server.js';
-import { defaultClientRtpPorts, isDefaultEcho } from './config.js';
 import { createTelephonyClient, type TelephonyClientParts } from './telephony-client.js';
 import { nativeMediaFactory } from './native-media.js';
 import { EchoService } from './echo/echo-service.js';
@@ -61,7 +60,7 @@ export async function startHometel(config: HometelConfig, logger: Logger): Promi
     planes.push(mediaPlane);
     return createTelephonyServer({
       lineName: l.name,
-      friendlyName: l.friendlyName ?? `${l.name} line`,
+      friendlyName: l.friendlyName,
       store,
       line: lineOf(l),
       media,
@@ -73,17 +72,17 @@ export async function startHometel(config: HometelConfig, logger: Logger): Promi
   // hometel's own Telephony Clients, embedded next to the Telephony Servers.
   const clients: TelephonyClientParts[] = [];
   try {
-    for (const [i, c] of (config.clients ?? []).entries()) {
+    for (const c of config.clients) {
       clients.push(
         createTelephonyClient({
           name: c.name,
-          friendlyName: c.friendlyName ?? `${c.name} client`,
+          friendlyName: c.friendlyName,
           store,
           address,
-          rtpPorts: c.rtpPorts ?? defaultClientRtpPorts(i),
-          ...(c.source !== undefined ? { source: c.source } : {}),
+          rtpPorts: c.rtpPorts,
+          source: c.source,
           ...(c.recordDir !== undefined ? { recordDir: c.recordDir } : {}),
-          ...(c.video !== undefined ? { video: c.video } : {}),
+          video: c.video,
           clock,
           logger,
         }),
@@ -100,7 +99,7 @@ export async function startHometel(config: HometelConfig, logger: Logger): Promi
         host: config.echo.host ?? address,
         port: config.echo.port,
         user: config.echo.user,
-        ...(config.echo.transports ? { transports: config.echo.transports } : {}),
+        transports: config.echo.transports,
         // Its own range when configured, else pairs of the media plane's range (the echo is hometel's too).
         ports: config.echo.rtpPorts ? new PortPool(config.echo.rtpPorts) : rtpPorts,
         maxCalls: config.echo.maxCalls,

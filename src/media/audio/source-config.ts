@@ -14,14 +14,3 @@ export function audioSourceOf(config: AudioSourceConfig): AudioSource {
   if ('tone' in config) return new ToneSource(config.tone, config.amplitude ?? 8000);
   return new WavFileSource(config.wav, { loop: config.loop ?? false });
 }
-
-/** What is wrong with a source as read from the config file at `where`, or undefined. */
-export function audioSourceProblem(value: unknown, where: string): string | undefined {
-  const s = value as Record<string, unknown> | string | null;
-  const ok =
-    s === 'silence' ||
-    (typeof s === 'object' && s !== null && Object.keys(s).length === 1 && typeof s.tone === 'number' && s.tone > 0 && s.tone < 4000) ||
-    (typeof s === 'object' && s !== null && typeof s.wav === 'string' && s.wav !== '' &&
-      Object.keys(s).every((k) => k === 'wav' || (k === 'loop' && typeof s.loop === 'boolean')));
-  return ok ? undefined : `"${where}" must be "silence", {"tone": Hz above 0 and below 4000} or {"wav": path, "loop"?: boolean}`;
-}

@@ -1,0 +1,205 @@
+/**
+ * The schema of hometel's config file, in one place: every field's type, range, allowed values, description (an
+ * editor's hover help) and default. TypeBox types are JSON Schema, so the same object validates the file, gives
+ * the TypeScript types (Static<>) and is published as hometel.schema.json.
+ *
+ * `configSchema` describes the complete config hometel runs with (every default filled in); `fileSchema` is the
+ * file a user writes, where each field with a default may be left out.
+ */
+import { KindGuard, Type, type Static, type TObject, type TProperties, type TSchema } from '@sinclair/typebox';
+
+/** Marks a field whose default is derived from its neighbours (see config.ts), so no `default` can state it. */
+const derivedDefault = Symbol('derived default');
+function derived<T extends TSchema>(schema: T): T {
+  return { ...schema, [derivedDefault]: true };
+}
+
+/** Objects refuse unknown fields: a typo must not pass silently. */
+const object = <T extends TProperties>(properties: T, description: string) => Type.Object(properties, { additionalProperties: false, description });
+
+const text = (description: string, options: { default?: string } = {}) => Type.String({ minLength: 1, description, ...options });
+
+/** One of a few strings (an enum). */
+const oneOf = <const T extends readonly string[]>(values: T, description?: string) => Type.Union(values.map((v) => Type.Literal(v as T[number])), { description });
+
+const seconds = (description: string) => Type.Number({ minimum: 0, description });
+
+const sipUri = (description: string) => Type.String({ pattern: '^sips?:\\S+$', description, errorMessage: 'must be a sip: or sips: URI' });
+
+/** A name that keeps a device's UDN in the store across restarts. */
+const deviceName = (what: string) =>
+  Type.String({
+    pattern: '^[A-Za-z0-9_-]{1,32}$',
+    description: `Short, unique name of the ${what}: 1–32 letters, digits, - or _ (it keeps the ${what}'s UDN in the store).`,
+    errorMessage: 'must be 1–32 letters, digits, - or _',
+  });
+
+/** A port hometel listens on; 0 picks a free one at each start. */
+const listenPort = (description: string, dflt: number) => Type.Integer({ minimum: 0, maximum: 65535, description: `${description} (0: any free port).`, default: dflt });
+
+/** A port of an RTP range: each stream takes an even RTP port and the odd RTCP port above it; below 1024 is the system's. */
+const rtpPort = (description: string, options: { default?: number } = {}) => Type.Integer({ minimum: 1024, maximum: 65535, description, ...options });
+
+const rtpPortRange = (description: string) =>
+  object({ min: rtpPort('Lowest port of the range.'), max: rtpPort('Highest port of the range.') }, `${description} One even/odd RTP/RTCP port pair per stream.`);
+
+const transports = Type.Array(oneOf(['udp', 'tcp']), {
+  minItems: 1,
+  uniqueItems: true,
+  description: 'The SIP transports it listens on and sends with.',
+  default: ['udp', 'tcp'],
+});
+
+const audioSource = (description: string) =>
+  Type.Union(
+    [
+      Type.Literal('silence'),
+      object({ tone: Type.Number({ exclusiveMinimum: 0, exclusiveMaximum: 4000, description: 'Frequency in Hz.' }) }, 'A sine tone.'),
+      object(
+        { wav: text('Path of a 16-bit PCM WAV file.'), loop: Type.Boolean({ description: 'Play it again from the start when it ends; else the stream ends with it.', default: false }) },
+        'A WAV file, played once or looped.',
+      ),
+    ],
+    {
+      description: `${description}: "silence", {"tone": Hz} or {"wav": path, "loop"?: boolean}.`,
+      errorMessage: 'must be "silence", {"tone": Hz above 0 and below 4000} or {"wav": path, "loop"?: boolean}',
+      default: 'silence',
+    },
+  );
+
+const sipAccount = object(
+  {
+    mode: oneOf(
+      ['direct', 'registered'],
+      '`direct`: reachable at sip:user@host:port, calls any SIP URI itself; `registered`: REGISTERs with `registrar` and calls through it.',
+    ),
+    user: text('The user part of its SIP address.'),
+    displayName: Type.Optional(text('The display name its calls show.')),
+    host: Type.Optional(text('Address to listen on; default: the first interface\'s address.')),
+    port: listenPort('UDP and TCP port', 5060),
+    transports,
+    registrar: Type.Optional(sipUri('Registered mode: the registrar\'s SIP URI, e.g. sip:pbx.example.org.')),
+    username: Type.Optional(text('Registered mode: the Digest username; default: `user`.')),
+    password: Type.Optional(text('Registered mode: the Digest password.')),
+    expires: Type.Optional(seconds('Registered mode: the registration lifetime it asks for, in seconds.')),
+    outboundProxy: Type.Optional(sipUri('Registered mode: where its requests go; default: the registrar.')),
+    noAnswerSeconds: Type.Optional(seconds('Seconds an incoming call rings before it is answered 480 and ends (the SIP layer\'s default: 60).')),
+    probeIntervalSeconds: Type.Optional(seconds('Seconds between availability probes of a callback\'s callee.')),
+    keepaliveSeconds: Type.Optional(seconds('Seconds between in-call OPTIONS keep-alives that detect a vanished peer; 0 or absent: off.')),
+  },
+  'The line\'s SIP account; without it the line has no connection outside the home.',
+);
+
+const line = object(
+  {
+    name: deviceName('line'),
+    friendlyName: derived(text('The friendly name its Telephony Server shows; default: "<name> line".')),
+    sip: Type.Optional(sipAccount),
+  },
+  'A phone line: a Telephony Server device embedded in the root device.',
+);
+
+const client = object(
+  {
+    name: deviceName('client'),
+    friendlyName: derived(text('The friendly name its device shows; default: "<name> client".')),
+    source: audioSource('What it plays into its Media Sessions'),
+    recordDir: Type.Optional(text('Where it records each Media Session (a WAV per audio stream, an rtpdump per video stream); default: nothing recorded.')),
+    video: Type.Boolean({ description: 'Declare receive-only H.264 video (recorded raw, never decoded).', default: false }),
+    rtpPorts: derived(rtpPortRange('Its RTP port range; default 30000+100·i – 30099+100·i for the i-th client.')),
+  },
+  'A Telephony Client of hometel\'s own: a TelephonyClient:1 device that plays a source and records what it receives.',
+);
+
+const media = object(
+  {
+    rtpPortMin: rtpPort('Lowest port of the Telephony Servers\' RTP relay range.', { default: 40000 }),
+    rtpPortMax: rtpPort('Highest port of the Telephony Servers\' RTP relay range.', { default: 49999 }),
+    native: Type.Optional(
+      object(
+        {
+          source: audioSource('What they play to the Remote Party'),
+          recordDir: Type.Optional(text('Where they record the Remote Party, `<line>-<CallID>-<time>.wav` per Call; default: nothing recorded.')),
+        },
+        'The Telephony Servers\' own media endpoint (TS-based media handling, nativeMediaCapability).',
+      ),
+    ),
+  },
+  'The Telephony Servers\' media plane: the UDP port range of every RTP/RTCP port pair their relay uses.',
+);
+
+const echo = object(
+  {
+    user: Type.String({
+      pattern: "^[A-Za-z0-9._~!$&'()*+,;=-]+$",
+      description: 'The user part it answers for (other users get 404).',
+      errorMessage: "must be a SIP user part (letters, digits, -._~!$&'()*+,;=)",
+      default: 'echo',
+    }),
+    port: listenPort('UDP and TCP port', 5070),
+    host: Type.Optional(text('Address to listen on (SIP and RTP); default: the first interface\'s address.')),
+    transports,
+    rtpPorts: Type.Optional(rtpPortRange('Its own RTP port range; default: pairs from the `media` range.')),
+    maxCalls: Type.Integer({ minimum: 1, maximum: 1000, description: 'Calls at once; another INVITE is answered 486 Busy Here.', default: 8 }),
+    maxSeconds: Type.Number({ exclusiveMinimum: 0, description: 'It hangs up after this many seconds.', default: 600 }),
+  },
+  'The echo test endpoint, like a PBX\'s echo test number: call sip:<user>@<host>:<port> and hear yourself.',
+);
+
+export const configSchema = object(
+  {
+    name: text('Friendly name of the root device.', { default: 'hometel' }),
+    interfaces: Type.Array(text('An interface name or IPv4 address.'), {
+      minItems: 1,
+      description: 'Interfaces (names or IPv4 addresses) hometel serves UPnP on; only these.',
+      default: ['lo'],
+    }),
+    dataDir: text('Where the SQLite store lives.', { default: './data' }),
+    httpPort: listenPort('HTTP port of the device host', 0),
+    logLevel: { ...oneOf(['debug', 'info', 'warn', 'error', 'silent'], 'Log detail.'), default: 'info' },
+    lines: Type.Array(line, { description: 'The phone lines.', default: [{ name: 'home', sip: { mode: 'direct', user: 'home' } }] }),
+    clients: Type.Array(client, { description: 'The Telephony Clients hometel runs itself.', default: [{ name: 'tc', source: { tone: 440 } }] }),
+    media: { ...media, default: {} },
+    echo: Type.Union([echo, Type.Literal(false)], { description: `${echo.description} false: none.`, default: {} }),
+  },
+  'hometel\'s configuration.',
+);
+
+export type HometelConfig = Static<typeof configSchema>;
+export type LineConfig = Static<typeof line>;
+export type SipLineConfig = Static<typeof sipAccount>;
+export type ClientConfig = Static<typeof client>;
+export type MediaConfig = Static<typeof media>;
+export type NativeMediaConfig = NonNullable<MediaConfig['native']>;
+export type EchoConfig = Static<typeof echo>;
+export type PortRange = Static<ReturnType<typeof rtpPortRange>>;
+
+/** The schema of the file: what configSchema requires but has a default may be left out. */
+function optionalDefaults(schema: TSchema): TSchema {
+  if (KindGuard.IsObject(schema)) {
+    const properties = Object.fromEntries(Object.entries(schema.properties).map(([k, p]) => [k, optionalDefaults(p)]));
+    const required = (schema.required ?? []).filter((k) => !('default' in schema.properties[k]!) && !(derivedDefault in schema.properties[k]!));
+    // No fields required: `required` undefined, which JSON leaves out.
+    return { ...schema, properties, required: required.length ? required : undefined };
+  }
+  if (KindGuard.IsArray(schema)) return { ...schema, items: optionalDefaults(schema.items) };
+  if (KindGuard.IsUnion(schema)) return { ...schema, anyOf: schema.anyOf.map(optionalDefaults) };
+  return schema;
+}
+
+const fileRoot = optionalDefaults(configSchema) as typeof configSchema;
+
+export const fileSchema: TObject = {
+  $schema: 'http://json-schema.org/draft-07/schema#',
+  $id: 'https://raw.githubusercontent.com/hometel/hometel/main/hometel.schema.json',
+  title: 'hometel configuration',
+  ...fileRoot,
+  errorMessage: 'must be a JSON object',
+  // Lets an editor find this schema: "$schema": "./hometel.schema.json" in hometel.json.
+  properties: { $schema: Type.String({ description: 'The JSON Schema of this file, for editors: "./hometel.schema.json".' }), ...fileRoot.properties },
+};
+
+/** hometel.schema.json as `npm run schema` writes it (symbols such as TypeBox's Kind are not JSON and drop out). */
+export function fileSchemaJson(): string {
+  return `${JSON.stringify(fileSchema, null, 2)}\n`;
+}
