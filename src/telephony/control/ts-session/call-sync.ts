@@ -18,7 +18,8 @@ import type { Emit } from './types.js';
 export const disconnected: CallStatus = 'Disconnected';
 
 export interface CallSyncDeps {
-  readonly server: TelephonyServer;
+  /** Only its actions are used. */
+  readonly server: Pick<TelephonyServer, 'invoke'>;
   readonly cm: CmInvoke;
   readonly clock: Clock;
   readonly logger: Logger;

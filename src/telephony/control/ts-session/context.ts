@@ -1,11 +1,9 @@
 /** The parts of a TsSession that its flows use. */
-import type { TelephonyServer } from '../devices.js';
 import type { CallSync } from './call-sync.js';
 import type { TelCPLease } from './lease.js';
 import type { MediaOrchestration } from './media-orchestration.js';
 
 export interface FlowContext {
-  readonly server: TelephonyServer;
   readonly lease: TelCPLease;
   readonly sync: CallSync;
   readonly media: MediaOrchestration;

@@ -20,7 +20,8 @@ export interface Credentials {
 export type CmInvoke = (action: string, args: (id: Credentials) => Record<string, string>, callID?: string) => Promise<Record<string, UpnpValue>>;
 
 export interface LeaseDeps {
-  readonly server: TelephonyServer;
+  /** Only its actions are used. */
+  readonly server: Pick<TelephonyServer, 'invoke'>;
   readonly clock: Clock;
   readonly logger: Logger;
   readonly opts: TsSessionOptions;

@@ -172,7 +172,7 @@ export function planAnswer<C extends PlanClient>(p: {
   return { plan, native, tcOffer, nativeOffer };
 }
 
-/** The part of a kept session's SDP for `type`, when a client already serving it keeps serving it. */
+/** The session whose negotiated stream of `type` is kept: a server of the type that already serves it. */
 export function keptBinding(type: string, servers: readonly Assignment[], current: Current, media: readonly MediaBinding[]): MediaBinding | undefined {
   const keeper = servers.find((s) => (current.get(s.client.udn) ?? []).includes(type));
   return keeper && media.find((b) => b.client === keeper.client.udn && b.media.includes(type) && b.sdp);

@@ -22,7 +22,7 @@ import type { FlowContext } from './context.js';
 import { TelCPLease } from './lease.js';
 import { MediaOrchestration } from './media-orchestration.js';
 import * as modifying from './modify.js';
-import type { AnswerOptions, CallOptions, MediaOptions, ModifyOptions, ModifyResult, TelCPIdentity, TsSessionEvents, TsSessionHost, TsSessionOptions } from './types.js';
+import type { AnswerOptions, CallOptions, Emit, MediaOptions, ModifyOptions, ModifyResult, TelCPIdentity, TsSessionEvents, TsSessionHost, TsSessionOptions } from './types.js';
 
 export class TsSession extends EventEmitter<TsSessionEvents> {
   private readonly logger: Logger;
@@ -42,14 +42,15 @@ export class TsSession extends EventEmitter<TsSessionEvents> {
   ) {
     super();
     this.logger = host.logger.child('telcp');
-    const emit = <K extends keyof TsSessionEvents>(event: K, ...args: TsSessionEvents[K]): void => void (this.emit as (e: K, ...a: TsSessionEvents[K]) => boolean)(event, ...args);
+    // EventEmitter's emit, typed for one event at a time (its own signature does not narrow over a generic K).
+    const emit = this.emit.bind(this) as Emit;
     const background = (p: Promise<unknown>): void => void this.background(p);
     const common = { server, clock: host.clock, logger: this.logger, emit };
     this.lease = new TelCPLease({ ...common, opts, background });
     this.callbacks = new CallBacks(server, emit);
     this.sync = new CallSync({ ...common, cm: this.lease.cm, eventTimeoutMs: opts.eventTimeoutMs ?? 10_000, onCallBacksAvailable: (text) => background(this.callbacks.available(text)) });
     this.media = new MediaOrchestration(host, server, this.sync, this.lease.cm);
-    this.flow = { server, lease: this.lease, sync: this.sync, media: this.media, background };
+    this.flow = { lease: this.lease, sync: this.sync, media: this.media, background };
     this.sync.book.on('change', (c) => this.changed(c));
   }
 
