@@ -165,6 +165,7 @@ test('a flow’s wait on the injected clock: met by an event; else GetCallInfo o
   });
   const r = sync.book.ensure('c1', 'Dialing');
   const talking = sync.waitStatus(r, 0, ['Talking']);
+  assert.equal(clock.pending, 1, 'the wait’s timer is on the injected clock');
   status = 'Talking';
   sync.book.apply(info(), 'event');
   assert.equal((await talking).status, 'Talking');
