@@ -5,7 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { buildMediaCapabilityInfo, buildTCList } from '../../src/telephony/contracts/call-management/cams-xml.js';
+import { buildCallInfoList, buildMediaCapabilityInfo, buildTCList } from '../../src/telephony/contracts/call-management/cams-xml.js';
 import { parseSdpMedia } from '../../src/telephony/contracts/call-management/sdp-capability.js';
 import { buildMmsMediaCapabilityInfo } from '../../src/telephony/contracts/media-management/mms-xml.js';
 import { chooseStream, combineStreams, enabledTypes, partOf } from '../../src/telephony/control/media-choice.js';
@@ -13,7 +13,13 @@ import { ActionLog, errorSentence, formatAction, isFault, TelephonyError } from 
 import { toTelephonyError } from '../../src/telephony/control/errors.js';
 import { defaultMediaProfile } from '../../src/telephony/index.js';
 import { defaultTcCapabilities } from '../../src/telephony/testing/fake-media-sessions.js';
-import { UpnpError, UpnpTransportError } from '../../src/upnp/index.js';
+import { UpnpError, UpnpTransportError, type UpnpValue } from '../../src/upnp/index.js';
+import { silentLogger } from '../../src/base/logger.js';
+import type { CallInfo } from '../../src/telephony/contracts/call-management/cams-types.js';
+import type { TelephonyServer } from '../../src/telephony/control/index.js';
+import { CallSync } from '../../src/telephony/control/ts-session/call-sync.js';
+import { TelCPLease } from '../../src/telephony/control/ts-session/lease.js';
+import { FakeClock } from '../support/fake-clock.js';
 
 const tc = defaultTcCapabilities('192.168.1.21');
 const ts = defaultMediaProfile('192.168.1.1');
@@ -99,4 +105,79 @@ test('a fault becomes a TelephonyError with the code, the spec’s description a
   assert.equal(down.kind, 'transport');
   assert.equal(down.code, undefined);
   assert.match(down.sentence, /Telephony Client could not be reached/);
+});
+
+/** A Telephony Server as its actions: each answered by `answer`, each recorded. */
+function fakeServer(answer: (action: string, args: Readonly<Record<string, string>>) => Record<string, UpnpValue>): Pick<TelephonyServer, 'invoke'> & { sent: string[] } {
+  const sent: string[] = [];
+  return {
+    sent,
+    invoke: async (action, args = {}) => {
+      sent.push(`${action}${args.CurrentSecretKey !== undefined ? ` ${args.TelCPName}/${args.CurrentSecretKey}` : ''}`);
+      return answer(action, args);
+    },
+  };
+}
+
+test('the TelCPName lease on the injected clock: name-2 on 702, renewed half-way to Expires with the current key', async () => {
+  const clock = new FakeClock();
+  let keys = 0;
+  const server = fakeServer((action, args): Record<string, UpnpValue> => {
+    if (action !== 'RegisterTelCPName') return {};
+    if (args.TelCPName === 'TV' && args.CurrentSecretKey === '') throw toTelephonyError(new UpnpError(702, 'TelCPName already exists'), 'TS', action);
+    return { NewSecretKey: `k${++keys}`, Expires: 4 };
+  });
+  const registered: string[] = [];
+  const lease = new TelCPLease({ server, clock, logger: silentLogger, opts: { name: 'TV' }, emit: (e, ...a) => void registered.push(`${e} ${JSON.stringify(a[0])}`), background: (p) => void p });
+  await lease.start();
+  assert.deepEqual(lease.identity, { name: 'TV-2', secretKey: 'k1' });
+  assert.deepEqual(server.sent, ['RegisterTelCPName TV/', 'RegisterTelCPName TV-2/']);
+  clock.advance(1_999);
+  assert.equal(server.sent.length, 2, 'not renewed before half of Expires');
+  clock.advance(1);
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.deepEqual(server.sent.slice(2), ['RegisterTelCPName TV-2/k1']);
+  assert.equal(lease.identity?.secretKey, 'k2');
+  assert.deepEqual(registered, ['registered {"name":"TV-2","expires":4}', 'registered {"name":"TV-2","expires":4}']);
+  lease.stop();
+  assert.equal(clock.pending, 0, 'a stopped lease leaves no timer');
+  const strict = new TelCPLease({ server, clock, logger: silentLogger, opts: { name: 'TV', onNameTaken: 'fail' }, emit: () => undefined, background: (p) => void p });
+  await assert.rejects(strict.start(), (e: unknown) => isFault(e, 702));
+});
+
+test('a flow’s wait on the injected clock: met by an event; else GetCallInfo once when the event timeout passes, then a timeout error', async () => {
+  const clock = new FakeClock();
+  let status: CallInfo['callStatus'] = 'Calling';
+  const info = (): CallInfo => ({ callID: 'c1', targetNames: { type: 'TelCPName', names: '*' }, callStatus: status });
+  const server = fakeServer(() => ({ TelCPNameList: '' }));
+  const asked: string[] = [];
+  const sync = new CallSync({
+    server,
+    cm: async (action, args) => {
+      asked.push(`${action} ${args({ TelCPName: '', SecretKey: '' }).TargetCallID}`);
+      return { CallInfoList: buildCallInfoList([info()]) };
+    },
+    clock,
+    logger: silentLogger,
+    emit: () => undefined,
+    eventTimeoutMs: 1_000,
+    onCallBacksAvailable: () => undefined,
+  });
+  const r = sync.book.ensure('c1', 'Dialing');
+  const talking = sync.waitStatus(r, 0, ['Talking']);
+  assert.equal(clock.pending, 1, 'the wait’s timer is on the injected clock');
+  status = 'Talking';
+  sync.book.apply(info(), 'event');
+  assert.equal((await talking).status, 'Talking');
+  assert.equal(clock.pending, 0, 'the timer went with the wait');
+  assert.deepEqual(asked, []);
+  const ended = sync.waitStatus(r, r.history.length, ['Disconnected']);
+  clock.advance(999);
+  assert.deepEqual(asked, [], 'still waiting for the event');
+  clock.advance(1);
+  await assert.rejects(ended, (e: unknown) => e instanceof TelephonyError && e.kind === 'timeout' && e.callID === 'c1');
+  assert.deepEqual(asked, ['GetCallInfo c1'], 'read once before giving up');
+  const seen = sync.untilSeen(r, 0, 'Talking', 2);
+  clock.advance(1_000);
+  await seen;
 });

@@ -3,6 +3,7 @@
  * spec's sequences (Appendix C) and what a `watch`/debug view shows. Secret keys are never recorded; XML fragment
  * arguments are recorded as a short summary (media types, Media Session IDs) rather than the document.
  */
+import { systemClock, type Clock } from '../../base/clock.js';
 import { parseMediaCapabilityInfo, parseTCList } from '../contracts/call-management/cams-xml.js';
 import { mediaTypesOf } from '../contracts/call-management/sdp-capability.js';
 import { parseMmsMediaCapabilityInfo } from '../contracts/media-management/mms-xml.js';
@@ -59,7 +60,10 @@ export class ActionLog {
   private nextSeq = 1;
 
   /** At most this many records are kept (the oldest go first), so a long-running TelCP does not grow. */
-  constructor(private readonly capacity = 10_000) {}
+  constructor(
+    private readonly capacity = 10_000,
+    private readonly clock: Pick<Clock, 'now'> = systemClock,
+  ) {}
 
   /** Records a request about to be sent; the returned record gets its outcome when the answer comes. */
   record(device: DeviceKind, udn: string, action: string, args: Readonly<Record<string, string>>): ActionRecord {
@@ -68,7 +72,7 @@ export class ActionLog {
       if (secretArgs.has(name)) continue;
       kept[name] = summarize(name, value);
     }
-    const r: ActionRecord = { seq: this.nextSeq++, at: Date.now(), device, udn, action, args: kept, outcome: 'pending' };
+    const r: ActionRecord = { seq: this.nextSeq++, at: this.clock.now(), device, udn, action, args: kept, outcome: 'pending' };
     this.records.push(r);
     if (this.records.length > this.capacity) this.records.shift();
     return r;

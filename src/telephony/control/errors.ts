@@ -63,6 +63,11 @@ export class TelephonyError extends Error {
   }
 }
 
+/** A request the library cannot carry out as asked. */
+export function usageError(sentence: string): TelephonyError {
+  return new TelephonyError({ kind: 'usage', sentence });
+}
+
 /** Sentences for the CallManagement codes (Table 2-54); 703/707/708/712 differ for a Telephony Client. */
 const tsSentences: Readonly<Record<number, string>> = {
   606: 'this control point is not allowed to invoke this action',

@@ -17,7 +17,7 @@ export {
   type TelCPIdentity,
   type TsSessionEvents,
   type TsSessionOptions,
-} from './ts-session.js';
+} from './ts-session/index.js';
 export { TelephonyClient, TelephonyServer, type TelephonyClientEvents } from './devices.js';
 export type { CallChange, CallMode, CallView, MediaBinding } from './call-model.js';
 export { ActionLog, formatAction, type ActionRecord } from './action-log.js';

@@ -5,14 +5,15 @@
  * Telephony Server for the call flows of the spec. Every action it sends is recorded in one ActionLog.
  */
 import { EventEmitter } from 'node:events';
+import { systemClock, type Clock } from '../../base/clock.js';
 import type { Logger } from '../../base/logger.js';
 import type { NetworkInterface } from '../../base/net.js';
 import { allDevices, ControlPoint, satisfiesType, type EventSubscription, type RemoteDevice } from '../../upnp/index.js';
 import type { MediaSessionInfo } from '../contracts/media-management/mms-types.js';
 import { ActionLog } from './action-log.js';
 import { callManagementServiceType, mediaManagementServiceType, TelephonyClient, TelephonyServer } from './devices.js';
-import { TelephonyError } from './errors.js';
-import { TsSession, type TsSessionOptions } from './ts-session.js';
+import { TelephonyError, usageError } from './errors.js';
+import { TsSession, type TsSessionOptions } from './ts-session/index.js';
 
 export interface TelephonyControlPointOptions {
   readonly logger: Logger;
@@ -25,6 +26,8 @@ export interface TelephonyControlPointOptions {
   readonly mx?: number;
   /** Where actions are recorded (default: a new log). */
   readonly log?: ActionLog;
+  /** Time for every wait and renewal of the library (default: the system clock). */
+  readonly clock?: Clock;
 }
 
 export interface TelephonyControlPointEvents {
@@ -42,6 +45,7 @@ export type DeviceRef<T> = T | string;
 export class TelephonyControlPoint extends EventEmitter<TelephonyControlPointEvents> {
   readonly log: ActionLog;
   readonly logger: Logger;
+  readonly clock: Clock;
   private cp?: ControlPoint;
   private readonly owned: boolean;
   private readonly tsByUdn = new Map<string, TelephonyServer>();
@@ -52,7 +56,8 @@ export class TelephonyControlPoint extends EventEmitter<TelephonyControlPointEve
 
   constructor(private readonly opts: TelephonyControlPointOptions) {
     super();
-    this.log = opts.log ?? new ActionLog();
+    this.clock = opts.clock ?? systemClock;
+    this.log = opts.log ?? new ActionLog(undefined, this.clock);
     this.logger = opts.logger;
     this.owned = opts.controlPoint === undefined;
     if (opts.controlPoint) this.cp = opts.controlPoint;
@@ -125,14 +130,14 @@ export class TelephonyControlPoint extends EventEmitter<TelephonyControlPointEve
     return new Promise((resolve, reject) => {
       const on = (d: TelephonyServer | TelephonyClient): void => {
         if (!pred(d as T)) return;
-        clearTimeout(timer);
+        timer.cancel();
         this.off(event, on);
         resolve(d as T);
       };
-      const timer = setTimeout(() => {
+      const timer = this.clock.setTimer(timeoutMs, () => {
         this.off(event, on);
         reject(new TelephonyError({ kind: 'timeout', sentence: `no matching ${what} appeared within ${timeoutMs} ms` }));
-      }, timeoutMs);
+      });
       this.on(event, on);
     });
   }
@@ -143,8 +148,18 @@ export class TelephonyControlPoint extends EventEmitter<TelephonyControlPointEve
    */
   async openSession(server: TelephonyServer | string, opts: TsSessionOptions = {}): Promise<TsSession> {
     const ts = typeof server === 'string' ? this.server(server) : server;
-    if (!ts) throw new TelephonyError({ kind: 'usage', sentence: `no Telephony Server ${JSON.stringify(server)} is known` });
-    const session = new TsSession(this, ts, opts, () => this.sessions.delete(session));
+    if (!ts) throw usageError(`no Telephony Server ${JSON.stringify(server)} is known`);
+    const session: TsSession = new TsSession(
+      {
+        logger: this.logger,
+        clock: this.clock,
+        subscribe: (service) => this.controlPoint.subscribe(service),
+        client: (ref) => this.client(ref),
+        closed: () => this.sessions.delete(session),
+      },
+      ts,
+      opts,
+    );
     this.sessions.add(session);
     try {
       await session.start();
