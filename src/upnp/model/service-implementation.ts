@@ -9,7 +9,7 @@
  */
 import type { UpnpValue } from './datatypes.js';
 import type { ServiceContract } from './service-contract.js';
-import type { ActionName, InArgs, OutArgs, StateChanges, StateVariableName, TypedContract, VariableValue } from './typed-contract.js';
+import type { ActionName, InArgs, OutArgs, TypedContract } from './typed-contract.js';
 
 export type ActionArgs = Readonly<Record<string, UpnpValue>>;
 
@@ -33,14 +33,14 @@ export type ServiceHandlers<C extends ServiceContract = ServiceContract> = C ext
   ? { readonly [A in ActionName<C>]: (args: InArgs<C, A>, ctx: ActionContext) => Promise<OutArgs<C, A>> | OutArgs<C, A> }
   : Readonly<Record<string, ActionHandler>>;
 
-export interface ServiceState<C extends ServiceContract = ServiceContract> {
-  get<V extends C extends TypedContract ? StateVariableName<C> : string>(name: V): C extends TypedContract ? VariableValue<C, V> : UpnpValue;
+export interface ServiceState {
+  get(name: string): UpnpValue;
   /** Sets variables; the evented ones among them go out together as one event. */
-  set(changes: C extends TypedContract ? StateChanges<C> : ActionArgs): void;
+  set(changes: ActionArgs): void;
 }
 
 export interface ServiceImplementation<C extends ServiceContract = ServiceContract> {
   readonly contract: C;
   /** Called once when the service is hosted; returns a handler for every action of the contract. */
-  attach(state: ServiceState<C>): ServiceHandlers<C>;
+  attach(state: ServiceState): ServiceHandlers<C>;
 }
