@@ -7,3 +7,4 @@ export { EventSubscription, type SubscriptionState } from './control-point/event
 export { RemoteService, type InvokeOptions } from './control-point/remote-service.js';
 export { allDevices, findService, type RemoteDevice } from './control-point/remote-device.js';
 export type { WireArgs } from './soap/envelope.js';
+export { serviceClient, type ServiceClient } from './control-point/service-client.js';
