@@ -71,6 +71,8 @@ function counterService(): ServiceImplementation<Counter> & { count: number } {
   return impl;
 }
 
+// Each expect-error below leaves a value of the error type behind, which the unsafe-any rules would flag.
+/* eslint-disable @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-return */
 export function typeErrors(): unknown[] {
   const missingHandler = (): ServiceHandlers<Counter> => {
     // @ts-expect-error Reset has no handler
@@ -136,6 +138,7 @@ export function typeErrors(): unknown[] {
   ];
   return [missingHandler, misspeltAction, misspeltArgument, wrongArgumentType, wrongOutType, missingOut, unknownVariable, calls];
 }
+/* eslint-enable @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-return */
 
 // ------------------------------------------------------------------ run time
 
