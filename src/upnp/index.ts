@@ -7,6 +7,7 @@ export { EventSubscription, type SubscriptionState } from './control-point/event
 export { RemoteService, type InvokeOptions } from './control-point/remote-service.js';
 export { allDevices, findService, type RemoteDevice } from './control-point/remote-device.js';
 export type { WireArgs } from './soap/envelope.js';
+export { serviceClient, type ServiceClient } from './control-point/service-client.js';
 // What a library user needs to construct a ControlPoint or a DeviceHost.
 export { createLogger, silentLogger, type Logger, type LoggerOptions, type LogLevel } from '../base/logger.js';
 export { resolveInterface, type NetworkInterface } from '../base/net.js';

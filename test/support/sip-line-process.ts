@@ -37,7 +37,7 @@ import { Store } from '../../src/store/index.js';
 import { parseCallInfo } from '../../src/telephony/contracts/call-management/cams-xml.js';
 import type { CallInfo } from '../../src/telephony/contracts/call-management/cams-types.js';
 import { defaultMediaProfile } from '../../src/telephony/index.js';
-import type { ActionArgs, UpnpValue } from '../../src/upnp/index.js';
+import type { ActionArgs, ActionHandler, UpnpValue } from '../../src/upnp/index.js';
 import { testLogger } from './net.js';
 
 export interface PlannedCall {
@@ -268,7 +268,7 @@ async function main(planText: string | undefined): Promise<void> {
   const byCallID = new Map<string, Tracked>();
   const statuses = new Map<string, string[]>();
   const values = new Map<string, UpnpValue>();
-  const handlers = parts.service.attach({
+  const handlers: Readonly<Record<string, ActionHandler>> = parts.service.attach({
     get: (name) => values.get(name) ?? '',
     set: (changes) => {
       for (const [k, v] of Object.entries(changes)) {

@@ -4,35 +4,36 @@
  * exercises the data types and XML escaping that SwitchPower does not.
  */
 import { randomUUID } from 'node:crypto';
-import type { DeviceSpec, ServiceContract, ServiceImplementation } from '../../src/upnp/index.js';
+import { defineContract, inArg, outArg, type DeviceSpec, type ServiceContract, type ServiceImplementation } from '../../src/upnp/index.js';
 
 export const switchPowerType = 'urn:schemas-upnp-org:service:SwitchPower:1';
 export const binaryLightType = 'urn:schemas-upnp-org:device:BinaryLight:1';
 export const echoType = 'urn:schemas-hometel-org:service:Echo:1';
 
-export const switchPowerContract: ServiceContract = {
+export const switchPowerContract = defineContract({
   serviceType: switchPowerType,
   serviceId: 'urn:upnp-org:serviceId:SwitchPower',
-  actions: [
-    { name: 'SetTarget', arguments: [{ name: 'newTargetValue', direction: 'in', relatedStateVariable: 'Target' }] },
-    { name: 'GetTarget', arguments: [{ name: 'RetTargetValue', direction: 'out', relatedStateVariable: 'Target' }] },
-    { name: 'GetStatus', arguments: [{ name: 'ResultStatus', direction: 'out', relatedStateVariable: 'Status' }] },
-  ],
-  stateVariables: [
-    { name: 'Target', dataType: 'boolean', sendEvents: false, defaultValue: '0' },
-    { name: 'Status', dataType: 'boolean', sendEvents: true, defaultValue: '0' },
-  ],
-};
+  stateVariables: {
+    Target: { dataType: 'boolean', sendEvents: false, defaultValue: '0' },
+    Status: { dataType: 'boolean', sendEvents: true, defaultValue: '0' },
+  },
+  actions: {
+    SetTarget: [inArg('newTargetValue', 'Target')],
+    GetTarget: [outArg('RetTargetValue', 'Target')],
+    GetStatus: [outArg('ResultStatus', 'Status')],
+  },
+});
 
-export const switchPower: ServiceImplementation = {
+export const switchPower: ServiceImplementation<typeof switchPowerContract> = {
   contract: switchPowerContract,
   attach: (state) => ({
     SetTarget: (args) => {
-      state.set({ Target: args.newTargetValue!, Status: args.newTargetValue! });
+      state.set({ Target: args.newTargetValue, Status: args.newTargetValue });
       return {};
     },
-    GetTarget: () => ({ RetTargetValue: state.get('Target') }),
-    GetStatus: () => ({ ResultStatus: state.get('Status') }),
+    // LocalService holds a boolean variable as a boolean.
+    GetTarget: () => ({ RetTargetValue: state.get('Target') === true }),
+    GetStatus: () => ({ ResultStatus: state.get('Status') === true }),
   }),
 };
 

@@ -68,7 +68,7 @@ function harness(opts: Partial<MediaManagementOptions> = {}, port = new FakeMedi
   const clock = new FakeClock();
   const service = new MediaManagementService({ port, clock, logger: silentLogger, ...opts });
   const state = new RecordingState();
-  const h = service.attach(state);
+  const h: Readonly<Record<string, ActionHandler>> = service.attach(state);
   const call = async (action: string, args: ActionArgs = {}): Promise<ActionArgs> => h[action]!(args, ctx);
   return {
     service,

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { answerDirection, g711Of, parseStreams, withTranscodable, writeSdp } from '../../src/media/relay/sdp.js';
 import { OutStream } from '../../src/media/relay/out-stream.js';
-import { clientsOf } from '../../src/telephony/server/call-management-service.js';
+import { clientsOf } from '../../src/telephony/server/call-media.js';
 
 // C.12 F29 as printed: the session c= is the TelCP's, the media c= the TC's; indented, LF line ends.
 const c12f29 = `v=0

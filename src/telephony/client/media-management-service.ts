@@ -10,10 +10,10 @@
 import { randomBytes } from 'node:crypto';
 import type { Clock, TimerHandle } from '../../base/clock.js';
 import type { Logger } from '../../base/logger.js';
-import { UdaErrorCode, UpnpError, udaError, type ActionArgs, type ActionHandler, type ServiceImplementation, type ServiceState } from '../../upnp/index.js';
+import { UdaErrorCode, UpnpError, udaError, type OutArgs, type ServiceHandlers, type ServiceImplementation, type ServiceState } from '../../upnp/index.js';
 import { normalizeSdpLineEnds } from '../contracts/call-management/cams-xml.js';
 import { checkSubset, intersectCapabilities, parseSdpMedia, restrictSdp, type SdpMedia } from '../contracts/call-management/sdp-capability.js';
-import { mediaManagementContract } from '../contracts/media-management/contract.js';
+import { MediaManagementAction as A, mediaManagementContract, type MediaManagementActionName } from '../contracts/media-management/contract.js';
 import { mmError } from '../contracts/media-management/errors.js';
 import type { MediaSessionInfo, MediaSessionStatus } from '../contracts/media-management/mms-types.js';
 import {
@@ -56,9 +56,10 @@ interface Offer {
   readonly media: SdpMedia[];
 }
 
-const str = (args: ActionArgs, name: string): string => String(args[name] ?? '');
+type MediaManagement = typeof mediaManagementContract;
+type Out<Action extends MediaManagementActionName> = OutArgs<MediaManagement, Action>;
 
-export class MediaManagementService implements ServiceImplementation, MediaSessionListener {
+export class MediaManagementService implements ServiceImplementation<MediaManagement>, MediaSessionListener {
   readonly contract = mediaManagementContract;
   private state?: ServiceState;
   /** Started and (for a while) stopped sessions, in the order they were started. */
@@ -78,14 +79,14 @@ export class MediaManagementService implements ServiceImplementation, MediaSessi
     opts.port.setListener(this);
   }
 
-  attach(state: ServiceState): Readonly<Record<string, ActionHandler>> {
+  attach(state: ServiceState): ServiceHandlers<MediaManagement> {
     this.state = state;
     return {
-      GetMediaCapabilities: (a) => ({ SupportedMediaCapabilityInfo: this.getMediaCapabilities(str(a, 'TSMediaCapabilityInfo')) }),
-      StartMediaSession: (a) => this.startMediaSession(str(a, 'TSMediaCapabilityInfo')),
-      StopMediaSession: (a) => this.stopMediaSession(str(a, 'TargetMediaSessionID')),
-      ModifyMediaSession: (a) => this.modifyMediaSession(str(a, 'TargetMediaSessionID'), str(a, 'NewMediaCapabilityInfo')),
-      GetMediaSessionInfo: (a) => ({ MediaSessionInfoList: this.getMediaSessionInfo(str(a, 'TargetMediaSessionID')) }),
+      [A.GetMediaCapabilities]: (a) => ({ SupportedMediaCapabilityInfo: this.getMediaCapabilities(a.TSMediaCapabilityInfo) }),
+      [A.StartMediaSession]: (a) => this.startMediaSession(a.TSMediaCapabilityInfo),
+      [A.StopMediaSession]: (a) => this.stopMediaSession(a.TargetMediaSessionID),
+      [A.ModifyMediaSession]: (a) => this.modifyMediaSession(a.TargetMediaSessionID, a.NewMediaCapabilityInfo),
+      [A.GetMediaSessionInfo]: (a) => ({ MediaSessionInfoList: this.getMediaSessionInfo(a.TargetMediaSessionID) }),
     };
   }
 
@@ -134,7 +135,7 @@ export class MediaManagementService implements ServiceImplementation, MediaSessi
     return buildMmsMediaCapabilityInfo(sdp.ok && common.length ? { mediaCapability: { format: 'SDP', content: sdp.value } } : {});
   }
 
-  private async startMediaSession(tsInfo: string): Promise<ActionArgs> {
+  private async startMediaSession(tsInfo: string): Promise<Out<'StartMediaSession'>> {
     const offer = this.offer(tsInfo, 'TSMediaCapabilityInfo', false)!;
     const media = this.negotiate(offer);
     if (this.openCount() >= this.maxSessions) throw mmError(708, `${this.maxSessions} media sessions are open`);
@@ -165,7 +166,7 @@ export class MediaManagementService implements ServiceImplementation, MediaSessi
     return { MediaSessionID: id, TCMediaCapabilityInfo: this.capabilityInfo(answer) };
   }
 
-  private async stopMediaSession(target: string): Promise<ActionArgs> {
+  private async stopMediaSession(target: string): Promise<Out<'StopMediaSession'>> {
     const s = this.find(target);
     // The TS may end a leg first (its RTCP BYE when a Call ends or changes TC, C.13, C.27); the TelCP's
     // StopMediaSession that follows in those sequences still succeeds, once.
@@ -181,7 +182,7 @@ export class MediaManagementService implements ServiceImplementation, MediaSessi
     return {};
   }
 
-  private async modifyMediaSession(target: string, newInfo: string): Promise<ActionArgs> {
+  private async modifyMediaSession(target: string, newInfo: string): Promise<Out<'ModifyMediaSession'>> {
     const s = this.find(target);
     if (s.status !== 'Started') throw mmError(712, `${s.id} is ${s.status}`);
     if (s.modifying) throw mmError(712, `${s.id} is being modified`);

@@ -6,7 +6,7 @@
  * come from udaError() in the UPnP layer and are not repeated here. Code 700 is "Reserved for future
  * extensions" and is not an error a device answers.
  */
-import { UpnpError } from '../../../upnp/index.js';
+import { defineErrors } from '../../../upnp/index.js';
 import { CallManagementAction as A, type CallManagementActionName } from './contract.js';
 
 /** Names for the codes of Table 2-54. */
@@ -29,15 +29,8 @@ export const CallManagementErrorCode = {
 } as const;
 export type CallManagementErrorCode = (typeof CallManagementErrorCode)[keyof typeof CallManagementErrorCode];
 
-export interface CallManagementErrorEntry {
-  /** The errorDescription sent on the wire, exactly as the spec prints it. */
-  readonly errorDescription: string;
-  /** The Description column: when the code applies. Never sent. */
-  readonly meaning: string;
-}
-
 /** Table 2-54 (Error Code Summary), codes 606 and 701-714. */
-export const callManagementErrors: Readonly<Record<CallManagementErrorCode, CallManagementErrorEntry>> = {
+const catalogue = defineErrors(CallManagementErrorCode, {
   606: { errorDescription: 'Action not Authorized', meaning: 'The CP does not have privileges to invoke this action.' },
   701: { errorDescription: 'Invalid TelCP', meaning: 'The specified TelCPName or Secret Key is invalid.' },
   // The spec prints two texts for 702: "TelCPName is already used" in the summary Table 2-54, and
@@ -66,23 +59,16 @@ export const callManagementErrors: Readonly<Record<CallManagementErrorCode, Call
     errorDescription: 'Identity does not exist',
     meaning: 'The identity of the TS has not been assigned yet by the telephony service in the WAN side.',
   },
-};
+});
 
-export const callManagementErrorCodes: readonly CallManagementErrorCode[] = Object.values(CallManagementErrorCode);
-
-export function isCallManagementErrorCode(code: number): code is CallManagementErrorCode {
-  return (callManagementErrorCodes as readonly number[]).includes(code);
-}
-
+export const callManagementErrors = catalogue.table;
+export const callManagementErrorCodes = catalogue.codes;
+export const isCallManagementErrorCode = catalogue.isCode;
 /**
  * The UpnpError for one of the service's codes. The wire errorDescription is always the table's text;
  * `detail` (which call, which name, why) only goes into `message`, for logs.
  */
-export function cmError(code: CallManagementErrorCode, detail?: string): UpnpError {
-  const err = new UpnpError(code, callManagementErrors[code].errorDescription);
-  if (detail) err.message = `${err.message} (${detail})`;
-  return err;
-}
+export const cmError = catalogue.error;
 
 /**
  * The service-specific codes each action's error table lists, as printed (the UDA ranges left out).

@@ -19,81 +19,56 @@
  * Order: actions in the order of the issue (the printed sequences use them in this order), variables evented
  * first (order is not significant in an SCPD).
  */
-import type { ActionDef, ArgumentDef, ServiceContract, StateVariableDef } from '../../../upnp/index.js';
+import { actionNames, defineContract, inArg, outArg, stateVariableNames, type ActionName, type StateVariableName } from '../../../upnp/index.js';
 
 export const mediaManagementServiceType = 'urn:schemas-upnp-org:service:MediaManagement:1';
 export const mediaManagementServiceId = 'urn:upnp-org:serviceId:MediaManagement';
 
-/** Action names as Appendix C prints them (ModifyMediaSession: as issue 5 names it). */
-export const MediaManagementAction = {
-  GetMediaCapabilities: 'GetMediaCapabilities',
-  StartMediaSession: 'StartMediaSession',
-  StopMediaSession: 'StopMediaSession',
-  ModifyMediaSession: 'ModifyMediaSession',
-  GetMediaSessionInfo: 'GetMediaSessionInfo',
-} as const;
-export type MediaManagementActionName = (typeof MediaManagementAction)[keyof typeof MediaManagementAction];
-
-export const MediaManagementVariable = {
-  /** Evented: one `mms:mediaSessionInfo` document per change of a Media Session (C.12 F25, C.13 F9). */
-  MediaSessionInfo: 'MediaSessionInfo',
-  /** An `mms:mediaCapabilityInfo` document (TS/TC/Supported/NewMediaCapabilityInfo). */
-  A_ARG_TYPE_MediaCapabilityInfo: 'A_ARG_TYPE_MediaCapabilityInfo',
-  /** A Media Session ID (MediaSessionID, TargetMediaSessionID). */
-  A_ARG_TYPE_MediaSessionID: 'A_ARG_TYPE_MediaSessionID',
-  /** An `mms:mediaSessionInfoList` document (C.18 F2). */
-  A_ARG_TYPE_MediaSessionInfoList: 'A_ARG_TYPE_MediaSessionInfoList',
-} as const;
-export type MediaManagementVariableName = (typeof MediaManagementVariable)[keyof typeof MediaManagementVariable];
-
-const V = MediaManagementVariable;
-const A = MediaManagementAction;
-
-const inArg = (name: string, v: MediaManagementVariableName): ArgumentDef => ({ name, direction: 'in', relatedStateVariable: v });
-const outArg = (name: string, v: MediaManagementVariableName): ArgumentDef => ({ name, direction: 'out', relatedStateVariable: v });
-const action = (name: MediaManagementActionName, ...args: ArgumentDef[]): ActionDef => ({ name, arguments: args });
-
-const stateVariables: StateVariableDef[] = [
-  { name: V.MediaSessionInfo, dataType: 'string', sendEvents: true },
-  { name: V.A_ARG_TYPE_MediaCapabilityInfo, dataType: 'string', sendEvents: false },
-  { name: V.A_ARG_TYPE_MediaSessionID, dataType: 'string', sendEvents: false },
-  { name: V.A_ARG_TYPE_MediaSessionInfoList, dataType: 'string', sendEvents: false },
-];
-
-const actions: ActionDef[] = [
-  // C.12 F1/F2: the TS's capabilities in ("" in every printed request), the TC's out.
-  action(
-    A.GetMediaCapabilities,
-    inArg('TSMediaCapabilityInfo', V.A_ARG_TYPE_MediaCapabilityInfo),
-    outArg('SupportedMediaCapabilityInfo', V.A_ARG_TYPE_MediaCapabilityInfo),
-  ),
-  // C.12 F21/F22: the TS leg's SDP in; the new session's ID and the TC's answer out, in this order.
-  action(
-    A.StartMediaSession,
-    inArg('TSMediaCapabilityInfo', V.A_ARG_TYPE_MediaCapabilityInfo),
-    outArg('MediaSessionID', V.A_ARG_TYPE_MediaSessionID),
-    outArg('TCMediaCapabilityInfo', V.A_ARG_TYPE_MediaCapabilityInfo),
-  ),
-  // C.13 F3/F4: no out-arguments.
-  action(A.StopMediaSession, inArg('TargetMediaSessionID', V.A_ARG_TYPE_MediaSessionID)),
-  // Not printed in Appendix C; issue 5: the TS leg's new SDP in, the TC's new answer out.
-  action(
-    A.ModifyMediaSession,
-    inArg('TargetMediaSessionID', V.A_ARG_TYPE_MediaSessionID),
-    inArg('NewMediaCapabilityInfo', V.A_ARG_TYPE_MediaCapabilityInfo),
-    outArg('TCMediaCapabilityInfo', V.A_ARG_TYPE_MediaCapabilityInfo),
-  ),
-  // C.18 F1/F2.
-  action(
-    A.GetMediaSessionInfo,
-    inArg('TargetMediaSessionID', V.A_ARG_TYPE_MediaSessionID),
-    outArg('MediaSessionInfoList', V.A_ARG_TYPE_MediaSessionInfoList),
-  ),
-];
-
-export const mediaManagementContract: ServiceContract = {
+export const mediaManagementContract = defineContract({
   serviceType: mediaManagementServiceType,
   serviceId: mediaManagementServiceId,
-  actions,
-  stateVariables,
-};
+  stateVariables: {
+    /** Evented: one `mms:mediaSessionInfo` document per change of a Media Session (C.12 F25, C.13 F9). */
+    MediaSessionInfo: { dataType: 'string', sendEvents: true },
+    /** An `mms:mediaCapabilityInfo` document (TS/TC/Supported/NewMediaCapabilityInfo). */
+    A_ARG_TYPE_MediaCapabilityInfo: { dataType: 'string', sendEvents: false },
+    /** A Media Session ID (MediaSessionID, TargetMediaSessionID). */
+    A_ARG_TYPE_MediaSessionID: { dataType: 'string', sendEvents: false },
+    /** An `mms:mediaSessionInfoList` document (C.18 F2). */
+    A_ARG_TYPE_MediaSessionInfoList: { dataType: 'string', sendEvents: false },
+  },
+  // Action names as Appendix C prints them (ModifyMediaSession: as issue 5 names it).
+  actions: {
+    // C.12 F1/F2: the TS's capabilities in ("" in every printed request), the TC's out.
+    GetMediaCapabilities: [
+      inArg('TSMediaCapabilityInfo', 'A_ARG_TYPE_MediaCapabilityInfo'),
+      outArg('SupportedMediaCapabilityInfo', 'A_ARG_TYPE_MediaCapabilityInfo'),
+    ],
+    // C.12 F21/F22: the TS leg's SDP in; the new session's ID and the TC's answer out, in this order.
+    StartMediaSession: [
+      inArg('TSMediaCapabilityInfo', 'A_ARG_TYPE_MediaCapabilityInfo'),
+      outArg('MediaSessionID', 'A_ARG_TYPE_MediaSessionID'),
+      outArg('TCMediaCapabilityInfo', 'A_ARG_TYPE_MediaCapabilityInfo'),
+    ],
+    // C.13 F3/F4: no out-arguments.
+    StopMediaSession: [inArg('TargetMediaSessionID', 'A_ARG_TYPE_MediaSessionID')],
+    // Not printed in Appendix C; issue 5: the TS leg's new SDP in, the TC's new answer out.
+    ModifyMediaSession: [
+      inArg('TargetMediaSessionID', 'A_ARG_TYPE_MediaSessionID'),
+      inArg('NewMediaCapabilityInfo', 'A_ARG_TYPE_MediaCapabilityInfo'),
+      outArg('TCMediaCapabilityInfo', 'A_ARG_TYPE_MediaCapabilityInfo'),
+    ],
+    // C.18 F1/F2.
+    GetMediaSessionInfo: [
+      inArg('TargetMediaSessionID', 'A_ARG_TYPE_MediaSessionID'),
+      outArg('MediaSessionInfoList', 'A_ARG_TYPE_MediaSessionInfoList'),
+    ],
+  },
+});
+
+/** Action names as Appendix C prints them (ModifyMediaSession: as issue 5 names it). */
+export const MediaManagementAction = actionNames(mediaManagementContract);
+export type MediaManagementActionName = ActionName<typeof mediaManagementContract>;
+
+export const MediaManagementVariable = stateVariableNames(mediaManagementContract);
+export type MediaManagementVariableName = StateVariableName<typeof mediaManagementContract>;

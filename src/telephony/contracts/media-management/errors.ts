@@ -8,7 +8,7 @@
  * "Invalid CallID"), an unusable media capability 707, no resources 708, an action the session's status does
  * not allow 712. UDA's own codes (401, 402, 501, 600 …) come from udaError() and are not repeated here.
  */
-import { UpnpError } from '../../../upnp/index.js';
+import { defineErrors } from '../../../upnp/index.js';
 import { MediaManagementAction as A, type MediaManagementActionName } from './contract.js';
 
 export const MediaManagementErrorCode = {
@@ -19,14 +19,7 @@ export const MediaManagementErrorCode = {
 } as const;
 export type MediaManagementErrorCode = (typeof MediaManagementErrorCode)[keyof typeof MediaManagementErrorCode];
 
-export interface MediaManagementErrorEntry {
-  /** The errorDescription sent on the wire. */
-  readonly errorDescription: string;
-  /** When the code applies. Never sent. */
-  readonly meaning: string;
-}
-
-export const mediaManagementErrors: Readonly<Record<MediaManagementErrorCode, MediaManagementErrorEntry>> = {
+const catalogue = defineErrors(MediaManagementErrorCode, {
   703: {
     errorDescription: 'Invalid MediaSessionID',
     meaning: 'The TargetMediaSessionID names no Media Session of this TC (never started, or released after it stopped).',
@@ -41,20 +34,13 @@ export const mediaManagementErrors: Readonly<Record<MediaManagementErrorCode, Me
     errorDescription: 'Invalid Media Session Status',
     meaning: 'The action is not allowed in the Media Session status (it has stopped, or a modification is under way).',
   },
-};
+});
 
-export const mediaManagementErrorCodes: readonly MediaManagementErrorCode[] = Object.values(MediaManagementErrorCode);
-
-export function isMediaManagementErrorCode(code: number): code is MediaManagementErrorCode {
-  return (mediaManagementErrorCodes as readonly number[]).includes(code);
-}
-
+export const mediaManagementErrors = catalogue.table;
+export const mediaManagementErrorCodes = catalogue.codes;
+export const isMediaManagementErrorCode = catalogue.isCode;
 /** The UpnpError for one of the service's codes; `detail` goes only into `message` (logs), never on the wire. */
-export function mmError(code: MediaManagementErrorCode, detail?: string): UpnpError {
-  const err = new UpnpError(code, mediaManagementErrors[code].errorDescription);
-  if (detail) err.message = `${err.message} (${detail})`;
-  return err;
-}
+export const mmError = catalogue.error;
 
 /** Which service-specific codes each action may answer (besides UDA's 401/402/501). */
 export const mediaManagementActionErrors: Readonly<Record<MediaManagementActionName, readonly MediaManagementErrorCode[]>> = {
