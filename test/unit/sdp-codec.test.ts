@@ -13,6 +13,7 @@ import {
   restrictSdp,
   sameCodec,
   sdpOfTypes,
+  sdpPerSection,
   staticPayloadType,
   type SdpMedia,
 } from '../../src/media/sdp/index.js';
@@ -104,4 +105,13 @@ test('section-wise editing: merge by media type, keep some types, list types, co
   );
   assert.equal(combineStreams([undefined, ' ']), undefined);
   assert.equal(normalizeSdp('  v=0\n\n  s=-\r'), 'v=0\r\ns=-\r\n');
+});
+
+test('one SDP per media section, each with the session part (StartMediaTransfer to several TCs, C.20 F21)', () => {
+  const sdp = 'v=0\r\nc=IN IP4 192.168.1.11\r\nm=audio 11021 RTP/AVP 0\r\nc=IN IP4 192.168.1.21\r\nm=video 12022 RTP/AVP 96\r\nc=IN IP4 192.168.1.22\r\na=rtpmap:96 MP4V-ES/90000\r\n';
+  assert.deepEqual(sdpPerSection(sdp), [
+    'v=0\r\nc=IN IP4 192.168.1.11\r\nm=audio 11021 RTP/AVP 0\r\nc=IN IP4 192.168.1.21\r\n',
+    'v=0\r\nc=IN IP4 192.168.1.11\r\nm=video 12022 RTP/AVP 96\r\nc=IN IP4 192.168.1.22\r\na=rtpmap:96 MP4V-ES/90000\r\n',
+  ]);
+  assert.deepEqual(sdpPerSection('v=0\r\ns=-\r\n'), []);
 });

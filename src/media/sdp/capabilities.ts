@@ -28,7 +28,7 @@ export interface SdpMedia {
 }
 
 /** Whether a transport protocol carries RTP (RTP/AVP, RTP/SAVPF, UDP/TLS/RTP/SAVP, …). */
-export function isRtp(protocol: string): boolean {
+function isRtp(protocol: string): boolean {
   return /RTP/i.test(protocol);
 }
 

@@ -5,11 +5,11 @@
  * restriction), section-wise editing, and the per-stream view of a media path. A library of the media layer: it
  * imports nothing from telephony/, upnp/, sip/ or app/.
  */
-export { normalizeSdp, parseSdp, writeSdp, type MediaDescription, type SdpResult, type SessionDescription } from './text.js';
+export { normalizeSdp, type SdpResult } from './text.js';
 export { staticPayloadType, type StaticPayloadType } from './static-payload-types.js';
 export { describeCodec, isTelephoneEvent, sameCodec, type CodecName } from './codec.js';
-export { checkSubset, intersectCapabilities, isRtp, parseSdpMedia, restrictSdp, type SdpCodec, type SdpMedia } from './capabilities.js';
-export { combineStreams, mediaTypesOf, mergeSdp, sdpOfTypes } from './sections.js';
+export { checkSubset, intersectCapabilities, parseSdpMedia, restrictSdp, type SdpCodec, type SdpMedia } from './capabilities.js';
+export { combineStreams, mediaTypesOf, mergeSdp, sdpOfTypes, sdpPerSection } from './sections.js';
 export {
   answerDirection,
   isPlainRtp,

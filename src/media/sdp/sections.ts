@@ -48,6 +48,15 @@ export function sdpOfTypes(sdp: string, types: ReadonlySet<string>): string | un
   return kept.length ? join(s.session, kept) : undefined;
 }
 
+/**
+ * One SDP per media section: the session part with that section (StartMediaTransfer's SDP that names each TC's
+ * address per m-line, C.20 F21, taken apart per TC).
+ */
+export function sdpPerSection(sdp: string): string[] {
+  const s = sections(sdp);
+  return s.media.map((m) => join(s.session, [m]));
+}
+
 /** The media types of an SDP's sections (disabled ones included), lower case. */
 export function mediaTypesOf(sdp: string): Set<string> {
   return new Set(sections(sdp).media.map((m) => m.type));

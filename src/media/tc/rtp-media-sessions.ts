@@ -28,7 +28,6 @@
  * Operations on one session are serialised (a StopMediaSession during a ModifyMediaSession waits for it).
  */
 import { join } from 'node:path';
-import { isIPv6 } from 'node:net';
 import type { Clock } from '../../base/clock.js';
 import type { Logger } from '../../base/logger.js';
 import { MediaSessionError, type MediaSessionListener, type MediaSessionOffer, type MediaSessionPort } from '../../telephony/domain/media-session.js';
