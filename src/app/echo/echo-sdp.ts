@@ -4,26 +4,13 @@
  * numbers, with telephone-event when offered at 8000 Hz) and rejects every other m-line (port 0).
  */
 import { g711Of } from '../../media/relay/transcoding.js';
-import { answerDirection, isPlainRtp, parseStreams, writeStreams, type WrittenStream } from '../../media/sdp/index.js';
+import { answerDirection, g711AudioStream, isPlainRtp, parseStreams, writeStreams, type WrittenStream } from '../../media/sdp/index.js';
 
 export interface EchoSdp {
   readonly sdp: string;
   /** The payload types the echo sends back (what the caller may send). */
   readonly payloadTypes: readonly number[];
 }
-
-/** What the echo offers when an INVITE comes without SDP: PCMU, PCMA and telephone-event. */
-const ownAudio: WrittenStream = {
-  type: 'audio',
-  port: 0,
-  protocol: 'RTP/AVP',
-  codecs: [
-    { pt: 0, encodingName: 'PCMU', clockRate: 8000, channels: 1 },
-    { pt: 8, encodingName: 'PCMA', clockRate: 8000, channels: 1 },
-  ],
-  telephoneEvent: { pt: 101, clockRate: 8000, fmtp: '0-15' },
-  ptime: 20,
-};
 
 function payloadTypesOf(s: WrittenStream): number[] {
   return [...s.codecs.map((c) => c.pt), ...(s.telephoneEvent ? [s.telephoneEvent.pt] : [])];
@@ -36,7 +23,8 @@ function payloadTypesOf(s: WrittenStream): number[] {
 export function echoSdp(offer: string | undefined, address: string, port: number, version: number): EchoSdp | undefined {
   const origin = { address, sessionId: 1, version };
   if (offer === undefined) {
-    const own = { ...ownAudio, port };
+    // What the echo offers when an INVITE comes without SDP: PCMU, PCMA and telephone-event.
+    const own = g711AudioStream(port);
     return { sdp: writeStreams(origin, [own]), payloadTypes: payloadTypesOf(own) };
   }
   const streams = parseStreams(offer);

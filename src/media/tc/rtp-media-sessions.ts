@@ -39,7 +39,7 @@ import { codecByName } from '../codecs/registry.js';
 import type { DtmfEvent, DtmfSendOptions } from '../endpoint/dtmf.js';
 import type { PortPool } from '../endpoint/port-pool.js';
 import { RtpEndpoint, type RtpAddress } from '../endpoint/rtp-endpoint.js';
-import { isTelephoneEvent, parseStreams, restrictSdp, writeStreams, type Direction, type SdpCodec, type SdpMedia, type SdpOrigin, type SdpStream, type WrittenStream } from '../sdp/index.js';
+import { g711AudioStream, isTelephoneEvent, parseStreams, restrictSdp, writeStreams, type Direction, type SdpCodec, type SdpMedia, type SdpOrigin, type SdpStream, type WrittenStream } from '../sdp/index.js';
 import { RtpReceiver } from './rtp-receiver.js';
 import { RtpdumpWriter, type RtpPacketSink } from './rtpdump.js';
 
@@ -353,18 +353,7 @@ export class RtpMediaSessions implements MediaSessionPort {
    * ports (the capabilities name the pool's first pair) and in these directions.
    */
   private ownStreams(ports: { audio: number; video: number }, directions: { audio?: Direction; video?: Direction } = {}): WrittenStream[] {
-    const audio: WrittenStream = {
-      type: 'audio',
-      port: ports.audio,
-      protocol: 'RTP/AVP',
-      codecs: [
-        { pt: 0, encodingName: 'PCMU', clockRate: 8000, channels: 1 },
-        { pt: 8, encodingName: 'PCMA', clockRate: 8000, channels: 1 },
-      ],
-      telephoneEvent: { pt: 101, clockRate: 8000, fmtp: '0-15' },
-      ptime: 20,
-      direction: directions.audio ?? 'sendrecv',
-    };
+    const audio = g711AudioStream(ports.audio, directions.audio);
     const video = this.opts.video ?? [];
     if (video.length === 0) return [audio];
     const codecs = video.map((c, i) => {
