@@ -31,28 +31,32 @@ const describe = (pt: number): string | undefined => {
   return s && `${s.encodingName}/${s.clockRate}/${s.channels} ${s.media}`;
 };
 
-test('RFC 3551 table 4: the static audio payload types', () => {
-  assert.equal(describe(0), 'PCMU/8000/1 A');
-  assert.equal(describe(3), 'GSM/8000/1 A');
-  assert.equal(describe(6), 'DVI4/16000/1 A');
-  assert.equal(describe(8), 'PCMA/8000/1 A');
-  assert.equal(describe(9), 'G722/8000/1 A', 'G.722 has an 8000 Hz RTP clock although it samples at 16 kHz (RFC 3551 4.5.2)');
-  assert.equal(describe(10), 'L16/44100/2 A');
-  assert.equal(describe(11), 'L16/44100/1 A');
-  assert.equal(describe(13), 'CN/8000/1 A');
-  assert.equal(describe(14), 'MPA/90000/1 A');
-  assert.equal(describe(17), 'DVI4/22050/1 A');
-  assert.equal(describe(18), 'G729/8000/1 A');
-});
+const table4: Array<[number, string]> = [
+  [0, 'PCMU/8000/1 A'],
+  [3, 'GSM/8000/1 A'],
+  [6, 'DVI4/16000/1 A'],
+  [8, 'PCMA/8000/1 A'],
+  // G.722 has an 8000 Hz RTP clock although it samples at 16 kHz (RFC 3551 4.5.2).
+  [9, 'G722/8000/1 A'],
+  [10, 'L16/44100/2 A'],
+  [11, 'L16/44100/1 A'],
+  [13, 'CN/8000/1 A'],
+  [14, 'MPA/90000/1 A'],
+  [17, 'DVI4/22050/1 A'],
+  [18, 'G729/8000/1 A'],
+];
+const table5: Array<[number, string]> = [
+  [25, 'CelB/90000/1 V'],
+  [26, 'JPEG/90000/1 V'],
+  [28, 'nv/90000/1 V'],
+  [31, 'H261/90000/1 V'],
+  [32, 'MPV/90000/1 V'],
+  [33, 'MP2T/90000/1 AV'],
+  [34, 'H263/90000/1 V'],
+];
 
-test('RFC 3551 table 5: the static video payload types; reserved, unassigned and dynamic numbers have none', () => {
-  assert.equal(describe(25), 'CelB/90000/1 V');
-  assert.equal(describe(26), 'JPEG/90000/1 V');
-  assert.equal(describe(28), 'nv/90000/1 V');
-  assert.equal(describe(31), 'H261/90000/1 V');
-  assert.equal(describe(32), 'MPV/90000/1 V');
-  assert.equal(describe(33), 'MP2T/90000/1 AV');
-  assert.equal(describe(34), 'H263/90000/1 V');
+test('RFC 3551 tables 4 and 5: the static audio and video payload types; reserved, unassigned and dynamic numbers have none', () => {
+  for (const [pt, meaning] of [...table4, ...table5]) assert.equal(describe(pt), meaning, `payload type ${pt}`);
   for (const pt of [1, 2, 19, 20, 24, 27, 29, 35, 72, 76, 95, 96, 127, 128, -1]) assert.equal(staticPayloadType(pt), undefined, `payload type ${pt}`);
   const assigned = Array.from({ length: 128 }, (_, pt) => pt).filter((pt) => staticPayloadType(pt) !== undefined);
   assert.equal(assigned.length, 24, 'every assigned static type of the two tables');
