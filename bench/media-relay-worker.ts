@@ -15,7 +15,7 @@ import { systemClock } from '../src/base/clock.js';
 import { createLogger } from '../src/base/logger.js';
 import { PortPool } from '../src/media/endpoint/port-pool.js';
 import { RelayMediaPlane } from '../src/media/relay/media-plane.js';
-import { parseStreams } from '../src/media/relay/sdp.js';
+import { parseStreams } from '../src/media/sdp/index.js';
 import type { CallMedia } from '../src/telephony/domain/media-plane.js';
 
 export interface OpenCall {

@@ -20,7 +20,7 @@ import { SilenceSource, ToneSource } from '../../src/media/audio/sources.js';
 import { pcma, pcmu } from '../../src/media/codecs/g711.js';
 import { PortPool } from '../../src/media/endpoint/port-pool.js';
 import { RelayMediaPlane } from '../../src/media/relay/media-plane.js';
-import { parseStreams } from '../../src/media/relay/sdp.js';
+import { parseStreams } from '../../src/media/sdp/index.js';
 import { Store } from '../../src/store/index.js';
 import { buildMediaCapabilityInfo, buildTCList } from '../../src/telephony/contracts/call-management/cams-xml.js';
 import { defaultMediaProfile } from '../../src/telephony/index.js';
@@ -85,7 +85,7 @@ const info = (sdp: string, extra: { enableMediaMixing?: boolean; native?: string
 function stream(sdp: string | undefined, type = 'audio'): { address?: string; port: number; codecs: string[] } {
   const s = parseStreams(sdp).find((x) => x.type === type);
   assert.ok(s, `no ${type} in\n${sdp}`);
-  return { ...(s.address !== undefined ? { address: s.address } : {}), port: s.port, codecs: s.codecs.map((c) => c.name.toUpperCase()) };
+  return { ...(s.address !== undefined ? { address: s.address } : {}), port: s.port, codecs: s.codecs.map((c) => c.encodingName.toUpperCase()) };
 }
 
 function relayed(port: number): boolean {

@@ -9,7 +9,7 @@ import { pcmu } from '../../src/media/codecs/g711.js';
 import { PortPool } from '../../src/media/endpoint/port-pool.js';
 import { RtpEndpoint, type RtpEndpointOptions } from '../../src/media/endpoint/rtp-endpoint.js';
 import { audibleMs, dominantFrequency, energyAt, meanSquare } from '../../src/media/audio/analysis.js';
-import { parseStreams } from '../../src/media/relay/sdp.js';
+import { parseStreams } from '../../src/media/sdp/index.js';
 import { testLogger } from './net.js';
 
 export const host = '127.0.0.1';

@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { echoSdp } from '../../src/app/echo/echo-sdp.js';
-import { parseStreams } from '../../src/media/relay/sdp.js';
+import { parseStreams } from '../../src/media/sdp/index.js';
 
 const sdp = (...media: string[]): string => ['v=0', 'o=- 1 1 IN IP4 192.0.2.7', 's=-', 'c=IN IP4 192.0.2.7', 't=0 0', ...media, ''].join('\r\n');
 
@@ -17,8 +17,8 @@ test('an offer of PCMA, PCMU, G.729 and telephone-event: the answer keeps the tw
   const [audio] = parseStreams(answer.sdp);
   assert.equal(audio!.port, 49400);
   assert.equal(audio!.address, '127.0.0.1');
-  assert.deepEqual(audio!.codecs.map((c) => `${c.pt} ${c.name}`), ['8 PCMA', '0 PCMU']);
-  assert.deepEqual(audio!.telephoneEvent, { pt: 96, rate: 8000, fmtp: '0-16' });
+  assert.deepEqual(audio!.codecs.map((c) => `${c.pt} ${c.encodingName}`), ['8 PCMA', '0 PCMU']);
+  assert.deepEqual(audio!.telephoneEvent, { pt: 96, clockRate: 8000, fmtp: '0-16' });
   assert.equal(audio!.direction, 'sendrecv');
   assert.match(answer.sdp, /^o=hometel 1 3 IN IP4 127\.0\.0\.1\r$/m, 'the o= version is the one given');
 });
@@ -43,5 +43,5 @@ test('an INVITE without SDP: the echo offers PCMU, PCMA and telephone-event itse
   assert.deepEqual(own.payloadTypes, [0, 8, 101]);
   const [audio] = parseStreams(own.sdp);
   assert.equal(audio!.port, 49406);
-  assert.deepEqual(audio!.codecs.map((c) => c.name), ['PCMU', 'PCMA']);
+  assert.deepEqual(audio!.codecs.map((c) => c.encodingName), ['PCMU', 'PCMA']);
 });

@@ -1,89 +1,17 @@
-/** The relay's SDP reading and writing, and the RTP numbering of what it sends each peer (OutStream). */
+/** The relay's G.711 transcoding, the SDP it gives each TC, and the RTP numbering of what it sends each peer (OutStream). */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { answerDirection, g711Of, parseStreams, withTranscodable, writeSdp } from '../../src/media/relay/sdp.js';
+import { parseStreams } from '../../src/media/sdp/index.js';
+import { g711Of, withTranscodable } from '../../src/media/relay/transcoding.js';
 import { OutStream } from '../../src/media/relay/out-stream.js';
 import { clientsOf } from '../../src/telephony/server/call-media.js';
 
-// C.12 F29 as printed: the session c= is the TelCP's, the media c= the TC's; indented, LF line ends.
-const c12f29 = `v=0
-o=- 0 0 IN IP4 192.168.1.11
-s=-
-c=IN IP4 192.168.1.11
-t=0 0
-m=audio 11021 RTP/AVP 0
-c=IN IP4 192.168.1.21
-a=rtpmap:0 PCMU/8000
-a=ptime:20
-    `;
-
-test('a stream’s address is the media-level c= (C.12 F29: the TC’s, not the TelCP’s); static payload types need no rtpmap', () => {
-  const [s] = parseStreams(c12f29);
-  assert.equal(s?.key, 'audio:0');
-  assert.equal(s?.address, '192.168.1.21');
-  assert.equal(s?.port, 11021);
-  assert.deepEqual(s?.codecs, [{ pt: 0, name: 'PCMU', rate: 8000, channels: 1 }]);
-  assert.equal(s?.ptime, 20);
-  assert.equal(s?.direction, 'sendrecv');
-  const [bare] = parseStreams('v=0\r\nc=IN IP4 10.0.0.1\r\nm=audio 4000 RTP/AVP 8 0\r\n');
-  assert.deepEqual(bare?.codecs.map((c) => c.name), ['PCMA', 'PCMU']);
-  assert.equal(bare?.address, '10.0.0.1', 'the session c= when the media has none');
-});
-
-test('telephone-event, a=rtcp, rtcp-mux, direction, ordinals per media type, extra lines; garbage gives no stream', () => {
-  const sdp = [
-    'v=0',
-    'c=IN IP4 10.0.0.2',
-    'a=sendonly',
-    'm=audio 5000 RTP/AVP 8 101',
-    'a=rtpmap:8 PCMA/8000',
-    'a=rtpmap:101 telephone-event/8000',
-    'a=fmtp:101 0-16',
-    'a=rtcp:5005 IN IP4 10.0.0.3',
-    'm=video 5002 RTP/AVP 96',
-    'b=AS:2500',
-    'a=rtpmap:96 MP4V-ES/90000',
-    'a=fmtp:96 profile-level-id=4',
-    'a=framerate:30',
-    'a=recvonly',
-    'm=video 0 RTP/AVP 97',
-    'm=audio 5010 RTP/AVP 0',
-    'a=rtcp-mux',
-  ].join('\n');
-  const [a, v, v2, a2] = parseStreams(sdp);
-  assert.deepEqual(a?.telephoneEvent, { pt: 101, rate: 8000, fmtp: '0-16' });
-  assert.deepEqual(a?.codecs.map((c) => c.pt), [8]);
-  assert.deepEqual(a?.rtcp, { address: '10.0.0.3', port: 5005 });
-  assert.equal(a?.direction, 'sendonly', 'the session-level direction');
-  assert.equal(v?.direction, 'recvonly');
-  assert.deepEqual(v?.extra, ['b=AS:2500', 'a=framerate:30']);
-  assert.equal(v?.codecs[0]?.fmtp, 'profile-level-id=4');
-  assert.deepEqual([v?.key, v2?.key, a2?.key], ['video:0', 'video:1', 'audio:1']);
-  assert.equal(v2?.port, 0);
-  assert.equal(a2?.rtcpMux, true);
-  assert.deepEqual(parseStreams('not sdp'), []);
-  assert.deepEqual(parseStreams(undefined), []);
-  assert.deepEqual(parseStreams('v=0\r\nm=audio notaport RTP/AVP 0\r\n')[0]?.port, 0);
-});
-
-test('the TS transcodes G.711: one law brings the other; the TS’s SDP has one session c= and one m-line per stream', () => {
-  assert.deepEqual(withTranscodable([{ pt: 0, name: 'PCMU', rate: 8000, channels: 1 }]).map((c) => `${c.pt} ${c.name}`), ['0 PCMU', '8 PCMA']);
-  assert.deepEqual(withTranscodable([{ pt: 8, name: 'pcma', rate: 8000, channels: 1 }]).map((c) => c.pt), [8, 0]);
-  assert.equal(withTranscodable([{ pt: 96, name: 'H264', rate: 90000, channels: 1 }]).length, 1);
-  assert.equal(g711Of({ pt: 97, name: 'pcmu', rate: 8000, channels: 1 })?.encodingName, 'PCMU', 'by name, whatever the payload number');
-  assert.equal(g711Of({ pt: 0, name: 'PCMU', rate: 16000, channels: 1 }), undefined);
-  const sdp = writeSdp({ address: '192.168.1.1', sessionId: 7, version: 2 }, [
-    { type: 'audio', port: 11001, protocol: 'RTP/AVP', codecs: [{ pt: 0, name: 'PCMU', rate: 8000, channels: 1 }], telephoneEvent: { pt: 101, rate: 8000 }, ptime: 20 },
-    { type: 'video', port: 0, protocol: 'RTP/AVP', codecs: [], formats: ['96'] },
-  ]);
-  assert.equal(
-    sdp,
-    'v=0\r\no=hometel 7 2 IN IP4 192.168.1.1\r\ns=hometel\r\nc=IN IP4 192.168.1.1\r\nt=0 0\r\n' +
-      'm=audio 11001 RTP/AVP 0 101\r\na=rtpmap:0 PCMU/8000\r\na=rtpmap:101 telephone-event/8000\r\na=fmtp:101 0-15\r\na=ptime:20\r\na=sendrecv\r\n' +
-      'm=video 0 RTP/AVP 96\r\n',
-  );
-  assert.equal(answerDirection('sendonly'), 'recvonly');
-  assert.equal(answerDirection('inactive'), 'inactive');
+test('the TS transcodes G.711: one law brings the other', () => {
+  assert.deepEqual(withTranscodable([{ pt: 0, encodingName: 'PCMU', clockRate: 8000, channels: 1 }]).map((c) => `${c.pt} ${c.encodingName}`), ['0 PCMU', '8 PCMA']);
+  assert.deepEqual(withTranscodable([{ pt: 8, encodingName: 'pcma', clockRate: 8000, channels: 1 }]).map((c) => c.pt), [8, 0]);
+  assert.equal(withTranscodable([{ pt: 96, encodingName: 'H264', clockRate: 90000, channels: 1 }]).length, 1);
+  assert.equal(g711Of({ pt: 97, encodingName: 'pcmu', clockRate: 8000, channels: 1 })?.encodingName, 'PCMU', 'by name, whatever the payload number');
+  assert.equal(g711Of({ pt: 0, encodingName: 'PCMU', clockRate: 16000, channels: 1 }), undefined);
 });
 
 test('StartMediaTransfer’s SDP among several TCs: one m-line each when the counts match (C.20 F21), else the whole SDP each', () => {

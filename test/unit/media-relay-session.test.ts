@@ -10,7 +10,7 @@ import { silentLogger } from '../../src/base/logger.js';
 import { PortPool } from '../../src/media/endpoint/port-pool.js';
 import { MixInput } from '../../src/media/relay/leg.js';
 import { MediaResourceError, RelaySession } from '../../src/media/relay/relay-session.js';
-import { parseStreams } from '../../src/media/relay/sdp.js';
+import { parseStreams } from '../../src/media/sdp/index.js';
 
 /** The system clock, counting the timers that are armed and neither fired nor cancelled. */
 class CountingClock implements Clock {
@@ -46,7 +46,7 @@ function session(ports: PortPool, clock: Clock = systemClock): RelaySession {
 }
 
 function summary(sdp: string): string[] {
-  return parseStreams(sdp).map((s) => `${s.key} ${s.address}:${s.port === 0 ? 0 : 'P'} ${[...s.codecs.map((c) => c.name.toUpperCase()), ...(s.telephoneEvent ? [`te${s.telephoneEvent.pt}`] : [])].join(',')}`);
+  return parseStreams(sdp).map((s) => `${s.key} ${s.address}:${s.port === 0 ? 0 : 'P'} ${[...s.codecs.map((c) => c.encodingName.toUpperCase()), ...(s.telephoneEvent ? [`te${s.telephoneEvent.pt}`] : [])].join(',')}`);
 }
 
 test('offer: the TS’s address and a WAN port from the pool, the chosen codecs and the other G.711 law; the home SDP has its own port', async () => {

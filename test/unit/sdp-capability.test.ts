@@ -7,8 +7,8 @@ import {
   parseSdpMedia,
   restrictSdp,
   sameCodec,
-} from '../../src/telephony/contracts/call-management/sdp-capability.js';
-import type { SdpMedia, SdpResult } from '../../src/telephony/contracts/call-management/sdp-capability.js';
+} from '../../src/media/sdp/index.js';
+import type { SdpMedia, SdpResult } from '../../src/media/sdp/index.js';
 
 function media(sdp: string): SdpMedia[] {
   const r = parseSdpMedia(sdp);

@@ -3,26 +3,14 @@
  * none. It takes the first plain-RTP audio stream that offers G.711 (PCMU and/or PCMA, under the offer's payload
  * numbers, with telephone-event when offered at 8000 Hz) and rejects every other m-line (port 0).
  */
-import { answerDirection, g711Of, isPlainRtp, parseStreams, writeSdp, type WrittenStream } from '../../media/relay/sdp.js';
+import { g711Of } from '../../media/relay/transcoding.js';
+import { answerDirection, g711AudioStream, isPlainRtp, parseStreams, writeStreams, type WrittenStream } from '../../media/sdp/index.js';
 
 export interface EchoSdp {
   readonly sdp: string;
   /** The payload types the echo sends back (what the caller may send). */
   readonly payloadTypes: readonly number[];
 }
-
-/** What the echo offers when an INVITE comes without SDP: PCMU, PCMA and telephone-event. */
-const ownAudio: WrittenStream = {
-  type: 'audio',
-  port: 0,
-  protocol: 'RTP/AVP',
-  codecs: [
-    { pt: 0, name: 'PCMU', rate: 8000, channels: 1 },
-    { pt: 8, name: 'PCMA', rate: 8000, channels: 1 },
-  ],
-  telephoneEvent: { pt: 101, rate: 8000, fmtp: '0-15' },
-  ptime: 20,
-};
 
 function payloadTypesOf(s: WrittenStream): number[] {
   return [...s.codecs.map((c) => c.pt), ...(s.telephoneEvent ? [s.telephoneEvent.pt] : [])];
@@ -35,13 +23,14 @@ function payloadTypesOf(s: WrittenStream): number[] {
 export function echoSdp(offer: string | undefined, address: string, port: number, version: number): EchoSdp | undefined {
   const origin = { address, sessionId: 1, version };
   if (offer === undefined) {
-    const own = { ...ownAudio, port };
-    return { sdp: writeSdp(origin, [own]), payloadTypes: payloadTypesOf(own) };
+    // What the echo offers when an INVITE comes without SDP: PCMU, PCMA and telephone-event.
+    const own = g711AudioStream(port);
+    return { sdp: writeStreams(origin, [own]), payloadTypes: payloadTypesOf(own) };
   }
   const streams = parseStreams(offer);
   const chosen = streams.find((s) => s.type === 'audio' && s.port !== 0 && isPlainRtp(s.protocol) && s.codecs.some((c) => g711Of(c)));
   if (!chosen) return undefined;
-  const te = chosen.telephoneEvent?.rate === 8000 ? chosen.telephoneEvent : undefined;
+  const te = chosen.telephoneEvent?.clockRate === 8000 ? chosen.telephoneEvent : undefined;
   const audio: WrittenStream = {
     type: chosen.type,
     port,
@@ -52,5 +41,5 @@ export function echoSdp(offer: string | undefined, address: string, port: number
     direction: answerDirection(chosen.direction),
   };
   const answer = streams.map((s): WrittenStream => (s === chosen ? audio : { type: s.type, port: 0, protocol: s.protocol, codecs: [], formats: s.formats }));
-  return { sdp: writeSdp(origin, answer), payloadTypes: payloadTypesOf(audio) };
+  return { sdp: writeStreams(origin, answer), payloadTypes: payloadTypesOf(audio) };
 }

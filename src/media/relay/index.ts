@@ -1,4 +1,4 @@
-export * from './sdp.js';
+export * from './transcoding.js';
 export * from './out-stream.js';
 export * from './leg.js';
 export * from './udp-pair.js';

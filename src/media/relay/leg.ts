@@ -11,7 +11,8 @@ import type { RtpAddress } from '../endpoint/rtp-endpoint.js';
 import { RtpReceiveStats } from '../rtp/receive-stats.js';
 import { ntpFromMs, ntpMiddle32, sdesCname, type ReportBlock, type RtcpPacket } from '../rtp/rtcp.js';
 import { OutStream } from './out-stream.js';
-import { g711Of, sameCodec, type Direction, type SdpStream, type StreamCodec, type TelephoneEventFormat } from './sdp.js';
+import { sameCodec, type Direction, type SdpStream, type StreamCodec, type TelephoneEventFormat } from '../sdp/index.js';
+import { g711Of } from './transcoding.js';
 
 export interface LegMedia {
   /** Where the peer receives RTP (SDP c= and m= port); undefined before it is known or when it is 0.0.0.0. */

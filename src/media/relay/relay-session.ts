@@ -18,18 +18,8 @@ import type { CallMedia, CallMediaStats, MediaClient, MediaClientOptions, SdpTex
 import type { PortPool } from '../endpoint/port-pool.js';
 import { Leg, legMediaOf } from './leg.js';
 import { RelayStream, type NativeMedia } from './relay-stream.js';
-import {
-  answerDirection,
-  g711Of,
-  isPlainRtp,
-  parseStreams,
-  sameCodec,
-  withTranscodable,
-  writeSdp,
-  type SdpStream,
-  type StreamCodec,
-  type WrittenStream,
-} from './sdp.js';
+import { answerDirection, isPlainRtp, parseStreams, sameCodec, writeStreams, type SdpStream, type StreamCodec, type WrittenStream } from '../sdp/index.js';
+import { g711Of, withTranscodable } from './transcoding.js';
 import { UdpPair } from './udp-pair.js';
 
 /** No port pair is left for a stream (the PortPool is exhausted). */
@@ -233,10 +223,10 @@ export class RelaySession implements CallMedia {
         if (l && l.port !== 0) this.wanLines.set(key, { type: l.type, formats: [...l.codecs.map((c) => String(c.pt)), ...(l.telephoneEvent ? [String(l.telephoneEvent.pt)] : [])] });
       });
     }
-    let body = writeSdp({ address: this.opts.address, sessionId: state.sessionId, version: state.version }, lines);
+    let body = writeStreams({ address: this.opts.address, sessionId: state.sessionId, version: state.version }, lines);
     if (state.lastBody !== undefined && body !== state.lastBody) {
       state.version++;
-      body = writeSdp({ address: this.opts.address, sessionId: state.sessionId, version: state.version }, lines);
+      body = writeStreams({ address: this.opts.address, sessionId: state.sessionId, version: state.version }, lines);
     }
     state.lastBody = body;
     return body;

@@ -29,7 +29,8 @@ import { seqAdd, tsAdd } from '../rtp/sequence.js';
 import type { MediaStreamStats } from '../../telephony/domain/media-plane.js';
 import { Leg, type LegMedia } from './leg.js';
 import type { MappedHeader } from './out-stream.js';
-import { g711Of, type StreamCodec, type TelephoneEventFormat } from './sdp.js';
+import type { StreamCodec, TelephoneEventFormat } from '../sdp/index.js';
+import { g711Of } from './transcoding.js';
 import type { UdpPair } from './udp-pair.js';
 
 /** The TS's own media endpoint for one stream (TS-based media handling): what it plays and where it records. */

@@ -28,11 +28,8 @@
  * Operations on one session are serialised (a StopMediaSession during a ModifyMediaSession waits for it).
  */
 import { join } from 'node:path';
-import { isIPv6 } from 'node:net';
-import { parse, write, type MediaDescription, type SessionDescription } from 'sdp-transform';
 import type { Clock } from '../../base/clock.js';
 import type { Logger } from '../../base/logger.js';
-import { restrictSdp, type SdpCodec, type SdpMedia } from '../../telephony/contracts/call-management/sdp-capability.js';
 import { MediaSessionError, type MediaSessionListener, type MediaSessionOffer, type MediaSessionPort } from '../../telephony/domain/media-session.js';
 import type { AudioSink, AudioSource } from '../audio/frame.js';
 import { audioSourceOf, type AudioSourceConfig } from '../audio/source-config.js';
@@ -42,6 +39,7 @@ import { codecByName } from '../codecs/registry.js';
 import type { DtmfEvent, DtmfSendOptions } from '../endpoint/dtmf.js';
 import type { PortPool } from '../endpoint/port-pool.js';
 import { RtpEndpoint, type RtpAddress } from '../endpoint/rtp-endpoint.js';
+import { g711AudioStream, isTelephoneEvent, parseStreams, restrictSdp, writeStreams, type Direction, type SdpCodec, type SdpMedia, type SdpOrigin, type SdpStream, type WrittenStream } from '../sdp/index.js';
 import { RtpReceiver } from './rtp-receiver.js';
 import { RtpdumpWriter, type RtpPacketSink } from './rtpdump.js';
 
@@ -88,8 +86,6 @@ export function tcRecordingName(sessionId: string, kind: 'audio' | 'video', n = 
   const suffix = n > 1 ? `-${n}` : '';
   return kind === 'audio' ? `${safe}${suffix}.wav` : `${safe}${suffix}.video.rtpdump`;
 }
-
-type Direction = 'sendrecv' | 'sendonly' | 'recvonly' | 'inactive';
 
 interface StreamPlan {
   readonly media: SdpMedia;
@@ -152,15 +148,8 @@ export interface RtpMediaSessionView {
   readonly ports: readonly number[];
 }
 
-const cleanSdp = (sdp: string): string =>
-  sdp
-    .split(/\r\n|\r|\n/)
-    .map((l) => l.trim())
-    .filter((l) => l !== '')
-    .map((l) => `${l}\r\n`)
-    .join('');
-
-const isTelephoneEvent = (c: SdpCodec): boolean => c.encodingName.toLowerCase() === 'telephone-event' && (c.clockRate ?? 8000) === 8000;
+/** RFC 4733 events at 8000 Hz, the rate of the TC's G.711 audio. */
+const isDtmf = (c: SdpCodec): boolean => isTelephoneEvent(c) && (c.clockRate ?? 8000) === 8000;
 
 function message(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
@@ -298,13 +287,7 @@ export class RtpMediaSessions implements MediaSessionPort {
 
   /** What to run for an offer; `unsupported` when nothing of it can be served after all. */
   private plan(offer: MediaSessionOffer): Plan {
-    let remote: SessionDescription;
-    try {
-      remote = parse(cleanSdp(offer.remoteSdp));
-    } catch (e) {
-      throw new MediaSessionError('unsupported', `unreadable SDP: ${message(e)}`);
-    }
-    const remoteMedia = [...(remote.media ?? [])];
+    const remote = parseStreams(offer.remoteSdp);
     let audio: AudioPlan | undefined;
     let video: VideoPlan | undefined;
     const media: SdpMedia[] = [];
@@ -314,14 +297,14 @@ export class RtpMediaSessions implements MediaSessionPort {
           .map((c) => (c.channels ?? 1) === 1 ? codecByName(c.encodingName, c.clockRate, Number(c.format)) : undefined)
           .filter((c): c is Codec => c !== undefined);
         if (voice.length === 0) continue;
-        const te = m.codecs.find(isTelephoneEvent);
-        const served: SdpMedia = { ...m, codecs: m.codecs.filter((c) => isTelephoneEvent(c) || voice.some((v) => v.payloadType === Number(c.format))) };
-        audio = { ...this.streamPlan(served, remote, remoteMedia, true), codec: voice[0]!, receiveCodecs: voice.slice(1), telephoneEvent: te ? Number(te.format) : null };
+        const te = m.codecs.find(isDtmf);
+        const served: SdpMedia = { ...m, codecs: m.codecs.filter((c) => isDtmf(c) || voice.some((v) => v.payloadType === Number(c.format))) };
+        audio = { ...this.streamPlan(served, remote, true), codec: voice[0]!, receiveCodecs: voice.slice(1), telephoneEvent: te ? Number(te.format) : null };
         media.push(served);
       } else if (m.type === 'video' && !video && this.opts.video?.length) {
         const served: SdpMedia = { ...m, codecs: m.codecs.filter((c) => /^\d+$/.test(c.format)) };
         if (served.codecs.length === 0) continue;
-        video = { ...this.streamPlan(served, remote, remoteMedia, false), payloadTypes: served.codecs.map((c) => Number(c.format)) };
+        video = { ...this.streamPlan(served, remote, false), payloadTypes: served.codecs.map((c) => Number(c.format)) };
         media.push(served);
       }
     }
@@ -330,14 +313,14 @@ export class RtpMediaSessions implements MediaSessionPort {
   }
 
   /** The peer's addresses and our direction for one negotiated description, from the remote SDP it came from. */
-  private streamPlan(media: SdpMedia, remote: SessionDescription, remoteMedia: MediaDescription[], canSend: boolean): StreamPlan {
-    let i = remoteMedia.findIndex((r) => r.type.toLowerCase() === media.type && r.port === media.port);
-    if (i < 0) i = remoteMedia.findIndex((r) => r.type.toLowerCase() === media.type);
-    const r = i >= 0 ? remoteMedia.splice(i, 1)[0] : undefined;
-    const ip = (r?.connection ?? remote.connection)?.ip;
+  private streamPlan(media: SdpMedia, remote: SdpStream[], canSend: boolean): StreamPlan {
+    let i = remote.findIndex((r) => r.type === media.type && r.port === media.port);
+    if (i < 0) i = remote.findIndex((r) => r.type === media.type);
+    const r = i >= 0 ? remote.splice(i, 1)[0] : undefined;
+    const ip = r?.address;
     const held = ip === undefined || ip === '0.0.0.0' || ip === '::';
     const address = held ? undefined : ip;
-    const theirs: Direction = r?.direction ?? remote.direction ?? 'sendrecv';
+    const theirs: Direction = r?.direction ?? 'sendrecv';
     const theySend = theirs === 'sendrecv' || theirs === 'sendonly';
     const weSend = canSend && (theirs === 'sendrecv' || theirs === 'recvonly');
     const direction: Direction = weSend && theySend ? 'sendrecv' : weSend ? 'sendonly' : theySend ? 'recvonly' : 'inactive';
@@ -345,7 +328,7 @@ export class RtpMediaSessions implements MediaSessionPort {
     return {
       media,
       remote: address !== undefined ? { address, port: media.port } : undefined,
-      remoteRtcp: address !== undefined && rtcp ? { address: rtcp.address ?? address, port: rtcp.port } : undefined,
+      remoteRtcp: address !== undefined && rtcp ? rtcp : undefined,
       direction,
     };
   }
@@ -365,28 +348,30 @@ export class RtpMediaSessions implements MediaSessionPort {
 
   // ---------------------------------------------------------------- SDP
 
-  private buildCapabilities(): string {
-    const a = this.opts.address;
-    const ip = isIPv6(a) ? 'IP6' : 'IP4';
-    const audioPort = this.opts.ports.min;
-    let sdp =
-      `v=0\r\no=- 0 0 IN ${ip} ${a}\r\ns=hometel\r\nc=IN ${ip} ${a}\r\nt=0 0\r\n` +
-      `m=audio ${audioPort} RTP/AVP 0 8 101\r\na=rtpmap:0 PCMU/8000\r\na=rtpmap:8 PCMA/8000\r\n` +
-      'a=rtpmap:101 telephone-event/8000\r\na=fmtp:101 0-15\r\na=ptime:20\r\na=sendrecv\r\n';
+  /**
+   * The TC's streams: PCMU, PCMA and telephone-event audio, and the configured video it only receives, at these
+   * ports (the capabilities name the pool's first pair) and in these directions.
+   */
+  private ownStreams(ports: { audio: number; video: number }, directions: { audio?: Direction; video?: Direction } = {}): WrittenStream[] {
+    const audio = g711AudioStream(ports.audio, directions.audio);
     const video = this.opts.video ?? [];
-    if (video.length) {
-      const pts = video.map((_, i) => 96 + i);
-      sdp += `m=video ${audioPort + 2} RTP/AVP ${pts.join(' ')}\r\n`;
-      video.forEach((c, i) => {
-        if (!/^[A-Za-z0-9_.-]+$/.test(c.encodingName) || !Number.isInteger(c.clockRate) || c.clockRate <= 0) {
-          throw new RangeError(`video codec ${c.encodingName}/${c.clockRate} cannot be written into SDP`);
-        }
-        sdp += `a=rtpmap:${pts[i]} ${c.encodingName}/${c.clockRate}\r\n`;
-        if (c.fmtp !== undefined) sdp += `a=fmtp:${pts[i]} ${c.fmtp.replace(/[\r\n]/g, '')}\r\n`;
-      });
-      sdp += 'a=recvonly\r\n';
-    }
-    return sdp;
+    if (video.length === 0) return [audio];
+    const codecs = video.map((c, i) => {
+      if (!/^[A-Za-z0-9_.-]+$/.test(c.encodingName) || !Number.isInteger(c.clockRate) || c.clockRate <= 0) {
+        throw new RangeError(`video codec ${c.encodingName}/${c.clockRate} cannot be written into SDP`);
+      }
+      return { pt: 96 + i, encodingName: c.encodingName, clockRate: c.clockRate, channels: 1, ...(c.fmtp !== undefined ? { fmtp: c.fmtp.replace(/[\r\n]/g, '') } : {}) };
+    });
+    return [audio, { type: 'video', port: ports.video, protocol: 'RTP/AVP', codecs, direction: directions.video ?? 'recvonly' }];
+  }
+
+  private buildCapabilities(): string {
+    const audioPort = this.opts.ports.min;
+    return writeStreams(this.origin(0, 0), this.ownStreams({ audio: audioPort, video: audioPort + 2 }));
+  }
+
+  private origin(sessionId: number, version: number): SdpOrigin {
+    return { username: '-', address: this.opts.address, sessionId, version };
   }
 
   private answer(s: Session, plan: Plan, version: number): string {
@@ -395,17 +380,11 @@ export class RtpMediaSessions implements MediaSessionPort {
 
   /** The TC's SDP with this session's origin, ports and directions, restricted to the served media. */
   private answerWith(s: Session, plan: Plan, version: number, ports: { audio: number | undefined; video: number | undefined }): string {
-    const base = parse(this.caps);
-    base.origin = { ...base.origin, sessionId: s.originId, sessionVersion: version };
-    for (const m of base.media) {
-      const type = m.type.toLowerCase();
-      const stream = type === 'audio' ? plan.audio : type === 'video' ? plan.video : undefined;
-      const port = type === 'audio' ? ports.audio : type === 'video' ? ports.video : undefined;
-      if (!stream || port === undefined) continue;
-      m.port = port;
-      m.direction = stream.direction;
-    }
-    const sdp = restrictSdp(write(base), plan.media);
+    const own = this.ownStreams(
+      { audio: ports.audio ?? this.opts.ports.min, video: ports.video ?? this.opts.ports.min + 2 },
+      { audio: plan.audio?.direction, video: plan.video?.direction },
+    );
+    const sdp = restrictSdp(writeStreams(this.origin(s.originId, version), own), plan.media);
     if (!sdp.ok) throw new MediaSessionError('failed', `cannot write the answer: ${sdp.reason}`);
     return sdp.value;
   }

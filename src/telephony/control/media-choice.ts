@@ -2,11 +2,14 @@
  * How the control point chooses media (3.1 step 3, 2.6.7.4: "the subset of the Media Capabilities of the
  * CallManagement service and that of the TC(s)"): per media type, the codecs that the serving Telephony Client
  * and the Telephony Server (or, when answering, the offer) have in common, in SDP whose addresses are the TC's.
- * Matching itself is the shared sdp-capability module's (intersectCapabilities, restrictSdp); this file only
+ * Matching and SDP editing are media/sdp's (intersectCapabilities, restrictSdp, combineStreams); this file only
  * picks the sections and puts them together, one m-line per stream, each with its own c= line so that one SDP
  * can name several TCs (C.19 F7, C.20 F21).
  */
-import { intersectCapabilities, mediaTypesOf, parseSdpMedia, restrictSdp, sdpOfTypes, type SdpMedia } from '../contracts/call-management/sdp-capability.js';
+import { intersectCapabilities, mediaTypesOf, parseSdpMedia, restrictSdp, sdpOfTypes, type SdpMedia } from '../../media/sdp/index.js';
+
+/** The streams of several SDPs as one SDP, each media section keeping its own SDP's c= line. */
+export { combineStreams } from '../../media/sdp/index.js';
 
 /** The media types of an SDP whose m-line is not disabled (port 0), in m-line order. */
 export function enabledTypes(sdp: string | undefined): string[] {
@@ -45,43 +48,6 @@ export function chooseStream(type: string, base: string, codecsFrom: string, aga
   if (common.length === 0 || !own) return undefined;
   const sdp = restrictSdp(own, common);
   return sdp.ok ? sdp.value : undefined;
-}
-
-/** The session part and media sections of an SDP, lines trimmed, blank lines dropped. */
-function split(sdp: string): { session: string[]; sections: string[][] } {
-  const session: string[] = [];
-  const sections: string[][] = [];
-  for (const line of sdp.split(/\r\n|\r|\n/).map((l) => l.trim()).filter((l) => l !== '')) {
-    if (line.startsWith('m=')) sections.push([line]);
-    else if (sections.length > 0) sections[sections.length - 1]!.push(line);
-    else session.push(line);
-  }
-  return { session, sections };
-}
-
-/**
- * The streams of several SDPs as one SDP: the first one's session part, then every media section in order, each
- * given its SDP's session-level c= line when it has none of its own (so the address of each TC survives).
- */
-export function combineStreams(parts: ReadonlyArray<string | undefined>): string | undefined {
-  const present = parts.filter((p): p is string => p !== undefined && p.trim() !== '');
-  if (present.length === 0) return undefined;
-  let session: string[] | undefined;
-  const sections: string[][] = [];
-  for (const p of present) {
-    const s = split(p);
-    session ??= s.session;
-    const c = s.session.find((l) => l.startsWith('c='));
-    for (const section of s.sections) {
-      if (c && !section.some((l) => l.startsWith('c='))) {
-        // RFC 4566 5: m=, then i=, then c=.
-        const at = section[1]?.startsWith('i=') ? 2 : 1;
-        section.splice(at, 0, c);
-      }
-      sections.push(section);
-    }
-  }
-  return [...session!, ...sections.flat()].map((l) => `${l}\r\n`).join('');
 }
 
 /** Media types of an SDP including disabled ones (what a TS's home SDP still lists). */

@@ -16,6 +16,7 @@
  * element or an enumerated value outside its table gives `{ ok: false, reason }` (the service answers
  * 402). Parsing never throws. Only `parseXml` of safe-xml.ts reads the text (no DTDs, no entities).
  */
+import { normalizeSdp } from '../../../media/sdp/index.js';
 import { elementValue, escapeXml } from '../../../upnp/xml/safe-xml.js';
 import { child, children, enumValue, errorMessage, fail, parseFragment, type FragmentParseResult } from '../fragment-decoding.js';
 import type { Element } from '../../../upnp/xml/safe-xml.js';
@@ -464,17 +465,8 @@ function zeroOrOne(raw: string, what: string): boolean {
   return n === 1;
 }
 
-/**
- * SDP with its line ends restored: every line (trimmed of the indentation and trailing blanks a printed
- * or pretty-printed document adds) ended by CRLF, empty lines dropped (RFC 4566 5: CRLF, no blank lines).
- */
-export function normalizeSdpLineEnds(sdp: string): string {
-  const lines = sdp
-    .split(/\r\n|\r|\n/)
-    .map((l) => l.trim())
-    .filter((l) => l !== '');
-  return lines.length === 0 ? '' : `${lines.join('\r\n')}\r\n`;
-}
+/** SDP of a printed or pretty-printed document with its line ends restored (RFC 4566 5: CRLF, no blank lines). */
+export { normalizeSdp as normalizeSdpLineEnds };
 
 function decodePeer(el: Element, where: string): Peer {
   const id = child(el, 'id');
@@ -495,7 +487,7 @@ function decodeMediaCapability(el: Element): MediaCapability {
   const format = formatAttr === undefined ? undefined : enumValue(formatAttr, mediaCapabilityFormats, `${el.localName}/@format`);
   const raw = elementValue(el);
   const isSdp = format === 'SDP' || (format === undefined && /^\s*v=/.test(raw));
-  const m: MediaCapability = { content: isSdp ? normalizeSdpLineEnds(raw) : raw.trim() };
+  const m: MediaCapability = { content: isSdp ? normalizeSdp(raw) : raw.trim() };
   if (format !== undefined) m.format = format;
   return m;
 }
