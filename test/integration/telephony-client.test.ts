@@ -25,7 +25,7 @@ import {
   parseMmsMediaCapabilityInfo,
   type MediaSessionInfo,
 } from '../../src/telephony/contracts/media-management/index.js';
-import { sdpOfTypes } from '../../src/telephony/contracts/call-management/sdp-capability.js';
+import { sdpOfTypes } from '../../src/media/sdp/index.js';
 import { FakeMediaSessions, defaultTcCapabilities } from '../../src/telephony/testing/fake-media-sessions.js';
 import { lo, testLogger, waitFor } from '../support/net.js';
 import { rawRequest, type RawResponse } from '../support/raw-http.js';

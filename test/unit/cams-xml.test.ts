@@ -2,6 +2,7 @@
  * The cams XML fragments of CallManagement:1 (section 2.4, Appendices A and B): every built document
  * validates against the schema (xmllint), round-trips, and the spec's own examples parse as printed.
  */
+import { normalizeSdp } from '../../src/media/sdp/index.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -21,7 +22,6 @@ import {
   buildSupportedMediaCapabilityInfo,
   buildTCList,
   buildTelCPNameList,
-  normalizeSdpLineEnds,
   parseCallBackAvailability,
   parseCallBackInfoList,
   parseCallInfo,
@@ -377,7 +377,7 @@ test('CallManagement Table 2-7 (SDP): CRLF line ends survive build → parse', (
   assert.equal(value(parseMediaCapabilityInfo(rawCrlf)).mediaCapability!.content, audioVideoSdp);
   // Inside a CallInfo too.
   assert.equal(value(parseCallInfo(buildCallInfo(fullCallInfo).replaceAll('&#13;', ''))).mediaCapability!.content, audioVideoSdp);
-  assert.equal(normalizeSdpLineEnds('  v=0\n  o=- 0 0 IN IP4 h\n\n'), 'v=0\r\no=- 0 0 IN IP4 h\r\n');
+  assert.equal(normalizeSdp('  v=0\n  o=- 0 0 IN IP4 h\n\n'), 'v=0\r\no=- 0 0 IN IP4 h\r\n');
 });
 
 test('CallManagement 2.4.2: values with markup characters are escaped and come back unchanged', () => {

@@ -19,7 +19,7 @@ import {
   parseMmsMediaCapabilityInfo,
   type MediaSessionInfo,
 } from '../../src/telephony/contracts/media-management/index.js';
-import { parseSdpMedia } from '../../src/telephony/contracts/call-management/sdp-capability.js';
+import { parseSdpMedia } from '../../src/media/sdp/index.js';
 
 /** A ServiceState that records every set() (each one would be one GENA event). */
 class RecordingState implements ServiceState {

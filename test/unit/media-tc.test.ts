@@ -26,7 +26,7 @@ import { serializeRtcp } from '../../src/media/rtp/rtcp.js';
 import { defaultTcVideoCodecs, RtpMediaSessions, tcRecordingName, type RtpMediaSessionsOptions } from '../../src/media/tc/rtp-media-sessions.js';
 import { parseRtpdump } from '../../src/media/tc/rtpdump.js';
 import { MediaSessionError, type MediaSessionOffer } from '../../src/telephony/domain/media-session.js';
-import { intersectCapabilities, parseSdpMedia } from '../../src/telephony/contracts/call-management/sdp-capability.js';
+import { intersectCapabilities, parseSdpMedia } from '../../src/media/sdp/index.js';
 import { testLogger, waitFor } from '../support/net.js';
 
 const host = '127.0.0.1';

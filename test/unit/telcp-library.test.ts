@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildCallInfoList, buildMediaCapabilityInfo, buildTCList } from '../../src/telephony/contracts/call-management/cams-xml.js';
-import { parseSdpMedia } from '../../src/telephony/contracts/call-management/sdp-capability.js';
+import { parseSdpMedia } from '../../src/media/sdp/index.js';
 import { buildMmsMediaCapabilityInfo } from '../../src/telephony/contracts/media-management/mms-xml.js';
 import { chooseStream, combineStreams, enabledTypes, partOf } from '../../src/telephony/control/media-choice.js';
 import { ActionLog, errorSentence, formatAction, isFault, TelephonyError } from '../../src/telephony/control/index.js';

@@ -6,7 +6,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseSdpMedia } from '../../src/telephony/contracts/call-management/sdp-capability.js';
+import { parseSdpMedia } from '../../src/media/sdp/index.js';
 import type { MediaBinding } from '../../src/telephony/control/call-model.js';
 import { TelephonyError } from '../../src/telephony/control/index.js';
 import {

@@ -4,7 +4,8 @@
  * numbers, with telephone-event when offered at 8000 Hz) and rejects every other m-line (port 0).
  */
 import { g711Of } from '../../media/relay/transcoding.js';
-import { answerDirection, g711AudioStream, isPlainRtp, parseStreams, writeStreams, type WrittenStream } from '../../media/sdp/index.js';
+import { g711AudioStream } from '../../media/endpoint/g711-audio.js';
+import { answerDirection, isPlainRtp, parseStreams, writeStreams, type WrittenStream } from '../../media/sdp/index.js';
 
 export interface EchoSdp {
   readonly sdp: string;

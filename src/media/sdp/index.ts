@@ -10,7 +10,6 @@ export { staticPayloadType, type StaticPayloadType } from './static-payload-type
 export { describeCodec, isTelephoneEvent, sameCodec, type CodecName } from './codec.js';
 export { checkSubset, intersectCapabilities, parseSdpMedia, restrictSdp, type SdpCodec, type SdpMedia } from './capabilities.js';
 export { combineStreams, mediaTypesOf, mergeSdp, sdpOfTypes, sdpPerSection } from './sections.js';
-export { g711AudioStream } from './g711-audio.js';
 export {
   answerDirection,
   isPlainRtp,

@@ -39,7 +39,8 @@ import { codecByName } from '../codecs/registry.js';
 import type { DtmfEvent, DtmfSendOptions } from '../endpoint/dtmf.js';
 import type { PortPool } from '../endpoint/port-pool.js';
 import { RtpEndpoint, type RtpAddress } from '../endpoint/rtp-endpoint.js';
-import { g711AudioStream, isTelephoneEvent, parseStreams, restrictSdp, writeStreams, type Direction, type SdpCodec, type SdpMedia, type SdpOrigin, type SdpStream, type WrittenStream } from '../sdp/index.js';
+import { g711AudioStream } from '../endpoint/g711-audio.js';
+import { isTelephoneEvent, parseStreams, restrictSdp, writeStreams, type Direction, type SdpCodec, type SdpMedia, type SdpOrigin, type SdpStream, type WrittenStream } from '../sdp/index.js';
 import { RtpReceiver } from './rtp-receiver.js';
 import { RtpdumpWriter, type RtpPacketSink } from './rtpdump.js';
 

@@ -2,7 +2,7 @@
  * The MediaManagement:1 service of a Telephony Client: Media Sessions between the TC and the TS, started,
  * modified and stopped by the TelCP (CallManagement 2.3.4.1, section 3.1, Appendix C), evented as
  * MediaSessionInfo. It sees typed arguments and returns typed results or a UpnpError; the mms codecs read
- * and write the fragments; capabilities are matched with the shared SDP matcher (sdp-capability.ts); the
+ * and write the fragments; capabilities are matched with the shared SDP module (media/sdp); the
  * media endpoint behind the MediaSessionPort does the transport.
  *
  * Behaviour where the printed sequences are silent is decided in docs/decisions.md ("MediaManagement:1").
@@ -11,8 +11,8 @@ import { randomBytes } from 'node:crypto';
 import type { Clock, TimerHandle } from '../../base/clock.js';
 import type { Logger } from '../../base/logger.js';
 import { UdaErrorCode, UpnpError, udaError, type OutArgs, type ServiceHandlers, type ServiceImplementation, type ServiceState } from '../../upnp/index.js';
-import { normalizeSdpLineEnds } from '../contracts/call-management/cams-xml.js';
-import { checkSubset, intersectCapabilities, parseSdpMedia, restrictSdp, type SdpMedia } from '../contracts/call-management/sdp-capability.js';
+import { normalizeSdp } from '../../media/sdp/index.js';
+import { checkSubset, intersectCapabilities, parseSdpMedia, restrictSdp, type SdpMedia } from '../../media/sdp/index.js';
 import { MediaManagementAction as A, mediaManagementContract, type MediaManagementActionName } from '../contracts/media-management/contract.js';
 import { mmError } from '../contracts/media-management/errors.js';
 import type { MediaSessionInfo, MediaSessionStatus } from '../contracts/media-management/mms-types.js';
@@ -143,7 +143,7 @@ export class MediaManagementService implements ServiceImplementation<MediaManage
     this.opening++;
     let answer: string;
     try {
-      answer = normalizeSdpLineEnds(await this.opts.port.open({ id, remoteSdp: offer.sdp, media }));
+      answer = normalizeSdp(await this.opts.port.open({ id, remoteSdp: offer.sdp, media }));
     } catch (e) {
       throw this.portFailure(e, 'open', id);
     } finally {
@@ -191,7 +191,7 @@ export class MediaManagementService implements ServiceImplementation<MediaManage
     s.modifying = true;
     let answer: string;
     try {
-      answer = normalizeSdpLineEnds(await this.opts.port.modify({ id: s.id, remoteSdp: offer.sdp, media }));
+      answer = normalizeSdp(await this.opts.port.modify({ id: s.id, remoteSdp: offer.sdp, media }));
     } catch (e) {
       throw this.portFailure(e, 'modify', s.id);
     } finally {
@@ -232,7 +232,7 @@ export class MediaManagementService implements ServiceImplementation<MediaManage
   }
 
   private capabilities(): Offer {
-    const sdp = normalizeSdpLineEnds(this.opts.port.capabilities());
+    const sdp = normalizeSdp(this.opts.port.capabilities());
     const media = parseSdpMedia(sdp);
     if (!media.ok) {
       this.opts.logger.error('media endpoint capabilities are not SDP', { reason: media.reason });

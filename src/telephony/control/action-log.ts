@@ -5,7 +5,7 @@
  */
 import { systemClock, type Clock } from '../../base/clock.js';
 import { parseMediaCapabilityInfo, parseTCList } from '../contracts/call-management/cams-xml.js';
-import { mediaTypesOf } from '../contracts/call-management/sdp-capability.js';
+import { mediaTypesOf } from '../../media/sdp/index.js';
 import { parseMmsMediaCapabilityInfo } from '../contracts/media-management/mms-xml.js';
 import type { DeviceKind } from './errors.js';
 

@@ -4,14 +4,14 @@
  * in-memory fake (telephony/testing/fake-media-sessions.ts) implements it for tests.
  *
  * Who does what: the service negotiates (which media and codecs, with the shared matcher of
- * contracts/call-management/sdp-capability.ts) and keeps the session records, IDs, statuses and events; the
+ * media/sdp) and keeps the session records, IDs, statuses and events; the
  * endpoint owns transport (addresses, ports, sockets, RTP/RTCP) and answers for the negotiated media.
  *
  * In a session's offer the TS leg is the remote side: in C.12 F21 the TelCP passes the TS's address and port
  * for this TC (`m=audio 11001 …`, `c=IN IP4 192.168.1.1`) and the TC answers with its own (C.12 F22,
  * `m=audio 11021`, `c=IN IP4 192.168.1.21`).
  */
-import type { SdpMedia } from '../contracts/call-management/sdp-capability.js';
+import type { SdpMedia } from '../../media/sdp/index.js';
 
 export interface MediaSessionOffer {
   /** The Media Session ID the service gave the session (it names the session in every later call). */
@@ -22,7 +22,7 @@ export interface MediaSessionOffer {
    * What the service negotiated and the answer must carry: per offered media description that the endpoint's
    * capabilities() can serve (in the offer's order), the codecs both sides have (in the offer's order, with the
    * offer's payload numbers, rtpmap and fmtp). Never empty. `restrictSdp(ownSdpWithThisSessionsPorts, media)`
-   * of sdp-capability.ts writes exactly such an answer.
+   * of media/sdp writes exactly such an answer.
    */
   readonly media: readonly SdpMedia[];
 }

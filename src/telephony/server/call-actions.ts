@@ -11,7 +11,7 @@ import type { MediaCapabilityInfo } from '../contracts/call-management/cams-type
 import { parseTCList } from '../contracts/call-management/cams-xml.js';
 import type { callManagementContract, CallManagementActionName } from '../contracts/call-management/contract.js';
 import { cmError } from '../contracts/call-management/errors.js';
-import { mediaTypesOf, mergeSdp } from '../contracts/call-management/sdp-capability.js';
+import { mediaTypesOf, mergeSdp } from '../../media/sdp/index.js';
 import type { Call } from '../domain/call.js';
 import { peerIdOf } from '../domain/callee-id.js';
 import type { Line, OutgoingCallRequest } from '../domain/line.js';

@@ -7,6 +7,7 @@ import { UpnpError } from '../../upnp/index.js';
 import { cmError } from '../contracts/call-management/errors.js';
 import type { Call } from '../domain/call.js';
 import type { CallMedia, MediaClient, MediaPlane } from '../domain/media-plane.js';
+import { sdpPerSection } from '../../media/sdp/index.js';
 
 /** A Call's media in the media plane, and the home SDP last shown for each SDP (kept for after it closed). */
 interface CallMediaRecord {
@@ -89,14 +90,7 @@ export class CallMediaRecords {
  */
 export function clientsOf(tcs: ReadonlyArray<{ udn?: string; mediaSessionID?: string }>, sdp: string): MediaClient[] {
   if (tcs.length <= 1) return [{ ...tcs[0], sdp }];
-  const lines = sdp.split(/\r\n|\r|\n/).map((l) => l.trim()).filter((l) => l !== '');
-  const first = lines.findIndex((l) => l.startsWith('m='));
-  const session = first < 0 ? lines : lines.slice(0, first);
-  const sections: string[][] = [];
-  for (const l of first < 0 ? [] : lines.slice(first)) {
-    if (l.startsWith('m=')) sections.push([l]);
-    else sections[sections.length - 1]!.push(l);
-  }
-  if (sections.length !== tcs.length) return tcs.map((t) => ({ ...t, sdp }));
-  return tcs.map((t, i) => ({ ...t, sdp: [...session, ...sections[i]!].map((l) => `${l}\r\n`).join('') }));
+  const parts = sdpPerSection(sdp);
+  if (parts.length !== tcs.length) return tcs.map((t) => ({ ...t, sdp }));
+  return tcs.map((t, i) => ({ ...t, sdp: parts[i]! }));
 }

@@ -4,7 +4,7 @@
  * answers to ours, and a watched callee's availability.
  */
 import type { Logger } from '../../base/logger.js';
-import { mediaTypesOf, sdpOfTypes } from '../contracts/call-management/sdp-capability.js';
+import { mediaTypesOf, sdpOfTypes } from '../../media/sdp/index.js';
 import type { Line, LineFailure, LineListener, RemotePeer } from '../domain/line.js';
 import type { TelCPRegistry } from '../domain/telcp-registry.js';
 import type { CallInfoViews } from './call-info-views.js';

@@ -8,7 +8,7 @@ import type { Clock } from '../../base/clock.js';
 import type { Logger } from '../../base/logger.js';
 import { buildCallBackAvailability, buildCallBackInfoList, buildCallLogs } from '../contracts/call-management/cams-xml.js';
 import { cmError } from '../contracts/call-management/errors.js';
-import { parseSdpMedia } from '../contracts/call-management/sdp-capability.js';
+import { parseSdpMedia } from '../../media/sdp/index.js';
 import type { Call } from '../domain/call.js';
 import type { Line } from '../domain/line.js';
 import type { CallBackRepository, CallLogRepository } from '../domain/repositories.js';

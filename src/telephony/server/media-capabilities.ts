@@ -7,7 +7,7 @@ import { UpnpError } from '../../upnp/index.js';
 import { buildSupportedMediaCapabilityInfo, parseMediaCapabilityInfo } from '../contracts/call-management/cams-xml.js';
 import type { MediaCapabilityInfo } from '../contracts/call-management/cams-types.js';
 import { cmError } from '../contracts/call-management/errors.js';
-import { checkSubset, intersectCapabilities, mergeSdp, parseSdpMedia, restrictSdp, type SdpMedia } from '../contracts/call-management/sdp-capability.js';
+import { checkSubset, intersectCapabilities, mergeSdp, parseSdpMedia, restrictSdp, type SdpMedia } from '../../media/sdp/index.js';
 import type { MediaProfile } from './media-profile.js';
 
 export class MediaCapabilities {

@@ -4,7 +4,7 @@
  * restricted to the negotiated media (restrictSdp). Tests can make the next open/modify fail, delay every
  * operation, end a session as the endpoint would, and see what is open (nothing may leak).
  */
-import { restrictSdp } from '../contracts/call-management/sdp-capability.js';
+import { restrictSdp } from '../../media/sdp/index.js';
 import {
   MediaSessionError,
   type MediaSessionFailure,

@@ -465,9 +465,6 @@ function zeroOrOne(raw: string, what: string): boolean {
   return n === 1;
 }
 
-/** SDP of a printed or pretty-printed document with its line ends restored (RFC 4566 5: CRLF, no blank lines). */
-export { normalizeSdp as normalizeSdpLineEnds };
-
 function decodePeer(el: Element, where: string): Peer {
   const id = child(el, 'id');
   if (!id) fail(`<${where}> has no peer:id`);

@@ -18,7 +18,7 @@
 import { elementValue, escapeXml, type Element } from '../../../upnp/xml/safe-xml.js';
 import { child, children, enumValue, errorMessage, fail, parseFragment, type FragmentParseResult } from '../fragment-decoding.js';
 import { camsNamespace } from '../call-management/cams-types.js';
-import { normalizeSdpLineEnds } from '../call-management/cams-xml.js';
+import { normalizeSdp } from '../../../media/sdp/index.js';
 import {
   mediaCapabilityFormats,
   mediaSessionStatusValues,
@@ -124,7 +124,7 @@ function decodeMediaCapability(el: Element): MediaCapability {
   const format = formatAttr === '' ? undefined : enumValue(formatAttr, mediaCapabilityFormats, 'mediaCapability/@format');
   const raw = elementValue(el);
   const isSdp = format === 'SDP' || (format === undefined && /^\s*v=/.test(raw));
-  const m: MediaCapability = { content: isSdp ? normalizeSdpLineEnds(raw) : raw.trim() };
+  const m: MediaCapability = { content: isSdp ? normalizeSdp(raw) : raw.trim() };
   if (format !== undefined) m.format = format;
   return m;
 }

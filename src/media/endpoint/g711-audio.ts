@@ -4,7 +4,7 @@
  */
 import { supportedCodecs } from '../codecs/registry.js';
 import { defaultTelephoneEventPayloadType } from '../rtp/telephone-event.js';
-import type { Direction, WrittenStream } from './streams.js';
+import type { Direction, WrittenStream } from '../sdp/index.js';
 
 export function g711AudioStream(port: number, direction: Direction = 'sendrecv'): WrittenStream {
   return {
