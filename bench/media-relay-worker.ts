@@ -14,9 +14,9 @@ import { pathToFileURL } from 'node:url';
 import { systemClock } from '../src/base/clock.js';
 import { createLogger } from '../src/base/logger.js';
 import { PortPool } from '../src/media/endpoint/port-pool.js';
-import { RelayMediaPlane } from '../src/media/relay/media-plane.js';
+import { RelayMediaPlane } from '../src/media/bridge/index.js';
 import { parseStreams } from '../src/media/sdp/index.js';
-import type { CallMedia } from '../src/telephony/domain/media-plane.js';
+import type { RelaySession } from '../src/media/index.js';
 
 export interface OpenCall {
   readonly remotePort: number;
@@ -59,7 +59,7 @@ async function main(): Promise<void> {
   if (!min || !max) throw new Error('usage: media-relay-worker.ts <portMin> <portMax>');
   const ports = new PortPool({ min, max });
   const plane = new RelayMediaPlane({ address: '127.0.0.1', ports, clock: systemClock, logger: createLogger({ level: 'warn', component: 'relay' }) });
-  const calls: CallMedia[] = [];
+  const calls: RelaySession[] = [];
   let next = 1;
 
   const open = async (specs: readonly OpenCall[]): Promise<OpenedCall[]> => {

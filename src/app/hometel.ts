@@ -7,7 +7,7 @@ import { systemClock } from '../base/clock.js';
 import { resolveInterface } from '../base/net.js';
 import type { Logger } from '../base/logger.js';
 import { PortPool } from '../media/endpoint/port-pool.js';
-import { RelayMediaPlane } from '../media/relay/media-plane.js';
+import { RelayMediaPlane } from '../media/bridge/index.js';
 import { Store } from '../store/index.js';
 import { SipLine } from '../sip/index.js';
 import { defaultMediaProfile, UnconnectedLine, type Line } from '../telephony/index.js';

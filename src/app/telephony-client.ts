@@ -6,7 +6,7 @@ import { mkdirSync } from 'node:fs';
 import type { Clock } from '../base/clock.js';
 import type { Logger } from '../base/logger.js';
 import { PortPool, type PortRange } from '../media/endpoint/port-pool.js';
-import { defaultTcVideoCodecs, RtpMediaSessions, type TcSourceConfig } from '../media/tc/rtp-media-sessions.js';
+import { defaultTcVideoCodecs, RtpMediaSessions, type TcSourceConfig } from '../media/bridge/index.js';
 import type { Store } from '../store/index.js';
 import { MediaManagementService, telephonyClientDevice } from '../telephony/index.js';
 import type { DeviceSpec } from '../upnp/index.js';

@@ -26,7 +26,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { dominantFrequency } from '../../src/media/audio/analysis.js';
 import { WavFileSource } from '../../src/media/audio/wav-file-source.js';
-import { tcRecordingName } from '../../src/media/tc/rtp-media-sessions.js';
+import { tcRecordingName } from '../../src/media/bridge/index.js';
 import { validateConfig } from '../../src/app/config.js';
 import { startHometel } from '../../src/app/hometel.js';
 import { createLogger } from '../../src/base/logger.js';

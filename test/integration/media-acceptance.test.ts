@@ -24,7 +24,7 @@ import { ToneSource } from '../../src/media/audio/sources.js';
 import { WavFileSource } from '../../src/media/audio/wav-file-source.js';
 import { pcmu } from '../../src/media/codecs/g711.js';
 import { parseRtp, serializeRtp, type RtpPacket } from '../../src/media/rtp/packet.js';
-import { tcRecordingName } from '../../src/media/tc/rtp-media-sessions.js';
+import { tcRecordingName } from '../../src/media/bridge/index.js';
 import {
   buildMediaCapabilityInfo,
   buildTCList,

@@ -13,7 +13,7 @@ import { ToneSource } from '../../src/media/audio/sources.js';
 import { pcmu } from '../../src/media/codecs/g711.js';
 import { PortPool } from '../../src/media/endpoint/port-pool.js';
 import { serializeRtp } from '../../src/media/rtp/packet.js';
-import { RelayMediaPlane } from '../../src/media/relay/media-plane.js';
+import { RelayMediaPlane } from '../../src/media/bridge/index.js';
 import { MediaResourceError } from '../../src/media/relay/relay-session.js';
 import { closeSocket, loopbackUdp, waitFor } from '../support/net.js';
 import { assertTone, connectCall, host, openPeer, peerPool, relayLogger, sdpOf, share, sleep, sourceEnded } from '../support/relay.js';

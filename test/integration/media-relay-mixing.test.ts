@@ -17,7 +17,7 @@ import { WavRecorder } from '../../src/media/audio/wav-recorder.js';
 import { pcma } from '../../src/media/codecs/g711.js';
 import { PortPool } from '../../src/media/endpoint/port-pool.js';
 import type { DtmfEvent } from '../../src/media/endpoint/dtmf.js';
-import { RelayMediaPlane } from '../../src/media/relay/media-plane.js';
+import { RelayMediaPlane } from '../../src/media/bridge/index.js';
 import type { NativeMedia } from '../../src/media/relay/relay-stream.js';
 import { waitFor } from '../support/net.js';
 import { assertTone, connectCall, host, openPeer, peerPool, portOf, relayLogger, sdpOf, share, sleep } from '../support/relay.js';

@@ -19,7 +19,7 @@ import { PcmCollector } from '../../src/media/audio/pcm-collector.js';
 import { SilenceSource, ToneSource } from '../../src/media/audio/sources.js';
 import { pcma, pcmu } from '../../src/media/codecs/g711.js';
 import { PortPool } from '../../src/media/endpoint/port-pool.js';
-import { RelayMediaPlane } from '../../src/media/relay/media-plane.js';
+import { RelayMediaPlane } from '../../src/media/bridge/index.js';
 import { parseStreams } from '../../src/media/sdp/index.js';
 import { Store } from '../../src/store/index.js';
 import { buildMediaCapabilityInfo, buildTCList } from '../../src/telephony/contracts/call-management/cams-xml.js';

@@ -16,7 +16,7 @@ import { PortPool } from '../../src/media/endpoint/port-pool.js';
 import type { DtmfEvent } from '../../src/media/endpoint/dtmf.js';
 import { parseRtp } from '../../src/media/rtp/packet.js';
 import { seqDiff, tsDiff } from '../../src/media/rtp/sequence.js';
-import { RelayMediaPlane } from '../../src/media/relay/media-plane.js';
+import { RelayMediaPlane } from '../../src/media/bridge/index.js';
 import { waitFor } from '../support/net.js';
 import { assertTone, connectCall, host, openPeer, payloadTypesOf, peerPool, portOf, relayLogger, sdpOf, sleep, sourceEnded } from '../support/relay.js';
 

@@ -11,7 +11,7 @@ import { test, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { WavFileSource } from '../../src/media/audio/wav-file-source.js';
-import { tcRecordingName } from '../../src/media/tc/rtp-media-sessions.js';
+import { tcRecordingName } from '../../src/media/bridge/index.js';
 import { TelephonyError, type CallBackAvailable, type TelephonyClient, type TsSession } from '../../src/telephony/control/index.js';
 import { waitFor } from '../support/net.js';
 import { assertTone, sleep } from '../support/relay.js';

@@ -22,7 +22,7 @@ import { pcma, pcmu } from '../../src/media/codecs/g711.js';
 import { PortPool } from '../../src/media/endpoint/port-pool.js';
 import { RtpEndpoint } from '../../src/media/endpoint/rtp-endpoint.js';
 import { serializeRtp } from '../../src/media/rtp/packet.js';
-import { defaultTcVideoCodecs, RtpMediaSessions, tcRecordingName } from '../../src/media/tc/rtp-media-sessions.js';
+import { defaultTcVideoCodecs, RtpMediaSessions, tcRecordingName } from '../../src/media/bridge/index.js';
 import { parseRtpdump } from '../../src/media/tc/rtpdump.js';
 import { MediaManagementService } from '../../src/telephony/client/media-management-service.js';
 import { telephonyClientDevice, telephonyClientType } from '../../src/telephony/client/telephony-client-device.js';

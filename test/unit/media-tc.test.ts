@@ -23,7 +23,7 @@ import { wavHeader } from '../../src/media/audio/wav.js';
 import { WavFileSource } from '../../src/media/audio/wav-file-source.js';
 import { parseRtp, serializeRtp } from '../../src/media/rtp/packet.js';
 import { serializeRtcp } from '../../src/media/rtp/rtcp.js';
-import { defaultTcVideoCodecs, RtpMediaSessions, tcRecordingName, type RtpMediaSessionsOptions } from '../../src/media/tc/rtp-media-sessions.js';
+import { defaultTcVideoCodecs, RtpMediaSessions, tcRecordingName, type RtpMediaSessionsOptions } from '../../src/media/bridge/index.js';
 import { parseRtpdump } from '../../src/media/tc/rtpdump.js';
 import { MediaSessionError, type MediaSessionOffer } from '../../src/telephony/domain/media-session.js';
 import { intersectCapabilities, parseSdpMedia } from '../../src/media/sdp/index.js';

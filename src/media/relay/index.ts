@@ -4,4 +4,4 @@ export * from './leg.js';
 export * from './udp-pair.js';
 export * from './relay-stream.js';
 export * from './relay-session.js';
-export * from './media-plane.js';
+export * from './stats.js';

@@ -1,5 +1,5 @@
 /**
- * The media of one Call in the Telephony Server (the CallMedia port): its streams (RelayStream), the port pairs they
+ * The media of one Call in the Telephony Server (what the Telephony Server's CallMedia port asks for; media/bridge adapts it): its streams (RelayStream), the port pairs they
  * use, and the SDP of the TS's two faces — the WAN leg's offer or answer for the line, the home SDP for CallInfo.
  *
  * Ports are taken from the PortPool when an SDP first needs them (synchronously, so SDP can be written at once) and
@@ -14,7 +14,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Clock } from '../../base/clock.js';
 import type { Logger } from '../../base/logger.js';
-import type { CallMedia, CallMediaStats, MediaClient, MediaClientOptions, SdpText } from '../../telephony/domain/media-plane.js';
+import type { CallMediaStats } from './stats.js';
 import type { PortPool } from '../endpoint/port-pool.js';
 import { Leg, legMediaOf } from './leg.js';
 import { RelayStream, type NativeMedia } from './relay-stream.js';
@@ -76,7 +76,24 @@ function answerCodecs(offered: readonly StreamCodec[], chosen: readonly StreamCo
   return out;
 }
 
-export class RelaySession implements CallMedia {
+/** An SDP body (RFC 4566), CRLF or LF line ends. */
+type SdpText = string;
+
+/** A TC taking part in the Call's media: its MediaManagement session and its own SDP (address, ports, codecs). */
+export interface RelayClient {
+  readonly udn?: string;
+  readonly mediaSessionID?: string;
+  readonly sdp: SdpText;
+}
+
+/** How a change of clients applies: mixing on or off (undefined keeps it), media sharing, joining the clients. */
+export interface RelayClientOptions {
+  readonly mixing?: boolean;
+  readonly shareMedia?: string;
+  readonly join?: boolean;
+}
+
+export class RelaySession {
   readonly callID: string;
   private readonly streams = new Map<string, RelayStream>();
   private readonly pairs: UdpPair[] = [];
@@ -252,7 +269,7 @@ export class RelaySession implements CallMedia {
 
   // ------------------------------------------------------------------------------------------ home side
 
-  setClients(tcs: readonly MediaClient[], opts: MediaClientOptions): void {
+  setClients(tcs: readonly RelayClient[], opts: RelayClientOptions): void {
     if (this.closed) return;
     if (opts.mixing !== undefined) this.mixing = opts.mixing;
     const entries: ClientEntry[] = tcs.map((tc) => {

@@ -26,7 +26,7 @@ import type { RtpAddress } from '../endpoint/rtp-endpoint.js';
 import { parseRtp, serializeRtp, type RtpPacket } from '../rtp/packet.js';
 import { checkRtcpCompound, isRtcpPacket, serializeRtcp } from '../rtp/rtcp.js';
 import { seqAdd, tsAdd } from '../rtp/sequence.js';
-import type { MediaStreamStats } from '../../telephony/domain/media-plane.js';
+import type { MediaStreamStats } from './stats.js';
 import { Leg, type LegMedia } from './leg.js';
 import type { MappedHeader } from './out-stream.js';
 import type { StreamCodec, TelephoneEventFormat } from '../sdp/index.js';

@@ -41,8 +41,8 @@ import type { PortPool } from '../endpoint/port-pool.js';
 import { RtpEndpoint, type RtpAddress } from '../endpoint/rtp-endpoint.js';
 import { g711AudioStream } from '../endpoint/g711-audio.js';
 import { isTelephoneEvent, parseStreams, restrictSdp, writeStreams, type Direction, type SdpCodec, type SdpMedia, type SdpOrigin, type SdpStream, type WrittenStream } from '../sdp/index.js';
-import { RtpReceiver } from './rtp-receiver.js';
-import { RtpdumpWriter, type RtpPacketSink } from './rtpdump.js';
+import { RtpReceiver } from '../tc/rtp-receiver.js';
+import { RtpdumpWriter, type RtpPacketSink } from '../tc/rtpdump.js';
 
 /** What a TC plays into its sessions: a sine tone, a WAV file (once, or looped), or silence. */
 export type TcSourceConfig = AudioSourceConfig;

@@ -4,10 +4,10 @@
  */
 import type { Clock } from '../../base/clock.js';
 import type { Logger } from '../../base/logger.js';
-import type { CallMedia, MediaPlane } from '../../telephony/domain/media-plane.js';
+import type { MediaPlane } from '../../telephony/domain/media-plane.js';
 import type { PortPool } from '../endpoint/port-pool.js';
-import type { NativeMedia } from './relay-stream.js';
-import { RelaySession } from './relay-session.js';
+import type { NativeMedia } from '../relay/relay-stream.js';
+import { RelaySession } from '../relay/relay-session.js';
 
 export interface RelayMediaPlaneOptions {
   /** The TS's address: every relay port is bound on it and every SDP names it (never a wildcard). */
@@ -26,7 +26,8 @@ export class RelayMediaPlane implements MediaPlane {
 
   constructor(private readonly opts: RelayMediaPlaneOptions) {}
 
-  openCall(callID: string): CallMedia {
+  /** The relay's own session: the CallMedia port, and the relay's counters (stats) for tests and benchmarks. */
+  openCall(callID: string): RelaySession {
     const session: RelaySession = new RelaySession({
       callID,
       address: this.opts.address,
