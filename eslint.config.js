@@ -1,9 +1,8 @@
-// Lint rules: typescript-eslint's recommended type-aware set, plus the layering rule of
-// docs (lower layers never import upper ones) expressed with no-restricted-imports.
+// Lint rules: typescript-eslint's recommended type-aware set, plus hometel's layering (eslint/layering.js):
+// which module may import which, and only through its index.ts.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
-
-const upperLayers = ['**/cli/**', '**/app/**', '**/telephony/**', '**/control/**', '**/store/**'];
+import hometel from './eslint/layering.js';
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'tmp/**', 'test/peers/**'] },
@@ -21,18 +20,9 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/upnp/**', 'src/base/**'],
-    rules: { 'no-restricted-imports': ['error', { patterns: upperLayers }] },
-  },
-  {
-    // The SIP core knows nothing of telephony; only its bridge implements the Telephony Server's Line port.
-    files: ['src/sip/**'],
-    ignores: ['src/sip/bridge/**'],
-    rules: { 'no-restricted-imports': ['error', { patterns: [...upperLayers, '**/upnp/**'] }] },
-  },
-  {
-    files: ['src/store/**'],
-    rules: { 'no-restricted-imports': ['error', { patterns: ['**/cli/**', '**/app/**', '**/upnp/**'] }] },
+    files: ['src/**/*.ts'],
+    plugins: { hometel },
+    rules: { 'hometel/layering': 'error' },
   },
   { files: ['**/*.js'], ...tseslint.configs.disableTypeChecked },
 );

@@ -1,0 +1,74 @@
+// hometel's layering as one ESLint rule (docs/architecture.md): every file belongs to the module whose folder is
+// the longest prefix of its path; a module may import only the modules its row names, and only through their
+// index.ts. Ports and adapters: the telephony domain defines the ports and imports no adapter and nothing of UPnP;
+// only the adapters (sip/bridge, media/bridge, store) import the domain from outside telephony.
+import path from 'node:path';
+
+/** Module → the modules it may import. */
+export const layers = {
+  base: [],
+  upnp: ['base'],
+  sip: ['base'],
+  'media/sdp': [],
+  media: ['base', 'media/sdp'],
+  store: ['base', 'telephony/domain'],
+  'sip/bridge': ['base', 'sip', 'telephony/domain'],
+  'media/bridge': ['base', 'media', 'media/sdp', 'telephony/domain'],
+  'telephony/contracts': ['base', 'upnp', 'media/sdp'],
+  'telephony/domain': ['base', 'media/sdp'],
+  'telephony/server': ['base', 'upnp', 'media/sdp', 'telephony/contracts', 'telephony/domain'],
+  'telephony/client': ['base', 'upnp', 'media/sdp', 'telephony/contracts', 'telephony/domain'],
+  'telephony/control': ['base', 'upnp', 'media/sdp', 'telephony/contracts'],
+  'telephony/testing': ['base', 'media/sdp', 'telephony/contracts', 'telephony/domain'],
+  telephony: ['telephony/contracts', 'telephony/domain', 'telephony/server', 'telephony/client'],
+  app: ['base', 'upnp', 'sip', 'sip/bridge', 'media', 'media/sdp', 'media/bridge', 'store', 'telephony', 'telephony/contracts', 'telephony/domain', 'telephony/server', 'telephony/client', 'telephony/control'],
+  cli: ['base', 'upnp', 'app', 'telephony/contracts', 'telephony/control'],
+};
+
+const moduleNames = Object.keys(layers).sort((a, b) => b.length - a.length);
+
+/** The module of a path relative to src/ (with `/`), or undefined outside the table. */
+export function moduleOf(rel) {
+  return moduleNames.find((m) => rel === m || rel.startsWith(`${m}/`));
+}
+
+function srcRelative(cwd, file) {
+  const rel = path.relative(path.resolve(cwd, 'src'), file).split(path.sep).join('/');
+  return rel.startsWith('..') ? undefined : rel;
+}
+
+export const layeringRule = {
+  meta: {
+    type: 'problem',
+    docs: { description: "imports follow hometel's module table and go through each module's index.ts" },
+    messages: {
+      forbidden: '{{from}} may not import {{to}} (layering: {{from}} may import {{allowed}})',
+      bypass: 'import {{to}} through its index.ts ({{target}}), not {{file}}',
+    },
+    schema: [],
+  },
+  create(context) {
+    const fromRel = srcRelative(context.cwd, context.filename);
+    const from = fromRel && moduleOf(fromRel);
+    if (!from) return {};
+    const check = (node, source) => {
+      if (typeof source !== 'string' || !source.startsWith('.')) return;
+      const targetRel = srcRelative(context.cwd, path.resolve(path.dirname(context.filename), source));
+      const to = targetRel && moduleOf(targetRel);
+      if (!to || to === from) return;
+      if (!layers[from].includes(to)) {
+        context.report({ node, messageId: 'forbidden', data: { from, to, allowed: layers[from].join(', ') || 'nothing' } });
+      } else if (targetRel !== `${to}/index.js` && targetRel !== `${to}/index.ts`) {
+        context.report({ node, messageId: 'bypass', data: { to, target: `${to}/index.ts`, file: targetRel } });
+      }
+    };
+    return {
+      ImportDeclaration: (node) => check(node.source, node.source.value),
+      ExportNamedDeclaration: (node) => node.source && check(node.source, node.source.value),
+      ExportAllDeclaration: (node) => check(node.source, node.source.value),
+      ImportExpression: (node) => node.source.type === 'Literal' && check(node.source, node.source.value),
+    };
+  },
+};
+
+export default { rules: { layering: layeringRule } };
