@@ -7,12 +7,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { FakeClock } from '../support/fake-clock.js';
-import { UpnpError } from '../../src/upnp/model/upnp-error.js';
 import type { TelCPNameRecord, TelCPNameRepository } from '../../src/telephony/domain/repositories.js';
 import {
   MAX_TELCP_NAME_LENGTH,
   SECRET_KEY_BYTES,
   TelCPRegistry,
+  TelCPRefusal,
   isValidTelCPName,
   type TelCPRegistryOptions,
 } from '../../src/telephony/domain/telcp-registry.js';
@@ -68,10 +68,10 @@ function setup(options: Partial<TelCPRegistryOptions> = {}, repo = new MemoryRep
   return { clock, repo, registry, events, monopolizing, randomSizes };
 }
 
-function upnpError(code: number): (err: unknown) => boolean {
+function refused(code: number): (err: unknown) => boolean {
   return (err) => {
-    assert.ok(err instanceof UpnpError, `expected UpnpError ${code}, got ${String(err)}`);
-    assert.equal(err.code, code);
+    assert.ok(err instanceof TelCPRefusal, `expected a refusal ${code}, got ${String(err)}`);
+    assert.equal(err.errorCode, code);
     return true;
   };
 }
@@ -112,7 +112,7 @@ test('CallManagement 2.3.2.1: Secret Keys carry at least 128 random bits, are un
 test('CallManagement 2.6.2 / C.2: registering a TelCPName that is in use (CurrentSecretKey "") fails with 702', () => {
   const { registry, events } = setup();
   const reg = registry.register('TV@Living', '', 300);
-  assert.throws(() => registry.register('TV@Living', '', 300), upnpError(702));
+  assert.throws(() => registry.register('TV@Living', '', 300), refused(702));
   assert.deepEqual(events, [['TV@Living']]);
   assert.ok(registry.verify('TV@Living', reg.secretKey), 'the holder keeps its key');
 });
@@ -135,7 +135,7 @@ test('CallManagement 2.6.2 / C.4: re-registration with a wrong Secret Key fails 
   const { registry, repo } = setup();
   const reg = registry.register('TV@Living', '', 300);
   const before = repo.rows.get('TV@Living');
-  assert.throws(() => registry.register('TV@Living', 'wrongkey', 300), upnpError(701));
+  assert.throws(() => registry.register('TV@Living', 'wrongkey', 300), refused(701));
   assert.equal(repo.rows.get('TV@Living'), before);
   assert.ok(registry.verify('TV@Living', reg.secretKey));
 });
@@ -155,7 +155,7 @@ test('CallManagement 2.4.2.2 / 2.4.3: invalid TelCPNames are refused with 701', 
   const invalid = ['', ',', 'TV,Living', '*', ' TV', 'TV ', '\t', 'TV\u0000', 'TV\nLiving', 'TV\u007f', '\ud800', 'x'.repeat(MAX_TELCP_NAME_LENGTH + 1)];
   for (const name of invalid) {
     assert.ok(!isValidTelCPName(name), JSON.stringify(name));
-    assert.throws(() => registry.register(name, '', 300), upnpError(701), JSON.stringify(name));
+    assert.throws(() => registry.register(name, '', 300), refused(701), JSON.stringify(name));
   }
   const valid = ['TV@Living', "Alice's TV", 'HD-TV@Living', 'Küche 📞', 'x'.repeat(MAX_TELCP_NAME_LENGTH), '📞'.repeat(MAX_TELCP_NAME_LENGTH)];
   for (const name of valid) {
@@ -189,10 +189,10 @@ test('CallManagement 2.6.3 / C.8: UnregisterTelCPName with the right key removes
 test('CallManagement 2.6.3 / C.9: UnregisterTelCPName of an unknown name or with a wrong key fails with 701', () => {
   const { registry, events } = setup();
   const tv = registry.register('TV@Living', '', 300);
-  assert.throws(() => registry.unregister("Alice's TV", tv.secretKey), upnpError(701));
-  assert.throws(() => registry.unregister('TV@Living', 'secret101'), upnpError(701));
-  assert.throws(() => registry.unregister('TV@Living', ''), upnpError(701));
-  assert.throws(() => registry.unregister('', ''), upnpError(701));
+  assert.throws(() => registry.unregister("Alice's TV", tv.secretKey), refused(701));
+  assert.throws(() => registry.unregister('TV@Living', 'secret101'), refused(701));
+  assert.throws(() => registry.unregister('TV@Living', ''), refused(701));
+  assert.throws(() => registry.unregister('', ''), refused(701));
   assert.deepEqual(registry.list(), ['TV@Living']);
   assert.equal(events.length, 1);
 });
@@ -201,9 +201,9 @@ test('CallManagement 2.6.3: UnregisterTelCPName fails with 712 while the name mo
   const { registry, monopolizing } = setup();
   const tv = registry.register('TV@Living', '', 300);
   monopolizing.add('TV@Living');
-  assert.throws(() => registry.unregister('TV@Living', tv.secretKey), upnpError(712));
+  assert.throws(() => registry.unregister('TV@Living', tv.secretKey), refused(712));
   assert.ok(registry.verify('TV@Living', tv.secretKey));
-  assert.throws(() => registry.unregister('TV@Living', 'wrong'), upnpError(701), 'identity is checked first');
+  assert.throws(() => registry.unregister('TV@Living', 'wrong'), refused(701), 'identity is checked first');
   monopolizing.clear();
   registry.unregister('TV@Living', tv.secretKey);
   assert.deepEqual(registry.list(), []);
@@ -232,9 +232,9 @@ test('CallManagement 2.6.4 / C.5: ChangeTelCPName renames atomically, issues a n
 test('CallManagement 2.6.4 / C.6: ChangeTelCPName with a wrong key or an unknown name fails with 701', () => {
   const { registry } = setup();
   const tv = registry.register('TV@Living', '', 300);
-  assert.throws(() => registry.change('TV@Living', 'wrongcode', 'HD-TV@Living'), upnpError(701));
-  assert.throws(() => registry.change('Nobody', tv.secretKey, 'HD-TV@Living'), upnpError(701));
-  assert.throws(() => registry.change('TV@Living', tv.secretKey, 'HD,TV'), upnpError(701), 'invalid new name');
+  assert.throws(() => registry.change('TV@Living', 'wrongcode', 'HD-TV@Living'), refused(701));
+  assert.throws(() => registry.change('Nobody', tv.secretKey, 'HD-TV@Living'), refused(701));
+  assert.throws(() => registry.change('TV@Living', tv.secretKey, 'HD,TV'), refused(701), 'invalid new name');
   assert.deepEqual(registry.list(), ['TV@Living']);
   assert.ok(registry.verify('TV@Living', tv.secretKey));
 });
@@ -243,7 +243,7 @@ test('CallManagement 2.6.4 / C.7: ChangeTelCPName to a name in use fails with 70
   const { registry, events } = setup();
   const tv = registry.register('TV@Living', '', 300);
   registry.register('HD-TV@Living', '', 300);
-  assert.throws(() => registry.change('TV@Living', tv.secretKey, 'HD-TV@Living'), upnpError(702));
+  assert.throws(() => registry.change('TV@Living', tv.secretKey, 'HD-TV@Living'), refused(702));
   assert.deepEqual(registry.list(), ['TV@Living', 'HD-TV@Living']);
   assert.ok(registry.verify('TV@Living', tv.secretKey));
   assert.equal(events.length, 2);
@@ -253,7 +253,7 @@ test('CallManagement 2.6.4: ChangeTelCPName fails with 712 while the name monopo
   const { registry, monopolizing } = setup();
   const tv = registry.register('TV@Living', '', 300);
   monopolizing.add('TV@Living');
-  assert.throws(() => registry.change('TV@Living', tv.secretKey, 'HD-TV@Living'), upnpError(712));
+  assert.throws(() => registry.change('TV@Living', tv.secretKey, 'HD-TV@Living'), refused(712));
   assert.deepEqual(registry.list(), ['TV@Living']);
   assert.ok(registry.verify('TV@Living', tv.secretKey));
 });
@@ -322,7 +322,7 @@ test('CallManagement 2.3.2.1: a name that lapses while monopolising a Call is he
   clock.advance(300_000);
   assert.deepEqual(registry.list(), ['TV@Living']);
   assert.ok(registry.verify('TV@Living', tv.secretKey), 'the Monopolizer can still act on its Call');
-  assert.throws(() => registry.register('TV@Living', '', 300), upnpError(702), 'nobody else can take the name');
+  assert.throws(() => registry.register('TV@Living', '', 300), refused(702), 'nobody else can take the name');
   monopolizing.clear();
   clock.advance(5_000);
   assert.deepEqual(registry.list(), []);
@@ -381,7 +381,7 @@ test('the registry holds a bounded number of names: one more new name is refused
   const registry = new TelCPRegistry({ repository, clock, maxNames: 2 });
   const a = registry.register('a', '');
   registry.register('b', '');
-  assert.throws(() => registry.register('c', ''), (e: UpnpError) => e.code === 501);
+  assert.throws(() => registry.register('c', ''), refused(501));
   assert.ok(registry.register('a', a.secretKey).secretKey);
   registry.close();
 });

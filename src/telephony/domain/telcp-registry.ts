@@ -23,20 +23,36 @@
 import { createHash, randomBytes as cryptoRandomBytes, timingSafeEqual } from 'node:crypto';
 import type { Clock, TimerHandle } from '../../base/clock.js';
 import { silentLogger, type Logger } from '../../base/logger.js';
-import { UdaErrorCode, udaError, type UpnpError } from '../../upnp/model/upnp-error.js';
-import { cmError } from '../contracts/call-management/errors.js';
+import { HometelError } from '../../base/errors.js';
 import type { TelCPNameRecord, TelCPNameRepository } from './repositories.js';
 
-/** The CallManagement errors the registry answers with (texts from the service's one error table). */
+/**
+ * Why the registry refuses, as CallManagement's error codes (Table 2-54) — and UDA's 501 Action Failed when it is
+ * full. The codes are the spec's vocabulary; the Telephony Server answers a refusal as that UPnP error.
+ */
 export const TelCPErrorCode = {
   InvalidTelCP: 701,
   TelCPNameAlreadyUsed: 702,
   InvalidCallStatus: 712,
+  RegistryFull: 501,
 } as const;
 export type TelCPErrorCode = (typeof TelCPErrorCode)[keyof typeof TelCPErrorCode];
 
-function telcpError(code: TelCPErrorCode): UpnpError {
-  return cmError(code);
+/** A registration, renewal, change or unregistration the registry refuses. */
+export class TelCPRefusal extends HometelError {
+  readonly code = 'telcp.refused';
+
+  constructor(
+    readonly errorCode: TelCPErrorCode,
+    readonly detail?: string,
+  ) {
+    super(`TelCPName refused with ${errorCode}${detail ? ` (${detail})` : ''}`);
+    this.name = 'TelCPRefusal';
+  }
+}
+
+function telcpError(code: TelCPErrorCode): TelCPRefusal {
+  return new TelCPRefusal(code);
 }
 
 /** Bytes of randomness in a Secret Key (128 bits). */
@@ -137,7 +153,7 @@ export class TelCPRegistry {
       if (!keyMatches(existing, currentSecretKey)) throw telcpError(TelCPErrorCode.InvalidTelCP);
     } else if (this.records.size >= this.maxNames) {
       this.logger.warn('TelCPName refused: registry full', { name, max: this.maxNames });
-      throw udaError(UdaErrorCode.ActionFailed, 'too many TelCPNames registered');
+      throw new TelCPRefusal(TelCPErrorCode.RegistryFull, 'too many TelCPNames registered');
     }
     const { secretKey, record } = this.issue(name, expiresSec);
     this.repository.save(record);

@@ -11,14 +11,14 @@
  */
 import type { Clock } from '../../base/clock.js';
 import type { Logger } from '../../base/logger.js';
-import type { ServiceHandlers, ServiceImplementation, ServiceState } from '../../upnp/index.js';
+import { UdaErrorCode, udaError, type ServiceHandlers, type ServiceImplementation, type ServiceState, type UpnpError } from '../../upnp/index.js';
 import { buildTelCPNameList } from '../contracts/call-management/cams-xml.js';
 import { CallManagementAction as A, callManagementContract } from '../contracts/call-management/contract.js';
 import { cmError } from '../contracts/call-management/errors.js';
 import type { Line } from '../domain/line.js';
 import type { MediaPlane } from '../domain/media-plane.js';
 import type { CallBackRepository, CallLogRepository } from '../domain/repositories.js';
-import type { TelCPRegistry } from '../domain/telcp-registry.js';
+import { TelCPErrorCode, TelCPRefusal, type TelCPRegistry } from '../domain/telcp-registry.js';
 import { CallActions } from './call-actions.js';
 import { CallAuthorization } from './call-authorization.js';
 import { CallInfoViews, type Publish } from './call-info-views.js';
@@ -96,15 +96,15 @@ export class CallManagementService implements ServiceImplementation<CallManageme
     return {
       [A.GetTelephonyIdentity]: () => this.getTelephonyIdentity(),
       [A.RegisterTelCPName]: (a) => {
-        const r = registry.register(a.TelCPName, a.CurrentSecretKey);
+        const r = answered(() => registry.register(a.TelCPName, a.CurrentSecretKey));
         return { NewSecretKey: r.secretKey, Expires: r.expires };
       },
       [A.UnregisterTelCPName]: (a) => {
-        registry.unregister(a.TelCPName, a.SecretKey);
+        answered(() => registry.unregister(a.TelCPName, a.SecretKey));
         return {};
       },
       [A.ChangeTelCPName]: (a) => {
-        const r = registry.change(a.CurrentTelCPName, a.CurrentSecretKey, a.NewTelCPName);
+        const r = answered(() => registry.change(a.CurrentTelCPName, a.CurrentSecretKey, a.NewTelCPName));
         return { NewSecretKey: r.secretKey, Expires: r.expires };
       },
       [A.GetTelCPNameList]: () => ({ TelCPNameList: buildTelCPNameList(registry.list()) }),
@@ -156,4 +156,19 @@ export class CallManagementService implements ServiceImplementation<CallManageme
     if (!id) throw cmError(714);
     return { TelephonyIdentity: id };
   }
+}
+
+/** Runs a registry operation; its refusal becomes the UPnP error the spec names (Table 2-54, or UDA's 501). */
+function answered<T>(operation: () => T): T {
+  try {
+    return operation();
+  } catch (e) {
+    if (!(e instanceof TelCPRefusal)) throw e;
+    throw refusalError(e);
+  }
+}
+
+function refusalError(e: TelCPRefusal): UpnpError {
+  if (e.errorCode === TelCPErrorCode.RegistryFull) return udaError(UdaErrorCode.ActionFailed, e.detail);
+  return cmError(e.errorCode, e.detail);
 }
