@@ -7,6 +7,7 @@ import { Value } from '@sinclair/typebox/value';
 import { crossFieldProblems } from './config/cross-checks.js';
 import { schemaProblems } from './config/problems.js';
 import { fileSchema, type ClientConfig, type HometelConfig, type LineConfig, type PortRange } from './config/schema.js';
+import { errorMessage } from '../base/index.js';
 
 export type { ClientConfig, EchoConfig, HometelConfig, LineConfig, MediaConfig, NativeMediaConfig, SipLineConfig } from './config/schema.js';
 
@@ -62,13 +63,13 @@ export function loadConfig(path: string | undefined): HometelConfig {
   try {
     text = readFileSync(path, 'utf8');
   } catch (e) {
-    throw new Error(`config: cannot read ${path}: ${e instanceof Error ? e.message : String(e)}`);
+    throw new Error(`config: cannot read ${path}: ${errorMessage(e)}`);
   }
   let raw: unknown;
   try {
     raw = JSON.parse(text);
   } catch (e) {
-    throw new Error(`config: ${path} is not valid JSON: ${e instanceof Error ? e.message : String(e)}`);
+    throw new Error(`config: ${path} is not valid JSON: ${errorMessage(e)}`);
   }
   return validateConfig(raw);
 }

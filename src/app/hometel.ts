@@ -17,6 +17,7 @@ import { createTelephonyServer, type TelephonyServerParts } from './telephony-se
 import { createTelephonyClient, type TelephonyClientParts } from './telephony-client.js';
 import { nativeMediaFactory } from './native-media.js';
 import { EchoService } from './echo/echo-service.js';
+import { errorMessage } from '../base/index.js';
 
 export const rootDeviceType = 'urn:schemas-upnp-org:device:Basic:1';
 
@@ -145,7 +146,7 @@ export async function startHometel(config: HometelConfig, logger: Logger): Promi
     } catch (e) {
       // The default echo endpoint is a convenience: a port in use leaves it out; one the config asks for must run.
       if (!isDefaultEcho(config.echo) || (e as { cause?: NodeJS.ErrnoException }).cause?.code !== 'EADDRINUSE') throw e;
-      logger.warn('echo test endpoint not started', { why: e instanceof Error ? e.message : String(e) });
+      logger.warn('echo test endpoint not started', { why: errorMessage(e) });
       echo = undefined;
     }
     await host.start();

@@ -11,6 +11,7 @@ import { audioSourceOf } from '../media/audio/source-config.js';
 import { WavRecorder } from '../media/audio/wav-recorder.js';
 import type { NativeMedia } from '../media/relay/relay-stream.js';
 import type { NativeMediaConfig } from './config.js';
+import { errorMessage } from '../base/index.js';
 
 /** The recording of a Call's native audio: `<line>-<CallID>-<UTC time>.wav` (CallIDs repeat across restarts). */
 export function nativeRecordingName(lineName: string, callID: string, at: Date): string {
@@ -33,7 +34,7 @@ export function nativeMediaFactory(
     const sink = new WavRecorder(path);
     sink.ready.then(
       () => logger.info('recording the remote party', { callID, path }),
-      (e: unknown) => logger.warn('cannot record the remote party', { callID, path, error: e instanceof Error ? e.message : String(e) }),
+      (e: unknown) => logger.warn('cannot record the remote party', { callID, path, error: errorMessage(e) }),
     );
     return { source, sink, close: () => sink.close() };
   };

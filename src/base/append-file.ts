@@ -5,10 +5,7 @@
  * rejects with that failure.
  */
 import { open, type FileHandle } from 'node:fs/promises';
-
-function asError(e: unknown): Error {
-  return e instanceof Error ? e : new Error(String(e));
-}
+import { asError } from './errors.js';
 
 export class AppendFile {
   /** Settles when the file is open and its header written; rejects if it cannot be created. */

@@ -5,6 +5,7 @@ import { cpCommand } from './commands/cp/index.js';
 import { discoverCommand } from './commands/discover.js';
 import { invokeCommand } from './commands/invoke.js';
 import { startCommand } from './commands/start.js';
+import { errorMessage } from '../base/index.js';
 
 const program = new Command('hometel')
   .description('hometel: the home telephony hub (UPnP Telephony inside the home, SIP and RTP outside)')
@@ -19,6 +20,6 @@ program.addCommand(cpCommand());
 try {
   await program.parseAsync(process.argv);
 } catch (e) {
-  process.stderr.write(`hometel: ${e instanceof Error ? e.message : String(e)}\n`);
+  process.stderr.write(`hometel: ${errorMessage(e)}\n`);
   process.exit(1);
 }

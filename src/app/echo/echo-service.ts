@@ -23,6 +23,7 @@ import type { SipTransportName } from '../../sip/user-agent/options.js';
 import { UserAgent } from '../../sip/user-agent/user-agent.js';
 import { echoSdp } from './echo-sdp.js';
 import { RtpEcho } from './rtp-echo.js';
+import { errorMessage } from '../../base/index.js';
 
 export interface EchoServiceOptions {
   /** The IPv4 address to listen on (SIP and RTP), written in Contact, Via and SDP. */
@@ -90,7 +91,7 @@ export class EchoService {
     try {
       bound = await bindSipTransports(this.opts.host, port, kinds, this.log);
     } catch (e) {
-      const why = (e as NodeJS.ErrnoException).code === 'EADDRINUSE' ? 'is in use' : `cannot be bound (${e instanceof Error ? e.message : String(e)})`;
+      const why = (e as NodeJS.ErrnoException).code === 'EADDRINUSE' ? 'is in use' : `cannot be bound (${errorMessage(e)})`;
       throw new Error(`echo test endpoint: SIP port ${port} on ${this.opts.host} ${why}; choose another "echo.port" or set "echo": false`, { cause: e });
     }
     this.transports = bound.transports;
@@ -173,7 +174,7 @@ export class EchoService {
     try {
       echo = await RtpEcho.open({ address: this.opts.host, ports: this.rtpPorts, clock: this.clock, logger: this.log });
     } catch (e) {
-      this.log.warn(`echo call ${call.n} refused`, { from: call.from, status: 503, why: e instanceof Error ? e.message : String(e) });
+      this.log.warn(`echo call ${call.n} refused`, { from: call.from, status: 503, why: errorMessage(e) });
       this.calls.delete(call);
       call.session.reject(503);
       return;

@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { allDevices, findService, UpnpError, type RemoteService } from '../../upnp/index.js';
 import { startControlPoint, timeoutMs, withControlPointOptions, type ControlPointCliOptions } from './control-point-options.js';
+import { errorMessage } from '../../base/index.js';
 
 function matchesService(s: RemoteService, name: string): boolean {
   return s.serviceId === name || s.serviceType === name || s.serviceId.split(':').pop() === name;
@@ -33,10 +34,10 @@ export function invokeCommand(): Command {
     } catch (e) {
       process.exitCode = e instanceof UpnpError ? 2 : 1;
       if (opts.json) {
-        const error = e instanceof UpnpError ? { code: e.code, description: e.description } : { message: e instanceof Error ? e.message : String(e) };
+        const error = e instanceof UpnpError ? { code: e.code, description: e.description } : { message: errorMessage(e) };
         process.stdout.write(JSON.stringify({ error }) + '\n');
       } else {
-        process.stderr.write(`hometel invoke: ${e instanceof Error ? e.message : String(e)}\n`);
+        process.stderr.write(`hometel invoke: ${errorMessage(e)}\n`);
       }
     } finally {
       await cp.stop();

@@ -43,6 +43,7 @@ import { g711AudioStream } from '../endpoint/g711-audio.js';
 import { isTelephoneEvent, parseStreams, restrictSdp, writeStreams, type Direction, type SdpCodec, type SdpMedia, type SdpOrigin, type SdpStream, type WrittenStream } from '../sdp/index.js';
 import { RtpReceiver } from '../tc/rtp-receiver.js';
 import { RtpdumpWriter, type RtpPacketSink } from '../tc/rtpdump.js';
+import { errorMessage } from '../../base/index.js';
 
 /** What a TC plays into its sessions: a sine tone, a WAV file (once, or looped), or silence. */
 export type TcSourceConfig = AudioSourceConfig;
@@ -151,10 +152,6 @@ export interface RtpMediaSessionView {
 
 /** RFC 4733 events at 8000 Hz, the rate of the TC's G.711 audio. */
 const isDtmf = (c: SdpCodec): boolean => isTelephoneEvent(c) && (c.clockRate ?? 8000) === 8000;
-
-function message(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
-}
 
 export class RtpMediaSessions implements MediaSessionPort {
   private listener?: MediaSessionListener;
@@ -341,7 +338,7 @@ export class RtpMediaSessions implements MediaSessionPort {
 
   private failure(e: unknown, what: string): MediaSessionError {
     if (e instanceof MediaSessionError) return e;
-    const text = message(e);
+    const text = errorMessage(e);
     if (/no free RTP port pair/.test(text)) return new MediaSessionError('no-resources', text);
     this.log.warn(`could not ${what} a media session`, { error: text });
     return new MediaSessionError('failed', text);
@@ -410,7 +407,7 @@ export class RtpMediaSessions implements MediaSessionPort {
         await recorder.ready;
       } catch (e) {
         await recorder.close().catch(() => undefined);
-        throw new MediaSessionError('failed', `cannot record to ${recording}: ${message(e)}`);
+        throw new MediaSessionError('failed', `cannot record to ${recording}: ${errorMessage(e)}`);
       }
       sink = recorder;
     }
@@ -479,7 +476,7 @@ export class RtpMediaSessions implements MediaSessionPort {
           await w.ready;
         } catch (e) {
           await w.close().catch(() => undefined);
-          throw new MediaSessionError('failed', `cannot record to ${path}: ${message(e)}`);
+          throw new MediaSessionError('failed', `cannot record to ${path}: ${errorMessage(e)}`);
         }
         return w;
       };
@@ -516,7 +513,7 @@ export class RtpMediaSessions implements MediaSessionPort {
         await stream.receiver.close();
       }
     } catch (e) {
-      this.log.warn('a media stream did not close cleanly', { error: message(e) });
+      this.log.warn('a media stream did not close cleanly', { error: errorMessage(e) });
     }
   }
 
@@ -535,7 +532,7 @@ export class RtpMediaSessions implements MediaSessionPort {
       try {
         this.listener?.ended(id, reason);
       } catch (e) {
-        this.log.error('media session listener failed', { id, error: message(e) });
+        this.log.error('media session listener failed', { id, error: errorMessage(e) });
       }
     });
   }

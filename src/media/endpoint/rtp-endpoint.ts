@@ -43,6 +43,7 @@ import { DtmfReceiver, DtmfSender, type DtmfEvent, type DtmfSendOptions } from '
 import { JitterBuffer } from './jitter-buffer.js';
 import type { PortPool } from './port-pool.js';
 import { bindPortPair, closeQuietly, plainAddress } from './udp-socket.js';
+import { errorMessage } from '../../base/index.js';
 
 export interface RtpAddress {
   readonly address: string;
@@ -374,7 +375,7 @@ export class RtpEndpoint {
       try {
         frame = this.source.nextFrame();
       } catch (e) {
-        this.log.warn('audio source failed; sending stops', { error: e instanceof Error ? e.message : String(e) });
+        this.log.warn('audio source failed; sending stops', { error: errorMessage(e) });
       }
       if (!frame) {
         this.source = undefined;
@@ -470,7 +471,7 @@ export class RtpEndpoint {
     try {
       fn();
     } catch (e) {
-      this.log.error(`${what} failed`, { error: e instanceof Error ? e.message : String(e) });
+      this.log.error(`${what} failed`, { error: errorMessage(e) });
     }
   }
 
@@ -580,7 +581,7 @@ export class RtpEndpoint {
     try {
       await this.sendReport(true);
     } catch (e) {
-      this.log.debug('RTCP BYE not sent', { error: e instanceof Error ? e.message : String(e) });
+      this.log.debug('RTCP BYE not sent', { error: errorMessage(e) });
     }
     this.deliver(this.jitterBuffer.flush());
     const rest = this.chunker.flush();

@@ -21,6 +21,7 @@ import { RelayStream, type NativeMedia } from './relay-stream.js';
 import { answerDirection, isPlainRtp, parseStreams, sameCodec, writeStreams, type SdpStream, type StreamCodec, type WrittenStream } from '../sdp/index.js';
 import { g711Of, withTranscodable } from './transcoding.js';
 import { UdpPair } from './udp-pair.js';
+import { errorMessage } from '../../base/index.js';
 
 /** No port pair is left for a stream (the PortPool is exhausted). */
 export class MediaResourceError extends Error {
@@ -406,7 +407,7 @@ export class RelaySession {
         try {
           this.opts.onClosed?.();
         } catch (e) {
-          this.log.error('media close listener failed', { error: e instanceof Error ? e.message : String(e) });
+          this.log.error('media close listener failed', { error: errorMessage(e) });
         }
       }
     })();

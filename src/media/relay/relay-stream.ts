@@ -32,6 +32,7 @@ import type { MappedHeader } from './out-stream.js';
 import type { StreamCodec, TelephoneEventFormat } from '../sdp/index.js';
 import { g711Of } from './transcoding.js';
 import type { UdpPair } from './udp-pair.js';
+import { errorMessage } from '../../base/index.js';
 
 /** The TS's own media endpoint for one stream (TS-based media handling): what it plays and where it records. */
 export interface NativeMedia {
@@ -429,7 +430,7 @@ export class RelayStream {
       try {
         nativeFrame = native.media.source.nextFrame();
       } catch (e) {
-        this.log.warn('TS-native audio source failed', { stream: this.key, error: e instanceof Error ? e.message : String(e) });
+        this.log.warn('TS-native audio source failed', { stream: this.key, error: errorMessage(e) });
       }
       if (nativeFrame) native.framesPlayed++;
       else native.sourceDone = true;
@@ -465,7 +466,7 @@ export class RelayStream {
         native.media.sink.write(clampToInt16(acc));
         native.framesRecorded++;
       } catch (e) {
-        this.log.warn('TS-native audio sink failed', { stream: this.key, error: e instanceof Error ? e.message : String(e) });
+        this.log.warn('TS-native audio sink failed', { stream: this.key, error: errorMessage(e) });
       }
     }
     this.mixSeq = seqAdd(this.mixSeq, 1);
@@ -513,7 +514,7 @@ export class RelayStream {
   }
 
   private track(p: Promise<unknown>): void {
-    const guarded = p.catch((e: unknown) => this.log.debug('relay cleanup step failed', { stream: this.key, error: e instanceof Error ? e.message : String(e) }));
+    const guarded = p.catch((e: unknown) => this.log.debug('relay cleanup step failed', { stream: this.key, error: errorMessage(e) }));
     this.pending.add(guarded);
     void guarded.finally(() => this.pending.delete(guarded));
   }

@@ -8,6 +8,7 @@ import type { RemoteInfo, Socket } from 'node:dgram';
 import type { Logger } from '../../base/logger.js';
 import type { RtpAddress } from '../endpoint/rtp-endpoint.js';
 import { bindUdp, closeQuietly, plainAddress } from '../endpoint/udp-socket.js';
+import { errorDetail, errorMessage } from '../../base/index.js';
 
 export type DatagramHandler = (data: Buffer, from: RtpAddress) => void;
 
@@ -31,7 +32,7 @@ export class UdpPair {
       try {
         handler(data, { address: plainAddress(rinfo.address), port: rinfo.port });
       } catch (e) {
-        this.log.error('relay datagram handler failed', { port: this.port, error: e instanceof Error ? (e.stack ?? e.message) : String(e) });
+        this.log.error('relay datagram handler failed', { port: this.port, error: errorDetail(e) });
       }
     };
     this.ready = (async () => {
@@ -41,7 +42,7 @@ export class UdpPair {
         rtp = await bindUdp(address, port, deliver(onRtp), log, 'relay socket error');
         rtcp = await bindUdp(address, port + 1, deliver(onRtcp), log, 'relay socket error');
       } catch (e) {
-        log.error('relay port pair cannot be bound; this stream stays silent', { address, port, error: e instanceof Error ? e.message : String(e) });
+        log.error('relay port pair cannot be bound; this stream stays silent', { address, port, error: errorMessage(e) });
         if (rtp) await closeQuietly(rtp);
         return false;
       }

@@ -7,6 +7,7 @@
  * `checkRtcpCompound` adds RFC 3550 A.2's header validity checks for a compound packet: the first packet is
  * an SR or RR, only the last may be padded, and the lengths add up to the datagram.
  */
+import { errorMessage } from '../../base/index.js';
 
 export const rtcpSr = 200;
 export const rtcpRr = 201;
@@ -245,7 +246,7 @@ export function parseRtcp(data: Uint8Array): RtcpParseResult {
     }
     return { ok: true, packets };
   } catch (e) {
-    return fail(`internal RTCP parser error: ${e instanceof Error ? e.message : String(e)}`);
+    return fail(`internal RTCP parser error: ${errorMessage(e)}`);
   }
 }
 

@@ -4,6 +4,7 @@
  * CRLF and none); lines that are not `<lower-case letter>=` are left out (the spec's "S=-", "aptime:20").
  */
 import { parse, write, type MediaDescription, type SessionDescription } from 'sdp-transform';
+import { errorMessage } from '../../base/index.js';
 
 export type { MediaAttributes, MediaDescription, SessionDescription } from 'sdp-transform';
 
@@ -59,5 +60,5 @@ export function formatsOf(m: MediaDescription): string[] {
 }
 
 function message(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
+  return errorMessage(e);
 }

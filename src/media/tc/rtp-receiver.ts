@@ -16,6 +16,7 @@ import { bindPortPair, closeQuietly, plainAddress } from '../endpoint/udp-socket
 import { parseRtp } from '../rtp/packet.js';
 import { checkRtcpCompound } from '../rtp/rtcp.js';
 import type { RtpPacketSink } from './rtpdump.js';
+import { errorMessage } from '../../base/index.js';
 
 export interface RtpReceiverOptions {
   readonly address: string;
@@ -173,7 +174,7 @@ export class RtpReceiver {
     try {
       fn();
     } catch (e) {
-      this.opts.logger.error(`${what} failed`, { error: e instanceof Error ? e.message : String(e) });
+      this.opts.logger.error(`${what} failed`, { error: errorMessage(e) });
     }
   }
 
@@ -185,7 +186,7 @@ export class RtpReceiver {
     try {
       await sink?.close?.();
     } catch (e) {
-      this.opts.logger.warn('RTP recording could not be finished', { port: this.localPort, error: e instanceof Error ? e.message : String(e) });
+      this.opts.logger.warn('RTP recording could not be finished', { port: this.localPort, error: errorMessage(e) });
     }
     this.opts.logger.debug('RTP receiver closed', { port: this.localPort, ...this.counters });
   }

@@ -30,6 +30,7 @@ import { bindSipTransports, type SipTransports } from '../transport/index.js';
 import type { InviteSession, InviteSessionDelegate } from '../user-agent/invite-session.js';
 import type { SipTransportName, UaTransport } from '../user-agent/options.js';
 import { UserAgent } from '../user-agent/user-agent.js';
+import { errorDetail } from '../../base/index.js';
 
 export interface SipLineOptions {
   /** `direct`: reachable at sip:user@host:port, no registrar. `registered`: REGISTER with a registrar. */
@@ -373,7 +374,7 @@ export class SipLine implements Line {
     try {
       fn(listener);
     } catch (e) {
-      this.log.error('line listener failed', { lineCallId: id, error: e instanceof Error ? (e.stack ?? e.message) : String(e) });
+      this.log.error('line listener failed', { lineCallId: id, error: errorDetail(e) });
     }
   }
 

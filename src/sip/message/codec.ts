@@ -13,6 +13,7 @@ import { canonicalHeaderName, headerListFrom, type HeaderList } from './header-l
 import { generateTag, nameAddr, parseCallId, parseCSeq, parseMaxForwards, parseVia, withNameAddrParam } from './headers.js';
 import type { SipMessage, SipRequest, SipResponse } from './types.js';
 import { parseUri } from './uri.js';
+import { errorMessage } from '../../base/index.js';
 
 export interface ParseOptions {
   /** Largest message (head and body) accepted; default 64 KiB. */
@@ -45,7 +46,7 @@ export function parseSipMessage(data: Buffer | string, opts: ParseOptions = {}):
     return parse(data, opts);
   } catch (e) {
     // Unreachable by design; kept so that a bug in here drops one message instead of a transport.
-    return fail(`internal parser error: ${e instanceof Error ? e.message : String(e)}`);
+    return fail(`internal parser error: ${errorMessage(e)}`);
   }
 }
 

@@ -3,7 +3,7 @@
  * each an explicit state table. Retransmissions (Timers A and E) only run on unreliable transports.
  */
 import type { SipPeer, SipRequest, SipResponse } from '../message/types.js';
-import { toError } from '../transport/transport.js';
+import { asError } from '../../base/index.js';
 import { ackForNonSuccess } from './messages.js';
 import { TransactionMachine, transitionOf, type StateTable, type TransactionContext } from './state-table.js';
 
@@ -48,9 +48,9 @@ abstract class ClientTransactionBase<S extends string, E extends { readonly type
     try {
       sent = this.ctx.transport.sendRequest(request, this.destination);
     } catch (e) {
-      sent = Promise.reject(toError(e));
+      sent = Promise.reject(asError(e));
     }
-    sent.catch((e: unknown) => this.transportError(toError(e)));
+    sent.catch((e: unknown) => this.transportError(asError(e)));
   }
 
   protected abstract transportError(error: Error): void;

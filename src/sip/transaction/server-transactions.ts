@@ -5,7 +5,8 @@
  * the UAS core's job (RFC 3261 13.3.1.4, `TwoHundredRetransmitter`).
  */
 import type { SipRequest, SipResponse } from '../message/types.js';
-import { toError, type SipSource } from '../transport/transport.js';
+import type { SipSource } from '../transport/transport.js';
+import { asError } from '../../base/index.js';
 import { tryingFor } from './messages.js';
 import { TransactionMachine, transitionOf, type StateTable, type TransactionContext } from './state-table.js';
 
@@ -63,9 +64,9 @@ abstract class ServerTransactionBase<S extends string, E extends { readonly type
     try {
       sent = this.ctx.transport.sendResponse(response, this.source);
     } catch (e) {
-      sent = Promise.reject(toError(e));
+      sent = Promise.reject(asError(e));
     }
-    sent.catch((e: unknown) => this.transportError(toError(e)));
+    sent.catch((e: unknown) => this.transportError(asError(e)));
   }
 
   protected abstract transportError(error: Error): void;

@@ -9,7 +9,7 @@
  */
 import type { Clock, TimerHandle } from '../../base/clock.js';
 import type { Logger } from '../../base/logger.js';
-import { toError } from '../transport/transport.js';
+import { asError } from '../../base/index.js';
 import type { TimerConfig } from './timers.js';
 import type { TransactionTransport } from './transaction-transport.js';
 
@@ -86,7 +86,7 @@ export abstract class TransactionMachine<S extends string, E extends Transaction
         try {
           job();
         } catch (e) {
-          this.ctx.logger.error('transaction callback failed', { tx: this.id, error: toError(e).stack });
+          this.ctx.logger.error('transaction callback failed', { tx: this.id, error: asError(e).stack });
         }
       }
     } finally {

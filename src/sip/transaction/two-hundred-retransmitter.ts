@@ -6,7 +6,7 @@
  */
 import type { Clock, TimerHandle } from '../../base/clock.js';
 import { silentLogger, type Logger } from '../../base/logger.js';
-import { toError } from '../transport/transport.js';
+import { asError } from '../../base/index.js';
 import { resolveTimers, type TimerConfig } from './timers.js';
 
 export interface TwoHundredRetransmitterOptions {
@@ -74,9 +74,9 @@ export class TwoHundredRetransmitter {
       this.count++;
       try {
         const p = this.opts.send();
-        if (p) p.catch((e: unknown) => this.logger.debug('2xx retransmission failed', { error: toError(e).message }));
+        if (p) p.catch((e: unknown) => this.logger.debug('2xx retransmission failed', { error: asError(e).message }));
       } catch (e) {
-        this.logger.debug('2xx retransmission failed', { error: toError(e).message });
+        this.logger.debug('2xx retransmission failed', { error: asError(e).message });
       }
       this.interval = Math.min(2 * this.interval, this.timers.t2);
       this.schedule();

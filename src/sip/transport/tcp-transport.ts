@@ -10,9 +10,10 @@
 import { createConnection, createServer, isIP, type AddressInfo, type Server, type Socket } from 'node:net';
 import type { SipMessage, SipPeer } from '../message/types.js';
 import type { Logger } from '../../base/logger.js';
+import { errorDetail } from '../../base/index.js';
 import { defaultSipCodec, type SipCodec } from './codec-port.js';
 import { rawErrorResponse } from './raw-response.js';
-import { defaultSipPort, normalizeAddress, peerKey, toError, type SipSource, type Transport } from './transport.js';
+import { defaultSipPort, normalizeAddress, peerKey, type SipSource, type Transport } from './transport.js';
 import { stampReceived } from './via.js';
 
 export interface TcpTransportOptions {
@@ -278,7 +279,7 @@ export class TcpTransport implements Transport {
     try {
       this.onMessage?.(message, conn.remote);
     } catch (e) {
-      this.opts.logger.error('SIP message handler failed', { error: toError(e).stack });
+      this.opts.logger.error('SIP message handler failed', { error: errorDetail(e) });
     }
   }
 }

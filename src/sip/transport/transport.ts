@@ -3,6 +3,7 @@
  * or messages to a peer and hands received messages upward through delegates.
  */
 import type { SipMessage, SipPeer } from '../message/types.js';
+import { asError } from '../../base/index.js';
 
 /** RFC 3261 19.1.2 / 18: the default port for SIP over UDP and TCP. */
 export const defaultSipPort = 5060;
@@ -53,6 +54,3 @@ export function normalizeAddress(address: string): string {
     .toLowerCase();
 }
 
-export function toError(e: unknown): Error {
-  return e instanceof Error ? e : new Error(String(e));
-}

@@ -11,13 +11,13 @@ import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
 import { isIPv6 } from 'node:net';
 import type { SipMessage, SipPeer } from '../message/types.js';
 import type { Logger } from '../../base/logger.js';
+import { asError, errorDetail } from '../../base/index.js';
 import { defaultSipCodec, type SipCodec } from './codec-port.js';
 import {
   defaultMtuThreshold,
   defaultSipPort,
   maxUdpPayload,
   normalizeAddress,
-  toError,
   type SipSource,
   type Transport,
 } from './transport.js';
@@ -95,7 +95,7 @@ export class UdpTransport implements Transport {
     try {
       bytes = message instanceof Uint8Array ? message : this.codec.serialize(message);
     } catch (e) {
-      return Promise.reject(toError(e));
+      return Promise.reject(asError(e));
     }
     if (bytes.length > maxUdpPayload) {
       return Promise.reject(new Error(`SIP message of ${bytes.length} bytes is too large for UDP`));
@@ -144,7 +144,7 @@ export class UdpTransport implements Transport {
     try {
       this.onMessage?.(message, from);
     } catch (e) {
-      this.opts.logger.error('SIP message handler failed', { error: toError(e).stack });
+      this.opts.logger.error('SIP message handler failed', { error: errorDetail(e) });
     }
   }
 }

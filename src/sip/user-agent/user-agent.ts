@@ -34,6 +34,7 @@ import { InviteSession, type InviteSessionDelegate, type SessionHost } from './i
 import { allowedMethods, allowHeader, supportedOptions, type SipTransportName, type UaCredentials, type UaTransport, type UserAgentOptions } from './options.js';
 import { Registration, type RegistrationInfo, type RegistrationState } from './registration.js';
 import { reply } from './requests.js';
+import { errorDetail, errorMessage } from '../../base/index.js';
 
 export interface UserAgentDelegate {
   /** A new incoming call. Set `session.delegate` here; answer or reject now or later. Without it: 480. */
@@ -214,7 +215,7 @@ export class UserAgent implements UaContext, SessionHost, WatchHost {
       try {
         peer = await this.resolve(request.nextHop);
       } catch (e) {
-        this.logger.info('request not sent: no route', { method: req.method, to: request.nextHop, error: errorText(e) });
+        this.logger.info('request not sent: no route', { method: req.method, to: request.nextHop, error: errorMessage(e) });
         finish(responseTo(req, 503, 'Service Unavailable (no route)'), 'transport');
         return;
       }
@@ -241,7 +242,7 @@ export class UserAgent implements UaContext, SessionHost, WatchHost {
         });
         this.safe('transaction handler', () => handlers.onTransaction?.(tx, tx.request, tx.destination));
       } catch (e) {
-        this.logger.warn('request could not be sent', { method: withVia.method, error: errorText(e) });
+        this.logger.warn('request could not be sent', { method: withVia.method, error: errorMessage(e) });
         finish(responseTo(withVia, 503, 'Service Unavailable'), 'transport');
       }
     };
@@ -255,7 +256,7 @@ export class UserAgent implements UaContext, SessionHost, WatchHost {
       await this.layer.sendAck(withVia, peer);
       return { ack: withVia, peer };
     } catch (e) {
-      this.logger.warn('ACK could not be sent', { to: nextHop, error: errorText(e) });
+      this.logger.warn('ACK could not be sent', { to: nextHop, error: errorMessage(e) });
       return undefined;
     }
   }
@@ -264,7 +265,7 @@ export class UserAgent implements UaContext, SessionHost, WatchHost {
     try {
       fn();
     } catch (e) {
-      this.logger.error(`${what} failed`, { error: e instanceof Error ? (e.stack ?? e.message) : String(e) });
+      this.logger.error(`${what} failed`, { error: errorDetail(e) });
     }
   }
 
@@ -474,7 +475,7 @@ export class UserAgent implements UaContext, SessionHost, WatchHost {
     try {
       fn();
     } catch (e) {
-      this.logger.error(`handling ${what} failed`, { error: e instanceof Error ? (e.stack ?? e.message) : String(e) });
+      this.logger.error(`handling ${what} failed`, { error: errorDetail(e) });
       if (tx && !tx.finalResponse) {
         try {
           tx.respond(responseTo(tx.request, 500, 'Server Internal Error', [], { toTag: true }));
@@ -501,8 +502,4 @@ function mergeKey(callIdValue: string, fromTag: string | undefined, seq: number)
 async function defaultResolve(host: string): Promise<string> {
   const r = await lookup(host, { family: 4 });
   return r.address;
-}
-
-function errorText(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
 }

@@ -23,6 +23,7 @@ import {
   parseMmsMediaCapabilityInfo,
 } from '../contracts/media-management/mms-xml.js';
 import { MediaSessionError, type MediaSessionListener, type MediaSessionPort } from '../domain/media-session.js';
+import { errorDetail, errorMessage } from '../../base/index.js';
 
 export interface MediaManagementOptions {
   readonly port: MediaSessionPort;
@@ -283,7 +284,7 @@ export class MediaManagementService implements ServiceImplementation<MediaManage
       if (e.failure === 'unsupported') return mmError(707, e.message);
       return udaError(UdaErrorCode.ActionFailed);
     }
-    this.opts.logger.error(`media endpoint failed to ${what} a session`, { id, error: e instanceof Error ? e.stack : String(e) });
+    this.opts.logger.error(`media endpoint failed to ${what} a session`, { id, error: errorDetail(e) });
     return udaError(UdaErrorCode.ActionFailed);
   }
 
@@ -291,7 +292,7 @@ export class MediaManagementService implements ServiceImplementation<MediaManage
     try {
       await this.opts.port.close(id);
     } catch (e) {
-      this.opts.logger.warn('media endpoint failed to close a session', { id, error: e instanceof Error ? e.message : String(e) });
+      this.opts.logger.warn('media endpoint failed to close a session', { id, error: errorMessage(e) });
     }
   }
 

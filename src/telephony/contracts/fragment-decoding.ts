@@ -4,6 +4,7 @@
  * none. Decoders throw DecodeError; `parseFragment` turns every failure into a result and never throws.
  */
 import { childElements, parseXml, sameNamespace, type Element } from '../../upnp/xml/safe-xml.js';
+import { errorMessage } from '../../base/index.js';
 
 export type FragmentParseResult<T> = { ok: true; value: T } | { ok: false; reason: string };
 
@@ -33,10 +34,6 @@ export function enumValue<T extends string>(raw: string, allowed: readonly T[], 
   const v = raw.trim().replace(/^["'\u201c\u201d]+|["'\u201c\u201d]+$/g, '').trim();
   const found = allowed.find((a) => a === v) ?? allowed.find((a) => a.toLowerCase() === v.toLowerCase());
   return found ?? fail(`${what} "${raw}" is not an allowed value`);
-}
-
-export function errorMessage(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
 }
 
 export interface FragmentSpec<T> {

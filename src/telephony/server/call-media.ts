@@ -8,6 +8,7 @@ import { cmError } from '../contracts/call-management/errors.js';
 import type { Call } from '../domain/call.js';
 import type { CallMedia, MediaClient, MediaPlane } from '../domain/media-plane.js';
 import { sdpPerSection } from '../../media/sdp/index.js';
+import { errorMessage } from '../../base/index.js';
 
 /** A Call's media in the media plane, and the home SDP last shown for each SDP (kept for after it closed). */
 interface CallMediaRecord {
@@ -59,7 +60,7 @@ export class CallMediaRecords {
     try {
       return media.wanSdp(chosen);
     } catch (e) {
-      this.log.warn('no media resources for a call', { callID, error: e instanceof Error ? e.message : String(e) });
+      this.log.warn('no media resources for a call', { callID, error: errorMessage(e) });
       throw busy ? cmError(708, 'no RTP port left') : new UpnpError(501, 'Action Failed');
     }
   }
@@ -69,7 +70,7 @@ export class CallMediaRecords {
     const r = this.records.get(callID);
     if (!r || r.closed) return;
     r.closed = true;
-    r.media.close().catch((e: unknown) => this.log.warn('closing call media failed', { callID, error: e instanceof Error ? e.message : String(e) }));
+    r.media.close().catch((e: unknown) => this.log.warn('closing call media failed', { callID, error: errorMessage(e) }));
   }
 
   /** Closes the media and forgets it (the Call is released, or never came to be). */

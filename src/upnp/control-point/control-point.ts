@@ -20,6 +20,7 @@ import { SsdpSocket } from '../ssdp/ssdp-socket.js';
 import { EventSubscription } from './event-subscription.js';
 import { allDevices, type RemoteDevice } from './remote-device.js';
 import { RemoteService } from './remote-service.js';
+import { errorMessage } from '../../base/index.js';
 
 export interface ControlPointOptions {
   readonly interfaces: readonly NetworkInterface[];
@@ -174,7 +175,7 @@ export class ControlPoint extends EventEmitter<ControlPointEvents> {
         if (service) void sub.subscribe(service);
       }
     } catch (e) {
-      this.logger.warn('cannot use device', { location: a.location, error: e instanceof Error ? e.message : String(e) });
+      this.logger.warn('cannot use device', { location: a.location, error: errorMessage(e) });
     } finally {
       this.fetching.delete(a.location);
     }

@@ -12,6 +12,7 @@ import { httpRequest } from '../http/client.js';
 import type { HttpRequest, HttpResponse } from '../http/server.js';
 import type { UpnpValue } from '../model/datatypes.js';
 import type { RemoteService } from './remote-service.js';
+import { errorMessage } from '../../base/index.js';
 
 export type SubscriptionState = 'subscribing' | 'active' | 'lost' | 'closed';
 
@@ -87,7 +88,7 @@ export class EventSubscription extends EventEmitter<EventSubscriptionEvents> {
       this.stash = [];
       for (const s of early) this.accept(s.seq, s.body);
     } catch (e) {
-      this.markLost(`subscribe failed: ${e instanceof Error ? e.message : String(e)}`);
+      this.markLost(`subscribe failed: ${errorMessage(e)}`);
     }
   }
 
@@ -110,7 +111,7 @@ export class EventSubscription extends EventEmitter<EventSubscriptionEvents> {
       if (res.status !== 200) throw new Error(`renewal answered ${res.status}`);
       this.scheduleRenewal(res.headers.timeout);
     } catch (e) {
-      this.deps.logger.info('renewal failed, subscribing afresh', { sid: this.sid, error: e instanceof Error ? e.message : String(e) });
+      this.deps.logger.info('renewal failed, subscribing afresh', { sid: this.sid, error: errorMessage(e) });
       await this.subscribe();
     }
   }

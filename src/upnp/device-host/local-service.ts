@@ -10,6 +10,7 @@ import { argumentsOf, contractProblems, findAction, findStateVariable, type Serv
 import type { ActionArgs, ActionContext, ActionHandler, ServiceImplementation, ServiceState } from '../model/service-implementation.js';
 import { UdaErrorCode, UpnpError, udaError } from '../model/upnp-error.js';
 import type { ActionCall, WireArgs } from '../soap/envelope.js';
+import { errorDetail, errorMessage } from '../../base/index.js';
 
 /** A service-specific "invalid value" error: the spec's text on the wire, the detail in the log message. */
 function invalid(err: { code: number; description: string }, detail: string): UpnpError {
@@ -107,7 +108,7 @@ export class LocalService implements ServiceState {
       result = await this.handlers[action.name]!(typed, ctx);
     } catch (e) {
       if (e instanceof UpnpError) throw e;
-      this.logger.error('action failed', { action: action.name, error: e instanceof Error ? e.stack : String(e) });
+      this.logger.error('action failed', { action: action.name, error: errorDetail(e) });
       throw udaError(UdaErrorCode.ActionFailed);
     }
     const out: WireArgs = [];
@@ -121,7 +122,7 @@ export class LocalService implements ServiceState {
       try {
         out.push([arg.name, encodeValue(def.dataType, value)]);
       } catch (e) {
-        this.logger.error('handler returned a mistyped out-argument', { action: action.name, argument: arg.name, error: e instanceof Error ? e.message : String(e) });
+        this.logger.error('handler returned a mistyped out-argument', { action: action.name, argument: arg.name, error: errorMessage(e) });
         throw udaError(UdaErrorCode.ActionFailed);
       }
     }

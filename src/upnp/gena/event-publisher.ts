@@ -11,6 +11,7 @@ import { httpRequest } from '../http/client.js';
 import type { HttpRequest, HttpResponse } from '../http/server.js';
 import type { WireArgs } from '../soap/envelope.js';
 import { buildPropertySet } from './propertyset.js';
+import { errorMessage } from '../../base/index.js';
 
 export interface EventPublisherOptions {
   readonly clock: Clock;
@@ -192,7 +193,7 @@ export class EventPublisher {
         if (res.status >= 200 && res.status < 300) return;
         this.opts.logger.debug('NOTIFY refused', { sid: sub.sid, status: res.status, url });
       } catch (e) {
-        this.opts.logger.debug('NOTIFY failed', { sid: sub.sid, url, error: e instanceof Error ? e.message : String(e) });
+        this.opts.logger.debug('NOTIFY failed', { sid: sub.sid, url, error: errorMessage(e) });
       }
     }
     // A subscriber that unsubscribed meanwhile (a short-lived control point) is no news; one still subscribed is.

@@ -9,6 +9,7 @@ import { createServer as createHttpServer, type IncomingMessage, type ServerResp
 import { createServer as createNetServer, type AddressInfo, type Server as NetServer, type Socket } from 'node:net';
 import { release, type } from 'node:os';
 import type { Logger } from '../../base/logger.js';
+import { errorDetail } from '../../base/index.js';
 
 export interface HttpRequest {
   readonly method: string;
@@ -149,7 +150,7 @@ export class HttpServer {
     try {
       response = await this.handler(request);
     } catch (e) {
-      this.opts.logger.error('HTTP handler failed', { path: request.path, error: e instanceof Error ? e.stack : String(e) });
+      this.opts.logger.error('HTTP handler failed', { path: request.path, error: errorDetail(e) });
       response = { status: 500 };
     }
     this.reply(res, response, request.mandatoryExtension);

@@ -5,6 +5,7 @@
  */
 import { DOMParser, XMLSerializer } from '@xmldom/xmldom';
 import type { Document, Element, Node } from '@xmldom/xmldom';
+import { errorMessage } from '../../base/index.js';
 
 export type { Document, Element };
 
@@ -28,7 +29,7 @@ export function parseXml(text: string, maxBytes = defaultMaxXmlBytes): XmlParseR
     if (!doc.documentElement) return { ok: false, reason: 'no root element' };
     return { ok: true, doc };
   } catch (e) {
-    return { ok: false, reason: e instanceof Error ? e.message : String(e) };
+    return { ok: false, reason: errorMessage(e) };
   }
 }
 

@@ -11,6 +11,7 @@ import { createLogger } from '../../../base/logger.js';
 import { resolveInterface } from '../../../base/net.js';
 import { timeoutMs as cliTimeoutMs, withControlPointOptions, type ControlPointCliOptions } from '../control-point-options.js';
 import { TelephonyControlPoint, TelephonyError, type TelephonyClient, type TelephonyServer, type TsSession } from '../../../telephony/control/index.js';
+import { asError } from '../../../base/index.js';
 
 export interface CpOptions extends ControlPointCliOptions {
   ts?: string;
@@ -103,7 +104,7 @@ export async function runCp<T>(opts: CpOptions, fn: (c: CpContext) => Promise<T>
 }
 
 function reportError(e: unknown, opts: CpOptions): void {
-  const err = e instanceof Error ? e : new Error(String(e));
+  const err = asError(e);
   const upnp = err instanceof TelephonyError && err.code !== undefined;
   if (opts.json) {
     const body = err instanceof TelephonyError

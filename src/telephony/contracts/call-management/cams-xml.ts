@@ -18,7 +18,8 @@
  */
 import { normalizeSdp } from '../../../media/sdp/index.js';
 import { elementValue, escapeXml } from '../../../upnp/xml/safe-xml.js';
-import { child, children, enumValue, errorMessage, fail, parseFragment, type FragmentParseResult } from '../fragment-decoding.js';
+import { errorMessage } from '../../../base/index.js';
+import { child, children, enumValue, fail, parseFragment, type FragmentParseResult } from '../fragment-decoding.js';
 import type { Element } from '../../../upnp/xml/safe-xml.js';
 import {
   callDirections,

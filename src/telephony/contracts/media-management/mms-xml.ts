@@ -16,7 +16,8 @@
  * Started/Stopped gives `{ ok: false }`. Parsing never throws; only safe-xml's parseXml reads the text.
  */
 import { elementValue, escapeXml, type Element } from '../../../upnp/xml/safe-xml.js';
-import { child, children, enumValue, errorMessage, fail, parseFragment, type FragmentParseResult } from '../fragment-decoding.js';
+import { errorMessage } from '../../../base/index.js';
+import { child, children, enumValue, fail, parseFragment, type FragmentParseResult } from '../fragment-decoding.js';
 import { camsNamespace } from '../call-management/cams-types.js';
 import { normalizeSdp } from '../../../media/sdp/index.js';
 import {
