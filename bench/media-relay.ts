@@ -19,6 +19,7 @@ import { createSocket, type Socket } from 'node:dgram';
 import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { terminate, trackChild } from '../test/support/children.js';
 import { pcmuSdp, type OpenCall, type OpenedCall, type RelayTotals, type WorkerCommand, type WorkerReply, type WorkerRequest } from './media-relay-worker.js';
 import { startRtpengine, type Rtpengine } from './rtpengine.js';
 import { ms, percentile, table } from './stats.js';
@@ -169,6 +170,7 @@ async function startHometel(): Promise<RelayUnderTest> {
     execArgv: ['--import', 'tsx'],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
+  trackChild(child);
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
   const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
   let next = 1;
@@ -208,13 +210,7 @@ async function startHometel(): Promise<RelayUnderTest> {
       child.send({ ...req, id } satisfies WorkerRequest);
     });
   };
-  const stop = async (): Promise<void> => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    child.kill('SIGTERM');
-    const t = setTimeout(() => child.kill('SIGKILL'), 5000);
-    await exited;
-    clearTimeout(t);
-  };
+  const stop = (): Promise<void> => terminate(child, 5000);
   const startTimer = setTimeout(() => void stop(), 30_000); // tsx compiles on start; bounded all the same
   try {
     await ready;

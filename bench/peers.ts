@@ -3,10 +3,10 @@
  * same BinaryLight:1/SwitchPower:1 served by GUPnP's C library (test/peers/gupnp/light-device.c).
  */
 import { randomUUID } from 'node:crypto';
-import { once } from 'node:events';
 import { httpRequest } from '../src/upnp/http/client.js';
 import { parseDeviceDescription, type DescribedService } from '../src/upnp/description/device-xml.js';
 import { startGupnpLightDevice } from '../test/support/gupnp.js';
+import { terminate } from '../test/support/children.js';
 import { startLightProcess } from '../test/support/light-runner.js';
 
 export interface BenchDevice {
@@ -29,10 +29,7 @@ export async function startHometelLight(): Promise<BenchDevice> {
   return {
     name: 'hometel (Node.js)',
     switchPower: await switchPowerOf(location),
-    async stop() {
-      child.kill('SIGTERM');
-      await once(child, 'exit');
-    },
+    stop: () => terminate(child, 5_000),
   };
 }
 

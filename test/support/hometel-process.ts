@@ -2,6 +2,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { trackChild } from './children.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 /** node arguments that run the hometel CLI from the sources. */
@@ -17,6 +18,7 @@ export interface HometelProcess {
 /** Starts `hometel start …` and resolves with its UDN once it logs that it runs. */
 export async function startHometelProcess(args: string[]): Promise<HometelProcess> {
   const child = spawn(process.execPath, [...hometelCli, 'start', ...args], { cwd: repoRoot, stdio: ['ignore', 'ignore', 'pipe'] });
+  trackChild(child);
   let log = '';
   const udn = await new Promise<string>((resolve, reject) => {
     child.stderr.on('data', (d: Buffer) => {

@@ -20,6 +20,7 @@ import { defaultMediaProfile, MediaManagementService, telephonyClientDevice } fr
 import { FakeMediaSessions } from '../../src/telephony/testing/fake-media-sessions.js';
 import { ScriptedLine } from '../../src/telephony/testing/scripted-line.js';
 import { DeviceHost } from '../../src/upnp/index.js';
+import { terminate } from './children.js';
 import { startHometelProcess, type HometelProcess } from './hometel-process.js';
 import { lo, testLogger } from './net.js';
 import { freeLoopbackPort, runSipp, SIPP_SCENARIO_DIR, sippAvailable, startSippUas, type SippHandle, type SippOptions } from './sipp.js';
@@ -82,13 +83,7 @@ export async function startHome(o: { clients: readonly HomeClient[]; rtpBase: nu
   let hometel: HometelProcess | undefined;
   const stop = async (): Promise<void> => {
     for (const cp of extra.splice(0)) await cp.stop().catch(() => undefined);
-    if (hometel && hometel.child.exitCode === null && hometel.child.signalCode === null) {
-      const exited = new Promise((resolve) => hometel!.child.once('exit', resolve));
-      hometel.child.kill('SIGTERM');
-      const killer = setTimeout(() => hometel!.child.kill('SIGKILL'), 10_000);
-      await exited;
-      clearTimeout(killer);
-    }
+    if (hometel) await terminate(hometel.child, 10_000);
     await rm(dir, { recursive: true, force: true });
   };
   try {

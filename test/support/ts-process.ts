@@ -33,6 +33,7 @@ import { defaultMediaProfile, type LineFailure } from '../../src/telephony/index
 import { ScriptedLine } from '../../src/telephony/testing/scripted-line.js';
 import { SipLine } from '../../src/sip/index.js';
 import { DeviceHost } from '../../src/upnp/index.js';
+import { hasExited, terminate, trackChild } from './children.js';
 import { lo, testLogger } from './net.js';
 
 /** What the parent can ask of the process. `lineCallId` defaults to the last placed call. */
@@ -91,6 +92,7 @@ export async function startTsProcess(opts: TsProcessOptions): Promise<TsProcess>
   if (opts.httpPort !== undefined) args.push('--http-port', String(opts.httpPort));
   if (opts.sip) args.push('--sip');
   const child = spawn(process.execPath, ['--import', 'tsx', self, ...args], { stdio: ['pipe', 'pipe', 'inherit'] });
+  trackChild(child);
   const exited = new Promise<NodeJS.Signals | null>((res) => child.once('exit', (_code, signal) => res(signal)));
   const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
   let nextId = 1;
@@ -127,7 +129,6 @@ export async function startTsProcess(opts: TsProcessOptions): Promise<TsProcess>
   } finally {
     clearTimeout(startTimer);
   }
-  const gone = (): boolean => child.exitCode !== null || child.signalCode !== null;
   return {
     child,
     location,
@@ -155,16 +156,10 @@ export async function startTsProcess(opts: TsProcessOptions): Promise<TsProcess>
       });
     },
     async kill9() {
-      if (!gone()) child.kill('SIGKILL');
+      if (!hasExited(child)) child.kill('SIGKILL');
       return exited;
     },
-    async stop() {
-      if (gone()) return;
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
-      await exited;
-      clearTimeout(timer);
-    },
+    stop: () => terminate(child, 5_000),
   };
 }
 
