@@ -135,7 +135,7 @@ export async function runSipLineProcess(plan: SipLinePlan, opts: { prefix?: read
   const killer = setTimeout(() => void terminate(child, 3_000), opts.timeoutMs);
   const { code, signal } = await exited;
   clearTimeout(killer);
-  if (!ready) throw new Error(`sip-line-process never became ready (exit ${code}, signal ${signal})\n${stderr}`);
+  if (!ready) throw new Error(`sip-line-process never became ready (exit ${code}, signal ${signal})\n${stderr.toString()}`);
   return { ready, calls, ...(done ? { done } : {}), exitCode: code, signal, stderr: stderr.toString() };
 }
 

@@ -2,7 +2,7 @@
 // test/peers/sipp/ as the remote party of the SIP line's tests and benchmarks, on 127.0.0.1 only.
 // See test/peers/sipp/README.md. The bottom half hands out free loopback ports (for every peer);
 // the child-process plumbing is test/support/children.ts.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import dgram from 'node:dgram';
 import { existsSync } from 'node:fs';
 import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
