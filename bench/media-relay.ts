@@ -21,6 +21,7 @@ import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { terminate, trackChild } from '../test/support/children.js';
 import { pcmuSdp, type OpenCall, type OpenedCall, type RelayTotals, type WorkerCommand, type WorkerReply, type WorkerRequest } from './media-relay-worker.js';
+import { cpuTicks } from './proc-stat.js';
 import { startRtpengine, type Rtpengine } from './rtpengine.js';
 import { ms, percentile, table } from './stats.js';
 
@@ -107,9 +108,7 @@ export interface MediaFigures {
 /** utime + stime of a process in clock ticks (USER_HZ, 100 on Linux). */
 function procTicks(pid: number): number {
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return Number(f[11]) + Number(f[12]);
+    return cpuTicks(readFileSync(`/proc/${pid}/stat`, 'utf8'));
   } catch {
     return NaN;
   }
