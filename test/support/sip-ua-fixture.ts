@@ -280,3 +280,21 @@ export async function established(
   assert.equal(c.sessions[0]!.state, 'confirmed');
   return { ...ua, a, b: c.sessions[0]!, ae: rec.events, be: c.events };
 }
+
+/** alice (with `options`) has sent an INVITE with `offer` to a peer the test plays on 5070; `rec` records her session. */
+export function aliceCallsPeer(options: Partial<UserAgentOptions> = {}): {
+  net: MemoryNet;
+  clock: FakeClock;
+  alice: UserAgent;
+  peer: RawPeer;
+  rec: ReturnType<typeof recorder>;
+  a: InviteSession;
+} {
+  const net = new MemoryNet();
+  const clock = new FakeClock();
+  const alice = agent(net, clock, 5061, 'alice', options);
+  const peer = new RawPeer(net, 5070);
+  const rec = recorder();
+  const a = alice.invite(`sip:peer@${host}:5070`, { sdp: offer, ...rec.delegate });
+  return { net, clock, alice, peer, rec, a };
+}

@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { addHeader, cseq, formatChallenge, fromAddr, generateBranch, makeVia, toAddr, verifyDigest } from '../../src/sip/message/index.js';
 import { cancelFor } from '../../src/sip/user-agent/index.js';
-import { agent, answer, answer2, callee, established, FakeClock, host, MemoryNet, offer, offer2, RawPeer, recorder, settle, stopped, twoAgents } from '../support/sip-ua-fixture.js';
+import { agent, aliceCallsPeer, answer, answer2, callee, established, FakeClock, host, MemoryNet, offer, offer2, RawPeer, recorder, settle, stopped, twoAgents } from '../support/sip-ua-fixture.js';
 
 // ---------------------------------------------------------------------------------------------------------
 // calls between two UAs
@@ -151,12 +151,7 @@ test('CANCEL after the 180: 200 to the CANCEL, 487 to the INVITE, the callee hea
 });
 
 test('RFC 3261 9.1: a CANCEL waits for a provisional response; a 2xx crossing it is ACKed and ended with BYE', async () => {
-  const net = new MemoryNet();
-  const clock = new FakeClock();
-  const alice = agent(net, clock, 5061, 'alice');
-  const peer = new RawPeer(net, 5070);
-  const rec = recorder();
-  const a = alice.invite(`sip:peer@${host}:5070`, { sdp: offer, ...rec.delegate });
+  const { net, alice, peer, rec, a } = aliceCallsPeer();
   await settle();
   a.cancel();
   await settle();
@@ -181,12 +176,7 @@ test('RFC 3261 9.1: a CANCEL waits for a provisional response; a 2xx crossing it
 });
 
 test('RFC 3261 22: a 401 is answered once with Digest credentials, CSeq + 1, same Call-ID and From tag; the ACK carries them', async () => {
-  const net = new MemoryNet();
-  const clock = new FakeClock();
-  const alice = agent(net, clock, 5061, 'alice', { credentials: { username: 'alice', password: 'secret' } });
-  const peer = new RawPeer(net, 5070);
-  const rec = recorder();
-  alice.invite(`sip:peer@${host}:5070`, { sdp: offer, ...rec.delegate });
+  const { alice, peer, rec } = aliceCallsPeer({ credentials: { username: 'alice', password: 'secret' } });
   await settle();
   const first = peer.last('INVITE');
   peer.respond(first, 407, [['Proxy-Authenticate', formatChallenge({ realm: 'home', nonce: 'n1' })]], { toTag: 'x' });
@@ -209,12 +199,7 @@ test('RFC 3261 22: a 401 is answered once with Digest credentials, CSeq + 1, sam
 });
 
 test('RFC 3261 22: credentials refused twice → the 401 is the final answer', async () => {
-  const net = new MemoryNet();
-  const clock = new FakeClock();
-  const alice = agent(net, clock, 5061, 'alice', { credentials: { username: 'alice', password: 'wrong' } });
-  const peer = new RawPeer(net, 5070);
-  const rec = recorder();
-  alice.invite(`sip:peer@${host}:5070`, { sdp: offer, ...rec.delegate });
+  const { alice, peer, rec } = aliceCallsPeer({ credentials: { username: 'alice', password: 'wrong' } });
   for (let i = 0; i < 2; i++) {
     await settle();
     peer.respond(peer.last('INVITE'), 401, [['WWW-Authenticate', formatChallenge({ realm: 'home', nonce: `n${i}` })]], { toTag: 'x' });
@@ -226,15 +211,10 @@ test('RFC 3261 22: credentials refused twice → the 401 is the final answer', a
 });
 
 test('with a registrar configured, only the registrar and the proxy get our Digest credentials; a callee asking gets none', async () => {
-  const net = new MemoryNet();
-  const clock = new FakeClock();
-  const alice = agent(net, clock, 5061, 'alice', {
+  const { alice, peer, rec } = aliceCallsPeer({
     credentials: { username: 'alice', password: 'secret' },
     registration: { registrar: `sip:${host}:5999` },
   });
-  const peer = new RawPeer(net, 5070);
-  const rec = recorder();
-  alice.invite(`sip:peer@${host}:5070`, { sdp: offer, ...rec.delegate });
   await settle();
   peer.respond(peer.last('INVITE'), 401, [['WWW-Authenticate', formatChallenge({ realm: 'evil', nonce: 'n' })]], { toTag: 'x' });
   await settle();
@@ -244,12 +224,7 @@ test('with a registrar configured, only the registrar and the proxy get our Dige
 });
 
 test('RFC 3261 13.2.2.4: a 2xx from a second fork is ACKed and ended with BYE; a retransmitted 2xx is ACKed again', async () => {
-  const net = new MemoryNet();
-  const clock = new FakeClock();
-  const alice = agent(net, clock, 5061, 'alice');
-  const peer = new RawPeer(net, 5070);
-  const rec = recorder();
-  const a = alice.invite(`sip:peer@${host}:5070`, { sdp: offer, ...rec.delegate });
+  const { alice, peer, rec, a } = aliceCallsPeer();
   await settle();
   const inv = peer.last('INVITE');
   peer.respond(inv, 200, [['Contact', `<sip:peer@${host}:5070>`]], { toTag: 'fork1', body: answer });
