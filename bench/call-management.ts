@@ -20,7 +20,7 @@ import { callManagementType, mediaInfo, remoteOfferSdp, tcAudioSdp } from '../te
 import { startTsProcess, type PlacedCall, type TsProcess } from '../test/support/ts-process.js';
 import { subscribeMany } from './gena-subscribers.js';
 import { invokeAction, keepAliveLoad, postSoap, serviceAt, type LoadFigures, type SoapReply } from './load-driver.js';
-import { ms, percentile } from './stats.js';
+import { deliveryFigures, ms } from './stats.js';
 
 /** Calls alive at once in the GetCallInfo figures. */
 export const ACTIVE_CALLS = 100;
@@ -202,9 +202,7 @@ export async function callInfoLatency(subscribers: number, rounds: number): Prom
         await waitAll(callID, 'Disconnected', t1);
         for (const a of arrivals) a.length = 0;
       }
-      latencies.sort((a, b) => a - b);
-      all.sort((a, b) => a - b);
-      return { subscribers, rounds, p50: percentile(latencies, 50), p99: percentile(latencies, 99), allP50: percentile(all, 50) };
+      return { subscribers, rounds, ...deliveryFigures(latencies, all) };
     } finally {
       await subscribed.close();
     }

@@ -8,7 +8,7 @@ import { buildActionRequest } from '../src/upnp/soap/envelope.js';
 import { subscribeMany } from './gena-subscribers.js';
 import { bareRequest } from './load-driver.js';
 import type { BenchDevice } from './peers.js';
-import { ms, percentile } from './stats.js';
+import { deliveryFigures, ms } from './stats.js';
 
 export interface FanoutFigures {
   readonly device: string;
@@ -54,9 +54,7 @@ export async function fanout(device: BenchDevice, subscribers: number, rounds: n
   } finally {
     await subscribed.close();
   }
-  latencies.sort((a, b) => a - b);
-  all.sort((a, b) => a - b);
-  return { device: device.name, subscribers, rounds, p50: percentile(latencies, 50), p99: percentile(latencies, 99), allP50: percentile(all, 50) };
+  return { device: device.name, subscribers, rounds, ...deliveryFigures(latencies, all) };
 }
 
 export function describeFanout(f: FanoutFigures): string[] {
