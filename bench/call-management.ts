@@ -9,32 +9,26 @@
  * per figure; the load driver runs here and speaks raw SOAP/GENA over HTTP, as the other benchmarks do.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { Agent, createServer, request, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { Agent } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseDeviceDescription, type DescribedService } from '../src/upnp/description/device-xml.js';
+import type { DescribedService } from '../src/upnp/description/device-xml.js';
 import { parsePropertySet } from '../src/upnp/gena/propertyset.js';
-import { httpRequest } from '../src/upnp/http/client.js';
-import { buildActionRequest, parseActionOutcome, type WireArgs } from '../src/upnp/soap/envelope.js';
+import { buildActionRequest, type WireArgs } from '../src/upnp/soap/envelope.js';
 import { parseCallInfo, parseCallInfoList } from '../src/telephony/contracts/call-management/cams-xml.js';
 import { callManagementType, mediaInfo, remoteOfferSdp, tcAudioSdp } from '../test/support/telephony-server.js';
 import { startTsProcess, type PlacedCall, type TsProcess } from '../test/support/ts-process.js';
-import { ms, percentile } from './stats.js';
+import { subscribeMany } from './gena-subscribers.js';
+import { invokeAction, keepAliveLoad, postSoap, serviceAt, type LoadFigures, type SoapReply } from './load-driver.js';
+import { deliveryFigures, ms } from './stats.js';
 
 /** Calls alive at once in the GetCallInfo figures. */
 export const ACTIVE_CALLS = 100;
 
-export interface CmActionFigures {
+export interface CmActionFigures extends LoadFigures {
   readonly action: string;
   /** Calls the Telephony Server had while the action ran. */
   readonly activeCalls: number;
-  readonly concurrency: number;
-  readonly requests: number;
-  readonly errors: number;
-  readonly perSecond: number;
-  readonly p50: number;
-  readonly p99: number;
   /** Size of one response body, in bytes (the last one). */
   readonly responseBytes: number;
 }
@@ -59,59 +53,20 @@ async function withTelephonyServer<T>(limits: { maxCalls?: number; maxTelCPNames
   let proc: TsProcess | undefined;
   try {
     proc = await startTsProcess({ dataDir, ...limits });
-    const res = await httpRequest({ method: 'GET', url: proc.location });
-    const parsed = parseDeviceDescription(res.body, proc.location);
-    if (!parsed.ok) throw new Error(`${proc.location}: ${parsed.reason}`);
-    const cm = parsed.value.services.find((s) => s.serviceType === callManagementType);
-    if (!cm) throw new Error(`${proc.location} has no CallManagement:1`);
-    return await fn({ proc, cm });
+    return await fn({ proc, cm: await serviceAt(proc.location, callManagementType) });
   } finally {
     await proc?.stop();
     rmSync(dataDir, { recursive: true, force: true });
   }
 }
 
-interface SoapReply {
-  readonly status: number;
-  readonly body: string;
+function post(controlUrl: string, action: string, args: WireArgs, agent: Agent): Promise<SoapReply> {
+  return postSoap(new URL(controlUrl), `${callManagementType}#${action}`, buildActionRequest({ serviceType: callManagementType, action, args }), agent);
 }
 
-function post(controlUrl: string, action: string, args: WireArgs, agent: Agent | false, localAddress?: string): Promise<SoapReply> {
-  const body = buildActionRequest({ serviceType: callManagementType, action, args });
-  const url = new URL(controlUrl);
-  return new Promise((resolve, reject) => {
-    const r = request(
-      {
-        method: 'POST',
-        host: url.hostname,
-        port: url.port,
-        path: url.pathname,
-        agent,
-        ...(localAddress ? { localAddress } : {}),
-        headers: {
-          'CONTENT-TYPE': 'text/xml; charset="utf-8"',
-          SOAPACTION: `"${callManagementType}#${action}"`,
-          'CONTENT-LENGTH': Buffer.byteLength(body),
-        },
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
-      },
-    );
-    r.on('error', reject);
-    r.end(body);
-  });
-}
-
-/** Invokes an action and returns its out-arguments; throws on a fault. */
-async function invoke(controlUrl: string, action: string, args: WireArgs): Promise<Map<string, string>> {
-  const reply = await post(controlUrl, action, args, false);
-  const outcome = parseActionOutcome(reply.body);
-  if (!outcome.ok) throw new Error(`${action}: HTTP ${reply.status}, ${outcome.reason}`);
-  if (outcome.value.kind === 'fault') throw new Error(`${action}: UPnP error ${outcome.value.code} ${outcome.value.description}`);
-  return new Map(outcome.value.args);
+/** Invokes an action (a connection of its own) and returns its out-arguments; throws on a fault. */
+function invoke(controlUrl: string, action: string, args: WireArgs): Promise<Map<string, string>> {
+  return invokeAction(controlUrl, callManagementType, action, args, false);
 }
 
 const nonMono: WireArgs = [
@@ -148,10 +103,9 @@ async function load(
   concurrency: number,
   durationMs: number,
 ): Promise<Omit<CmActionFigures, 'action' | 'activeCalls'>> {
-  const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
   let k = 0;
   let responseBytes = 0;
-  const once = async (): Promise<boolean> => {
+  const once = async (agent: Agent): Promise<boolean> => {
     try {
       const r = await post(ts.cm.controlUrl, action, args(k++), agent);
       responseBytes = Buffer.byteLength(r.body);
@@ -160,34 +114,9 @@ async function load(
       return false;
     }
   };
-  const latencies: number[] = [];
-  let errors = 0;
-  // Warm-up: open the connections and let the JIT settle.
-  for (let w = 0; w < 3; w++) await Promise.all(Array.from({ length: concurrency }, once));
-  const start = performance.now();
-  const end = start + durationMs;
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (performance.now() < end) {
-        const t = performance.now();
-        const ok = await once();
-        if (ok) latencies.push(performance.now() - t);
-        else errors++;
-      }
-    }),
-  );
-  const elapsed = performance.now() - start;
-  agent.destroy();
-  latencies.sort((a, b) => a - b);
-  return {
-    concurrency,
-    requests: latencies.length,
-    errors,
-    perSecond: (latencies.length / elapsed) * 1000,
-    p50: percentile(latencies, 50),
-    p99: percentile(latencies, 99),
-    responseBytes,
-  };
+  // Three warm-up rounds: open the connections and let the JIT settle.
+  const figures = await keepAliveLoad({ concurrency, durationMs, warmups: 3 }, once);
+  return { ...figures, responseBytes };
 }
 
 /** GetCallInfo(TargetCallID="") with ACTIVE_CALLS Calls alive, from a non-monopolizing TelCP. */
@@ -205,18 +134,6 @@ export async function registerLoad(concurrency: number, durationMs: number): Pro
   return withTelephonyServer({ maxTelCPNames: 1_000_000 }, async (ts) => {
     const f = await load(ts, 'RegisterTelCPName', 'NewSecretKey', (k) => [['TelCPName', `Bench-${k}@Room`], ['CurrentSecretKey', '']], concurrency, durationMs);
     return { action: 'RegisterTelCPName (fresh name)', activeCalls: 0, ...f };
-  });
-}
-
-function raw(method: string, url: string, headers: Record<string, string>, localAddress: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const u = new URL(url);
-    const r = request({ method, host: u.hostname, port: u.port, path: u.pathname, headers: { ...headers, 'CONTENT-LENGTH': '0' }, agent: false, localAddress }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode ?? 0));
-    });
-    r.on('error', reject);
-    r.end();
   });
 }
 
@@ -249,35 +166,17 @@ function confirm(arrival: Arrival, callID: string, status: string): void {
 export async function callInfoLatency(subscribers: number, rounds: number): Promise<CallInfoEventFigures> {
   return withTelephonyServer({}, async (ts) => {
     const arrivals: Arrival[][] = Array.from({ length: subscribers }, () => []);
-    const servers: Server[] = [];
-    const callbacks: Array<{ url: string; address: string }> = [];
+    const subscribed = await subscribeMany(ts.cm.eventSubUrl, subscribers, (req, res) => {
+      const index = Number(/^\/s\/(\d+)$/.exec(req.url ?? '')?.[1] ?? -1);
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        const at = performance.now();
+        arrivals[index]?.push({ at, body: Buffer.concat(chunks).toString('utf8') });
+        res.end();
+      });
+    });
     try {
-      for (let i = 0; i < subscribers; i++) {
-        const address = `127.0.0.${10 + Math.floor(i / 25)}`;
-        let server = servers[Math.floor(i / 25)];
-        if (!server) {
-          server = createServer((req, res) => {
-            const index = Number(/^\/s\/(\d+)$/.exec(req.url ?? '')?.[1] ?? -1);
-            const chunks: Buffer[] = [];
-            req.on('data', (c: Buffer) => chunks.push(c));
-            req.on('end', () => {
-              const at = performance.now();
-              arrivals[index]?.push({ at, body: Buffer.concat(chunks).toString('utf8') });
-              res.end();
-            });
-          });
-          const s = server;
-          await new Promise<void>((r) => s.listen(0, address, r));
-          servers.push(server);
-        }
-        callbacks.push({ url: `http://${address}:${(server.address() as AddressInfo).port}/s/${i}`, address });
-      }
-      for (const cb of callbacks) {
-        const status = await raw('SUBSCRIBE', ts.cm.eventSubUrl, { CALLBACK: `<${cb.url}>`, NT: 'upnp:event', TIMEOUT: 'Second-600' }, cb.address);
-        if (status !== 200) throw new Error(`SUBSCRIBE from ${cb.address} answered ${status}`);
-      }
-      await new Promise((r) => setTimeout(r, 500)); // initial events out of the way
-
       const waitAll = async (callID: string, status: string, t0: number): Promise<Arrival[]> => {
         const deadline = t0 + 10_000;
         for (;;) {
@@ -303,14 +202,9 @@ export async function callInfoLatency(subscribers: number, rounds: number): Prom
         await waitAll(callID, 'Disconnected', t1);
         for (const a of arrivals) a.length = 0;
       }
-      latencies.sort((a, b) => a - b);
-      all.sort((a, b) => a - b);
-      return { subscribers, rounds, p50: percentile(latencies, 50), p99: percentile(latencies, 99), allP50: percentile(all, 50) };
+      return { subscribers, rounds, ...deliveryFigures(latencies, all) };
     } finally {
-      for (const s of servers) {
-        s.closeAllConnections();
-        await new Promise<void>((r) => s.close(() => r()));
-      }
+      await subscribed.close();
     }
   });
 }

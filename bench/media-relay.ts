@@ -19,7 +19,9 @@ import { createSocket, type Socket } from 'node:dgram';
 import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { terminate, trackChild } from '../test/support/children.js';
 import { pcmuSdp, type OpenCall, type OpenedCall, type RelayTotals, type WorkerCommand, type WorkerReply, type WorkerRequest } from './media-relay-worker.js';
+import { cpuTicks } from './proc-stat.js';
 import { startRtpengine, type Rtpengine } from './rtpengine.js';
 import { ms, percentile, table } from './stats.js';
 
@@ -106,9 +108,7 @@ export interface MediaFigures {
 /** utime + stime of a process in clock ticks (USER_HZ, 100 on Linux). */
 function procTicks(pid: number): number {
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return Number(f[11]) + Number(f[12]);
+    return cpuTicks(readFileSync(`/proc/${pid}/stat`, 'utf8'));
   } catch {
     return NaN;
   }
@@ -169,6 +169,7 @@ async function startHometel(): Promise<RelayUnderTest> {
     execArgv: ['--import', 'tsx'],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
+  trackChild(child);
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
   const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
   let next = 1;
@@ -208,13 +209,7 @@ async function startHometel(): Promise<RelayUnderTest> {
       child.send({ ...req, id } satisfies WorkerRequest);
     });
   };
-  const stop = async (): Promise<void> => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    child.kill('SIGTERM');
-    const t = setTimeout(() => child.kill('SIGKILL'), 5000);
-    await exited;
-    clearTimeout(t);
-  };
+  const stop = (): Promise<void> => terminate(child, 5000);
   const startTimer = setTimeout(() => void stop(), 30_000); // tsx compiles on start; bounded all the same
   try {
     await ready;

@@ -3,11 +3,11 @@
  * same BinaryLight:1/SwitchPower:1 served by GUPnP's C library (test/peers/gupnp/light-device.c).
  */
 import { randomUUID } from 'node:crypto';
-import { once } from 'node:events';
-import { httpRequest } from '../src/upnp/http/client.js';
-import { parseDeviceDescription, type DescribedService } from '../src/upnp/description/device-xml.js';
+import type { DescribedService } from '../src/upnp/description/device-xml.js';
 import { startGupnpLightDevice } from '../test/support/gupnp.js';
+import { terminate } from '../test/support/children.js';
 import { startLightProcess } from '../test/support/light-runner.js';
+import { serviceAt } from './load-driver.js';
 
 export interface BenchDevice {
   readonly name: string;
@@ -15,13 +15,8 @@ export interface BenchDevice {
   stop(): Promise<void>;
 }
 
-async function switchPowerOf(location: string): Promise<DescribedService> {
-  const res = await httpRequest({ method: 'GET', url: location });
-  const parsed = parseDeviceDescription(res.body, location);
-  if (!parsed.ok) throw new Error(`${location}: ${parsed.reason}`);
-  const s = parsed.value.services.find((x) => x.serviceType === 'urn:schemas-upnp-org:service:SwitchPower:1');
-  if (!s) throw new Error(`${location} has no SwitchPower`);
-  return s;
+function switchPowerOf(location: string): Promise<DescribedService> {
+  return serviceAt(location, 'urn:schemas-upnp-org:service:SwitchPower:1');
 }
 
 export async function startHometelLight(): Promise<BenchDevice> {
@@ -29,10 +24,7 @@ export async function startHometelLight(): Promise<BenchDevice> {
   return {
     name: 'hometel (Node.js)',
     switchPower: await switchPowerOf(location),
-    async stop() {
-      child.kill('SIGTERM');
-      await once(child, 'exit');
-    },
+    stop: () => terminate(child, 5_000),
   };
 }
 

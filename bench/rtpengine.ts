@@ -8,6 +8,7 @@ import { createSocket, type Socket } from 'node:dgram';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { hasExited, OutputTail, terminate, trackChild } from '../test/support/children.js';
 
 // ------------------------------------------------------------------ bencode
 
@@ -190,24 +191,12 @@ export async function startRtpengine(opts: RtpengineOptions): Promise<Rtpengine>
     '--timeout=60',
   ];
   const child: ChildProcess = spawn('rtpengine', args, { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  child.stderr?.on('data', (c: Buffer) => {
-    stderr = (stderr + c.toString('utf8')).slice(-4000);
-  });
-  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  const stderr = new OutputTail(child.stderr, 4000);
   // A daemon outlives its parent: should the bench die without its finally blocks, take rtpengine along.
-  const orphanGuard = (): void => void child.kill('SIGKILL');
-  process.once('exit', orphanGuard);
+  trackChild(child, 'SIGKILL');
   const spawnError = new Promise<never>((_, reject) => child.once('error', reject));
-  const gone = (): boolean => child.exitCode !== null || child.signalCode !== null;
   const stop = async (): Promise<void> => {
-    process.off('exit', orphanGuard);
-    if (child.pid !== undefined && !gone()) {
-      child.kill('SIGTERM');
-      const t = setTimeout(() => child.kill('SIGKILL'), 5000);
-      await exited;
-      clearTimeout(t);
-    }
+    await terminate(child, 5000);
     rmSync(dir, { recursive: true, force: true });
   };
   let ng: NgClient | undefined;
@@ -215,7 +204,7 @@ export async function startRtpengine(opts: RtpengineOptions): Promise<Rtpengine>
     ng = await NgClient.open(opts.ngPort);
     const deadline = Date.now() + 10_000;
     for (;;) {
-      if (gone()) throw new Error(`rtpengine exited at start: ${stderr.trim()}`);
+      if (hasExited(child)) throw new Error(`rtpengine exited at start: ${stderr.toString().trim()}`);
       try {
         await Promise.race([ng.request('ping', {}, 500), spawnError]);
         break;

@@ -16,18 +16,19 @@
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { readdir, readFile, rm } from 'node:fs/promises';
-import { Agent, createServer, request, type IncomingMessage, type Server } from 'node:http';
+import { Agent, createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseDeviceDescription, type DescribedService } from '../src/upnp/description/device-xml.js';
+import type { DescribedService } from '../src/upnp/description/device-xml.js';
 import { parsePropertySet } from '../src/upnp/gena/propertyset.js';
-import { httpRequest } from '../src/upnp/http/client.js';
-import { buildActionRequest, parseActionOutcome, type WireArgs } from '../src/upnp/soap/envelope.js';
+import type { WireArgs } from '../src/upnp/soap/envelope.js';
 import { parseCallInfo, parseCallInfoList } from '../src/telephony/contracts/call-management/cams-xml.js';
 import { freeLoopbackPort, runSipp, startSippUas, type SippHandle, type SippResult } from '../test/support/sipp.js';
 import { callManagementType, mediaInfo, tcAudioSdp } from '../test/support/telephony-server.js';
 import { startTsProcess, type TsProcess } from '../test/support/ts-process.js';
+import { bareRequest, invokeAction, serviceAt, type BareReply } from './load-driver.js';
+import { cpuTicks, USER_HZ } from './proc-stat.js';
 import { ms, percentile } from './stats.js';
 
 /** How long one call may take to reach Connected, and then Disconnected, before it counts as failed. */
@@ -91,9 +92,7 @@ export interface HeldFigures {
 /** utime + stime of a process, in seconds. */
 async function cpuSeconds(pid: number): Promise<number> {
   try {
-    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100; // USER_HZ is 100 on Linux
+    return cpuTicks(await readFile(`/proc/${pid}/stat`, 'utf8')) / USER_HZ;
   } catch {
     return NaN;
   }
@@ -176,9 +175,9 @@ class TelCP {
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     this.server = server;
     const callback = `http://127.0.0.1:${(server.address() as AddressInfo).port}/cm`;
-    const { status, sid } = await this.subscribeRequest({ CALLBACK: `<${callback}>`, NT: 'upnp:event', TIMEOUT: 'Second-1800' });
-    if (status !== 200 || !sid) throw new Error(`SUBSCRIBE answered ${status}`);
-    this.sid = sid;
+    const { status, headers } = await this.subscribeRequest({ CALLBACK: `<${callback}>`, NT: 'upnp:event', TIMEOUT: 'Second-1800' });
+    if (status !== 200 || typeof headers.sid !== 'string') throw new Error(`SUBSCRIBE answered ${status}`);
+    this.sid = headers.sid;
     await new Promise((r) => setTimeout(r, 300)); // the initial event out of the way
   }
 
@@ -188,49 +187,12 @@ class TelCP {
     return status === 200;
   }
 
-  private subscribeRequest(headers: Record<string, string>): Promise<{ status: number; sid?: string }> {
-    return new Promise((resolve, reject) => {
-      const u = new URL(this.cm.eventSubUrl);
-      const r = request(
-        { method: 'SUBSCRIBE', host: u.hostname, port: u.port, path: u.pathname, agent: false, localAddress: '127.0.0.1', headers: { ...headers, 'CONTENT-LENGTH': '0' } },
-        (res) => {
-          res.resume();
-          const sid = res.headers.sid;
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, ...(typeof sid === 'string' ? { sid } : {}) }));
-        },
-      );
-      r.on('error', reject);
-      r.end();
-    });
+  private subscribeRequest(headers: Record<string, string>): Promise<BareReply> {
+    return bareRequest('SUBSCRIBE', this.cm.eventSubUrl, headers, '', '127.0.0.1');
   }
 
-  async invoke(action: string, args: WireArgs): Promise<Map<string, string>> {
-    const body = buildActionRequest({ serviceType: callManagementType, action, args });
-    const u = new URL(this.cm.controlUrl);
-    const text = await new Promise<string>((resolve, reject) => {
-      const r = request(
-        {
-          method: 'POST',
-          host: u.hostname,
-          port: u.port,
-          path: u.pathname,
-          agent: this.agent,
-          headers: { 'CONTENT-TYPE': 'text/xml; charset="utf-8"', SOAPACTION: `"${callManagementType}#${action}"`, 'CONTENT-LENGTH': Buffer.byteLength(body) },
-        },
-        (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-        },
-      );
-      r.setTimeout(CALL_TIMEOUT_MS, () => r.destroy(new Error(`${action}: no response within ${CALL_TIMEOUT_MS} ms`)));
-      r.on('error', reject);
-      r.end(body);
-    });
-    const outcome = parseActionOutcome(text);
-    if (!outcome.ok) throw new Error(`${action}: ${outcome.reason} (${Buffer.byteLength(text)} bytes)`);
-    if (outcome.value.kind === 'fault') throw new Error(`${action}: UPnP error ${outcome.value.code}`);
-    return new Map(outcome.value.args);
+  invoke(action: string, args: WireArgs): Promise<Map<string, string>> {
+    return invokeAction(this.cm.controlUrl, callManagementType, action, args, this.agent, CALL_TIMEOUT_MS);
   }
 
   /** The first event of a Call in one of `statuses` (already arrived or to come). */
@@ -327,11 +289,7 @@ async function withRig<T>(fn: (rig: Rig) => Promise<T>): Promise<T> {
   let telcp: TelCP | undefined;
   try {
     ts = await startTsProcess({ dataDir, sip: true, maxCalls: 20_000 });
-    const res = await httpRequest({ method: 'GET', url: ts.location });
-    const parsed = parseDeviceDescription(res.body, ts.location);
-    if (!parsed.ok) throw new Error(`${ts.location}: ${parsed.reason}`);
-    const cm = parsed.value.services.find((s) => s.serviceType === callManagementType);
-    if (!cm) throw new Error(`${ts.location} has no CallManagement:1`);
+    const cm = await serviceAt(ts.location, callManagementType);
     const uasPort = await freeLoopbackPort();
     uas = await startSippUas({ scenario: 'uas-answer', localPort: uasPort, transport: 'u1', vars: { hangup: 'peer', ringms: '0' }, traceMessages: false, timeoutMs: 15 * 60_000 });
     telcp = new TelCP(cm);

@@ -5,6 +5,16 @@ export function percentile(sorted: readonly number[], p: number): number {
   return sorted[i]!;
 }
 
+/**
+ * An event fan-out's figures: p50/p99 over every delivery (`latencies`), and `allP50`, the median over rounds of
+ * the time until the last subscriber had the event (`lastPerRound`). Sorts both arrays.
+ */
+export function deliveryFigures(latencies: number[], lastPerRound: number[]): { p50: number; p99: number; allP50: number } {
+  latencies.sort((a, b) => a - b);
+  lastPerRound.sort((a, b) => a - b);
+  return { p50: percentile(latencies, 50), p99: percentile(latencies, 99), allP50: percentile(lastPerRound, 50) };
+}
+
 export function ms(n: number): string {
   return Number.isFinite(n) ? n.toFixed(2) : '–';
 }

@@ -8,39 +8,30 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { hometelCli, startHometelProcess, type HometelProcess } from '../support/hometel-process.js';
+import { hometelCli, startConfiguredHometel, type ConfiguredHometel } from '../support/hometel-process.js';
 import { expectSippSuccess, freeLoopbackPort, runSipp, startSippUas } from '../support/sipp.js';
 
 let dir: string;
-let hometel: HometelProcess;
+let hometel: ConfiguredHometel;
 let linePort: number;
 
 before(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'hometel-cli-cp-'));
   linePort = await freeLoopbackPort();
-  const config = {
+  hometel = await startConfiguredHometel('hometel-cli-cp-', (d) => ({
     name: 'hometel cli cp',
     interfaces: ['lo'],
-    dataDir: join(dir, 'data'),
+    dataDir: join(d, 'data'),
     lines: [{ name: 'home', friendlyName: 'home line', sip: { mode: 'direct', user: 'home', host: '127.0.0.1', port: linePort, transports: ['udp'] } }],
     clients: [{ name: 'tv', friendlyName: 'TV', source: { tone: 1000 }, rtpPorts: { min: 46600, max: 46699 } }],
     media: { rtpPortMin: 46500, rtpPortMax: 46599 },
     echo: false,
-  };
-  await writeFile(join(dir, 'hometel.json'), JSON.stringify(config));
-  hometel = await startHometelProcess(['--config', join(dir, 'hometel.json')]);
+  }));
+  dir = hometel.dir;
 });
 
 after(async () => {
-  if (hometel && hometel.child.exitCode === null) {
-    const exited = new Promise((resolve) => hometel.child.once('exit', resolve));
-    hometel.child.kill('SIGTERM');
-    await exited;
-  }
-  await rm(dir, { recursive: true, force: true });
+  await hometel?.stop();
 });
 
 interface Run {

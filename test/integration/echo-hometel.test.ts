@@ -20,8 +20,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { createSocket } from 'node:dgram';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { dominantFrequency } from '../../src/media/audio/analysis.js';
@@ -33,7 +32,7 @@ import { createLogger } from '../../src/base/logger.js';
 import { buildMediaCapabilityInfo, buildTCList } from '../../src/telephony/contracts/call-management/cams-xml.js';
 import { buildMmsMediaCapabilityInfo, mediaManagementServiceType, parseMmsMediaCapabilityInfo } from '../../src/telephony/contracts/media-management/index.js';
 import { allDevices, ControlPoint, findService, type RemoteService } from '../../src/upnp/index.js';
-import { hometelCli, startHometelProcess, type HometelProcess } from '../support/hometel-process.js';
+import { hometelCli, startConfiguredHometel, type ConfiguredHometel } from '../support/hometel-process.js';
 import { lo, testLogger, waitFor } from '../support/net.js';
 import { assertTone, sleep } from '../support/relay.js';
 import { freeLoopbackPort } from '../support/sipp.js';
@@ -45,7 +44,7 @@ const anyone = { TelCPName: '', SecretKey: '' };
 
 let dir: string;
 let echoPort: number;
-let hometel: HometelProcess;
+let hometel: ConfiguredHometel;
 let cp: ControlPoint;
 let tsUdn: string;
 let cm: RemoteService;
@@ -53,19 +52,18 @@ let tc: { udn: string; mm: RemoteService };
 let events: CallInfoEvents;
 
 before(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'hometel-echo-'));
   echoPort = await freeLoopbackPort();
-  const config = {
+  const linePort = await freeLoopbackPort();
+  hometel = await startConfiguredHometel('hometel-echo-', (d) => ({
     name: 'hometel echo test',
     interfaces: ['lo'],
-    dataDir: join(dir, 'data'),
-    lines: [{ name: 'home', sip: { mode: 'direct', user: 'home', port: await freeLoopbackPort(), transports: ['udp'] } }],
-    clients: [{ name: 'tv', source: { tone: tcToneHz }, recordDir: join(dir, 'tv'), rtpPorts: { min: 49100, max: 49199 } }],
-    media: { rtpPortMin: 49000, rtpPortMax: 49099, native: { source: { tone: nativeToneHz }, recordDir: join(dir, 'ts') } },
+    dataDir: join(d, 'data'),
+    lines: [{ name: 'home', sip: { mode: 'direct', user: 'home', port: linePort, transports: ['udp'] } }],
+    clients: [{ name: 'tv', source: { tone: tcToneHz }, recordDir: join(d, 'tv'), rtpPorts: { min: 49100, max: 49199 } }],
+    media: { rtpPortMin: 49000, rtpPortMax: 49099, native: { source: { tone: nativeToneHz }, recordDir: join(d, 'ts') } },
     echo: { port: echoPort },
-  };
-  await writeFile(join(dir, 'hometel.json'), JSON.stringify(config));
-  hometel = await startHometelProcess(['--config', join(dir, 'hometel.json')]);
+  }));
+  dir = hometel.dir;
   assert.match(hometel.log(), new RegExp(`hometel running udn=\\S+ location=\\S+ echo=sip:echo@127\\.0\\.0\\.1:${echoPort}`));
   cp = new ControlPoint({ interfaces: [lo], logger: testLogger('telcp'), searchTarget: hometel.udn, mx: 1 });
   await cp.start();
@@ -80,13 +78,8 @@ before(async () => {
 
 after(async () => {
   await cp?.stop();
-  if (hometel && hometel.child.exitCode === null) {
-    const exited = new Promise((resolve) => hometel.child.once('exit', resolve));
-    hometel.child.kill('SIGTERM');
-    await exited;
-    assert.match(hometel.log(), /stopping signal=SIGTERM/);
-  }
-  await rm(dir, { recursive: true, force: true });
+  const log = await hometel?.stop();
+  if (log !== undefined) assert.match(log, /stopping signal=SIGTERM/);
 });
 
 /** The SDP inside a MediaManagement <mediaCapabilityInfo>. */

@@ -16,8 +16,7 @@
 import { test, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { createSocket } from 'node:dgram';
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { audibleMs, dominantFrequency } from '../../src/media/audio/analysis.js';
 import { ToneSource } from '../../src/media/audio/sources.js';
@@ -33,7 +32,7 @@ import {
 import type { MediaCapabilityInfo } from '../../src/telephony/contracts/call-management/cams-types.js';
 import { buildMmsMediaCapabilityInfo, mediaManagementServiceType, parseMmsMediaCapabilityInfo } from '../../src/telephony/contracts/media-management/index.js';
 import { allDevices, ControlPoint, findService, type RemoteDevice, type RemoteService } from '../../src/upnp/index.js';
-import { startHometelProcess, type HometelProcess } from '../support/hometel-process.js';
+import { startConfiguredHometel, type ConfiguredHometel } from '../support/hometel-process.js';
 import { lo, testLogger, waitFor } from '../support/net.js';
 import { captureUdpTo, type CapturedDatagram } from '../support/pcap.js';
 import { assertTone, share, sleep } from '../support/relay.js';
@@ -49,31 +48,29 @@ type ClientName = keyof typeof clients;
 const nativeToneHz = 800;
 
 let dir: string;
-let hometel: HometelProcess;
+let hometel: ConfiguredHometel;
 let cp: ControlPoint;
 let cm: RemoteService;
 let events: CallInfoEvents;
 const tcs = new Map<ClientName, { udn: string; mm: RemoteService }>();
 
 before(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'hometel-media-acceptance-'));
   const sipPort = await freeLoopbackPort();
-  const config = {
+  hometel = await startConfiguredHometel('hometel-media-acceptance-', (d) => ({
     name: 'hometel media acceptance',
     interfaces: ['lo'],
-    dataDir: join(dir, 'data'),
+    dataDir: join(d, 'data'),
     logLevel: 'info',
     lines: [{ name: 'home', sip: { mode: 'direct', user: 'home', host, port: sipPort, transports: ['udp'] } }],
     clients: Object.entries(clients).map(([name, tone], i) => ({
       name,
       source: tone === 'silence' ? 'silence' : { tone },
-      recordDir: join(dir, name),
+      recordDir: join(d, name),
       rtpPorts: { min: 47100 + 100 * i, max: 47199 + 100 * i },
     })),
-    media: { rtpPortMin: 47000, rtpPortMax: 47099, native: { source: { tone: nativeToneHz }, recordDir: join(dir, 'ts') } },
-  };
-  await writeFile(join(dir, 'hometel.json'), JSON.stringify(config));
-  hometel = await startHometelProcess(['--config', join(dir, 'hometel.json')]);
+    media: { rtpPortMin: 47000, rtpPortMax: 47099, native: { source: { tone: nativeToneHz }, recordDir: join(d, 'ts') } },
+  }));
+  dir = hometel.dir;
   cp = new ControlPoint({ interfaces: [lo], logger: testLogger('telcp'), searchTarget: hometel.udn, mx: 1 });
   await cp.start();
   const root = await cp.waitForDevice((d) => d.udn === hometel.udn);
@@ -98,15 +95,8 @@ afterEach(async () => {
 
 after(async () => {
   await cp?.stop();
-  if (hometel && hometel.child.exitCode === null) {
-    const exited = new Promise((resolve) => hometel.child.once('exit', resolve));
-    hometel.child.kill('SIGTERM');
-    const killer = setTimeout(() => hometel.child.kill('SIGKILL'), 10_000);
-    await exited;
-    clearTimeout(killer);
-    assert.match(hometel.log(), /stopping signal=SIGTERM/);
-  }
-  await rm(dir, { recursive: true, force: true });
+  const log = await hometel?.stop();
+  if (log !== undefined) assert.match(log, /stopping signal=SIGTERM/);
 });
 
 // ------------------------------------------------------------------------------------------------ the Remote Party

@@ -16,17 +16,11 @@ import { serializeRtp } from '../../src/media/rtp/packet.js';
 import { RelayMediaPlane } from '../../src/media/bridge/index.js';
 import { MediaResourceError } from '../../src/media/relay/relay-session.js';
 import { closeSocket, loopbackUdp, waitFor } from '../support/net.js';
-import { assertTone, connectCall, host, openPeer, peerPool, relayLogger, sdpOf, share, sleep, sourceEnded } from '../support/relay.js';
+import { assertTone, connectCall, host, openPeer, relayLogger, sdpOf, share, sleep, sourceEnded, relayRig } from '../support/relay.js';
 
-const relayPorts = new PortPool({ min: 28000, max: 28199 });
-const peers = peerPool(28200);
-const plane = new RelayMediaPlane({ address: host, ports: relayPorts, clock: systemClock, logger: relayLogger });
+const { peers, plane, close } = relayRig(28000);
 
-after(async () => {
-  await plane.close();
-  assert.equal(relayPorts.inUse, 0, `relay ports still in use: ${relayPorts.inUsePorts().join(', ')}`);
-  assert.equal(peers.inUse, 0);
-});
+after(close);
 
 test('intruders: RTP from another source after latching (WAN) and from no TC (home) is dropped, counted and never heard', async () => {
   const atTc = new PcmCollector();

@@ -9,30 +9,26 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { systemClock } from '../../src/base/clock.js';
 import { PcmCollector } from '../../src/media/audio/pcm-collector.js';
 import { SilenceSource, ToneSource } from '../../src/media/audio/sources.js';
 import { WavFileSource } from '../../src/media/audio/wav-file-source.js';
 import { WavRecorder } from '../../src/media/audio/wav-recorder.js';
 import { pcma } from '../../src/media/codecs/g711.js';
-import { PortPool } from '../../src/media/endpoint/port-pool.js';
 import type { DtmfEvent } from '../../src/media/endpoint/dtmf.js';
-import { RelayMediaPlane } from '../../src/media/bridge/index.js';
 import type { NativeMedia } from '../../src/media/relay/relay-stream.js';
 import { waitFor } from '../support/net.js';
-import { assertTone, connectCall, host, openPeer, peerPool, portOf, relayLogger, sdpOf, share, sleep } from '../support/relay.js';
+import { assertTone, connectCall, host, openPeer, portOf, sdpOf, share, sleep, relayRig } from '../support/relay.js';
 
-const relayPorts = new PortPool({ min: 27000, max: 27199 });
-const peers = peerPool(27200);
 const natives = new Map<string, NativeMedia>();
-const plane = new RelayMediaPlane({ address: host, ports: relayPorts, clock: systemClock, logger: relayLogger, native: (callID) => natives.get(callID) });
+const { relayPorts, peers, plane, close } = relayRig(27000, { native: (callID) => natives.get(callID) });
 let dir = '';
 
 after(async () => {
-  await plane.close();
-  if (dir) await rm(dir, { recursive: true, force: true });
-  assert.equal(relayPorts.inUse, 0, `relay ports still in use: ${relayPorts.inUsePorts().join(', ')}`);
-  assert.equal(peers.inUse, 0);
+  try {
+    await close();
+  } finally {
+    if (dir) await rm(dir, { recursive: true, force: true });
+  }
 });
 
 test('mixing: TC1 plays 600 Hz, the Remote Party 440 Hz — TC2 hears both, TC1 only 440, the Remote Party only 600; mixing off stops TC2 hearing TC1', async () => {

@@ -18,8 +18,6 @@ import { systemClock } from '../../src/base/clock.js';
 import { PcmCollector } from '../../src/media/audio/pcm-collector.js';
 import { SilenceSource, ToneSource } from '../../src/media/audio/sources.js';
 import { pcma, pcmu } from '../../src/media/codecs/g711.js';
-import { PortPool } from '../../src/media/endpoint/port-pool.js';
-import { RelayMediaPlane } from '../../src/media/bridge/index.js';
 import { parseStreams } from '../../src/media/sdp/index.js';
 import { Store } from '../../src/store/index.js';
 import { buildMediaCapabilityInfo, buildTCList } from '../../src/telephony/contracts/call-management/cams-xml.js';
@@ -27,19 +25,11 @@ import { defaultMediaProfile } from '../../src/telephony/index.js';
 import { ScriptedLine } from '../../src/telephony/testing/scripted-line.js';
 import { ControlPoint, DeviceHost, findService } from '../../src/upnp/index.js';
 import { lo, testLogger, waitFor } from '../support/net.js';
-import { assertTone, host, openPeer, peerPool, sdpOf, share, sleep } from '../support/relay.js';
+import { assertTone, host, openPeer, sdpOf, share, sleep, relayRig } from '../support/relay.js';
 import { CallInfoEvents, callManagementType } from '../support/telephony-server.js';
 
-const relayPorts = new PortPool({ min: 29000, max: 29199 });
-const peers = peerPool(29200);
 const recorded = new PcmCollector();
-const plane = new RelayMediaPlane({
-  address: host,
-  ports: relayPorts,
-  clock: systemClock,
-  logger: testLogger('relay'),
-  native: () => ({ source: new ToneSource(800, 8000), sink: recorded }),
-});
+const { relayPorts, peers, plane, close } = relayRig(29000, { native: () => ({ source: new ToneSource(800, 8000), sink: recorded }) });
 const dataDir = mkdtempSync(join(tmpdir(), 'hometel-ts-media-'));
 const store = Store.open(dataDir);
 const line = new ScriptedLine();
@@ -66,11 +56,12 @@ after(async () => {
   await cp.stop();
   await deviceHost.stop();
   parts.close();
-  await plane.close();
-  store.close();
-  rmSync(dataDir, { recursive: true, force: true });
-  assert.equal(relayPorts.inUse, 0, `relay ports still in use: ${relayPorts.inUsePorts().join(', ')}`);
-  assert.equal(peers.inUse, 0);
+  try {
+    await close();
+  } finally {
+    store.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
 });
 
 const nonMono = { TelCPName: '', SecretKey: '' };

@@ -7,29 +7,20 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createSocket } from 'node:dgram';
-import { systemClock } from '../../src/base/clock.js';
 import { PcmCollector } from '../../src/media/audio/pcm-collector.js';
 import { ToneSource } from '../../src/media/audio/sources.js';
 import { dominantFrequency, energyAt, meanSquare } from '../../src/media/audio/analysis.js';
 import { pcma, pcmu } from '../../src/media/codecs/g711.js';
-import { PortPool } from '../../src/media/endpoint/port-pool.js';
 import type { DtmfEvent } from '../../src/media/endpoint/dtmf.js';
 import { parseRtp } from '../../src/media/rtp/packet.js';
 import { seqDiff, tsDiff } from '../../src/media/rtp/sequence.js';
-import { RelayMediaPlane } from '../../src/media/bridge/index.js';
 import { waitFor } from '../support/net.js';
-import { assertTone, connectCall, host, openPeer, payloadTypesOf, peerPool, portOf, relayLogger, sdpOf, sleep, sourceEnded } from '../support/relay.js';
+import { assertTone, connectCall, host, openPeer, payloadTypesOf, portOf, sdpOf, sleep, sourceEnded, relayRig } from '../support/relay.js';
 
-const relayPorts = new PortPool({ min: 26000, max: 26199 });
-const peers = peerPool(26200);
-const plane = new RelayMediaPlane({ address: host, ports: relayPorts, clock: systemClock, logger: relayLogger, rtcpIntervalMs: 300 });
+const { relayPorts, peers, plane, close } = relayRig(26000, { rtcpIntervalMs: 300 });
 const toneMs = 2000;
 
-after(async () => {
-  await plane.close();
-  assert.equal(relayPorts.inUse, 0, `relay ports still in use: ${relayPorts.inUsePorts().join(', ')}`);
-  assert.equal(peers.inUse, 0);
-});
+after(close);
 
 test('one TC, same codec: the Remote Party’s 440 Hz reaches the TC and the TC’s 1 kHz the Remote Party, relayed without decoding', async () => {
   const atTc = new PcmCollector();

@@ -15,52 +15,15 @@ import { SipLine } from '../../src/sip/bridge/sip-line.js';
 import { Store } from '../../src/store/index.js';
 import { parseCallInfo } from '../../src/telephony/contracts/call-management/cams-xml.js';
 import type { CallInfo } from '../../src/telephony/contracts/call-management/cams-types.js';
-import { defaultMediaProfile, type LineFailure, type LineListener, type RemotePeer } from '../../src/telephony/index.js';
+import { defaultMediaProfile } from '../../src/telephony/index.js';
 import type { ActionArgs, ActionHandler, UpnpValue } from '../../src/upnp/index.js';
+import { LineRecorder } from '../support/line-recorder.js';
 import { testLogger, waitFor } from '../support/net.js';
 
 const host = '127.0.0.1';
 const timers = { t1: 50, t2: 400, t4: 500, timerD: 500 };
 const remoteAnswer = 'v=0\r\no=bob 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 50000 RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\n';
 const remoteOffer = 'v=0\r\no=bob 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 50000 RTP/AVP 0 8\r\na=rtpmap:0 PCMU/8000\r\na=rtpmap:8 PCMA/8000\r\n';
-
-/** The remote party's side: records events, keeps the line ids of incoming calls. */
-class Remote implements LineListener {
-  readonly events: string[] = [];
-  readonly incomingIds: string[] = [];
-  incoming(id: string, from: RemotePeer): void {
-    this.incomingIds.push(id);
-    this.events.push(`incoming ${from.id}`);
-  }
-  provisional(): void {
-    this.events.push('provisional');
-  }
-  answered(): void {
-    this.events.push('answered');
-  }
-  failed(_id: string, reason: LineFailure): void {
-    this.events.push(`failed ${reason}`);
-  }
-  remoteCancelled(): void {
-    this.events.push('remoteCancelled');
-  }
-  remoteHangUp(): void {
-    this.events.push('remoteHangUp');
-  }
-  remoteModify(): void {
-    this.events.push('remoteModify');
-  }
-  remoteModifyCancelled(): void {
-    this.events.push('remoteModifyCancelled');
-  }
-  modifyAccepted(): void {
-    this.events.push('modifyAccepted');
-  }
-  modifyRejected(): void {
-    this.events.push('modifyRejected');
-  }
-  availability(): void {}
-}
 
 async function setup() {
   const dataDir = mkdtempSync(join(tmpdir(), 'hometel-sipts-'));
@@ -84,7 +47,7 @@ async function setup() {
   });
   await line.start();
   const bob = new SipLine({ mode: 'direct', user: 'bob', host, port: 0, timers, logger: testLogger('bob') });
-  const remote = new Remote();
+  const remote = new LineRecorder();
   bob.setListener(remote);
   await bob.start();
   const invoke = async (action: string, args: ActionArgs): Promise<ActionArgs> => {
@@ -121,12 +84,12 @@ test('TS over SIP: StartCall → Dialing → Calling (180) → Connected (200); 
     assert.equal(identity.TelephonyIdentity, `sip:home@${host}:${s.line.port}`);
     const { CallID } = await s.invoke('StartCall', { TelCPName: '', SecretKey: '', CalleeID: s.bobUri, CallPriority: 'Normal', MediaCapabilityInfo: '', CallMode: 'Non-Monopolize' });
     const id = String(CallID);
-    await waitFor(() => s.remote.incomingIds.length === 1, 'the INVITE at bob');
+    await waitFor(() => s.remote.incomingCalls.length === 1, 'the INVITE at bob');
     await s.waitStatus(id, 'Calling');
-    s.bob.answer(s.remote.incomingIds[0]!, remoteAnswer);
+    s.bob.answer(s.remote.incomingCalls[0]!.id, remoteAnswer);
     await s.waitStatus(id, 'Connected');
-    await waitFor(() => s.bob.session(s.remote.incomingIds[0]!)?.state === 'confirmed', 'ACK at bob');
-    s.bob.hangUp(s.remote.incomingIds[0]!);
+    await waitFor(() => s.bob.session(s.remote.incomingCalls[0]!.id)?.state === 'confirmed', 'ACK at bob');
+    s.bob.hangUp(s.remote.incomingCalls[0]!.id);
     await s.waitStatus(id, 'Disconnected');
     assert.deepEqual(s.statuses(id), ['Dialing', 'Calling', 'Connected', 'Disconnected']);
   } finally {
@@ -140,8 +103,8 @@ test('TS over SIP: busy callee → Disconnected/Busy; StopCall while Calling →
     const start = async (): Promise<string> =>
       String((await s.invoke('StartCall', { TelCPName: '', SecretKey: '', CalleeID: s.bobUri, CallPriority: 'Normal', MediaCapabilityInfo: '', CallMode: 'Non-Monopolize' })).CallID);
     const busy = await start();
-    await waitFor(() => s.remote.incomingIds.length === 1, 'INVITE 1');
-    s.bob.reject(s.remote.incomingIds[0]!, 'Busy');
+    await waitFor(() => s.remote.incomingCalls.length === 1, 'INVITE 1');
+    s.bob.reject(s.remote.incomingCalls[0]!.id, 'Busy');
     await s.waitStatus(busy, 'Disconnected/Busy');
     const cancelled = await start();
     await s.waitStatus(cancelled, 'Calling');

@@ -8,7 +8,6 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createSocket } from 'node:dgram';
 import { systemClock } from '../../src/base/clock.js';
-import type { LineFailure, LineListener, RemotePeer } from '../../src/telephony/domain/line.js';
 import { SipLine, type SipLineOptions } from '../../src/sip/bridge/sip-line.js';
 import {
   contacts,
@@ -25,6 +24,7 @@ import {
 import { TransactionLayer } from '../../src/sip/transaction/index.js';
 import { SipTransports, UdpTransport, type SipSource } from '../../src/sip/transport/index.js';
 import type { UaTransport } from '../../src/sip/user-agent/index.js';
+import { LineRecorder } from '../support/line-recorder.js';
 import { testLogger, waitFor } from '../support/net.js';
 
 const host = '127.0.0.1';
@@ -34,64 +34,9 @@ const answer = 'v=0\r\no=bob 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r
 const offer2 = offer.replace('40000', '40002');
 const answer2 = answer.replace('50000', '50002');
 
-/** A LineListener that records every event as a line of text. */
-class Recorder implements LineListener {
-  readonly events: string[] = [];
-  readonly incomingCalls: Array<{ id: string; from: RemotePeer; to: string; sdp: string | undefined }> = [];
-  readonly sdp = new Map<string, string | undefined>();
-  incoming(id: string, from: RemotePeer, to: string, sdp: string | undefined): void {
-    this.incomingCalls.push({ id, from, to, sdp });
-    this.events.push(`incoming ${from.id}`);
-  }
-  provisional(): void {
-    this.events.push('provisional');
-  }
-  answered(id: string, sdp: string | undefined): void {
-    this.sdp.set(id, sdp);
-    this.events.push('answered');
-  }
-  failed(_id: string, reason: LineFailure): void {
-    this.events.push(`failed ${reason}`);
-  }
-  remoteCancelled(): void {
-    this.events.push('remoteCancelled');
-  }
-  remoteHangUp(): void {
-    this.events.push('remoteHangUp');
-  }
-  remoteModify(id: string, sdp: string): void {
-    this.sdp.set(id, sdp);
-    this.events.push('remoteModify');
-  }
-  remoteModifyCancelled(): void {
-    this.events.push('remoteModifyCancelled');
-  }
-  modifyAccepted(id: string, sdp: string): void {
-    this.sdp.set(id, sdp);
-    this.events.push('modifyAccepted');
-  }
-  modifyRejected(): void {
-    this.events.push('modifyRejected');
-  }
-  availability(callee: string, available: boolean): void {
-    this.events.push(`availability ${callee} ${available}`);
-  }
-  has(event: string): boolean {
-    return this.events.includes(event);
-  }
-  async wait(event: string, what = event): Promise<void> {
-    await waitFor(() => this.has(event), `${what} (seen: ${this.events.join(', ')})`);
-  }
-  /** The line id of the latest incoming call. */
-  async nextIncoming(count: number): Promise<{ id: string; from: RemotePeer; to: string; sdp: string | undefined }> {
-    await waitFor(() => this.incomingCalls.length >= count, `incoming call ${count}`);
-    return this.incomingCalls[count - 1]!;
-  }
-}
-
 interface Party {
   readonly line: SipLine;
-  readonly rec: Recorder;
+  readonly rec: LineRecorder;
 }
 
 async function party(user: string, transport: 'udp' | 'tcp', opts: Partial<SipLineOptions> = {}): Promise<Party> {
@@ -107,7 +52,7 @@ async function party(user: string, transport: 'udp' | 'tcp', opts: Partial<SipLi
     localSdp: () => offer,
     ...opts,
   });
-  const rec = new Recorder();
+  const rec = new LineRecorder();
   line.setListener(rec);
   await line.start();
   return { line, rec };

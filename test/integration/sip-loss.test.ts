@@ -22,7 +22,8 @@ import { readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { test } from 'node:test';
 import { runSipLineProcess, type PlannedCall, type SipLineCallOutcome } from '../support/sip-line-process.js';
-import { hasExited, makeTempDir, OutputTail, sippAvailable, terminate, trackChild } from '../support/sipp.js';
+import { hasExited, makeTempDir, OutputTail, terminate, trackChild } from '../support/children.js';
+import { sippAvailable } from '../support/sipp.js';
 
 const LOSS_PERCENT = 20;
 const CALLS = 20;

@@ -11,11 +11,11 @@
  *
  * Flows that share a Call run in one test (C.12+C.13, C.23+C.25, C.27+C.28, C.24+C.26) to keep the file fast.
  */
-import { test, before, after, afterEach } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { CallView, TelephonyClient, TsSession } from '../../src/telephony/control/index.js';
 import { expectSippSuccess, type SippHandle } from '../support/sipp.js';
-import { assertSteps, sessionOf, caller, remoteParty, startHome, stopPeers, type HometelHome } from '../support/telcp.js';
+import { assertSteps, sessionOf, caller, remoteParty, useHome, type HometelHome } from '../support/telcp.js';
 import { waitFor } from '../support/net.js';
 import { enabledTypes } from '../../src/telephony/control/media-choice.js';
 
@@ -24,18 +24,12 @@ let telcp: TsSession;
 let tv: TelephonyClient;
 let kitchen: TelephonyClient;
 
-before(async () => {
-  // RTP: the TS's relay 48000–48199, the TCs 48200–48399 (media-acceptance uses 47000–47399).
-  home = await startHome({ clients: [{ name: 'tv', tone: 1000, video: true }, { name: 'kitchen', tone: 600, video: true }], rtpBase: 48000 });
-  telcp = await home.tcp.openSession(home.ts, { name: 'TV@Living' });
-  tv = home.tcs.tv!;
-  kitchen = home.tcs.kitchen!;
-});
-
-afterEach(stopPeers);
-
-after(async () => {
-  await home?.stop();
+// RTP: the TS's relay 48000–48199, the TCs 48200–48399 (media-acceptance uses 47000–47399).
+useHome({ clients: [{ name: 'tv', tone: 1000, video: true }, { name: 'kitchen', tone: 600, video: true }], rtpBase: 48000 }, (h, session) => {
+  home = h;
+  telcp = session;
+  tv = h.tcs.tv!;
+  kitchen = h.tcs.kitchen!;
 });
 
 const log = (): HometelHome['tcp']['log'] => home.tcp.log;

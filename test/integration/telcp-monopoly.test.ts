@@ -10,41 +10,25 @@
  * 701 for a wrong key, docs/decisions.md), and C.32 runs on a Non-Monopolize call, where 713 cannot occur; here
  * both are the refusal of another registered control point (713), which is what the library meets in practice.
  */
-import { test, before, after, afterEach } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { TelephonyError, type TelephonyControlPoint, type TsSession } from '../../src/telephony/control/index.js';
+import type { TelephonyControlPoint, TsSession } from '../../src/telephony/control/index.js';
 import { waitFor } from '../support/net.js';
 import { expectSippSuccess } from '../support/sipp.js';
-import { assertSteps, remoteParty, startHome, stopPeers, type HometelHome } from '../support/telcp.js';
+import { assertRefused as refused, assertSteps, remoteParty, useHome, type HometelHome } from '../support/telcp.js';
 
 let home: HometelHome;
 let second: TelephonyControlPoint;
 let a: TsSession;
 let b: TsSession;
 
-before(async () => {
-  // RTP: the TS's relay 48500–48699, the TC 48700–48799.
-  home = await startHome({ clients: [{ name: 'tv', tone: 1000 }], rtpBase: 48500 });
-  second = await home.controlPoint();
-  a = await home.tcp.openSession(home.ts, { name: 'TV@Living' });
+// RTP: the TS's relay 48500–48699, the TC 48700–48799.
+useHome({ clients: [{ name: 'tv', tone: 1000 }], rtpBase: 48500 }, async (h, session) => {
+  home = h;
+  a = session;
+  second = await h.controlPoint();
   b = await second.openSession(second.servers()[0]!, { name: 'HD-TV@Living' });
 });
-
-afterEach(stopPeers);
-
-after(async () => {
-  await home?.stop();
-});
-
-async function refused(p: Promise<unknown>, code: number): Promise<TelephonyError> {
-  const e = await p.then(
-    () => assert.fail(`expected a ${code} refusal`),
-    (x: unknown) => x,
-  );
-  assert.ok(e instanceof TelephonyError, String(e));
-  assert.equal(e.code, code, e.message);
-  return e;
-}
 
 test('C.30–C.33, two control points: a monopolised call seen in general by the other (713), handed over, then the roles swap', async () => {
   const tv = home.tcs.tv!;

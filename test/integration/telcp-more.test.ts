@@ -7,16 +7,16 @@
  *
  * RTP: the TS's relay 45000–45199, the TCs 45200–45399 (no other test uses 45000–45999).
  */
-import { test, before, after, afterEach } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { WavFileSource } from '../../src/media/audio/wav-file-source.js';
 import { tcRecordingName } from '../../src/media/bridge/index.js';
-import { TelephonyError, type CallBackAvailable, type TelephonyClient, type TsSession } from '../../src/telephony/control/index.js';
+import type { CallBackAvailable, TelephonyClient, TsSession } from '../../src/telephony/control/index.js';
 import { waitFor } from '../support/net.js';
 import { assertTone, sleep } from '../support/relay.js';
 import { expectSippSuccess, sippCount } from '../support/sipp.js';
-import { assertSteps, sessionOf, availabilityCallee, remoteParty, startHome, stopPeers, type HometelHome } from '../support/telcp.js';
+import { assertRefused as refused, assertSteps, sessionOf, availabilityCallee, remoteParty, useHome, type HometelHome } from '../support/telcp.js';
 
 const TV_TONE = 1000;
 
@@ -25,28 +25,13 @@ let telcp: TsSession;
 let tv: TelephonyClient;
 let kitchen: TelephonyClient;
 
-before(async () => {
-  // A short probe interval: the callback test sees the callee's change within a second or two.
-  home = await startHome({ clients: [{ name: 'tv', tone: TV_TONE }, { name: 'kitchen' }], rtpBase: 45000, sip: { probeIntervalSeconds: 1 } });
-  telcp = await home.tcp.openSession(home.ts, { name: 'TV@Living' });
-  tv = home.tcs.tv!;
-  kitchen = home.tcs.kitchen!;
+// A short probe interval: the callback test sees the callee's change within a second or two.
+useHome({ clients: [{ name: 'tv', tone: TV_TONE }, { name: 'kitchen' }], rtpBase: 45000, sip: { probeIntervalSeconds: 1 } }, (h, session) => {
+  home = h;
+  telcp = session;
+  tv = h.tcs.tv!;
+  kitchen = h.tcs.kitchen!;
 });
-
-afterEach(stopPeers);
-
-after(async () => {
-  await home?.stop();
-});
-
-async function refused(p: Promise<unknown>, code: number): Promise<void> {
-  const e = await p.then(
-    () => assert.fail(`expected a ${code} refusal`),
-    (x: unknown) => x,
-  );
-  assert.ok(e instanceof TelephonyError, String(e));
-  assert.equal(e.code, code, e.message);
-}
 
 test('2.3.1 media sharing: TC2 joins with shareMedia = TC1’s Media Session, is Started, bound, and records TC1’s tone', async () => {
   const remote = await remoteParty();

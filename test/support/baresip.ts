@@ -9,7 +9,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { hasExited, makeTempDir, OutputTail, runCommand, trackChild, waitForExit, waitForSocket } from './sipp.js';
+import { hasExited, makeTempDir, OutputTail, runCommand, trackChild, waitForExit, waitForSocket } from './children.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 

@@ -1,13 +1,13 @@
 // Helpers that drive the GUPnP 1.6 test peers in test/peers/gupnp/ from node:test
 // tests and benchmarks: a C BinaryLight:1 device and a Python control point, both
 // pinned to the loopback interface. See test/peers/gupnp/README.md.
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { hasExited, terminate, waitForExit } from './sipp.js';
+import { hasExited, OutputTail, runCommand, terminate, trackChild, waitForExit } from './children.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -23,60 +23,12 @@ const SYSTEM_PYTHON = '/usr/bin/python3';
 const READY_TIMEOUT_MS = 15_000;
 const STOP_GRACE_MS = 5_000;
 const DEFAULT_REQUEST_TIMEOUT_MS = 15_000;
-const STDERR_LIMIT = 64 * 1024;
 
-// ---------------------------------------------------------------- process hygiene
-
-const liveChildren = new Set<ChildProcess>();
-let exitHookInstalled = false;
-
-function track(child: ChildProcess): void {
-  liveChildren.add(child);
-  child.once('exit', () => liveChildren.delete(child));
-  if (!exitHookInstalled) {
-    exitHookInstalled = true;
-    // Last resort if a test forgot stop()/close(): never leave peers behind.
-    // SIGTERM (not SIGKILL) so the device still sends byebye and removes its
-    // temporary description directory after we are gone.
-    process.once('exit', () => {
-      for (const c of liveChildren) {
-        if (!hasExited(c)) c.kill('SIGTERM');
-      }
-    });
-  }
-}
-
-/** Keeps the last STDERR_LIMIT characters a child wrote to stderr. */
-class StderrTail {
-  private text = '';
-  constructor(child: ChildProcess) {
-    child.stderr?.setEncoding('utf8');
-    child.stderr?.on('data', (chunk: string) => {
-      this.text += chunk;
-      if (this.text.length > STDERR_LIMIT) this.text = this.text.slice(-STDERR_LIMIT);
-    });
-  }
-  toString(): string {
-    return this.text;
-  }
-}
-
-function withStderr(message: string, stderr: StderrTail): string {
+function withStderr(message: string, stderr: OutputTail): string {
   const tail = stderr.toString().trim();
   return tail ? `${message}\n--- peer stderr ---\n${tail}` : `${message} (peer stderr empty)`;
 }
 
-function run(cmd: string, args: string[]): Promise<{ stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    execFile(cmd, args, { maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
-      if (error) {
-        reject(new Error(`${cmd} ${args.join(' ')} failed: ${error.message}\n${stderr}${stdout}`));
-      } else {
-        resolve({ stdout, stderr });
-      }
-    });
-  });
-}
 
 async function mtimeMs(file: string): Promise<number | undefined> {
   try {
@@ -110,14 +62,14 @@ async function doBuild(): Promise<string> {
     return LIGHT_BINARY;
   }
   await mkdir(CACHE_DIR, { recursive: true });
-  const flags = (await run('pkg-config', ['--cflags', '--libs', 'gupnp-1.6'])).stdout
+  const flags = (await runCommand('pkg-config', ['--cflags', '--libs', 'gupnp-1.6'])).stdout
     .trim()
     .split(/\s+/)
     .filter(Boolean);
   // Unique output then rename: parallel test processes may build at the same time.
   const tmp = `${LIGHT_BINARY}.${process.pid}.${randomUUID()}.tmp`;
   try {
-    await run('gcc', ['-O2', '-Wall', '-o', tmp, LIGHT_SOURCE, ...flags]);
+    await runCommand('gcc', ['-O2', '-Wall', '-o', tmp, LIGHT_SOURCE, ...flags], { timeoutMs: 120_000 });
     await rename(tmp, LIGHT_BINARY);
   } catch (error) {
     await rm(tmp, { force: true });
@@ -155,8 +107,8 @@ export async function startGupnpLightDevice(opts: GupnpLightDeviceOptions): Prom
     '--description-dir', GUPNP_PEER_DIR,
   ];
   const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  track(child);
-  const stderr = new StderrTail(child);
+  trackChild(child);
+  const stderr = new OutputTail(child.stderr);
 
   const location = await new Promise<string>((resolve, reject) => {
     const lines = createInterface({ input: child.stdout });
@@ -333,7 +285,7 @@ export class GupnpControlPoint {
 
   private constructor(
     private readonly child: ChildProcess,
-    private readonly stderrTail: StderrTail,
+    private readonly stderrTail: OutputTail,
     readonly target: string,
   ) {}
 
@@ -344,8 +296,8 @@ export class GupnpControlPoint {
       [CONTROL_POINT_SCRIPT, '--interface', 'lo', '--target', target],
       { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, PYTHONUNBUFFERED: '1' } },
     );
-    track(child);
-    const cp = new GupnpControlPoint(child, new StderrTail(child), target);
+    trackChild(child);
+    const cp = new GupnpControlPoint(child, new OutputTail(child.stderr), target);
     cp.attach();
     try {
       await cp.waitForEvent((ev) => ev.event === 'ready', READY_TIMEOUT_MS);

@@ -1,7 +1,10 @@
 /** `hometel start` as a user runs it (the CLI in a process of its own, from the sources through tsx). */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { hasExited, terminate, trackChild } from './children.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 /** node arguments that run the hometel CLI from the sources. */
@@ -17,6 +20,7 @@ export interface HometelProcess {
 /** Starts `hometel start …` and resolves with its UDN once it logs that it runs. */
 export async function startHometelProcess(args: string[]): Promise<HometelProcess> {
   const child = spawn(process.execPath, [...hometelCli, 'start', ...args], { cwd: repoRoot, stdio: ['ignore', 'ignore', 'pipe'] });
+  trackChild(child);
   let log = '';
   const udn = await new Promise<string>((resolve, reject) => {
     child.stderr.on('data', (d: Buffer) => {
@@ -27,4 +31,40 @@ export async function startHometelProcess(args: string[]): Promise<HometelProces
     child.once('exit', (code) => reject(new Error(`hometel start exited with ${code}: ${log}`)));
   });
   return { child, udn, log: () => log };
+}
+
+export interface ConfiguredHometel extends HometelProcess {
+  /** The temporary directory that holds hometel.json and whatever the config puts there (data, recordings). */
+  readonly dir: string;
+  /**
+   * SIGTERM by PID (SIGKILL after 10 s), then removes the directory. Resolves with what it logged when it was
+   * still running (so a test can check it stopped cleanly), with undefined when it had exited already.
+   */
+  stop(): Promise<string | undefined>;
+}
+
+/**
+ * `hometel start --config <dir>/hometel.json` in a fresh temporary directory (`prefix`…), the config written by
+ * `config(dir)`. When the start fails, the directory is removed and the error thrown.
+ */
+export async function startConfiguredHometel(prefix: string, config: (dir: string) => object | Promise<object>): Promise<ConfiguredHometel> {
+  const dir = await mkdtemp(path.join(tmpdir(), prefix));
+  try {
+    const file = path.join(dir, 'hometel.json');
+    await writeFile(file, JSON.stringify(await config(dir)));
+    const hometel = await startHometelProcess(['--config', file]);
+    return {
+      ...hometel,
+      dir,
+      async stop() {
+        const running = !hasExited(hometel.child);
+        await terminate(hometel.child, 10_000);
+        await rm(dir, { recursive: true, force: true });
+        return running ? hometel.log() : undefined;
+      },
+    };
+  } catch (e) {
+    await rm(dir, { recursive: true, force: true });
+    throw e;
+  }
 }

@@ -3,7 +3,7 @@
 // to registered contacts and to other loopback SIP URIs. Config: test/peers/kamailio/kamailio.cfg
 // (a template filled here). Loopback only; everything it writes stays in a temporary run directory.
 // See test/peers/kamailio/README.md.
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import dgram from 'node:dgram';
 import { existsSync } from 'node:fs';
@@ -20,7 +20,7 @@ import {
   trackChild,
   waitForExit,
   waitForSocket,
-} from './sipp.js';
+} from './children.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -275,10 +275,10 @@ function parseContacts(text: string): KamailioContact[] {
   return contacts;
 }
 
-async function waitForOptions(port: number, transport: 'udp' | 'tcp', deadline: number, child: { exitCode: number | null; signalCode: NodeJS.Signals | null }): Promise<void> {
+async function waitForOptions(port: number, transport: 'udp' | 'tcp', deadline: number, child: ChildProcess): Promise<void> {
   let last = '';
   while (Date.now() < deadline) {
-    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`Kamailio exited (code ${child.exitCode}, signal ${child.signalCode})`);
+    if (hasExited(child)) throw new Error(`Kamailio exited (code ${child.exitCode}, signal ${child.signalCode})`);
     try {
       const status = await sipOptionsPing({ port, transport, timeoutMs: 500 });
       if (status === 200) return;

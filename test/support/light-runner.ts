@@ -1,5 +1,6 @@
 /** Starts test/support/light-process.ts (hometel's test light) as a child process and waits until it is online. */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { trackChild } from './children.js';
 
 export interface LightProcess {
   readonly child: ChildProcess;
@@ -10,6 +11,7 @@ export async function startLightProcess(udn: string, port = 0, bootId = 1, maxAg
   const child = spawn(process.execPath, ['--import', 'tsx', 'test/support/light-process.ts', udn, String(port), String(bootId), String(maxAge)], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
+  trackChild(child);
   let out = '';
   const location = await new Promise<string>((resolve, reject) => {
     child.stdout.on('data', (d: Buffer) => {

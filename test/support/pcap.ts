@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { makeTempDir, OutputTail, terminate, trackChild } from './sipp.js';
+import { makeTempDir, OutputTail, terminate, trackChild } from './children.js';
 
 const TCPDUMP = '/usr/bin/tcpdump';
 

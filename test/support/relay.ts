@@ -1,6 +1,6 @@
 /**
- * Helpers for the media relay's tests: RtpEndpoints on 127.0.0.1 playing the Remote Party and the TCs, their SDP,
- * and the ports the relay wrote into its own SDP.
+ * Helpers for the media relay's tests: the relay plane under test with its port pools (`relayRig`), RtpEndpoints on
+ * 127.0.0.1 playing the Remote Party and the TCs, their SDP, and the ports the relay wrote into its own SDP.
  */
 import assert from 'node:assert/strict';
 import { systemClock } from '../../src/base/clock.js';
@@ -9,6 +9,7 @@ import { pcmu } from '../../src/media/codecs/g711.js';
 import { PortPool } from '../../src/media/endpoint/port-pool.js';
 import { RtpEndpoint, type RtpEndpointOptions } from '../../src/media/endpoint/rtp-endpoint.js';
 import { audibleMs, dominantFrequency, energyAt, meanSquare } from '../../src/media/audio/analysis.js';
+import { RelayMediaPlane, type RelayMediaPlaneOptions } from '../../src/media/bridge/index.js';
 import { parseStreams } from '../../src/media/sdp/index.js';
 import { testLogger } from './net.js';
 
@@ -17,6 +18,33 @@ export const host = '127.0.0.1';
 /** Ports of the peers the tests play (the relay has its own pool). */
 export function peerPool(min: number): PortPool {
   return new PortPool({ min, max: min + 999 });
+}
+
+export interface RelayRig {
+  /** The relay's ports: base … base+199. */
+  readonly relayPorts: PortPool;
+  /** The peers' ports: base+200 … base+1199. */
+  readonly peers: PortPool;
+  readonly plane: RelayMediaPlane;
+  /** Closes the plane, then every port of both pools must be free again (no leak). */
+  readonly close: () => Promise<void>;
+}
+
+/** A relay plane on 127.0.0.1 (`options` added) and the pools of a test file that starts at port `base`. */
+export function relayRig(base: number, options: Partial<RelayMediaPlaneOptions> = {}): RelayRig {
+  const relayPorts = new PortPool({ min: base, max: base + 199 });
+  const peers = peerPool(base + 200);
+  const plane = new RelayMediaPlane({ address: host, ports: relayPorts, clock: systemClock, logger: relayLogger, ...options });
+  return {
+    relayPorts,
+    peers,
+    plane,
+    close: async () => {
+      await plane.close();
+      assert.equal(relayPorts.inUse, 0, `relay ports still in use: ${relayPorts.inUsePorts().join(', ')}`);
+      assert.equal(peers.inUse, 0);
+    },
+  };
 }
 
 export function openPeer(ports: PortPool, extra: Partial<RtpEndpointOptions> = {}): Promise<RtpEndpoint> {

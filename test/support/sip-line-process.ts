@@ -38,6 +38,7 @@ import { parseCallInfo } from '../../src/telephony/contracts/call-management/cam
 import type { CallInfo } from '../../src/telephony/contracts/call-management/cams-types.js';
 import { defaultMediaProfile } from '../../src/telephony/index.js';
 import type { ActionArgs, ActionHandler, UpnpValue } from '../../src/upnp/index.js';
+import { OutputTail, terminate, trackChild } from './children.js';
 import { testLogger } from './net.js';
 
 export interface PlannedCall {
@@ -116,14 +117,11 @@ const self = fileURLToPath(import.meta.url);
 export async function runSipLineProcess(plan: SipLinePlan, opts: { prefix?: readonly string[]; timeoutMs: number; onLine?: (line: string) => void }): Promise<SipLineProcessResult> {
   const argv = [...(opts.prefix ?? []), process.execPath, '--import', 'tsx', self, JSON.stringify(plan)];
   const child = spawn(argv[0]!, argv.slice(1), { stdio: ['pipe', 'pipe', 'pipe'] });
+  trackChild(child);
   const calls: SipLineCallOutcome[] = [];
   let ready: SipLineProcessResult['ready'] | undefined;
   let done: SipLineProcessResult['done'];
-  let stderr = '';
-  child.stderr.setEncoding('utf8');
-  child.stderr.on('data', (d: string) => {
-    stderr = (stderr + d).slice(-16_000);
-  });
+  const stderr = new OutputTail(child.stderr, 16_000);
   createInterface({ input: child.stdout }).on('line', (text) => {
     opts.onLine?.(text);
     const m = /^(READY|CALL|DONE) (.*)$/.exec(text);
@@ -134,14 +132,11 @@ export async function runSipLineProcess(plan: SipLinePlan, opts: { prefix?: read
     else done = value as SipLineProcessResult['done'];
   });
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((res) => child.once('close', (code, signal) => res({ code, signal })));
-  const killer = setTimeout(() => {
-    child.kill('SIGTERM');
-    setTimeout(() => child.kill('SIGKILL'), 3_000).unref();
-  }, opts.timeoutMs);
+  const killer = setTimeout(() => void terminate(child, 3_000), opts.timeoutMs);
   const { code, signal } = await exited;
   clearTimeout(killer);
-  if (!ready) throw new Error(`sip-line-process never became ready (exit ${code}, signal ${signal})\n${stderr}`);
-  return { ready, calls, ...(done ? { done } : {}), exitCode: code, signal, stderr };
+  if (!ready) throw new Error(`sip-line-process never became ready (exit ${code}, signal ${signal})\n${stderr.toString()}`);
+  return { ready, calls, ...(done ? { done } : {}), exitCode: code, signal, stderr: stderr.toString() };
 }
 
 // ------------------------------------------------------------------ the process itself

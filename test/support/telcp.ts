@@ -2,25 +2,28 @@
  * Support for the Telephony Control Point library's tests:
  * - `startHome`: `hometel start` in its own process (a SIP line in direct mode on 127.0.0.1, TCs with tones, TS
  *   native media) and a TelephonyControlPoint that found its Telephony Server and Clients over real UPnP on lo;
+ *   `useHome`: the hooks that run one for a whole test file;
  * - `remoteParty`/`caller`: SIPp as the Remote Party (test/peers/sipp/uas-telcp.xml, uac-telcp.xml, and the
  *   stock scenarios), every run tracked so a test's afterEach can stop it by PID;
  * - `startLocalHome`: a Telephony Server over a scripted line and Telephony Clients over fake media, hosted in
  *   this process (restartable, with a short TelCPName Expires) for the library's unit tests;
- * - `assertSteps`: the actions a flow sent, compared with the order a spec section prints.
+ * - `assertSteps`: the actions a flow sent, compared with the order a spec section prints; `assertRefused`: an
+ *   action the TS must refuse with a given UPnP error.
  */
 import assert from 'node:assert/strict';
+import { after, afterEach, before } from 'node:test';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { systemClock } from '../../src/base/clock.js';
 import { createTelephonyServer, type TelephonyServerParts } from '../../src/app/telephony-server.js';
 import { Store } from '../../src/store/index.js';
-import { ActionLog, formatAction, TelephonyControlPoint, type CallView, type TelephonyClient, type TelephonyServer } from '../../src/telephony/control/index.js';
+import { ActionLog, formatAction, TelephonyControlPoint, TelephonyError, type CallView, type TelephonyClient, type TelephonyServer, type TsSession } from '../../src/telephony/control/index.js';
 import { defaultMediaProfile, MediaManagementService, telephonyClientDevice } from '../../src/telephony/index.js';
 import { FakeMediaSessions } from '../../src/telephony/testing/fake-media-sessions.js';
 import { ScriptedLine } from '../../src/telephony/testing/scripted-line.js';
 import { DeviceHost } from '../../src/upnp/index.js';
-import { startHometelProcess, type HometelProcess } from './hometel-process.js';
+import { startConfiguredHometel, type ConfiguredHometel } from './hometel-process.js';
 import { lo, testLogger } from './net.js';
 import { freeLoopbackPort, runSipp, SIPP_SCENARIO_DIR, sippAvailable, startSippUas, type SippHandle, type SippOptions } from './sipp.js';
 
@@ -36,7 +39,7 @@ export interface HomeClient {
 }
 
 export interface HometelHome {
-  readonly hometel: HometelProcess;
+  readonly hometel: ConfiguredHometel;
   readonly dir: string;
   /** The line's SIP port on 127.0.0.1 (SIPp calls it). */
   readonly sipPort: number;
@@ -50,16 +53,22 @@ export interface HometelHome {
   stop(): Promise<void>;
 }
 
+export interface HomeOptions {
+  readonly clients: readonly HomeClient[];
+  readonly rtpBase: number;
+  readonly nativeTone?: number;
+  readonly sip?: Readonly<Record<string, unknown>>;
+}
+
 /**
  * `hometel start` with one SIP line (direct mode, UDP, a free port), these TCs (tone sources, recordings in the
  * test's directory, RTP ports from rtpBase+200 on, 100 per TC) and TS-native media playing `nativeTone` (its relay
  * on rtpBase … rtpBase+199). The test's TelCP (a TelephonyControlPoint) has found the TS and every TC when it resolves.
  */
-export async function startHome(o: { clients: readonly HomeClient[]; rtpBase: number; nativeTone?: number; sip?: Readonly<Record<string, unknown>> }): Promise<HometelHome> {
+export async function startHome(o: HomeOptions): Promise<HometelHome> {
   sippAvailable();
-  const dir = await mkdtemp(join(tmpdir(), 'hometel-telcp-'));
   const sipPort = await freeLoopbackPort();
-  const config: Record<string, unknown> = {
+  const hometel = await startConfiguredHometel('hometel-telcp-', (dir) => ({
     name: 'hometel telcp',
     interfaces: ['lo'],
     dataDir: join(dir, 'data'),
@@ -76,24 +85,14 @@ export async function startHome(o: { clients: readonly HomeClient[]; rtpBase: nu
     media: { rtpPortMin: o.rtpBase, rtpPortMax: o.rtpBase + 199, native: { source: { tone: o.nativeTone ?? 800 }, recordDir: join(dir, 'ts') } },
     // hometel's echo test endpoint would take its fixed SIP port: not in these tests.
     echo: false,
-  };
-  await writeFile(join(dir, 'hometel.json'), JSON.stringify(config));
+  }));
+  const { dir, udn } = hometel;
   const extra: TelephonyControlPoint[] = [];
-  let hometel: HometelProcess | undefined;
   const stop = async (): Promise<void> => {
     for (const cp of extra.splice(0)) await cp.stop().catch(() => undefined);
-    if (hometel && hometel.child.exitCode === null && hometel.child.signalCode === null) {
-      const exited = new Promise((resolve) => hometel!.child.once('exit', resolve));
-      hometel.child.kill('SIGTERM');
-      const killer = setTimeout(() => hometel!.child.kill('SIGKILL'), 10_000);
-      await exited;
-      clearTimeout(killer);
-    }
-    await rm(dir, { recursive: true, force: true });
+    await hometel.stop();
   };
   try {
-    hometel = await startHometelProcess(['--config', join(dir, 'hometel.json')]);
-    const udn = hometel.udn;
     const open = async (): Promise<TelephonyControlPoint> => {
       const cp = new TelephonyControlPoint({ interfaces: [lo], logger: testLogger('telcp'), searchTarget: udn, mx: 1, log: new ActionLog() });
       extra.push(cp);
@@ -110,6 +109,23 @@ export async function startHome(o: { clients: readonly HomeClient[]; rtpBase: nu
     await stop();
     throw e;
   }
+}
+
+/**
+ * A test file's home: `startHome(o)` before its tests, then `ready` with the home and the test's TelCP session
+ * ("TV@Living") so the file can keep what it uses; every SIPp stopped after each test (even a failed one); the
+ * home stopped after the last.
+ */
+export function useHome(o: HomeOptions, ready: (home: HometelHome, telcp: TsSession) => void | Promise<void>): void {
+  let home: HometelHome | undefined;
+  before(async () => {
+    home = await startHome(o);
+    await ready(home, await home.tcp.openSession(home.ts, { name: 'TV@Living' }));
+  });
+  afterEach(stopPeers);
+  after(async () => {
+    await home?.stop();
+  });
 }
 
 // ------------------------------------------------------------------------------------------------ SIPp
@@ -208,6 +224,17 @@ export function assertSteps(log: ActionLog, mark: number, expected: readonly str
     [...expected],
     `${section}: the actions the library sent, in order:\n${sent.map((r) => `  ${formatAction(r)}`).join('\n')}`,
   );
+}
+
+/** `p` must be refused by the TS with UPnP error `code`; resolves with the error. */
+export async function assertRefused(p: Promise<unknown>, code: number): Promise<TelephonyError> {
+  const e = await p.then(
+    () => assert.fail(`expected a ${code} refusal`),
+    (x: unknown) => x,
+  );
+  assert.ok(e instanceof TelephonyError, String(e));
+  assert.equal(e.code, code, e.message);
+  return e;
 }
 
 // ------------------------------------------------------------------------------------------------ in-process home

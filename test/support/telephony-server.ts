@@ -6,8 +6,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createTelephonyServer, type TelephonyServerParts } from '../../src/app/telephony-server.js';
-import { systemClock } from '../../src/base/clock.js';
+import { createTelephonyServer, type TelephonyServerOptions, type TelephonyServerParts } from '../../src/app/telephony-server.js';
+import { systemClock, type Clock } from '../../src/base/clock.js';
 import { Store } from '../../src/store/index.js';
 import { parseCallInfo } from '../../src/telephony/contracts/call-management/cams-xml.js';
 import type { CallInfo } from '../../src/telephony/contracts/call-management/cams-types.js';
@@ -42,26 +42,41 @@ export interface TestTelephonyServerOptions {
   readonly disconnectedRetentionMs?: number;
 }
 
-export async function startTestTelephonyServer(opts: TestTelephonyServerOptions = {}): Promise<TestTelephonyServer> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'hometel-ts-'));
-  const store = Store.open(dataDir);
+/**
+ * The tests' Telephony Server, "hometel test line" on 127.0.0.1: over a scripted line, or over a SIP line (started)
+ * when `sip` is given; logs as `component`, `component`-sip. Hosting it is the caller's part.
+ */
+export async function assembleTelephonyServer(o: {
+  readonly store: Store;
+  readonly clock: Clock;
+  readonly component: string;
+  readonly sip?: TestTelephonyServerOptions['sip'];
+  readonly ts?: Partial<TelephonyServerOptions>;
+}): Promise<{ line: ScriptedLine; sip?: SipLine; parts: TelephonyServerParts }> {
   const line = new ScriptedLine();
   const media = defaultMediaProfile('127.0.0.1');
-  const { sip: sipOptions, ...tsOptions } = opts;
-  const sip = sipOptions
-    ? new SipLine({ port: 0, ...sipOptions, host: sipOptions.host ?? '127.0.0.1', localSdp: () => media.native ?? media.tcBased, clock: systemClock, logger: testLogger('sip') })
+  const sip = o.sip
+    ? new SipLine({ port: 0, ...o.sip, host: o.sip.host ?? '127.0.0.1', localSdp: () => media.native ?? media.tcBased, clock: o.clock, logger: testLogger(`${o.component}-sip`) })
     : undefined;
   const parts = createTelephonyServer({
     lineName: 'test',
     friendlyName: 'hometel test line',
-    store,
+    store: o.store,
     line: sip ?? line,
     media,
-    clock: systemClock,
-    logger: testLogger('ts'),
-    ...tsOptions,
+    clock: o.clock,
+    logger: testLogger(o.component),
+    ...o.ts,
   });
   await sip?.start();
+  return { line, ...(sip ? { sip } : {}), parts };
+}
+
+export async function startTestTelephonyServer(opts: TestTelephonyServerOptions = {}): Promise<TestTelephonyServer> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'hometel-ts-'));
+  const store = Store.open(dataDir);
+  const { sip: sipOptions, ...tsOptions } = opts;
+  const { line, sip, parts } = await assembleTelephonyServer({ store, clock: systemClock, component: 'ts', ...(sipOptions ? { sip: sipOptions } : {}), ts: tsOptions });
   const host = new DeviceHost({ root: parts.device, interfaces: [lo], bootId: store.nextBootId(), logger: testLogger('ts-device') });
   await host.start();
   const udn = parts.device.info.udn;

@@ -26,13 +26,12 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { createTelephonyServer } from '../../src/app/telephony-server.js';
 import { systemClock, type Clock } from '../../src/base/clock.js';
 import { Store } from '../../src/store/index.js';
-import { defaultMediaProfile, type LineFailure } from '../../src/telephony/index.js';
-import { ScriptedLine } from '../../src/telephony/testing/scripted-line.js';
-import { SipLine } from '../../src/sip/index.js';
+import type { LineFailure } from '../../src/telephony/index.js';
 import { DeviceHost } from '../../src/upnp/index.js';
+import { hasExited, terminate, trackChild } from './children.js';
+import { assembleTelephonyServer } from './telephony-server.js';
 import { lo, testLogger } from './net.js';
 
 /** What the parent can ask of the process. `lineCallId` defaults to the last placed call. */
@@ -91,6 +90,7 @@ export async function startTsProcess(opts: TsProcessOptions): Promise<TsProcess>
   if (opts.httpPort !== undefined) args.push('--http-port', String(opts.httpPort));
   if (opts.sip) args.push('--sip');
   const child = spawn(process.execPath, ['--import', 'tsx', self, ...args], { stdio: ['pipe', 'pipe', 'inherit'] });
+  trackChild(child);
   const exited = new Promise<NodeJS.Signals | null>((res) => child.once('exit', (_code, signal) => res(signal)));
   const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
   let nextId = 1;
@@ -127,7 +127,6 @@ export async function startTsProcess(opts: TsProcessOptions): Promise<TsProcess>
   } finally {
     clearTimeout(startTimer);
   }
-  const gone = (): boolean => child.exitCode !== null || child.signalCode !== null;
   return {
     child,
     location,
@@ -155,16 +154,10 @@ export async function startTsProcess(opts: TsProcessOptions): Promise<TsProcess>
       });
     },
     async kill9() {
-      if (!gone()) child.kill('SIGKILL');
+      if (!hasExited(child)) child.kill('SIGKILL');
       return exited;
     },
-    async stop() {
-      if (gone()) return;
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
-      await exited;
-      clearTimeout(timer);
-    },
+    stop: () => terminate(child, 5_000),
   };
 }
 
@@ -188,23 +181,13 @@ async function main(argv: readonly string[]): Promise<void> {
 
   const clock: Clock = { now: () => Date.now() + offsetMs, setTimer: (ms, fn) => systemClock.setTimer(ms, fn) };
   const store = Store.open(dataDir);
-  const line = new ScriptedLine();
-  const media = defaultMediaProfile('127.0.0.1');
-  const sip = argv.includes('--sip')
-    ? new SipLine({ mode: 'direct', user: 'home', host: '127.0.0.1', port: 0, localSdp: () => media.native ?? media.tcBased, clock, logger: testLogger('ts-process-sip') })
-    : undefined;
-  const parts = createTelephonyServer({
-    lineName: 'test',
-    friendlyName: 'hometel test line',
+  const { line, sip, parts } = await assembleTelephonyServer({
     store,
-    line: sip ?? line,
-    media,
     clock,
-    logger: testLogger('ts-process'),
-    ...(maxCalls !== undefined ? { maxCalls } : {}),
-    ...(maxTelCPNames !== undefined ? { maxTelCPNames } : {}),
+    component: 'ts-process',
+    ...(argv.includes('--sip') ? { sip: { mode: 'direct', user: 'home' } } : {}),
+    ts: { ...(maxCalls !== undefined ? { maxCalls } : {}), ...(maxTelCPNames !== undefined ? { maxTelCPNames } : {}) },
   });
-  await sip?.start();
   const host = new DeviceHost({ root: parts.device, interfaces: [lo], httpPort, bootId: store.nextBootId(), logger: testLogger('ts-process-device') });
   await host.start();
 

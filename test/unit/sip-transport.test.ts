@@ -99,6 +99,21 @@ async function rawConnect(port: number): Promise<{ socket: Socket; data: () => s
   return { socket, data: () => data, closed: () => closed };
 }
 
+/** A listening TcpTransport (`opts`) and one raw client connected to it; both closed after `fn`, even when it fails. */
+async function withRawClient(
+  opts: Partial<ConstructorParameters<typeof TcpTransport>[0]>,
+  fn: (server: TcpTransport, c: Awaited<ReturnType<typeof rawConnect>>) => Promise<void>,
+): Promise<void> {
+  const server = await tcp(opts);
+  const c = await rawConnect(server.port);
+  try {
+    await fn(server, c);
+  } finally {
+    c.socket.destroy();
+    await server.close();
+  }
+}
+
 function sendDatagram(port: number, data: Buffer | string): Promise<void> {
   const s = createSocket('udp4');
   return new Promise((resolve, reject) => {
@@ -274,9 +289,7 @@ test('RFC 3261 18: TCP connects on demand, reuses the connection both ways, and 
 });
 
 test('RFC 3261 18.3: TCP frames by Content-Length a message split across reads (start line, headers and body cut)', async () => {
-  const server = await tcp();
-  const c = await rawConnect(server.port);
-  try {
+  await withRawClient({}, async (server, c) => {
     const got = collect(server);
     const msg = wire('MESSAGE', 'SIP/2.0/TCP 127.0.0.1:5999;branch=z9hG4bKs1', 'split body text');
     const cuts = [5, msg.indexOf('Call-ID') + 3, msg.length - 6];
@@ -290,16 +303,11 @@ test('RFC 3261 18.3: TCP frames by Content-Length a message split across reads (
     await waitFor(() => got.length === 1, 'the message');
     assert.equal(got[0]!.message.body, 'split body text');
     assert.equal(c.closed(), false);
-  } finally {
-    c.socket.destroy();
-    await server.close();
-  }
+  });
 });
 
 test('RFC 3261 18.3 / 7.5: two messages in one read are both delivered; CRLF keep-alives before and between are ignored', async () => {
-  const server = await tcp();
-  const c = await rawConnect(server.port);
-  try {
+  await withRawClient({}, async (server, c) => {
     const got = collect(server);
     const one = wire('OPTIONS', 'SIP/2.0/TCP 127.0.0.1:5999;branch=z9hG4bKm1', 'first');
     const two = wire('INFO', 'SIP/2.0/TCP 127.0.0.1:5999;branch=z9hG4bKm2', 'second');
@@ -316,30 +324,20 @@ test('RFC 3261 18.3 / 7.5: two messages in one read are both delivered; CRLF kee
     await sleep(50);
     assert.equal(c.closed(), false);
     assert.equal(server.droppedCount, 0);
-  } finally {
-    c.socket.destroy();
-    await server.close();
-  }
+  });
 });
 
 test('RFC 3261 7.5 / 18.3: a head ending in bare LFs (lenient senders) is framed too', async () => {
-  const server = await tcp();
-  const c = await rawConnect(server.port);
-  try {
+  await withRawClient({}, async (server, c) => {
     const got = collect(server);
     c.socket.write(wire('OPTIONS', 'SIP/2.0/TCP 127.0.0.1:5999;branch=z9hG4bKlf', 'body').replace(/\r\n/g, '\n'));
     await waitFor(() => got.length === 1, 'the message');
     assert.equal(got[0]!.message.body, 'body');
-  } finally {
-    c.socket.destroy();
-    await server.close();
-  }
+  });
 });
 
 test('RFC 3261 18.3: a malformed message on TCP is answered 400 and its connection closed; later bytes are not delivered', async () => {
-  const server = await tcp();
-  const c = await rawConnect(server.port);
-  try {
+  await withRawClient({}, async (server, c) => {
     const got = collect(server);
     c.socket.write(
       'INVITE sip:bob@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/TCP 127.0.0.1:5999;branch=z9hG4bKbad\r\nFrom: <sip:a@x>;tag=1\r\nTo: <sip:b@x>\r\nCall-ID: bad1\r\nCSeq: 1 INVITE\r\nthis line has no colon\r\nContent-Length: 0\r\n\r\n' +
@@ -352,23 +350,15 @@ test('RFC 3261 18.3: a malformed message on TCP is answered 400 and its connecti
     assert.equal(got.length, 0);
     assert.equal(server.droppedCount, 1);
     await waitFor(() => server.connectionCount === 0, 'connection forgotten');
-  } finally {
-    c.socket.destroy();
-    await server.close();
-  }
+  });
 });
 
 test('RFC 3261 18.3: a malformed message on TCP that cannot be answered (no request line, no Via) just closes the connection', async () => {
-  const server = await tcp();
-  const c = await rawConnect(server.port);
-  try {
+  await withRawClient({}, async (server, c) => {
     c.socket.write('HELLO WORLD\r\n\r\n');
     await waitFor(() => c.closed(), 'the server to close');
     assert.equal(c.data(), '');
-  } finally {
-    c.socket.destroy();
-    await server.close();
-  }
+  });
 });
 
 test('RFC 3261 18.3: bytes beyond the per-connection buffer limit close the connection (513 when the headers allow an answer)', async () => {
@@ -395,16 +385,11 @@ test('RFC 3261 18.3: bytes beyond the per-connection buffer limit close the conn
 });
 
 test('RFC 3261 18: an idle TCP connection is closed after the idle timeout', async () => {
-  const server = await tcp({ idleTimeoutMs: 150 });
-  const c = await rawConnect(server.port);
-  try {
+  await withRawClient({ idleTimeoutMs: 150 }, async (server, c) => {
     await waitFor(() => server.connectionCount === 1, 'connection accepted');
     await waitFor(() => c.closed(), 'idle close', 3000);
     await waitFor(() => server.connectionCount === 0, 'connection forgotten');
-  } finally {
-    c.socket.destroy();
-    await server.close();
-  }
+  });
 });
 
 test('RFC 3261 17.1.4 / 18: a TCP send to a port where nothing listens rejects', async () => {
