@@ -17,6 +17,7 @@ import { PortPool } from '../src/media/endpoint/port-pool.js';
 import { RelayMediaPlane } from '../src/media/bridge/index.js';
 import { parseStreams } from '../src/media/sdp/index.js';
 import type { RelaySession } from '../src/media/index.js';
+import { errorDetail } from '../src/base/index.js';
 
 export interface OpenCall {
   readonly remotePort: number;
@@ -105,7 +106,7 @@ async function main(): Promise<void> {
     const run = m.cmd === 'open' ? open(m.calls) : close();
     run.then(
       (result) => process.send?.({ id: m.id, ok: true, result } satisfies WorkerReply),
-      (e: unknown) => process.send?.({ id: m.id, ok: false, error: e instanceof Error ? (e.stack ?? e.message) : String(e) } satisfies WorkerReply),
+      (e: unknown) => process.send?.({ id: m.id, ok: false, error: errorDetail(e) } satisfies WorkerReply),
     );
   });
   process.once('disconnect', () => {

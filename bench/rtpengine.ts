@@ -9,6 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { hasExited, OutputTail, terminate, trackChild } from '../test/support/children.js';
+import { asError } from '../src/base/index.js';
 
 // ------------------------------------------------------------------ bencode
 
@@ -120,7 +121,7 @@ export class NgClient {
         if (typeof reply !== 'object' || Array.isArray(reply) || Buffer.isBuffer(reply)) throw new Error('ng reply is no dictionary');
         p.resolve(reply as NgReply);
       } catch (e) {
-        p.reject(e instanceof Error ? e : new Error(String(e)));
+        p.reject(asError(e));
       }
     });
   }

@@ -30,6 +30,7 @@ import { startTsProcess, type TsProcess } from '../test/support/ts-process.js';
 import { bareRequest, invokeAction, serviceAt, type BareReply } from './load-driver.js';
 import { cpuTicks, USER_HZ } from './proc-stat.js';
 import { ms, percentile } from './stats.js';
+import { errorMessage } from '../src/base/index.js';
 
 /** How long one call may take to reach Connected, and then Disconnected, before it counts as failed. */
 const CALL_TIMEOUT_MS = 10_000;
@@ -428,7 +429,7 @@ export async function heldCalls(k: number): Promise<HeldFigures> {
       const list = parseCallInfoList((await telcp.invoke('GetCallInfo', [...nonMono, ['TargetCallID', '']])).get('CallInfoList') ?? '');
       listed = list.ok ? list.value.filter((c) => c.callStatus === 'Connected').length : `unparsable: ${list.reason}`;
     } catch (e) {
-      const message = e instanceof Error ? e.message : String(e);
+      const message = errorMessage(e);
       const size = /larger than \d+ bytes \((\d+) bytes\)/.exec(message)?.[1];
       listed = size ? `n/a: its ${(Number(size) / 1048576).toFixed(1)} MiB answer is over the 1 MiB XML limit` : message;
     }

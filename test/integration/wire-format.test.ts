@@ -11,6 +11,7 @@ import { connect, createServer, type Server, type Socket } from 'node:net';
 import { DeviceHost, type DeviceSpec, type ServiceImplementation } from '../../src/upnp/index.js';
 import { binaryLightType, echoType, lightDevice, switchPowerType } from '../support/switch-power.js';
 import { lo, testLogger } from '../support/net.js';
+import { asError } from '../../src/base/index.js';
 
 const ssdpGroup = '239.255.255.250';
 const ssdpPort = 1900;
@@ -204,7 +205,7 @@ async function exchange(port: number, request: string | Buffer, parts?: Buffer[]
       try {
         resolve(parseRaw(raw));
       } catch (e) {
-        reject(e instanceof Error ? e : new Error(String(e)));
+        reject(asError(e));
       }
     };
     s.on('data', (c: Buffer) => {

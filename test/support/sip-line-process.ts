@@ -40,6 +40,7 @@ import { defaultMediaProfile } from '../../src/telephony/index.js';
 import type { ActionArgs, ActionHandler, UpnpValue } from '../../src/upnp/index.js';
 import { OutputTail, terminate, trackChild } from './children.js';
 import { testLogger } from './net.js';
+import { errorMessage } from '../../src/base/index.js';
 
 export interface PlannedCall {
   /** sip: URI; its user part must be unique within the plan (it tells the Calls apart on the wire). */
@@ -292,7 +293,7 @@ async function main(planText: string | undefined): Promise<void> {
         setTimeout(() => {
           c.stopInvokedAt = now();
           invoke('StopCall', { ...nonMono, CallID: c.callID! }).catch((e: unknown) => {
-            c.error = `StopCall: ${e instanceof Error ? e.message : String(e)}`;
+            c.error = `StopCall: ${errorMessage(e)}`;
             check(c);
           });
         }, c.plan.holdMs ?? 300);
@@ -387,7 +388,7 @@ async function main(planText: string | undefined): Promise<void> {
       // Events evented before StartCall returned (Dialing at least).
       for (const s of statuses.get(c.callID) ?? []) onStatus(c, s.split('/')[0]!);
     } catch (e) {
-      c.error = `StartCall: ${e instanceof Error ? e.message : String(e)}`;
+      c.error = `StartCall: ${errorMessage(e)}`;
       check(c);
     }
   }

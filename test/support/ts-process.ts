@@ -33,6 +33,7 @@ import { DeviceHost } from '../../src/upnp/index.js';
 import { hasExited, terminate, trackChild } from './children.js';
 import { assembleTelephonyServer } from './telephony-server.js';
 import { lo, testLogger } from './net.js';
+import { errorMessage } from '../../src/base/index.js';
 
 /** What the parent can ask of the process. `lineCallId` defaults to the last placed call. */
 export type TsCommand =
@@ -267,7 +268,7 @@ async function main(argv: readonly string[]): Promise<void> {
         id = c.id ?? null;
         reply({ id, ok: true, result: run(c) ?? null });
       } catch (err) {
-        reply({ id, ok: false, error: err instanceof Error ? err.message : String(err) });
+        reply({ id, ok: false, error: errorMessage(err) });
       }
     })
     .on('close', shutdown);

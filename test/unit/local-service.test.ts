@@ -6,6 +6,7 @@ import { LocalService } from '../../src/upnp/device-host/local-service.js';
 import { UpnpError, type ActionArgs, type ServiceImplementation } from '../../src/upnp/model/index.js';
 import type { WireArgs } from '../../src/upnp/soap/envelope.js';
 import { echo, echoContract, switchPower } from '../support/switch-power.js';
+import { errorDetail } from '../../src/base/index.js';
 
 const ctx = { remoteAddress: '127.0.0.1' };
 
@@ -28,7 +29,7 @@ async function rejectsWith(p: Promise<unknown>, code: number, what: string): Pro
   } catch (e) {
     caught = e;
   }
-  assert.ok(caught instanceof UpnpError, `${what}: expected a UpnpError ${code}, got ${caught instanceof Error ? caught.stack : String(caught)}`);
+  assert.ok(caught instanceof UpnpError, `${what}: expected a UpnpError ${code}, got ${errorDetail(caught)}`);
   assert.equal(caught.code, code, `${what}: ${caught.description}`);
   return caught;
 }
