@@ -7,7 +7,17 @@ import { Value } from '@sinclair/typebox/value';
 import { crossFieldProblems } from './config/cross-checks.js';
 import { schemaProblems } from './config/problems.js';
 import { fileSchema, type ClientConfig, type HometelConfig, type LineConfig, type PortRange } from './config/schema.js';
-import { errorMessage } from '../base/index.js';
+import { errorMessage, HometelError } from '../base/index.js';
+
+/** A config file hometel cannot use: every problem found, each naming its field's path. */
+export class ConfigError extends HometelError {
+  readonly code = 'config.invalid';
+
+  constructor(readonly problems: readonly string[]) {
+    super(`config: ${problems.join('; ')}`);
+    this.name = 'ConfigError';
+  }
+}
 
 export type { ClientConfig, EchoConfig, HometelConfig, LineConfig, MediaConfig, NativeMediaConfig, SipLineConfig } from './config/schema.js';
 
@@ -48,12 +58,12 @@ export function isDefaultEcho(echo: HometelConfig['echo']): boolean {
 /** Checks a parsed config object; returns the complete config or throws with every problem named by its path. */
 export function validateConfig(raw: unknown): HometelConfig {
   const problems = schemaProblems(fileSchema, raw);
-  if (problems.length) throw new Error(`config: ${problems.join('; ')}`);
+  if (problems.length) throw new ConfigError(problems);
   // "$schema" only points an editor at hometel.schema.json.
   const file = Object.fromEntries(Object.entries(raw as object).filter(([key]) => key !== '$schema'));
   const config = complete(file);
   const crossProblems = crossFieldProblems(config);
-  if (crossProblems.length) throw new Error(`config: ${crossProblems.join('; ')}`);
+  if (crossProblems.length) throw new ConfigError(crossProblems);
   return 'echo' in file ? config : { ...config, echo: defaultConfig.echo };
 }
 
@@ -63,13 +73,13 @@ export function loadConfig(path: string | undefined): HometelConfig {
   try {
     text = readFileSync(path, 'utf8');
   } catch (e) {
-    throw new Error(`config: cannot read ${path}: ${errorMessage(e)}`);
+    throw new ConfigError([`cannot read ${path}: ${errorMessage(e)}`]);
   }
   let raw: unknown;
   try {
     raw = JSON.parse(text);
   } catch (e) {
-    throw new Error(`config: ${path} is not valid JSON: ${errorMessage(e)}`);
+    throw new ConfigError([`${path} is not valid JSON: ${errorMessage(e)}`]);
   }
   return validateConfig(raw);
 }

@@ -108,7 +108,7 @@ for (const status of callStatuses) {
         await invoke(action, id);
       } catch (e) {
         if (!(e instanceof UpnpError)) throw e;
-        code = e.code;
+        code = e.errorCode;
       }
       assert.equal(code, expected ? undefined : 712, `${action} in ${status}`);
       await hangUp(id);
@@ -118,6 +118,6 @@ for (const status of callStatuses) {
 
 test('CallManagement Table 2-54: every Call action on an unknown CallID answers 703', async () => {
   for (const action of callActions) {
-    await assert.rejects(invoke(action, 'call-that-never-was'), (e) => e instanceof UpnpError && e.code === 703, action);
+    await assert.rejects(invoke(action, 'call-that-never-was'), (e) => e instanceof UpnpError && e.errorCode === 703, action);
   }
 });

@@ -99,7 +99,7 @@ export async function call(callee: string): Promise<CallView['status']> {
     const view = await session.call(callee, { mode: 'Non-Monopolize' });
     return view.status;
   } catch (e) {
-    if (e instanceof TelephonyError && e.code !== undefined) return 'Disconnected';
+    if (e instanceof TelephonyError && e.errorCode !== undefined) return 'Disconnected';
     throw e;
   }
 }

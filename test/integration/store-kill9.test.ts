@@ -84,5 +84,5 @@ test('CallManagement 2.6.2 / 2.6.17 / 2.6.19: a registration, a call log and a c
   );
   assert.ok(registry.verify('TV@Living', written.tvKey), 'the Secret Key issued before the crash still verifies');
   assert.ok(!registry.verify('Short@Lived', written.shortKey));
-  assert.throws(() => registry.register('TV@Living', '', 60), (err: { code?: number }) => err.code === 702);
+  assert.throws(() => registry.register('TV@Living', '', 60), (err: { errorCode?: number }) => err.errorCode === 702);
 });

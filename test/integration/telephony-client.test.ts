@@ -104,7 +104,7 @@ async function nextEvent(tc: Tc, timeoutMs = 5_000): Promise<MediaSessionInfo> {
 async function expectError(p: Promise<unknown>, code: number): Promise<void> {
   await assert.rejects(p, (e: unknown) => {
     assert.ok(e instanceof UpnpError, String(e));
-    assert.equal(e.code, code, `${e.code} ${e.description}`);
+    assert.equal(e.errorCode, code, `${e.errorCode} ${e.errorDescription}`);
     return true;
   });
 }

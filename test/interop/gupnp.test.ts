@@ -85,7 +85,7 @@ test('a hometel control point discovers, invokes and subscribes to a GUPnP C dev
   assert.deepEqual(await sp.invoke('GetTarget'), { RetTargetValue: true });
 
   // GUPnP's own fault for an action its SCPD does not have, through our SOAP fault parsing.
-  await assert.rejects(sp.invokeWire('Explode', []), (e) => e instanceof UpnpError && e.code === 401);
+  await assert.rejects(sp.invokeWire('Explode', []), (e) => e instanceof UpnpError && e.errorCode === 401);
 
   const gone = unavailable(cp, udn);
   await device.stop();

@@ -233,7 +233,7 @@ export async function assertRefused(p: Promise<unknown>, code: number): Promise<
     (x: unknown) => x,
   );
   assert.ok(e instanceof TelephonyError, String(e));
-  assert.equal(e.code, code, e.message);
+  assert.equal(e.errorCode, code, e.message);
   return e;
 }
 

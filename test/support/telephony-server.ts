@@ -148,8 +148,8 @@ export async function expectError(p: Promise<unknown>, code: number): Promise<vo
   try {
     await p;
   } catch (e) {
-    if (e instanceof UpnpError && e.code === code) return;
-    throw new Error(`expected UPnP error ${code}, got ${e instanceof UpnpError ? `${e.code} ${e.description}` : String(e)}`);
+    if (e instanceof UpnpError && e.errorCode === code) return;
+    throw new Error(`expected UPnP error ${code}, got ${e instanceof UpnpError ? `${e.errorCode} ${e.errorDescription}` : String(e)}`);
   }
   throw new Error(`expected UPnP error ${code}, but the action succeeded`);
 }

@@ -181,14 +181,14 @@ test('CallManagement 2.6.23 Table 2-54: each error code and its errorDescription
     assert.ok(isCallManagementErrorCode(e.code));
     const err = cmError(e.code);
     assert.ok(err instanceof UpnpError);
-    assert.equal(err.code, e.code);
+    assert.equal(err.errorCode, e.code);
     if (e.code === 702) {
       // Decision: 702 sends the text of the tables of the two actions that answer it (Tables 2-15/2-19) and
       // of the Appendix C faults, not Table 2-54's "TelCPName is already used".
-      assert.equal(err.description, e.alsoPrinted?.['Table 2-15']);
-      assert.notEqual(err.description, e.table2_54);
+      assert.equal(err.errorDescription, e.alsoPrinted?.['Table 2-15']);
+      assert.notEqual(err.errorDescription, e.table2_54);
     } else {
-      assert.equal(err.description, e.table2_54, `${e.code}`);
+      assert.equal(err.errorDescription, e.table2_54, `${e.code}`);
     }
   }
   assert.equal(isCallManagementErrorCode(700), false, '700 is reserved, not an answer');
@@ -197,8 +197,8 @@ test('CallManagement 2.6.23 Table 2-54: each error code and its errorDescription
 
 test('CallManagement 2.6.23: cmError keeps the detail out of the wire errorDescription', () => {
   const err = cmError(CallManagementErrorCode.InvalidCallID, 'no call "call999"');
-  assert.equal(err.code, 703);
-  assert.equal(err.description, 'Invalid CallID');
+  assert.equal(err.errorCode, 703);
+  assert.equal(err.errorDescription, 'Invalid CallID');
   assert.match(err.message, /703/);
   assert.match(err.message, /call999/);
   assert.equal(cmError(CallManagementErrorCode.Busy).message, 'UPnP error 708: Busy');

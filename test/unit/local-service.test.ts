@@ -30,7 +30,7 @@ async function rejectsWith(p: Promise<unknown>, code: number, what: string): Pro
     caught = e;
   }
   assert.ok(caught instanceof UpnpError, `${what}: expected a UpnpError ${code}, got ${errorDetail(caught)}`);
-  assert.equal(caught.code, code, `${what}: ${caught.description}`);
+  assert.equal(caught.errorCode, code, `${what}: ${caught.errorDescription}`);
   return caught;
 }
 
@@ -44,7 +44,7 @@ test('UDA 1.0 3.2.1: a valid Echo call returns its out arguments as wire text', 
 
 test('UDA 1.0 3.2.2: an unknown action is refused with 401 Invalid Action', async () => {
   const err = await rejectsWith(echoService().invoke({ action: 'Nope', args: [] }, ctx), 401, 'unknown action');
-  assert.match(err.description, /^Invalid Action/);
+  assert.match(err.errorDescription, /^Invalid Action/);
 });
 
 test('UDA 1.0 3.2.2: a missing in argument is refused with 402 Invalid Args', async () => {
@@ -87,7 +87,7 @@ test('UDA 1.0 3.2.2: a value outside allowedValueRange is refused with 601 Argum
 
 test('UDA 1.0 3.2.2: a handler throwing something other than a UpnpError gives 501 Action Failed', async () => {
   const err = await rejectsWith(echoService().invoke({ action: 'Fail', args: [['Code', '714']] }, ctx), 501, 'Fail');
-  assert.equal(err.description, 'Action Failed', 'the internal error text is not leaked');
+  assert.equal(err.errorDescription, 'Action Failed', 'the internal error text is not leaked');
 });
 
 test('UDA 1.0 3.2.2: a UpnpError thrown by the handler goes out unchanged', async () => {
@@ -101,7 +101,7 @@ test('UDA 1.0 3.2.2: a UpnpError thrown by the handler goes out unchanged', asyn
     }),
   };
   const err = await rejectsWith(new LocalService(impl, silentLogger).invoke({ action: 'Fail', args: [['Code', '714']] }, ctx), 714, 'custom');
-  assert.equal(err.description, 'Custom failure');
+  assert.equal(err.errorDescription, 'Custom failure');
 });
 
 test('UDA 1.0 3.2.1: the handler receives typed arguments and the caller address', async () => {

@@ -119,8 +119,8 @@ test('MediaManagement errors: each code, its text, and the CallManagement code i
     assert.ok(isMediaManagementErrorCode(e.code));
     const err = mmError(e.code);
     assert.ok(err instanceof UpnpError);
-    assert.equal(err.code, e.code);
-    assert.equal(err.description, e.errorDescription);
+    assert.equal(err.errorCode, e.code);
+    assert.equal(err.errorDescription, e.errorDescription);
     const cm = callManagementErrors[e.code as keyof typeof callManagementErrors];
     assert.ok(cm, `${e.code} is also a CallManagement code`);
     assert.equal(`CallManagement ${e.code} ${cm.errorDescription}`, e.like);
@@ -131,7 +131,7 @@ test('MediaManagement errors: each code, its text, and the CallManagement code i
 
 test('MediaManagement errors: mmError keeps the detail out of the wire errorDescription', () => {
   const err = mmError(MediaManagementErrorCode.InvalidMediaSessionID, 'no media session "m9"');
-  assert.equal(err.description, 'Invalid MediaSessionID');
+  assert.equal(err.errorDescription, 'Invalid MediaSessionID');
   assert.match(err.message, /703/);
   assert.match(err.message, /m9/);
   assert.equal(mmError(MediaManagementErrorCode.Busy).message, 'UPnP error 708: Busy');

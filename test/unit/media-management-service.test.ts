@@ -87,7 +87,7 @@ function harness(opts: Partial<MediaManagementOptions> = {}, port = new FakeMedi
 }
 
 async function expectCode(p: Promise<unknown>, code: number): Promise<void> {
-  await assert.rejects(p, (e: unknown) => e instanceof UpnpError && e.code === code);
+  await assert.rejects(p, (e: unknown) => e instanceof UpnpError && e.errorCode === code);
 }
 
 test('GetMediaCapabilities with an empty TSMediaCapabilityInfo (every printed request) answers the whole capability', async () => {

@@ -87,14 +87,14 @@ test('a fault becomes a TelephonyError with the code, the spec’s description a
   const e = toTelephonyError(new UpnpError(713, 'Unauthorized Identity'), 'TS', 'StopCall', 'call-1');
   assert.ok(e instanceof TelephonyError && e instanceof Error);
   assert.equal(e.kind, 'fault');
-  assert.equal(e.code, 713);
-  assert.equal(e.description, 'Unauthorized Identity');
+  assert.equal(e.errorCode, 713);
+  assert.equal(e.errorDescription, 'Unauthorized Identity');
   assert.equal(e.sentence, 'the call is monopolised by another control point');
   assert.equal(e.callID, 'call-1');
   assert.equal(e.message, 'TS StopCall: the call is monopolised by another control point (713 Unauthorized Identity)');
   assert.ok(isFault(e, 712, 713) && !isFault(e, 701));
   // The spec's text wins over what a device sent (702 has two texts in the spec; we say Table 2-15's).
-  assert.equal(toTelephonyError(new UpnpError(702, 'TelCPName is already used'), 'TS', 'RegisterTelCPName').description, 'TelCPName already exists');
+  assert.equal(toTelephonyError(new UpnpError(702, 'TelCPName is already used'), 'TS', 'RegisterTelCPName').errorDescription, 'TelCPName already exists');
   // The same number means something else on a Telephony Client.
   const tcError = toTelephonyError(new UpnpError(703, 'Invalid MediaSessionID'), 'TC', 'StopMediaSession');
   assert.equal(tcError.sentence, 'the Telephony Client has no such media session');
@@ -103,7 +103,7 @@ test('a fault becomes a TelephonyError with the code, the spec’s description a
   assert.equal(errorSentence(799, 'TC'), 'the device answered error 799');
   const down = toTelephonyError(new UpnpTransportError('connect ECONNREFUSED', undefined), 'TC', 'GetMediaCapabilities');
   assert.equal(down.kind, 'transport');
-  assert.equal(down.code, undefined);
+  assert.equal(down.errorCode, undefined);
   assert.match(down.sentence, /Telephony Client could not be reached/);
 });
 

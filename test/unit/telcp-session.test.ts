@@ -64,7 +64,7 @@ test('TelCPName: registered at start, name-2 when taken (702), a typed 702 when 
     (e: unknown) => e,
   );
   assert.ok(refused instanceof TelephonyError);
-  assert.equal(refused.code, 702);
+  assert.equal(refused.errorCode, 702);
   assert.equal(refused.sentence, 'the TelCPName is already used by another control point');
   // Expires is 2 s here: the renewal comes after 1 s with the current key, and the new key works.
   const mark = home.tcp.log.mark();
@@ -181,7 +181,7 @@ test('callbacks: registered, listed, an availability event names the callee, cle
     () => assert.fail('a cleared callback is gone'),
     (e: unknown) => e,
   );
-  assert.ok(unknown instanceof TelephonyError && unknown.code === 711, String(unknown));
+  assert.ok(unknown instanceof TelephonyError && unknown.errorCode === 711, String(unknown));
   const logs = await s.callLogs();
   assert.ok(logs.length >= 1, 'the calls of this file are in the call logs');
   assert.ok(logs.some((l) => l.direction === 'outgoing' && l.callee[0].id === 'sip:bob@127.0.0.9'));

@@ -178,7 +178,7 @@ test('typed contracts: the runtime contract of a definition, and a typed service
   const add = (step: string, loud: string) => service.invoke({ action: 'Add', args: [['Step', step], ['Label', 'hi'], ['Loud', loud]] }, ctx);
   assert.deepEqual(await add('3', 'yes'), [['NewCount', '3'], ['Said', 'HI']]);
   assert.deepEqual(await add('4', '0'), [['NewCount', '7'], ['Said', 'hi']]);
-  await assert.rejects(add('11', '0'), (e: unknown) => e instanceof UpnpError && e.code === 601);
+  await assert.rejects(add('11', '0'), (e: unknown) => e instanceof UpnpError && e.errorCode === 601);
   assert.deepEqual(await service.invoke({ action: 'Reset', args: [] }, ctx), []);
 });
 
@@ -210,8 +210,8 @@ test('typed contracts: defineErrors gives the table, the codes in name order, th
   assert.equal(errors.isCode(802), false);
   const err = errors.error(801, 'the thing "x"');
   assert.ok(err instanceof UpnpError);
-  assert.equal(err.code, 801);
-  assert.equal(err.description, 'Not There');
+  assert.equal(err.errorCode, 801);
+  assert.equal(err.errorDescription, 'Not There');
   assert.equal(err.message, 'UPnP error 801: Not There (the thing "x")');
   assert.equal(errors.error(800).message, 'UPnP error 800: Broken');
   const typeErrors = [

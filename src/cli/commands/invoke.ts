@@ -34,7 +34,7 @@ export function invokeCommand(): Command {
     } catch (e) {
       process.exitCode = e instanceof UpnpError ? 2 : 1;
       if (opts.json) {
-        const error = e instanceof UpnpError ? { code: e.code, description: e.description } : { message: errorMessage(e) };
+        const error = e instanceof UpnpError ? { code: e.errorCode, description: e.errorDescription } : { message: errorMessage(e) };
         process.stdout.write(JSON.stringify({ error }) + '\n');
       } else {
         process.stderr.write(`hometel invoke: ${errorMessage(e)}\n`);

@@ -21,10 +21,12 @@ import { RelayStream, type NativeMedia } from './relay-stream.js';
 import { answerDirection, isPlainRtp, parseStreams, sameCodec, writeStreams, type SdpStream, type StreamCodec, type WrittenStream } from '../sdp/index.js';
 import { g711Of, withTranscodable } from './transcoding.js';
 import { UdpPair } from './udp-pair.js';
-import { errorMessage } from '../../base/index.js';
+import { errorMessage, HometelError } from '../../base/index.js';
 
 /** No port pair is left for a stream (the PortPool is exhausted). */
-export class MediaResourceError extends Error {
+export class MediaResourceError extends HometelError {
+  readonly code = 'media.no-ports';
+
   constructor(message: string) {
     super(message);
     this.name = 'MediaResourceError';

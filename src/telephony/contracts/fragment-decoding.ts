@@ -4,12 +4,14 @@
  * none. Decoders throw DecodeError; `parseFragment` turns every failure into a result and never throws.
  */
 import { childElements, parseXml, sameNamespace, type Element } from '../../upnp/xml/safe-xml.js';
-import { errorMessage } from '../../base/index.js';
+import { errorMessage, HometelError } from '../../base/index.js';
 
 export type FragmentParseResult<T> = { ok: true; value: T } | { ok: false; reason: string };
 
 /** A problem found while decoding; caught by `parseFragment`, never escapes. */
-export class DecodeError extends Error {}
+export class DecodeError extends HometelError {
+  readonly code = 'fragment.invalid';
+}
 
 export function fail(reason: string): never {
   throw new DecodeError(reason);

@@ -83,7 +83,7 @@ abstract class TelephonyDevice {
       return out;
     } catch (e) {
       const err = toTelephonyError(e, this.kind, action, callID);
-      record.outcome = err.code ?? 'failed';
+      record.outcome = err.errorCode ?? 'failed';
       throw err;
     }
   }

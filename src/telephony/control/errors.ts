@@ -5,6 +5,7 @@
  * sentence a user interface can show as it is ("the call is monopolised by another control point"), because the
  * spec's descriptions ("Unauthorized Identity") are written for implementers.
  */
+import { HometelError } from '../../base/index.js';
 import { UpnpError, UpnpTransportError } from '../../upnp/index.js';
 import { callManagementErrors, isCallManagementErrorCode } from '../contracts/call-management/errors.js';
 import { isMediaManagementErrorCode, mediaManagementErrors } from '../contracts/media-management/errors.js';
@@ -24,8 +25,8 @@ export type TelephonyErrorKind = 'fault' | 'transport' | 'call-ended' | 'timeout
 export interface TelephonyErrorInit {
   readonly kind: TelephonyErrorKind;
   readonly sentence: string;
-  readonly code?: number;
-  readonly description?: string;
+  readonly errorCode?: number;
+  readonly errorDescription?: string;
   readonly device?: DeviceKind;
   readonly action?: string;
   readonly callID?: string;
@@ -33,12 +34,14 @@ export interface TelephonyErrorInit {
   readonly cause?: unknown;
 }
 
-export class TelephonyError extends Error {
+export class TelephonyError extends HometelError {
+  /** `telcp.fault`, `telcp.transport`, `telcp.call-ended`, `telcp.timeout` or `telcp.usage`. */
+  readonly code: `telcp.${TelephonyErrorKind}`;
   readonly kind: TelephonyErrorKind;
   /** The UPnP errorCode (faults only). */
-  readonly code?: number;
+  readonly errorCode?: number;
   /** The spec's errorDescription for the code (Table 2-54 / MediaManagement's table), else what the device sent. */
-  readonly description?: string;
+  readonly errorDescription?: string;
   /** A sentence for people, e.g. "the call is monopolised by another control point". */
   readonly sentence: string;
   readonly device?: DeviceKind;
@@ -49,13 +52,14 @@ export class TelephonyError extends Error {
 
   constructor(init: TelephonyErrorInit) {
     const where = init.action ? `${init.device ?? ''} ${init.action}`.trim() : undefined;
-    const code = init.code !== undefined ? ` (${init.code} ${init.description ?? ''})`.replace(' )', ')') : '';
+    const code = init.errorCode !== undefined ? ` (${init.errorCode} ${init.errorDescription ?? ''})`.replace(' )', ')') : '';
     super(`${where ? `${where}: ` : ''}${init.sentence}${code}`, init.cause !== undefined ? { cause: init.cause } : undefined);
     this.name = 'TelephonyError';
     this.kind = init.kind;
+    this.code = `telcp.${init.kind}`;
     this.sentence = init.sentence;
-    if (init.code !== undefined) this.code = init.code;
-    if (init.description !== undefined) this.description = init.description;
+    if (init.errorCode !== undefined) this.errorCode = init.errorCode;
+    if (init.errorDescription !== undefined) this.errorDescription = init.errorDescription;
     if (init.device !== undefined) this.device = init.device;
     if (init.action !== undefined) this.action = init.action;
     if (init.callID !== undefined) this.callID = init.callID;
@@ -127,7 +131,7 @@ export function toTelephonyError(e: unknown, device: DeviceKind, action: string,
   if (e instanceof TelephonyError) return e;
   const ctx = { device, action, ...(callID !== undefined ? { callID } : {}), cause: e };
   if (e instanceof UpnpError) {
-    return new TelephonyError({ kind: 'fault', code: e.code, description: specDescription(e.code, device) ?? e.description, sentence: errorSentence(e.code, device, action), ...ctx });
+    return new TelephonyError({ kind: 'fault', errorCode: e.errorCode, errorDescription: specDescription(e.errorCode, device) ?? e.errorDescription, sentence: errorSentence(e.errorCode, device, action), ...ctx });
   }
   if (e instanceof UpnpTransportError) {
     const kind = device === 'TS' ? 'Telephony Server' : 'Telephony Client';
@@ -138,5 +142,5 @@ export function toTelephonyError(e: unknown, device: DeviceKind, action: string,
 
 /** Whether `e` is a fault with one of these codes (for flows that tolerate an expected refusal). */
 export function isFault(e: unknown, ...codes: number[]): e is TelephonyError {
-  return e instanceof TelephonyError && e.kind === 'fault' && e.code !== undefined && codes.includes(e.code);
+  return e instanceof TelephonyError && e.kind === 'fault' && e.errorCode !== undefined && codes.includes(e.errorCode);
 }

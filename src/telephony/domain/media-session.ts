@@ -12,6 +12,7 @@
  * `m=audio 11021`, `c=IN IP4 192.168.1.21`).
  */
 import type { SdpMedia } from '../../media/sdp/index.js';
+import { HometelError } from '../../base/index.js';
 
 export interface MediaSessionOffer {
   /** The Media Session ID the service gave the session (it names the session in every later call). */
@@ -36,12 +37,15 @@ export type MediaSessionFailure =
   /** Anything else (501 Action Failed). */
   | 'failed';
 
-export class MediaSessionError extends Error {
+export class MediaSessionError extends HometelError {
+  readonly code: `media.${MediaSessionFailure}`;
+
   constructor(
     readonly failure: MediaSessionFailure,
     message: string,
   ) {
     super(message);
+    this.code = `media.${failure}`;
     this.name = 'MediaSessionError';
   }
 }

@@ -23,7 +23,7 @@ function soapActionHeader(req: HttpRequest): string | undefined {
 }
 
 function fault(err: UpnpError): HttpResponse {
-  return { status: 500, headers: [xmlContentType, ['EXT', '']], body: buildFault(err.code, err.description) };
+  return { status: 500, headers: [xmlContentType, ['EXT', '']], body: buildFault(err.errorCode, err.errorDescription) };
 }
 
 export async function handleControl(service: LocalService, req: HttpRequest, logger: Logger): Promise<HttpResponse> {
@@ -50,7 +50,7 @@ export async function handleControl(service: LocalService, req: HttpRequest, log
     return { status: 200, headers: [xmlContentType, ['EXT', '']], body: buildActionResponse(call.serviceType, call.action, out) };
   } catch (e) {
     const err = e instanceof UpnpError ? e : udaError(UdaErrorCode.ActionFailed);
-    logger.info('action refused', { ...label, code: err.code, reason: err.message });
+    logger.info('action refused', { ...label, code: err.errorCode, reason: err.message });
     return fault(err);
   }
 }

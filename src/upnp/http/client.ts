@@ -1,6 +1,7 @@
 /** Outgoing HTTP for UPnP: description fetches, SOAP calls, SUBSCRIBE and NOTIFY, with size and time limits. */
 import { Agent, request } from 'node:http';
 import { UpnpTransportError } from '../model/upnp-error.js';
+import { HometelError } from '../../base/index.js';
 
 export interface ClientRequest {
   readonly method: string;
@@ -37,7 +38,10 @@ export async function httpRequest(req: ClientRequest): Promise<ClientResponse> {
   }
 }
 
-class StaleSocketError extends Error {}
+/** A kept-alive socket the server had closed; the request is sent again on a new one. */
+class StaleSocketError extends HometelError {
+  readonly code = 'http.stale-socket';
+}
 
 function send(req: ClientRequest): Promise<ClientResponse> {
   const maxBody = req.maxBodyBytes ?? 1024 * 1024;

@@ -1,14 +1,18 @@
+import { HometelError } from '../../base/index.js';
+
 /**
- * A UPnP action error: the errorCode/errorDescription pair carried in a SOAP fault's UPnPError.
- * Service logic throws it; the SOAP layer turns it into the fault, and the control point turns a
+ * A UPnP action error: the errorCode/errorDescription pair carried in a SOAP fault's UPnPError (named as UDA 3.2.2
+ * names them). Service logic throws it; the SOAP layer turns it into the fault, and the control point turns a
  * received fault back into one.
  */
-export class UpnpError extends Error {
+export class UpnpError extends HometelError {
+  readonly code = 'upnp.fault';
+
   constructor(
-    readonly code: number,
-    readonly description: string,
+    readonly errorCode: number,
+    readonly errorDescription: string,
   ) {
-    super(`UPnP error ${code}: ${description}`);
+    super(`UPnP error ${errorCode}: ${errorDescription}`);
     this.name = 'UpnpError';
   }
 }
@@ -44,7 +48,9 @@ export function udaError(code: number, detail?: string): UpnpError {
 }
 
 /** A failure below the UPnP level: HTTP status, connection, malformed response. */
-export class UpnpTransportError extends Error {
+export class UpnpTransportError extends HometelError {
+  readonly code = 'upnp.transport';
+
   constructor(
     message: string,
     readonly status?: number,

@@ -11,7 +11,7 @@ import { createLogger } from '../../../base/logger.js';
 import { resolveInterface } from '../../../base/net.js';
 import { timeoutMs as cliTimeoutMs, withControlPointOptions, type ControlPointCliOptions } from '../control-point-options.js';
 import { TelephonyControlPoint, TelephonyError, type TelephonyClient, type TelephonyServer, type TsSession } from '../../../telephony/control/index.js';
-import { asError } from '../../../base/index.js';
+import { asError, HometelError } from '../../../base/index.js';
 
 export interface CpOptions extends ControlPointCliOptions {
   ts?: string;
@@ -33,7 +33,10 @@ export function seconds(value: string, what: string): number {
 }
 
 /** A mistake in how the command was used (exit 1, no UPnP involved). */
-export class UsageError extends Error {}
+/** A command line that cannot be carried out as given (exit 1). */
+export class UsageError extends HometelError {
+  readonly code = 'cli.usage';
+}
 
 /** A registered TelCPName and its SecretKey, per Telephony Server UDN. */
 type StateFile = Record<string, { name: string; secretKey: string }>;
@@ -105,10 +108,10 @@ export async function runCp<T>(opts: CpOptions, fn: (c: CpContext) => Promise<T>
 
 function reportError(e: unknown, opts: CpOptions): void {
   const err = asError(e);
-  const upnp = err instanceof TelephonyError && err.code !== undefined;
+  const upnp = err instanceof TelephonyError && err.errorCode !== undefined;
   if (opts.json) {
     const body = err instanceof TelephonyError
-      ? { kind: err.kind, code: err.code, description: err.description, sentence: err.sentence, action: err.action, callID: err.callID, reason: err.reason }
+      ? { kind: err.kind, code: err.errorCode, description: err.errorDescription, sentence: err.sentence, action: err.action, callID: err.callID, reason: err.reason }
       : { kind: err instanceof UsageError ? 'usage' : 'error', sentence: err.message };
     process.stdout.write(`${JSON.stringify({ error: body }, null, 2)}\n`);
   }
