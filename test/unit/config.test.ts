@@ -81,13 +81,13 @@ test('"$schema" (for editors) is accepted and left out of the config', () => {
 
 test('loadConfig: a missing file means the defaults; an unreadable file and invalid JSON are named', () => {
   assert.equal(loadConfig(undefined), defaultConfig);
-  assert.throws(() => loadConfig('/nonexistent/hometel.json'), /^Error: config: cannot read \/nonexistent\/hometel\.json: ENOENT/);
+  assert.throws(() => loadConfig('/nonexistent/hometel.json'), /^ConfigError: config: cannot read \/nonexistent\/hometel\.json: ENOENT/);
   const dir = mkdtempSync(join(tmpdir(), 'hometel-config-'));
   try {
     writeFileSync(join(dir, 'hometel.json'), '{"name": ');
-    assert.throws(() => loadConfig(join(dir, 'hometel.json')), /^Error: config: .*hometel\.json is not valid JSON: /);
+    assert.throws(() => loadConfig(join(dir, 'hometel.json')), /^ConfigError: config: .*hometel\.json is not valid JSON: /);
     writeFileSync(join(dir, 'hometel.json'), '{"httpPort": -1}');
-    assert.throws(() => loadConfig(join(dir, 'hometel.json')), /^Error: config: httpPort: must be ≥ 0$/);
+    assert.throws(() => loadConfig(join(dir, 'hometel.json')), /^ConfigError: config: httpPort: must be ≥ 0$/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
