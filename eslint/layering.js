@@ -14,7 +14,7 @@ export const layers = {
   store: ['base', 'telephony/domain'],
   'sip/bridge': ['base', 'sip', 'telephony/domain'],
   'media/bridge': ['base', 'media', 'media/sdp', 'telephony/domain'],
-  'telephony/contracts': ['base', 'upnp', 'media/sdp'],
+  'telephony/contracts': ['base', 'upnp', 'media/sdp', 'telephony/domain'],
   'telephony/domain': ['base', 'media/sdp'],
   'telephony/server': ['base', 'upnp', 'media/sdp', 'telephony/contracts', 'telephony/domain'],
   'telephony/client': ['base', 'upnp', 'media/sdp', 'telephony/contracts', 'telephony/domain'],

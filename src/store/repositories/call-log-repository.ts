@@ -10,7 +10,7 @@ import type {
   CallLogRepository,
   CallParty,
   CallType,
-} from '../../telephony/domain/repositories.js';
+} from '../../telephony/domain/index.js';
 import type { Store } from '../store.js';
 
 /** Default number of entries kept (2.6.17 leaves the limit to the implementation). */

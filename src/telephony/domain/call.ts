@@ -5,8 +5,15 @@
 import { initialStatus, nextStatus, type CallReason, type CallStatus, type CallTrigger } from './call-state-machine.js';
 import type { RemotePeer } from './line.js';
 
-export type CallDirection = 'incoming' | 'outgoing';
-export type CallMode = 'PHONE-TelCP' | 'DP-TelCP' | 'DP-User' | 'Non-Monopolize';
+/** Table 2-9 (2.4.12): "PHONE-TelCP" (O), "DP-TelCP" (O), "DP-User" (O), "Non-Monopolize" (R). */
+export const callModes = ['PHONE-TelCP', 'DP-TelCP', 'DP-User', 'Non-Monopolize'] as const;
+export type CallMode = (typeof callModes)[number];
+
+/** 2.4.18.2: which way a Call went, and its type ("audio, video or data"), as the call logs record them. */
+export const callDirections = ['incoming', 'outgoing'] as const;
+export type CallDirection = (typeof callDirections)[number];
+export const callTypes = ['audio', 'video', 'data'] as const;
+export type CallType = (typeof callTypes)[number];
 
 /** A TC taking part in the media of a Call (UDN and its MediaManagement session). */
 export interface CallTC {

@@ -4,6 +4,7 @@
  * implementations live in src/store/repositories/. All methods are synchronous (the store is
  * embedded) and a method that returns has made its change durable.
  */
+import type { CallDirection, CallType } from './call.js';
 
 /** One registered TelCPName (2.3.2.1, 2.6.2). The Secret Key itself is never stored. */
 export interface TelCPNameRecord {
@@ -34,8 +35,6 @@ export interface CallParty {
   readonly name?: string;
 }
 
-export type CallDirection = 'incoming' | 'outgoing';
-export type CallType = 'audio' | 'video' | 'data';
 
 /** One `<call>` of the CallLogs structure (2.4.18.2), written when a Call has finished. */
 export interface CallLogEntry {

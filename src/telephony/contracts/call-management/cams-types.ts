@@ -7,6 +7,7 @@
  * where the two disagree, the choice is noted at the field). `cams-xml.ts` turns these values into
  * documents and back.
  */
+import type { CallDirection, CallStatus, CallType as CallLogType } from '../../domain/index.js';
 
 /** Namespace of the CallManagement schema (Appendix B). */
 export const camsNamespace = 'urn:schemas-upnp-org:phone:cams';
@@ -45,20 +46,8 @@ export interface TargetNames {
   names: string[] | '*';
 }
 
-/** Table 2-4 (allowed values of callStatus). */
-export const callStatusValues = [
-  'Ringing',
-  'Dialing',
-  'Calling',
-  'Connected',
-  'Talking',
-  'Disconnected',
-  'SendingModifyRequest',
-  'ReceivingModifyRequest',
-  'Modified',
-  'ModifyFailed',
-] as const;
-export type CallStatus = (typeof callStatusValues)[number];
+/** Table 2-4 (allowed values of callStatus): the domain's statuses, which its state table moves between. */
+export { callStatuses as callStatusValues, type CallStatus } from '../../domain/index.js';
 
 /**
  * Table 2-5 (allowed values of callStatus/@reason) with the Call Status each one goes with. The table's
@@ -171,12 +160,7 @@ export interface SupportedMediaCapabilityInfo {
   nativeMediaCapability?: MediaCapability;
 }
 
-/** 2.4.18.2: the type of a logged Call ("audio, video or data"). */
-export const callLogTypes = ['audio', 'video', 'data'] as const;
-export type CallLogType = (typeof callLogTypes)[number];
-
-export const callDirections = ['incoming', 'outgoing'] as const;
-export type CallDirection = (typeof callDirections)[number];
+export { callDirections, callTypes as callLogTypes, type CallDirection, type CallType as CallLogType } from '../../domain/index.js';
 
 /** 2.4.18 one `<call>` of A_ARG_TYPE_CallLogs. */
 export interface CallLog {

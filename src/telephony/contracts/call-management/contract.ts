@@ -9,6 +9,7 @@
  *
  * Order: actions as in Table 2-11, state variables as in Table 2-2 (order is not significant in an SCPD).
  */
+import { callModes } from '../../domain/index.js';
 import { actionNames, defineContract, inArg, outArg, stateVariableNames, type ActionName, type StateVariableName } from '../../../upnp/index.js';
 
 export const callManagementServiceType = 'urn:schemas-upnp-org:service:CallManagement:1';
@@ -19,8 +20,7 @@ export const callPriorityValues = ['Normal', 'Emergency'] as const;
 export type CallPriority = (typeof callPriorityValues)[number];
 
 /** Table 2-9 (2.4.12): "PHONE-TelCP" (O), "DP-TelCP" (O), "DP-User" (O), "Non-Monopolize" (R). */
-export const callModeValues = ['PHONE-TelCP', 'DP-TelCP', 'DP-User', 'Non-Monopolize'] as const;
-export type CallMode = (typeof callModeValues)[number];
+export type { CallMode } from '../../domain/index.js';
 
 export const callManagementContract = defineContract({
   serviceType: callManagementServiceType,
@@ -51,7 +51,7 @@ export const callManagementContract = defineContract({
     },
     // 2.4.12, Table 2-9 "allowedValueList for A_ARG_TYPE_CallMode" (missing from the section 4 SCPD); no default
     // is given. A value outside the list is StartCall's/AcceptCall's 706 "Invalid CallMode".
-    A_ARG_TYPE_CallMode: { dataType: 'string', sendEvents: false, allowedValues: callModeValues, invalidValue: { code: 706, description: 'Invalid CallMode' } },
+    A_ARG_TYPE_CallMode: { dataType: 'string', sendEvents: false, allowedValues: callModes, invalidValue: { code: 706, description: 'Invalid CallMode' } },
     A_ARG_TYPE_CallID: { dataType: 'string', sendEvents: false }, // 2.4.13
     A_ARG_TYPE_SecretKey: { dataType: 'string', sendEvents: false }, // 2.4.14
     // 2.4.15 defines no allowed values, so RejectReason is a free string. (Section 4 prints an allowedValueList

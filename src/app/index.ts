@@ -1,0 +1,3 @@
+/** hometel as a product: its config file and the composition `hometel start` runs. */
+export * from './config.js';
+export { startHometel } from './hometel.js';
