@@ -78,7 +78,7 @@ export function typeErrors(ts: TelephonyServer, tc: TelephonyClient, cm: CmInvok
 
 // ------------------------------------------------------------------ run time
 
-test('a Telephony Server handle sends the action as typed, with the library’s timeout, records it, and returns the answer', async () => {
+test('a Telephony Server handle sends the action as typed, with the library’s timeout, records it, and returns the answer in the contract’s types', async () => {
   const remote = fakeRemote(() => ({ CallID: 'c7' }));
   const log = new ActionLog();
   const ts = new TelephonyServer(remote, 'uuid:root', log);
@@ -89,6 +89,11 @@ test('a Telephony Server handle sends the action as typed, with the library’s 
     log.entries.map((r) => [r.device, r.udn, r.action, r.args, r.outcome]),
     [['TS', 'uuid:ts-1', 'InitiateCall', { CalleeID: 'sip:bob@example.org' }, 'ok']],
   );
+  // A TS whose SCPD types CallID as ui4 answers a number; the contract's string is what the library gets.
+  const numeric = new TelephonyServer(fakeRemote(() => ({ CallID: 7 })), 'uuid:root', log);
+  assert.equal((await numeric.invoke(CallManagementAction.InitiateCall, { CalleeID: 'sip:bob@example.org' })).CallID, '7');
+  const registered = new TelephonyServer(fakeRemote(() => ({ NewSecretKey: 'k', Expires: 600 })), 'uuid:root', log);
+  assert.deepEqual(await registered.invoke(CallManagementAction.RegisterTelCPName, { TelCPName: 'a', CurrentSecretKey: '' }), { NewSecretKey: 'k', Expires: 600 }, 'a number stays one where the contract says so');
 });
 
 test('a fault becomes a TelephonyError naming the device kind, the action and the Call, and the log keeps its code', async () => {

@@ -3,7 +3,7 @@
  * MediaManagement on a Telephony Client. What a device answers is typed too, and the two places where a device may
  * spell an argument otherwise than the contract does are named, not left untyped.
  */
-import { findAction, type ActionArgs, type ActionName, type InArgs, type OutArgs, type TypedContract } from '../../upnp/index.js';
+import { argumentsOf, findAction, findStateVariable, type ActionArgs, type ActionName, type InArgs, type OutArgs, type TypedContract } from '../../upnp/index.js';
 import type { callManagementContract } from '../contracts/call-management/contract.js';
 import type { mediaManagementContract } from '../contracts/media-management/contract.js';
 
@@ -16,6 +16,21 @@ export type MediaManagement = typeof mediaManagementContract;
  * empty one rather than fail on it.
  */
 export type Answer<C extends TypedContract, A extends ActionName<C>> = Partial<OutArgs<C, A>>;
+
+/**
+ * A device's answer in the contract's terms. RemoteService decodes it by the device's SCPD, which may type an
+ * argument otherwise than the contract (a ui4 CallID or MediaSessionID): such a value of a string argument is
+ * given as its text, so that the string the type promises is one.
+ */
+export function answerOf<C extends TypedContract, A extends ActionName<C>>(contract: C, action: A, out: ActionArgs): Answer<C, A> {
+  const answer: Record<string, ActionArgs[string]> = { ...out };
+  const def = findAction(contract, action);
+  for (const a of def ? argumentsOf(def, 'out') : []) {
+    const value = answer[a.name];
+    if (value !== undefined && typeof value !== 'string' && findStateVariable(contract, a.relatedStateVariable)?.dataType === 'string') answer[a.name] = String(value);
+  }
+  return answer as Answer<C, A>;
+}
 
 /**
  * The in-arguments plus every other spelling the contract lists for one of them (its `aliases`), with the same

@@ -8,8 +8,8 @@
  */
 import { EventEmitter } from 'node:events';
 import type { ActionName, InArgs, RemoteService, TypedContract, UpnpValue } from '../../upnp/index.js';
-import { callManagementServiceType } from '../contracts/call-management/contract.js';
-import { MediaManagementAction, mediaManagementServiceType, type MediaManagementActionName } from '../contracts/media-management/contract.js';
+import { callManagementContract, callManagementServiceType } from '../contracts/call-management/contract.js';
+import { MediaManagementAction, mediaManagementContract, mediaManagementServiceType, type MediaManagementActionName } from '../contracts/media-management/contract.js';
 import type { MediaSessionInfo } from '../contracts/media-management/mms-types.js';
 import {
   buildMmsMediaCapabilityInfo,
@@ -18,7 +18,7 @@ import {
   parseMmsMediaCapabilityInfo,
 } from '../contracts/media-management/mms-xml.js';
 import type { ActionLog } from './action-log.js';
-import type { Answer, CallManagement, MediaManagement } from './contract-calls.js';
+import { answerOf, type Answer, type CallManagement, type MediaManagement } from './contract-calls.js';
 import { TelephonyError, toTelephonyError, type DeviceKind } from './errors.js';
 
 export { callManagementServiceType, mediaManagementServiceType };
@@ -33,6 +33,8 @@ abstract class TelephonyDevice<C extends TypedContract> {
 
   constructor(
     readonly kind: DeviceKind,
+    /** What the library expects of the device's service (its SCPD governs the wire). */
+    private readonly contract: C,
     service: RemoteService,
     /** The UDN of the root device it is embedded in (what SSDP reports as gone). */
     readonly rootUdn: string,
@@ -83,8 +85,7 @@ abstract class TelephonyDevice<C extends TypedContract> {
     try {
       const out = await this.current.invoke(action, args, { timeoutMs: actionTimeoutMs });
       record.outcome = 'ok';
-      // Decoded by the device's SCPD: trusted to be the contract's out-arguments, as far as the device answered them.
-      return out as Answer<C, A>;
+      return answerOf(this.contract, action, out);
     } catch (e) {
       const err = toTelephonyError(e, this.kind, action, callID);
       record.outcome = err.code ?? 'failed';
@@ -96,7 +97,7 @@ abstract class TelephonyDevice<C extends TypedContract> {
 /** A Telephony Server (a device with CallManagement:1): the TsSession speaks to it. */
 export class TelephonyServer extends TelephonyDevice<CallManagement> {
   constructor(service: RemoteService, rootUdn: string, log: ActionLog) {
-    super('TS', service, rootUdn, log);
+    super('TS', callManagementContract, service, rootUdn, log);
   }
 }
 
@@ -111,7 +112,7 @@ export class TelephonyClient extends TelephonyDevice<MediaManagement> {
   private readonly known = new Map<string, MediaSessionInfo>();
 
   constructor(service: RemoteService, rootUdn: string, log: ActionLog) {
-    super('TC', service, rootUdn, log);
+    super('TC', mediaManagementContract, service, rootUdn, log);
   }
 
   protected override restarted(): void {
