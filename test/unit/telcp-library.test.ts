@@ -18,7 +18,7 @@ import { silentLogger } from '../../src/base/logger.js';
 import type { CallInfo } from '../../src/telephony/contracts/call-management/cams-types.js';
 import type { TelephonyServer } from '../../src/telephony/control/index.js';
 import { CallSync } from '../../src/telephony/control/ts-session/call-sync.js';
-import { TelCPLease } from '../../src/telephony/control/ts-session/lease.js';
+import { TelCPLease, type CmInvoke } from '../../src/telephony/control/ts-session/lease.js';
 import { FakeClock } from '../support/fake-clock.js';
 
 const tc = defaultTcCapabilities('192.168.1.21');
@@ -110,13 +110,12 @@ test('a fault becomes a TelephonyError with the code, the spec’s description a
 /** A Telephony Server as its actions: each answered by `answer`, each recorded. */
 function fakeServer(answer: (action: string, args: Readonly<Record<string, string>>) => Record<string, UpnpValue>): Pick<TelephonyServer, 'invoke'> & { sent: string[] } {
   const sent: string[] = [];
-  return {
-    sent,
-    invoke: async (action, args = {}) => {
-      sent.push(`${action}${args.CurrentSecretKey !== undefined ? ` ${args.TelCPName}/${args.CurrentSecretKey}` : ''}`);
-      return answer(action, args);
-    },
+  const invoke = async (action: string, args: Readonly<Record<string, string>>): Promise<Record<string, UpnpValue>> => {
+    sent.push(`${action}${args.CurrentSecretKey !== undefined ? ` ${args.TelCPName}/${args.CurrentSecretKey}` : ''}`);
+    return answer(action, args);
   };
+  // The fake answers whatever its test says, so it is not typed by the contract.
+  return { sent, invoke: invoke as TelephonyServer['invoke'] };
 }
 
 test('the TelCPName lease on the injected clock: name-2 on 702, renewed half-way to Expires with the current key', async () => {
@@ -153,10 +152,10 @@ test('a flow’s wait on the injected clock: met by an event; else GetCallInfo o
   const asked: string[] = [];
   const sync = new CallSync({
     server,
-    cm: async (action, args) => {
-      asked.push(`${action} ${args({ TelCPName: '', SecretKey: '' }).TargetCallID}`);
+    cm: (async (action: string, args: { readonly TargetCallID?: string }) => {
+      asked.push(`${action} ${args.TargetCallID}`);
       return { CallInfoList: buildCallInfoList([info()]) };
-    },
+    }) as CmInvoke,
     clock,
     logger: silentLogger,
     emit: () => undefined,

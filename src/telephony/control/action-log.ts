@@ -4,6 +4,7 @@
  * arguments are recorded as a short summary (media types, Media Session IDs) rather than the document.
  */
 import { systemClock, type Clock } from '../../base/clock.js';
+import type { ActionArgs } from '../../upnp/index.js';
 import { parseMediaCapabilityInfo, parseTCList } from '../contracts/call-management/cams-xml.js';
 import { mediaTypesOf } from '../../media/sdp/index.js';
 import { parseMmsMediaCapabilityInfo } from '../contracts/media-management/mms-xml.js';
@@ -66,11 +67,11 @@ export class ActionLog {
   ) {}
 
   /** Records a request about to be sent; the returned record gets its outcome when the answer comes. */
-  record(device: DeviceKind, udn: string, action: string, args: Readonly<Record<string, string>>): ActionRecord {
+  record(device: DeviceKind, udn: string, action: string, args: ActionArgs): ActionRecord {
     const kept: Record<string, string> = {};
     for (const [name, value] of Object.entries(args)) {
       if (secretArgs.has(name)) continue;
-      kept[name] = summarize(name, value);
+      kept[name] = summarize(name, String(value));
     }
     const r: ActionRecord = { seq: this.nextSeq++, at: this.clock.now(), device, udn, action, args: kept, outcome: 'pending' };
     this.records.push(r);

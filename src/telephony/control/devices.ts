@@ -1,14 +1,15 @@
 /**
  * The Telephony Servers and Telephony Clients a control point has found, as handles that outlive a device's
  * restarts (the UDN stays, the RemoteService is replaced when the device is rediscovered). Every action goes
- * through `invoke`, which records it in the shared ActionLog and turns failures into TelephonyError; the
- * Telephony Client's MediaManagement actions have typed wrappers, and its MediaSessionInfo events keep a view
- * of its Media Sessions (2.3.4.1: the TC events "Started" and "Stopped").
+ * through `invoke`, typed by the device's contract (CallManagement, MediaManagement), which records it in the
+ * shared ActionLog and turns failures into TelephonyError; the Telephony Client's MediaManagement actions have
+ * wrappers, and its MediaSessionInfo events keep a view of its Media Sessions (2.3.4.1: the TC events "Started"
+ * and "Stopped").
  */
 import { EventEmitter } from 'node:events';
-import type { RemoteService, UpnpValue } from '../../upnp/index.js';
-import { callManagementServiceType } from '../contracts/call-management/contract.js';
-import { mediaManagementServiceType } from '../contracts/media-management/contract.js';
+import type { ActionName, InArgs, RemoteService, TypedContract, UpnpValue } from '../../upnp/index.js';
+import { callManagementContract, callManagementServiceType } from '../contracts/call-management/contract.js';
+import { MediaManagementAction, mediaManagementContract, mediaManagementServiceType, type MediaManagementActionName } from '../contracts/media-management/contract.js';
 import type { MediaSessionInfo } from '../contracts/media-management/mms-types.js';
 import {
   buildMmsMediaCapabilityInfo,
@@ -17,6 +18,7 @@ import {
   parseMmsMediaCapabilityInfo,
 } from '../contracts/media-management/mms-xml.js';
 import type { ActionLog } from './action-log.js';
+import { answerOf, type Answer, type CallManagement, type MediaManagement } from './contract-calls.js';
 import { TelephonyError, toTelephonyError, type DeviceKind } from './errors.js';
 
 export { callManagementServiceType, mediaManagementServiceType };
@@ -24,12 +26,15 @@ export { callManagementServiceType, mediaManagementServiceType };
 /** How long one action may take before the library gives up on it. */
 const actionTimeoutMs = 15_000;
 
-abstract class TelephonyDevice {
+/** A device whose service answers to the contract C. */
+abstract class TelephonyDevice<C extends TypedContract> {
   private current: RemoteService;
   private up = true;
 
   constructor(
     readonly kind: DeviceKind,
+    /** What the library expects of the device's service (its SCPD governs the wire). */
+    private readonly contract: C,
     service: RemoteService,
     /** The UDN of the root device it is embedded in (what SSDP reports as gone). */
     readonly rootUdn: string,
@@ -72,15 +77,15 @@ abstract class TelephonyDevice {
   }
 
   /**
-   * Invokes an action (recorded in the log first); a fault or transport failure becomes a TelephonyError naming
-   * the device kind and action. `callID` only labels the error.
+   * Invokes an action of the contract (recorded in the log first); a fault or transport failure becomes a
+   * TelephonyError naming the device kind and action. `callID` only labels the error.
    */
-  async invoke(action: string, args: Readonly<Record<string, string>> = {}, callID?: string): Promise<Record<string, UpnpValue>> {
+  async invoke<A extends ActionName<C>>(action: A, args: InArgs<C, A>, callID?: string): Promise<Answer<C, A>> {
     const record = this.log.record(this.kind, this.udn, action, args);
     try {
       const out = await this.current.invoke(action, args, { timeoutMs: actionTimeoutMs });
       record.outcome = 'ok';
-      return out;
+      return answerOf(this.contract, action, out);
     } catch (e) {
       const err = toTelephonyError(e, this.kind, action, callID);
       record.outcome = err.errorCode ?? 'failed';
@@ -90,9 +95,9 @@ abstract class TelephonyDevice {
 }
 
 /** A Telephony Server (a device with CallManagement:1): the TsSession speaks to it. */
-export class TelephonyServer extends TelephonyDevice {
+export class TelephonyServer extends TelephonyDevice<CallManagement> {
   constructor(service: RemoteService, rootUdn: string, log: ActionLog) {
-    super('TS', service, rootUdn, log);
+    super('TS', callManagementContract, service, rootUdn, log);
   }
 }
 
@@ -102,12 +107,12 @@ export interface TelephonyClientEvents {
 }
 
 /** A Telephony Client (a device with MediaManagement:1): Media Sessions between it and a TS. */
-export class TelephonyClient extends TelephonyDevice {
+export class TelephonyClient extends TelephonyDevice<MediaManagement> {
   readonly events = new EventEmitter<TelephonyClientEvents>();
   private readonly known = new Map<string, MediaSessionInfo>();
 
   constructor(service: RemoteService, rootUdn: string, log: ActionLog) {
-    super('TC', service, rootUdn, log);
+    super('TC', mediaManagementContract, service, rootUdn, log);
   }
 
   protected override restarted(): void {
@@ -146,48 +151,48 @@ export class TelephonyClient extends TelephonyDevice {
    * Undefined when the TC has nothing (in common).
    */
   async getMediaCapabilities(tsSdp?: string): Promise<string | undefined> {
-    const out = await this.invoke('GetMediaCapabilities', { TSMediaCapabilityInfo: tsSdp ? mmsInfo(tsSdp) : '' });
-    return this.sdpOf(out.SupportedMediaCapabilityInfo, 'GetMediaCapabilities', true);
+    const out = await this.invoke(MediaManagementAction.GetMediaCapabilities, { TSMediaCapabilityInfo: tsSdp ? mmsInfo(tsSdp) : '' });
+    return this.sdpOf(out.SupportedMediaCapabilityInfo, MediaManagementAction.GetMediaCapabilities, true);
   }
 
   /** StartMediaSession (C.12 F21): a session towards the TS's home SDP; its ID and the TC's answer. */
   async startMediaSession(tsSdp: string): Promise<{ id: string; sdp: string }> {
-    const out = await this.invoke('StartMediaSession', { TSMediaCapabilityInfo: mmsInfo(tsSdp) });
-    const id = String(out.MediaSessionID ?? '').trim();
-    const sdp = this.sdpOf(out.TCMediaCapabilityInfo, 'StartMediaSession', false)!;
-    if (id === '') throw this.nonsense('StartMediaSession', 'no MediaSessionID');
+    const out = await this.invoke(MediaManagementAction.StartMediaSession, { TSMediaCapabilityInfo: mmsInfo(tsSdp) });
+    const id = (out.MediaSessionID ?? '').trim();
+    const sdp = this.sdpOf(out.TCMediaCapabilityInfo, MediaManagementAction.StartMediaSession, false)!;
+    if (id === '') throw this.nonsense(MediaManagementAction.StartMediaSession, 'no MediaSessionID');
     return { id, sdp };
   }
 
   /** ModifyMediaSession: the session follows a new home SDP (other streams); the TC's new answer. */
   async modifyMediaSession(id: string, tsSdp: string): Promise<string> {
-    const out = await this.invoke('ModifyMediaSession', { TargetMediaSessionID: id, NewMediaCapabilityInfo: mmsInfo(tsSdp) });
-    return this.sdpOf(out.TCMediaCapabilityInfo, 'ModifyMediaSession', false)!;
+    const out = await this.invoke(MediaManagementAction.ModifyMediaSession, { TargetMediaSessionID: id, NewMediaCapabilityInfo: mmsInfo(tsSdp) });
+    return this.sdpOf(out.TCMediaCapabilityInfo, MediaManagementAction.ModifyMediaSession, false)!;
   }
 
   /** StopMediaSession (C.13 F3). */
   async stopMediaSession(id: string): Promise<void> {
-    await this.invoke('StopMediaSession', { TargetMediaSessionID: id });
+    await this.invoke(MediaManagementAction.StopMediaSession, { TargetMediaSessionID: id });
   }
 
   /** GetMediaSessionInfo (C.18 F1): one session, or every session the TC knows with "". */
   async getMediaSessionInfo(id = ''): Promise<MediaSessionInfo[]> {
-    const out = await this.invoke('GetMediaSessionInfo', { TargetMediaSessionID: id });
-    const parsed = parseMediaSessionInfoList(String(out.MediaSessionInfoList ?? ''));
-    if (!parsed.ok) throw this.nonsense('GetMediaSessionInfo', parsed.reason);
+    const out = await this.invoke(MediaManagementAction.GetMediaSessionInfo, { TargetMediaSessionID: id });
+    const parsed = parseMediaSessionInfoList(out.MediaSessionInfoList ?? '');
+    if (!parsed.ok) throw this.nonsense(MediaManagementAction.GetMediaSessionInfo, parsed.reason);
     for (const s of parsed.value) if (this.known.get(s.mediaSessionID)?.mediaSessionStatus !== s.mediaSessionStatus) this.remember(s);
     return parsed.value;
   }
 
-  private sdpOf(value: UpnpValue | undefined, action: string, optional: boolean): string | undefined {
-    const parsed = parseMmsMediaCapabilityInfo(String(value ?? ''));
+  private sdpOf(value: string | undefined, action: MediaManagementActionName, optional: boolean): string | undefined {
+    const parsed = parseMmsMediaCapabilityInfo(value ?? '');
     if (!parsed.ok) throw this.nonsense(action, parsed.reason);
     const sdp = parsed.value.mediaCapability?.content;
     if (sdp === undefined && !optional) throw this.nonsense(action, 'no <mediaCapability>');
     return sdp;
   }
 
-  private nonsense(action: string, why: string): TelephonyError {
+  private nonsense(action: MediaManagementActionName, why: string): TelephonyError {
     return new TelephonyError({ kind: 'transport', device: 'TC', action, sentence: `the Telephony Client answered something unreadable: ${why}` });
   }
 }

@@ -7,6 +7,7 @@
  */
 import { HometelError } from '../../base/index.js';
 import { UpnpError, UpnpTransportError } from '../../upnp/index.js';
+import { CallManagementAction } from '../contracts/call-management/contract.js';
 import { callManagementErrors, isCallManagementErrorCode } from '../contracts/call-management/errors.js';
 import { isMediaManagementErrorCode, mediaManagementErrors } from '../contracts/media-management/errors.js';
 
@@ -112,7 +113,7 @@ const udaSentences: Readonly<Record<number, string>> = {
 };
 
 /** Actions on an incoming call whose 713 means "reserved for other answerers" rather than "monopolised". */
-const answeringActions = new Set(['AcceptCall', 'RejectCall']);
+const answeringActions = new Set<string>([CallManagementAction.AcceptCall, CallManagementAction.RejectCall]);
 
 /** The sentence for a UPnP errorCode answered by a device of this kind to this action. */
 export function errorSentence(code: number, device: DeviceKind, action?: string): string {

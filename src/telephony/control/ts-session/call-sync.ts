@@ -8,8 +8,10 @@ import type { Clock } from '../../../base/clock.js';
 import type { Logger } from '../../../base/logger.js';
 import type { UpnpValue } from '../../../upnp/index.js';
 import type { CallInfo, CallStatus } from '../../contracts/call-management/cams-types.js';
+import { CallManagementAction } from '../../contracts/call-management/contract.js';
 import { parseCallInfo, parseCallInfoList, parseTelCPNameList } from '../../contracts/call-management/cams-xml.js';
 import { CallBook, viewOf, type CallChange, type CallRecord, type CallView } from '../call-model.js';
+import type { Answer, CallManagement } from '../contract-calls.js';
 import type { TelephonyServer } from '../devices.js';
 import { isFault, TelephonyError } from '../errors.js';
 import type { CmInvoke } from './lease.js';
@@ -65,17 +67,17 @@ export class CallSync {
   /** GetCallInfo for every Call (and GetTelCPNameList): the model after a (re)subscription or lost events. */
   async refresh(): Promise<void> {
     const before = new Map(this.book.all().map((r) => [r.callID, r.eventCount]));
-    const out = await this.d.cm('GetCallInfo', (id) => ({ ...id, TargetCallID: '' }));
-    const list = parseCallInfoList(String(out.CallInfoList ?? ''));
-    if (!list.ok) throw new TelephonyError({ kind: 'transport', device: 'TS', action: 'GetCallInfo', sentence: `unreadable CallInfoList: ${list.reason}` });
+    const out = await this.d.cm(CallManagementAction.GetCallInfo, { TargetCallID: '' });
+    const list = parseCallInfoList(out.CallInfoList ?? '');
+    if (!list.ok) throw new TelephonyError({ kind: 'transport', device: 'TS', action: CallManagementAction.GetCallInfo, sentence: `unreadable CallInfoList: ${list.reason}` });
     const listed = new Set(list.value.map((c) => c.callID));
     for (const info of list.value) this.book.apply(info, 'query', before.get(info.callID));
     for (const [callID, count] of before) {
       const r = this.book.get(callID);
       if (r && !listed.has(callID) && r.eventCount === count) this.book.markGone(callID);
     }
-    const names = await this.d.server.invoke('GetTelCPNameList');
-    this.setNames(String(names.TelCPNameList ?? ''));
+    const names = await this.d.server.invoke(CallManagementAction.GetTelCPNameList, {});
+    this.setNames(names.TelCPNameList ?? '');
   }
 
   /** GetCallInfo of one Call (C.18 F3, C.30 F19): full information when this control point is entitled to it. */
@@ -87,9 +89,9 @@ export class CallSync {
   /** GetCallInfo of one Call, applied to the model; the information as read (undefined when the TS released it). */
   private async queryCall(callID: string): Promise<CallInfo | undefined> {
     const before = this.book.get(callID)?.eventCount;
-    let out: Record<string, UpnpValue>;
+    let out: Answer<CallManagement, typeof CallManagementAction.GetCallInfo>;
     try {
-      out = await this.d.cm('GetCallInfo', (id) => ({ ...id, TargetCallID: callID }), callID);
+      out = await this.d.cm(CallManagementAction.GetCallInfo, { TargetCallID: callID }, callID);
     } catch (e) {
       if (isFault(e, 703) && this.book.get(callID)) {
         this.book.markGone(callID);
@@ -97,9 +99,9 @@ export class CallSync {
       }
       throw e;
     }
-    const list = parseCallInfoList(String(out.CallInfoList ?? ''));
+    const list = parseCallInfoList(out.CallInfoList ?? '');
     const info = list.ok ? list.value.find((c) => c.callID === callID) : undefined;
-    if (!info) throw new TelephonyError({ kind: 'transport', device: 'TS', action: 'GetCallInfo', callID, sentence: 'the Telephony Server did not describe the call' });
+    if (!info) throw new TelephonyError({ kind: 'transport', device: 'TS', action: CallManagementAction.GetCallInfo, callID, sentence: 'the Telephony Server did not describe the call' });
     this.book.apply(info, 'query', before);
     return info;
   }

@@ -3,6 +3,8 @@
  * the callees that can be called now.
  */
 import { parseCallBackAvailability, parseCallBackInfoList } from '../../contracts/call-management/cams-xml.js';
+import { CallManagementAction, callManagementContract } from '../../contracts/call-management/contract.js';
+import { answeredAs, withAliases } from '../contract-calls.js';
 import type { TelephonyServer } from '../devices.js';
 import { TelephonyError } from '../errors.js';
 import type { Emit } from './types.js';
@@ -18,17 +20,18 @@ export class CallBacks {
 
   /** RegisterCallBack (2.6.19): the TS watches the callee; 'callback-available' says when it can be called. */
   async register(callee: string): Promise<string> {
-    const out = await this.server.invoke('RegisterCallBack', { CalleeID: callee });
-    const id = String(out.CallBackID ?? '');
+    const out = await this.server.invoke(CallManagementAction.RegisterCallBack, { CalleeID: callee });
+    const id = out.CallBackID ?? '';
     this.callees.set(id, callee);
     return id;
   }
 
   /** GetCallBackInfo (2.6.21): the callbacks registered at the TS. */
   async list(): Promise<Array<{ callBackID: string; callee: string }>> {
-    const out = await this.server.invoke('GetCallBackInfo');
-    const parsed = parseCallBackInfoList(String(out.CallbackInfo ?? out.CallBackInfo ?? ''));
-    if (!parsed.ok) throw new TelephonyError({ kind: 'transport', device: 'TS', action: 'GetCallBackInfo', sentence: `unreadable callbacks: ${parsed.reason}` });
+    const out = await this.server.invoke(CallManagementAction.GetCallBackInfo, {});
+    // Third-party SCPDs spell the out-argument CallBackInfo (see the contract); the TS answers in its SCPD's spelling.
+    const parsed = parseCallBackInfoList(answeredAs(out, 'CallbackInfo', 'CallBackInfo') ?? '');
+    if (!parsed.ok) throw new TelephonyError({ kind: 'transport', device: 'TS', action: CallManagementAction.GetCallBackInfo, sentence: `unreadable callbacks: ${parsed.reason}` });
     const list = parsed.value.map((c) => ({ callBackID: c.callBackID, callee: c.callee[0].id }));
     for (const c of list) this.callees.set(c.callBackID, c.callee);
     return list;
@@ -36,8 +39,8 @@ export class CallBacks {
 
   /** ClearCallBack (2.6.20): one callback, or every one when no ID is given. */
   async clear(callBackID = ''): Promise<void> {
-    // The spec spells the argument two ways (notes S4); the SCPD decides which one goes out.
-    await this.server.invoke('ClearCallBack', { CallbackID: callBackID, CallBackID: callBackID });
+    // The spec spells the argument two ways (notes S4): both go, and the TS's SCPD decides which one goes out.
+    await this.server.invoke(CallManagementAction.ClearCallBack, withAliases(callManagementContract, CallManagementAction.ClearCallBack, { CallbackID: callBackID }));
     if (callBackID === '') this.callees.clear();
     else this.callees.delete(callBackID);
   }

@@ -2,6 +2,7 @@
  * The flows that make and end Calls (3.1.1-3.1.2 / 3.2.1-3.2.2, C.12-C.15, C.19-C.22, C.30, C.34): call, answer,
  * reject, hang up.
  */
+import { CallManagementAction } from '../../contracts/call-management/contract.js';
 import type { CallMode, CallView } from '../call-model.js';
 import { TelephonyError, usageError } from '../errors.js';
 import { disconnected } from './call-sync.js';
@@ -35,14 +36,13 @@ export async function call(ctx: FlowContext, callee: string, o: CallOptions = {}
   const caps = await ctx.media.readCapabilities(new Map(), wants.map((w) => w.client));
   const ts = await ctx.media.tsCapabilities();
   const { plan, native, tcOffer, nativeOffer } = planCall({ wants, caps, ts, media: o.media, native: o.native });
-  const out = await ctx.lease.cm('StartCall', (id) => ({
-    ...id,
+  const out = await ctx.lease.cm(CallManagementAction.StartCall, {
     CalleeID: callee,
     CallPriority: o.priority ?? 'Normal',
     MediaCapabilityInfo: capabilityInfo(tcOffer, nativeOffer),
     CallMode: mode,
-  }));
-  const callID = String(out.CallID ?? '').trim();
+  });
+  const callID = (out.CallID ?? '').trim();
   const r = ctx.sync.book.ensure(callID, 'Dialing');
   Object.assign(r, { mine: true, direction: 'outgoing', mode, native });
   const cancel = (): void => ctx.background(hangup(ctx, callID));
@@ -77,7 +77,7 @@ export async function answer(ctx: FlowContext, callID: string, o: AnswerOptions 
   const tsNative = info.nativeMediaCapability?.content;
   const { plan, native, tcOffer, nativeOffer } = planAnswer({ wants, caps, media: o.media, native: o.native, offer: info.mediaCapability?.content, tsNative });
   const mark = r.history.length;
-  await ctx.lease.cm('AcceptCall', (id) => ({ ...id, TargetCallID: callID, MediaCapabilityInfo: capabilityInfo(tcOffer, nativeOffer), CallMode: mode }), callID);
+  await ctx.lease.cm(CallManagementAction.AcceptCall, { TargetCallID: callID, MediaCapabilityInfo: capabilityInfo(tcOffer, nativeOffer), CallMode: mode }, callID);
   Object.assign(r, { mine: true, direction: 'incoming', mode, native });
   try {
     await ctx.sync.waitStatus(r, mark, ['Connected']);
@@ -95,7 +95,7 @@ export async function reject(ctx: FlowContext, callID: string, reason = 'Rejecte
   const r = await ctx.sync.record(callID);
   if (r.info.callStatus === 'ReceivingModifyRequest') return rejectModify(ctx, callID, reason);
   const mark = r.history.length;
-  await ctx.lease.cm('RejectCall', (id) => ({ ...id, TargetCallID: callID, RejectReason: reason }), callID);
+  await ctx.lease.cm(CallManagementAction.RejectCall, { TargetCallID: callID, RejectReason: reason }, callID);
   return ctx.sync.waitStatus(r, mark, [disconnected]);
 }
 
@@ -109,7 +109,7 @@ export async function hangup(ctx: FlowContext, callID: string): Promise<CallView
   const wasClosing = r.closing;
   r.closing = true;
   try {
-    await ctx.lease.cm('StopCall', (id) => ({ ...id, CallID: callID }), callID);
+    await ctx.lease.cm(CallManagementAction.StopCall, { CallID: callID }, callID);
   } catch (e) {
     r.closing = wasClosing;
     throw e;

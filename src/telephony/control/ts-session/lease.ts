@@ -5,7 +5,9 @@
  */
 import type { Clock, TimerHandle } from '../../../base/clock.js';
 import type { Logger } from '../../../base/logger.js';
-import type { UpnpValue } from '../../../upnp/index.js';
+import type { InArgs } from '../../../upnp/index.js';
+import { CallManagementAction, type CallManagementActionName } from '../../contracts/call-management/contract.js';
+import type { Answer, CallManagement } from '../contract-calls.js';
 import type { TelephonyServer } from '../devices.js';
 import { isFault } from '../errors.js';
 import type { Emit, TelCPIdentity, TsSessionOptions } from './types.js';
@@ -16,8 +18,14 @@ export interface Credentials {
   readonly SecretKey: string;
 }
 
+/** The CallManagement actions that carry a control point's identity as TelCPName and SecretKey. */
+export type ManagingAction = { [A in CallManagementActionName]: keyof Credentials extends keyof InArgs<CallManagement, A> ? A : never }[CallManagementActionName];
+
+/** A managing action's in-arguments other than the identity, which the session adds. */
+export type ManagingArgs<A extends ManagingAction> = Omit<InArgs<CallManagement, A>, keyof Credentials>;
+
 /** A CallManagement action sent with the session's identity. */
-export type CmInvoke = (action: string, args: (id: Credentials) => Record<string, string>, callID?: string) => Promise<Record<string, UpnpValue>>;
+export type CmInvoke = <A extends ManagingAction>(action: A, args: ManagingArgs<A>, callID?: string) => Promise<Answer<CallManagement, A>>;
 
 export interface LeaseDeps {
   /** Only its actions are used. */
@@ -74,7 +82,7 @@ export class TelCPLease {
   async unregister(): Promise<void> {
     if (this.current && this.key) {
       // 712 while the name monopolises a Call: the registration then lapses by itself.
-      await this.d.server.invoke('UnregisterTelCPName', { TelCPName: this.current, SecretKey: this.key }).catch(() => undefined);
+      await this.d.server.invoke(CallManagementAction.UnregisterTelCPName, { TelCPName: this.current, SecretKey: this.key }).catch(() => undefined);
     }
   }
 
@@ -87,14 +95,16 @@ export class TelCPLease {
    * request was under way) is sent once more with the new key.
    */
   readonly cm: CmInvoke = async (action, args, callID) => {
+    // The identity first, as the spec's argument tables list it; TS cannot see through Omit that this is all of them.
+    const withIdentity = (): InArgs<CallManagement, typeof action> => ({ ...this.credentials(), ...args }) as InArgs<CallManagement, typeof action>;
     const key = this.key;
     try {
-      return await this.d.server.invoke(action, args(this.credentials()), callID);
+      return await this.d.server.invoke(action, withIdentity(), callID);
     } catch (e) {
       if (!isFault(e, 701) || !this.current) throw e;
       await this.renewing;
       if (this.key === key) throw e;
-      return this.d.server.invoke(action, args(this.credentials()), callID);
+      return this.d.server.invoke(action, withIdentity(), callID);
     }
   };
 
@@ -104,7 +114,7 @@ export class TelCPLease {
       const name = this.current;
       if (!name || this.stopped) return;
       try {
-        const out = await this.d.server.invoke('RegisterTelCPName', { TelCPName: name, CurrentSecretKey: this.key ?? '' });
+        const out = await this.d.server.invoke(CallManagementAction.RegisterTelCPName, { TelCPName: name, CurrentSecretKey: this.key ?? '' });
         this.registered(name, out);
       } catch (e) {
         if (isFault(e, 701, 702)) {
@@ -126,7 +136,7 @@ export class TelCPLease {
     for (let i = 1; ; i++) {
       const candidate = i === 1 ? desired : `${desired}-${i}`;
       try {
-        const out = await this.d.server.invoke('RegisterTelCPName', { TelCPName: candidate, CurrentSecretKey: '' });
+        const out = await this.d.server.invoke(CallManagementAction.RegisterTelCPName, { TelCPName: candidate, CurrentSecretKey: '' });
         this.registered(candidate, out);
         return;
       } catch (e) {
@@ -135,9 +145,10 @@ export class TelCPLease {
     }
   }
 
-  private registered(name: string, out: Record<string, UpnpValue>): void {
+  private registered(name: string, out: Answer<CallManagement, typeof CallManagementAction.RegisterTelCPName>): void {
     this.current = name;
-    this.key = String(out.NewSecretKey ?? '');
+    this.key = out.NewSecretKey ?? '';
+    // Number(): RemoteService leaves an Expires it could not decode as the text the TS sent; then the default below.
     const expires = Number(out.Expires);
     this.d.logger.info('telcp name registered', { name, expires });
     this.d.emit('registered', { name, expires });

@@ -5,6 +5,7 @@
  * StartMediaTransfer, waiting until each transfer was evented Talking.
  */
 import { buildTCList, parseSupportedMediaCapabilityInfo } from '../../contracts/call-management/cams-xml.js';
+import { CallManagementAction } from '../../contracts/call-management/contract.js';
 import { viewOf, type CallRecord, type CallView, type MediaBinding } from '../call-model.js';
 import type { TelephonyClient, TelephonyServer } from '../devices.js';
 import { isFault, TelephonyError, usageError } from '../errors.js';
@@ -34,9 +35,9 @@ export class MediaOrchestration {
 
   /** GetMediaCapabilities of the TS (C.12 F3): its TC-based and native media. */
   async tsCapabilities(): Promise<TsCapabilities> {
-    const out = await this.server.invoke('GetMediaCapabilities', { TCMediaCapabilityInfo: '' });
-    const parsed = parseSupportedMediaCapabilityInfo(String(out.SupportedMediaCapabilityInfo ?? ''));
-    if (!parsed.ok) throw new TelephonyError({ kind: 'transport', device: 'TS', action: 'GetMediaCapabilities', sentence: `unreadable capabilities: ${parsed.reason}` });
+    const out = await this.server.invoke(CallManagementAction.GetMediaCapabilities, { TCMediaCapabilityInfo: '' });
+    const parsed = parseSupportedMediaCapabilityInfo(out.SupportedMediaCapabilityInfo ?? '');
+    if (!parsed.ok) throw new TelephonyError({ kind: 'transport', device: 'TS', action: CallManagementAction.GetMediaCapabilities, sentence: `unreadable capabilities: ${parsed.reason}` });
     return { ...(parsed.value.mediaCapability ? { tc: parsed.value.mediaCapability.content } : {}), ...(parsed.value.nativeMediaCapability ? { native: parsed.value.nativeMediaCapability.content } : {}) };
   }
 
@@ -140,7 +141,7 @@ export class MediaOrchestration {
     const tcs = bindings.map((b) => ({ udn: b.client, mediaSessionID: b.mediaSessionID }));
     const tcSdp = combineStreams(bindings.map((b) => (b.sdp ? partOf(b.sdp, b.media.length ? b.media : enabledTypes(b.sdp)) : undefined)));
     const info = capabilityInfo(tcSdp, native, shareMedia === undefined ? mixing : undefined, shareMedia);
-    await this.cm('StartMediaTransfer', (id) => ({ ...id, TargetCallID: r.callID, TCList: tcs.length ? buildTCList(tcs) : '', MediaCapabilityInfo: info }), r.callID);
+    await this.cm(CallManagementAction.StartMediaTransfer, { TargetCallID: r.callID, TCList: tcs.length ? buildTCList(tcs) : '', MediaCapabilityInfo: info }, r.callID);
   }
 
   private clientOf(b: MediaBinding): TelephonyClient {

@@ -3,6 +3,7 @@
  * or drop video, switch mixing), accept or reject the Remote Party's modification, and after ModifyFailed the
  * StartMediaTransfer with the Call as it was (2.6.11.4 / 2.6.12.4).
  */
+import { CallManagementAction } from '../../contracts/call-management/contract.js';
 import type { CallRecord, CallView } from '../call-model.js';
 import type { TelephonyClient } from '../devices.js';
 import { enabledTypes, partOf } from '../media-choice.js';
@@ -73,7 +74,7 @@ export async function modify(ctx: FlowContext, callID: string, o: ModifyOptions 
   if (taking.length > 0 || nativeChanged) await tsCaps();
   const { tcOffer, nativeOffer } = modifyOffer({ tcTarget, plan, current, media: r.media, caps, ts, native, nativeChanged, callNative: r.info.nativeMediaCapability?.content });
   const mark = r.history.length;
-  await ctx.lease.cm('ModifyCall', (id) => ({ ...id, TargetCallID: callID, MediaCapabilityInfo: capabilityInfo(tcOffer, nativeOffer, o.enableMediaMixing) }), callID);
+  await ctx.lease.cm(CallManagementAction.ModifyCall, { TargetCallID: callID, MediaCapabilityInfo: capabilityInfo(tcOffer, nativeOffer, o.enableMediaMixing) }, callID);
   const outcome = await ctx.sync.waitStatus(r, mark, ['Modified', 'ModifyFailed']);
   const shared = wasShared(ctx, r, current);
   if (!outcome.history.slice(mark).includes('Modified')) return afterModifyFailed(ctx, r);
@@ -108,7 +109,7 @@ export async function acceptModify(ctx: FlowContext, callID: string, o: MediaOpt
   const nativeAnswer = native.length ? partOf(info.nativeMediaCapability?.content, native) : undefined;
   const mark = r.history.length;
   // The TS reads one of the two in AcceptModifyCall: TC-based streams, else TS-based ones.
-  await ctx.lease.cm('AcceptModifyCall', (id) => ({ ...id, TargetCallID: callID, MediaCapabilityInfo: capabilityInfo(tcAnswer, tcAnswer ? undefined : nativeAnswer) }), callID);
+  await ctx.lease.cm(CallManagementAction.AcceptModifyCall, { TargetCallID: callID, MediaCapabilityInfo: capabilityInfo(tcAnswer, tcAnswer ? undefined : nativeAnswer) }, callID);
   const outcome = await ctx.sync.waitStatus(r, mark, ['Modified', 'ModifyFailed']);
   if (!outcome.history.slice(mark).includes('Modified')) return afterModifyFailed(ctx, r);
   const shared = wasShared(ctx, r, current);
@@ -121,7 +122,7 @@ export async function acceptModify(ctx: FlowContext, callID: string, o: MediaOpt
 export async function rejectModify(ctx: FlowContext, callID: string, reason = 'Rejected'): Promise<CallView> {
   const r = await ctx.sync.record(callID);
   const mark = r.history.length;
-  await ctx.lease.cm('RejectCall', (id) => ({ ...id, TargetCallID: callID, RejectReason: reason }), callID);
+  await ctx.lease.cm(CallManagementAction.RejectCall, { TargetCallID: callID, RejectReason: reason }, callID);
   await ctx.sync.waitStatus(r, mark, ['ModifyFailed']);
   return (await afterModifyFailed(ctx, r)).call;
 }

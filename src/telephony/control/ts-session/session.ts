@@ -12,6 +12,7 @@ import type { Logger } from '../../../base/logger.js';
 import type { EventSubscription } from '../../../upnp/index.js';
 import type { CallInfo, CallLogs } from '../../contracts/call-management/cams-types.js';
 import { parseCallLogs } from '../../contracts/call-management/cams-xml.js';
+import { CallManagementAction } from '../../contracts/call-management/contract.js';
 import { viewOf, type CallChange, type CallView } from '../call-model.js';
 import type { TelephonyServer } from '../devices.js';
 import { TelephonyError, usageError } from '../errors.js';
@@ -220,7 +221,7 @@ export class TsSession extends EventEmitter<TsSessionEvents> {
     const r = await this.sync.record(callID);
     const id = this.lease.identity;
     if (!id) throw usageError('only a registered TelCPName can hand a call over');
-    await this.server.invoke('ChangeMonopolizer', { CurrentMonopolizer: id.name, SecretKey: id.secretKey, CallID: callID, NewMonopolizer: newMonopolizer }, callID);
+    await this.server.invoke(CallManagementAction.ChangeMonopolizer, { CurrentMonopolizer: id.name, SecretKey: id.secretKey, CallID: callID, NewMonopolizer: newMonopolizer }, callID);
     r.mine = false;
     this.adopting.delete(callID);
     this.sync.book.touch(r);
@@ -228,8 +229,8 @@ export class TsSession extends EventEmitter<TsSessionEvents> {
 
   /** InitiateCall (C.29): the TS calls the callee with its own media; no TC and no StartMediaTransfer take part. */
   async initiateCall(callee: string): Promise<string> {
-    const out = await this.server.invoke('InitiateCall', { CalleeID: callee });
-    const callID = String(out.CallID ?? '').trim();
+    const out = await this.server.invoke(CallManagementAction.InitiateCall, { CalleeID: callee });
+    const callID = (out.CallID ?? '').trim();
     Object.assign(this.sync.book.ensure(callID, 'Dialing'), { mine: true, direction: 'outgoing' });
     return callID;
   }
@@ -238,7 +239,7 @@ export class TsSession extends EventEmitter<TsSessionEvents> {
 
   /** GetTelephonyIdentity (2.6.1): the TS's line identity (714 until it has one). */
   async telephonyIdentity(): Promise<string> {
-    return String((await this.server.invoke('GetTelephonyIdentity')).TelephonyIdentity ?? '');
+    return (await this.server.invoke(CallManagementAction.GetTelephonyIdentity, {})).TelephonyIdentity ?? '';
   }
 
   /** GetCallInfo with this control point's identity: every Call (general elements where not entitled) or one. */
@@ -250,15 +251,15 @@ export class TsSession extends EventEmitter<TsSessionEvents> {
 
   /** GetCallLogs (2.6.17). */
   async callLogs(): Promise<CallLogs> {
-    const out = await this.server.invoke('GetCallLogs');
-    const parsed = parseCallLogs(String(out.CallLogs ?? ''));
-    if (!parsed.ok) throw new TelephonyError({ kind: 'transport', device: 'TS', action: 'GetCallLogs', sentence: `unreadable call logs: ${parsed.reason}` });
+    const out = await this.server.invoke(CallManagementAction.GetCallLogs, {});
+    const parsed = parseCallLogs(out.CallLogs ?? '');
+    if (!parsed.ok) throw new TelephonyError({ kind: 'transport', device: 'TS', action: CallManagementAction.GetCallLogs, sentence: `unreadable call logs: ${parsed.reason}` });
     return parsed.value;
   }
 
   /** ClearCallLogs (2.6.18). */
   async clearCallLogs(): Promise<void> {
-    await this.server.invoke('ClearCallLogs');
+    await this.server.invoke(CallManagementAction.ClearCallLogs, {});
   }
 
   /** RegisterCallBack (2.6.19): the TS watches the callee; 'callback-available' says when it can be called. */
