@@ -264,7 +264,7 @@ async function oneCall(telcp: TelCP, callee: string, hold?: (stop: () => Promise
     return { ok: true, connectedMs };
   } catch (e) {
     if (callID) telcp.forget(callID);
-    return { ok: false, error: e instanceof Error ? e.message.replace(/call-[\w-]+/g, 'call-…') : String(e) };
+    return { ok: false, error: errorMessage(e).replace(/call-[\w-]+/g, 'call-…') };
   }
 }
 

@@ -7,7 +7,7 @@
  * not missed.
  */
 import { EventEmitter } from 'node:events';
-import type { CallInfo, CallStatus } from '../contracts/call-management/cams-types.js';
+import type { CallInfo, CallMode, CallStatus } from '../contracts/index.js';
 
 /** A Media Session this control point started on a Telephony Client for a Call (or learnt from its TCList). */
 export interface MediaBinding {
@@ -20,7 +20,7 @@ export interface MediaBinding {
   readonly sdp: string;
 }
 
-export type CallMode = 'Non-Monopolize' | 'PHONE-TelCP' | 'DP-TelCP' | 'DP-User';
+export type { CallMode } from '../contracts/index.js';
 
 /** One Call as this control point knows it (a snapshot; the book replaces it at every change). */
 export interface CallView {

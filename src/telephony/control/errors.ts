@@ -10,6 +10,7 @@ import { UpnpError, UpnpTransportError } from '../../upnp/index.js';
 import { CallManagementAction } from '../contracts/call-management/contract.js';
 import { callManagementErrors, isCallManagementErrorCode } from '../contracts/call-management/errors.js';
 import { isMediaManagementErrorCode, mediaManagementErrors } from '../contracts/media-management/errors.js';
+import { errorMessage } from '../../base/index.js';
 
 /** Which kind of device an action went to: the Telephony Server (CallManagement) or a Telephony Client (MediaManagement). */
 export type DeviceKind = 'TS' | 'TC';
@@ -138,7 +139,7 @@ export function toTelephonyError(e: unknown, device: DeviceKind, action: string,
     const kind = device === 'TS' ? 'Telephony Server' : 'Telephony Client';
     return new TelephonyError({ kind: 'transport', sentence: `the ${kind} could not be reached or answered nonsense (${e.message})`, ...ctx });
   }
-  return new TelephonyError({ kind: 'transport', sentence: e instanceof Error ? e.message : String(e), ...ctx });
+  return new TelephonyError({ kind: 'transport', sentence: errorMessage(e), ...ctx });
 }
 
 /** Whether `e` is a fault with one of these codes (for flows that tolerate an expected refusal). */

@@ -14,6 +14,7 @@ import { ActionLog } from './action-log.js';
 import { callManagementServiceType, mediaManagementServiceType, TelephonyClient, TelephonyServer } from './devices.js';
 import { TelephonyError, usageError } from './errors.js';
 import { TsSession, type TsSessionOptions } from './ts-session/index.js';
+import { errorMessage } from '../../base/index.js';
 
 export interface TelephonyControlPointOptions {
   readonly logger: Logger;
@@ -218,7 +219,7 @@ export class TelephonyControlPoint extends EventEmitter<TelephonyControlPointEve
       this.tcSubscriptions.set(tc.udn, sub);
       sub.on('event', (vars) => tc.onEvent(vars));
     } catch (e) {
-      this.logger.warn('cannot subscribe to a telephony client', { udn: tc.udn, error: e instanceof Error ? e.message : String(e) });
+      this.logger.warn('cannot subscribe to a telephony client', { udn: tc.udn, error: errorMessage(e) });
     }
   }
 

@@ -24,6 +24,7 @@ import { TelCPLease } from './lease.js';
 import { MediaOrchestration } from './media-orchestration.js';
 import * as modifying from './modify.js';
 import type { AnswerOptions, CallOptions, Emit, MediaOptions, ModifyOptions, ModifyResult, TelCPIdentity, TsSessionEvents, TsSessionHost, TsSessionOptions } from './types.js';
+import { asError, errorMessage } from '../../../base/index.js';
 
 export class TsSession extends EventEmitter<TsSessionEvents> {
   private readonly logger: Logger;
@@ -116,8 +117,8 @@ export class TsSession extends EventEmitter<TsSessionEvents> {
       await p;
     } catch (e) {
       if (this.closed) return;
-      this.logger.warn('background step failed', { error: e instanceof Error ? e.message : String(e) });
-      this.emit('warning', e instanceof Error ? e : new Error(String(e)));
+      this.logger.warn('background step failed', { error: errorMessage(e) });
+      this.emit('warning', asError(e));
     }
   }
 
