@@ -146,9 +146,9 @@ describe('hometel packed and installed into an empty project', () => {
   test('the tarball holds the build, its sources and the README, and no tests or benchmarks', () => {
     const files = pack.files.map((f) => f.path);
     assert.equal(pack.entryCount, files.length);
-    for (const f of files) assert.match(f, /^(dist\/|src\/|README\.md$|package\.json$)/, `${f} should not be shipped`);
+    for (const f of files) assert.match(f, /^(dist\/|src\/|README\.md$|package\.json$|hometel\.schema\.json$)/, `${f} should not be shipped`);
     assert.deepEqual(files.filter((f) => /^(test|bench)\/|\.test\./.test(f)), []);
-    for (const f of ['dist/cli/main.js', 'dist/telephony/control/index.js', 'dist/telephony/control/index.d.ts', 'dist/upnp/index.d.ts', 'src/upnp/index.ts']) {
+    for (const f of ['hometel.schema.json', 'dist/cli/main.js', 'dist/telephony/control/index.js', 'dist/telephony/control/index.d.ts', 'dist/upnp/index.d.ts', 'src/upnp/index.ts']) {
       assert.ok(files.includes(f), `${f} is shipped`);
     }
     const manifest = JSON.parse(readFileSync(path.join(installed, 'package.json'), 'utf8')) as { exports: Record<string, string | Record<string, string>> };
