@@ -8,21 +8,24 @@
  * line ends survive any XML parser's line-end normalisation.
  */
 import { escapeXml } from '../../../upnp/xml/safe-xml.js';
-import { camsNamespace, camsSchemaLocation, peerNamespace, peerSchemaLocation } from './cams-types.js';
-import type {
-  CallBackAvailability,
-  CallBackInfoList,
-  CallInfo,
-  CallInfoList,
-  CallLogs,
-  GeneralCallInfo,
-  MediaCapability,
-  MediaCapabilityInfo,
-  Peer,
-  SupportedMediaCapabilityInfo,
-  TargetNames,
-  TCList,
-  TelCPNameList,
+import {
+  type CallBackAvailability,
+  type CallBackInfoList,
+  type CallInfo,
+  type CallInfoList,
+  type CallLogs,
+  camsNamespace,
+  camsSchemaLocation,
+  type GeneralCallInfo,
+  type MediaCapability,
+  type MediaCapabilityInfo,
+  type Peer,
+  peerNamespace,
+  peerSchemaLocation,
+  type SupportedMediaCapabilityInfo,
+  type TargetNames,
+  type TCList,
+  type TelCPNameList,
 } from './cams-types.js';
 
 /** Which elements of a CallInfo to write: everything, or only the general information of 2.3.3. */
@@ -87,6 +90,24 @@ function mediaCapabilityElement(name: string, m: MediaCapability): XmlNode {
   return leaf(name, m.content, m.format !== undefined ? attr('format', m.format) : '');
 }
 
+/** mediaCapability and nativeMediaCapability, which callInfo and both mediaCapabilityInfo forms end with. */
+function mediaCapabilityElements(info: MediaCapabilityInfo): XmlNode[] {
+  const out: XmlNode[] = [];
+  if (info.mediaCapability !== undefined) out.push(mediaCapabilityElement('mediaCapability', info.mediaCapability));
+  if (info.nativeMediaCapability !== undefined) {
+    out.push(mediaCapabilityElement('nativeMediaCapability', info.nativeMediaCapability));
+  }
+  return out;
+}
+
+/** The media elements of 2.4.9 (also the tail of callInfoType): mixing or sharing, then the capabilities. */
+function mediaUseElements(info: MediaCapabilityInfo): XmlNode[] {
+  const out: XmlNode[] = [];
+  if (info.enableMediaMixing !== undefined) out.push(leaf('enableMediaMixing', info.enableMediaMixing ? '1' : '0'));
+  if (info.shareMedia !== undefined) out.push(leaf('shareMedia', info.shareMedia));
+  return [...out, ...mediaCapabilityElements(info)];
+}
+
 function targetNamesText(t: TargetNames): string {
   return t.names === '*' ? '*' : t.names.join(',');
 }
@@ -118,13 +139,7 @@ function callInfoChildren(ci: CallInfo, view: CallInfoView): XmlNode[] {
   if (ci.priority !== undefined) out.push(leaf('priority', ci.priority));
   if (ci.remoteParty !== undefined) out.push(branch('remoteParty', peerFields(ci.remoteParty)));
   if (ci.tcList !== undefined) out.push(branch('TCList', tcElements(ci.tcList)));
-  if (ci.enableMediaMixing !== undefined) out.push(leaf('enableMediaMixing', ci.enableMediaMixing ? '1' : '0'));
-  if (ci.shareMedia !== undefined) out.push(leaf('shareMedia', ci.shareMedia));
-  if (ci.mediaCapability !== undefined) out.push(mediaCapabilityElement('mediaCapability', ci.mediaCapability));
-  if (ci.nativeMediaCapability !== undefined) {
-    out.push(mediaCapabilityElement('nativeMediaCapability', ci.nativeMediaCapability));
-  }
-  return out;
+  return [...out, ...mediaUseElements(ci)];
 }
 
 /** 2.4.2 CallInfo. `view: 'general'` writes only callID, targetNames and callStatus (2.3.3). */
@@ -154,14 +169,7 @@ export function buildTCList(list: TCList): string {
 
 /** 2.4.9 A_ARG_TYPE_MediaCapabilityInfo (the input of StartCall, AcceptCall, ModifyCall, StartMediaTransfer, …). */
 export function buildMediaCapabilityInfo(info: MediaCapabilityInfo): string {
-  const out: XmlNode[] = [];
-  if (info.enableMediaMixing !== undefined) out.push(leaf('enableMediaMixing', info.enableMediaMixing ? '1' : '0'));
-  if (info.shareMedia !== undefined) out.push(leaf('shareMedia', info.shareMedia));
-  if (info.mediaCapability !== undefined) out.push(mediaCapabilityElement('mediaCapability', info.mediaCapability));
-  if (info.nativeMediaCapability !== undefined) {
-    out.push(mediaCapabilityElement('nativeMediaCapability', info.nativeMediaCapability));
-  }
-  return document('mediaCapabilityInfo', out, false);
+  return document('mediaCapabilityInfo', mediaUseElements(info), false);
 }
 
 /** 2.4.9 / 2.6.6 SupportedMediaCapabilityInfo, GetMediaCapabilities()'s output. */
@@ -169,11 +177,7 @@ export function buildSupportedMediaCapabilityInfo(info: SupportedMediaCapability
   const out: XmlNode[] = [];
   if (info.mediaMixingCapability === true) out.push(leaf('mediaMixingCapability', ''));
   if (info.mediaSharingCapability === true) out.push(leaf('mediaSharingCapability', ''));
-  if (info.mediaCapability !== undefined) out.push(mediaCapabilityElement('mediaCapability', info.mediaCapability));
-  if (info.nativeMediaCapability !== undefined) {
-    out.push(mediaCapabilityElement('nativeMediaCapability', info.nativeMediaCapability));
-  }
-  return document('mediaCapabilityInfo', out, false);
+  return document('mediaCapabilityInfo', [...out, ...mediaCapabilityElements(info)], false);
 }
 
 /** 2.4.18 A_ARG_TYPE_CallLogs. */

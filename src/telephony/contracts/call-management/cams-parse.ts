@@ -16,34 +16,32 @@ import { elementValue, type Element } from '../../../upnp/xml/safe-xml.js';
 import { errorMessage } from '../../../base/index.js';
 import { child, children, enumValue, fail, parseFragment, type FragmentParseResult } from '../fragment-decoding.js';
 import {
+  type CallBackAvailability,
+  type CallBackInfo,
+  type CallBackInfoList,
   callDirections,
+  type CallInfo,
+  type CallInfoList,
+  type CallLog,
+  type CallLogs,
   callLogTypes,
+  type CallStatusReason,
   callStatusReasonValues,
   callStatusValues,
   camsNamespace,
+  type MediaCapability,
   mediaCapabilityFormats,
+  type MediaCapabilityInfo,
+  type NonEmptyArray,
+  type Peer,
   peerNamespace,
   priorityValues,
+  type SupportedMediaCapabilityInfo,
+  type TargetNames,
   targetNamesTypes,
-} from './cams-types.js';
-import type {
-  CallBackAvailability,
-  CallBackInfo,
-  CallBackInfoList,
-  CallInfo,
-  CallInfoList,
-  CallLog,
-  CallLogs,
-  CallStatusReason,
-  MediaCapability,
-  MediaCapabilityInfo,
-  NonEmptyArray,
-  Peer,
-  SupportedMediaCapabilityInfo,
-  TargetNames,
-  TC,
-  TCList,
-  TelCPNameList,
+  type TC,
+  type TCList,
+  type TelCPNameList,
 } from './cams-types.js';
 import {
   isUnsignedInt,
@@ -167,27 +165,30 @@ function decodeCallInfo(el: Element): CallInfo {
   if (remote) ci.remoteParty = decodePeer(remote, 'remoteParty');
   const tcList = child(el, 'TCList');
   if (tcList) ci.tcList = decodeTCs(tcList);
-  const mixing = optionalText(el, 'enableMediaMixing');
-  if (mixing !== undefined) ci.enableMediaMixing = zeroOrOne(mixing, 'enableMediaMixing');
-  const share = optionalText(el, 'shareMedia');
-  if (share !== undefined) ci.shareMedia = share;
-  const media = child(el, 'mediaCapability');
-  if (media) ci.mediaCapability = decodeMediaCapability(media);
-  const native = child(el, 'nativeMediaCapability');
-  if (native) ci.nativeMediaCapability = decodeMediaCapability(native);
+  decodeMediaUse(el, ci);
   return ci;
 }
 
-function decodeMediaCapabilityInfo(el: Element): MediaCapabilityInfo {
-  const info: MediaCapabilityInfo = {};
-  const mixing = optionalText(el, 'enableMediaMixing');
-  if (mixing !== undefined) info.enableMediaMixing = zeroOrOne(mixing, 'enableMediaMixing');
-  const share = optionalText(el, 'shareMedia');
-  if (share !== undefined) info.shareMedia = share;
+/** mediaCapability and nativeMediaCapability, which callInfo and both mediaCapabilityInfo forms end with. */
+function decodeMediaCapabilities(el: Element, info: MediaCapabilityInfo): void {
   const media = child(el, 'mediaCapability');
   if (media) info.mediaCapability = decodeMediaCapability(media);
   const native = child(el, 'nativeMediaCapability');
   if (native) info.nativeMediaCapability = decodeMediaCapability(native);
+}
+
+/** The media elements of 2.4.9 (also the tail of callInfoType): mixing or sharing, then the capabilities. */
+function decodeMediaUse(el: Element, info: MediaCapabilityInfo): void {
+  const mixing = optionalText(el, 'enableMediaMixing');
+  if (mixing !== undefined) info.enableMediaMixing = zeroOrOne(mixing, 'enableMediaMixing');
+  const share = optionalText(el, 'shareMedia');
+  if (share !== undefined) info.shareMedia = share;
+  decodeMediaCapabilities(el, info);
+}
+
+function decodeMediaCapabilityInfo(el: Element): MediaCapabilityInfo {
+  const info: MediaCapabilityInfo = {};
+  decodeMediaUse(el, info);
   return info;
 }
 
@@ -195,10 +196,7 @@ function decodeSupportedMediaCapabilityInfo(el: Element): SupportedMediaCapabili
   const info: SupportedMediaCapabilityInfo = {};
   if (child(el, 'mediaMixingCapability')) info.mediaMixingCapability = true;
   if (child(el, 'mediaSharingCapability')) info.mediaSharingCapability = true;
-  const media = child(el, 'mediaCapability');
-  if (media) info.mediaCapability = decodeMediaCapability(media);
-  const native = child(el, 'nativeMediaCapability');
-  if (native) info.nativeMediaCapability = decodeMediaCapability(native);
+  decodeMediaCapabilities(el, info);
   return info;
 }
 

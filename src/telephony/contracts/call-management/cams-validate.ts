@@ -3,28 +3,26 @@
  * fragment value. Each `validate…` returns the problems found (empty when the value is valid).
  */
 import {
+  type CallBackAvailability,
+  type CallBackInfoList,
   callDirections,
+  type CallInfo,
+  type CallInfoList,
+  type CallLogs,
   callLogTypes,
   callStatusReasonStatuses,
   callStatusReasonValues,
   callStatusValues,
+  type MediaCapability,
   mediaCapabilityFormats,
+  type MediaCapabilityInfo,
+  type Peer,
   priorityValues,
+  type SupportedMediaCapabilityInfo,
+  type TargetNames,
   targetNamesTypes,
-} from './cams-types.js';
-import type {
-  CallBackAvailability,
-  CallBackInfoList,
-  CallInfo,
-  CallInfoList,
-  CallLogs,
-  MediaCapability,
-  MediaCapabilityInfo,
-  Peer,
-  SupportedMediaCapabilityInfo,
-  TargetNames,
-  TCList,
-  TelCPNameList,
+  type TCList,
+  type TelCPNameList,
 } from './cams-types.js';
 
 const maxUnsignedInt = 4294967295;
@@ -96,10 +94,7 @@ export function validateCallInfo(ci: CallInfo): string[] {
   if (ci.enableMediaMixing !== undefined && ci.shareMedia !== undefined) {
     problems.push('enableMediaMixing and shareMedia are mutually exclusive (2.4.2.2)');
   }
-  if (ci.mediaCapability !== undefined) problems.push(...validateMediaCapability(ci.mediaCapability, 'mediaCapability'));
-  if (ci.nativeMediaCapability !== undefined) {
-    problems.push(...validateMediaCapability(ci.nativeMediaCapability, 'nativeMediaCapability'));
-  }
+  problems.push(...validateMediaCapabilityInfo(ci));
   return problems;
 }
 
