@@ -13,8 +13,7 @@
  */
 import { normalizeSdp } from '../../../media/sdp/index.js';
 import { elementValue, type Element } from '../../../upnp/xml/safe-xml.js';
-import { errorMessage } from '../../../base/index.js';
-import { child, children, enumValue, fail, parseFragment, type FragmentParseResult } from '../fragment-decoding.js';
+import { child, children, decodeEach, enumValue, fail, parseFragment, type FragmentParseResult } from '../fragment-decoding.js';
 import {
   type CallBackAvailability,
   type CallBackInfo,
@@ -110,9 +109,10 @@ function decodePeer(el: Element, where: string): Peer {
   return p;
 }
 
-function decodeMediaCapability(el: Element): MediaCapability {
+/** A `<mediaCapability>` or `<nativeMediaCapability>` (Table 2-7); MediaManagement's fragments carry it too. */
+export function decodeMediaCapability(el: Element, formatWhat = `${el.localName}/@format`): MediaCapability {
   const formatAttr = optionalAttr(el, 'format');
-  const format = formatAttr === undefined ? undefined : enumValue(formatAttr, mediaCapabilityFormats, `${el.localName}/@format`);
+  const format = formatAttr === undefined ? undefined : enumValue(formatAttr, mediaCapabilityFormats, formatWhat);
   const raw = elementValue(el);
   const isSdp = format === 'SDP' || (format === undefined && /^\s*v=/.test(raw));
   const m: MediaCapability = { content: isSdp ? normalizeSdp(raw) : raw.trim() };
@@ -273,19 +273,7 @@ export function parseCallInfo(text: string): CamsParseResult<CallInfo> {
 
 /** 2.4.17 A_ARG_TYPE_CallInfoList. */
 export function parseCallInfoList(text: string): CamsParseResult<CallInfoList> {
-  return parseDocument(
-    text,
-    ['callInfoList'],
-    (root) =>
-      children(root, 'callInfo').map((el, i) => {
-        try {
-          return decodeCallInfo(el);
-        } catch (e) {
-          return fail(`callInfo[${i}]: ${errorMessage(e)}`);
-        }
-      }),
-    validateCallInfoList,
-  );
+  return parseDocument(text, ['callInfoList'], (root) => decodeEach(root, 'callInfo', decodeCallInfo), validateCallInfoList);
 }
 
 /** 2.4.16 A_ARG_TYPE_TCList: every TC must name its mediaSessionID. */
