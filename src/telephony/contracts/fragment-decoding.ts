@@ -31,6 +31,17 @@ export function child(parent: Element, ...names: string[]): Element | undefined 
   return children(parent, ...names)[0];
 }
 
+/** Every `name` child decoded; a failure names the entry (`name[i]: …`). */
+export function decodeEach<T>(parent: Element, name: string, decode: (el: Element) => T): T[] {
+  return children(parent, name).map((el, i) => {
+    try {
+      return decode(el);
+    } catch (e) {
+      return fail(`${name}[${i}]: ${errorMessage(e)}`);
+    }
+  });
+}
+
 /** An enumerated value as printed: trimmed, surrounding quotes removed, matched ignoring letter case. */
 export function enumValue<T extends string>(raw: string, allowed: readonly T[], what: string): T {
   const v = raw.trim().replace(/^["'\u201c\u201d]+|["'\u201c\u201d]+$/g, '').trim();

@@ -15,11 +15,10 @@
  * It is strict where a value would be meaningless: a missing mediaSessionID or a status outside
  * Started/Stopped gives `{ ok: false }`. Parsing never throws; only safe-xml's parseXml reads the text.
  */
-import { elementValue, escapeXml, type Element } from '../../../upnp/xml/safe-xml.js';
-import { errorMessage } from '../../../base/index.js';
-import { child, children, enumValue, fail, parseFragment, type FragmentParseResult } from '../fragment-decoding.js';
+import { escapeXml, type Element } from '../../../upnp/xml/safe-xml.js';
+import { child, decodeEach, enumValue, fail, parseFragment, type FragmentParseResult } from '../fragment-decoding.js';
 import { camsNamespace } from '../call-management/cams-types.js';
-import { normalizeSdp } from '../../../media/sdp/index.js';
+import { decodeMediaCapability } from '../call-management/cams-parse.js';
 import {
   mediaCapabilityFormats,
   mediaSessionStatusValues,
@@ -120,19 +119,9 @@ export function validateMediaSessionInfoList(list: MediaSessionInfoList): string
 // Parsing
 // ---------------------------------------------------------------------------------------------------
 
-function decodeMediaCapability(el: Element): MediaCapability {
-  const formatAttr = (el.getAttribute('format') ?? '').trim();
-  const format = formatAttr === '' ? undefined : enumValue(formatAttr, mediaCapabilityFormats, 'mediaCapability/@format');
-  const raw = elementValue(el);
-  const isSdp = format === 'SDP' || (format === undefined && /^\s*v=/.test(raw));
-  const m: MediaCapability = { content: isSdp ? normalizeSdp(raw) : raw.trim() };
-  if (format !== undefined) m.format = format;
-  return m;
-}
-
 function decodeMediaCapabilityInfo(root: Element): MmsMediaCapabilityInfo {
   const m = child(root, 'mediaCapability');
-  return m ? { mediaCapability: decodeMediaCapability(m) } : {};
+  return m ? { mediaCapability: decodeMediaCapability(m, 'mediaCapability/@format') } : {};
 }
 
 function decodeSession(el: Element): MediaSessionInfo {
@@ -145,7 +134,7 @@ function decodeSession(el: Element): MediaSessionInfo {
     mediaSessionStatus: enumValue(statusEl.textContent ?? '', mediaSessionStatusValues, 'mediaSessionStatus'),
   };
   const m = child(el, 'mediaCapability');
-  if (m) s.mediaCapability = decodeMediaCapability(m);
+  if (m) s.mediaCapability = decodeMediaCapability(m, 'mediaCapability/@format');
   return s;
 }
 
@@ -204,14 +193,7 @@ export function parseMediaSessionInfoList(text: string): MmsParseResult<MediaSes
     text,
     'mediaSessionInfoList',
     [mmsNamespace],
-    (root) =>
-      children(root, 'mediaSessionInfo').map((el, i) => {
-        try {
-          return decodeSession(el);
-        } catch (e) {
-          return fail(`mediaSessionInfo[${i}]: ${errorMessage(e)}`);
-        }
-      }),
+    (root) => decodeEach(root, 'mediaSessionInfo', decodeSession),
     validateMediaSessionInfoList,
   );
 }
