@@ -11,6 +11,7 @@
  * element or an enumerated value outside its table gives `{ ok: false, reason }` (the service answers
  * 402). Parsing never throws. Only `parseXml` of safe-xml.ts reads the text (no DTDs, no entities).
  */
+import { callDirections, callStatuses, callTypes } from '../../domain/index.js';
 import { normalizeSdp } from '../../../media/sdp/index.js';
 import { elementValue, type Element } from '../../../upnp/xml/safe-xml.js';
 import { child, children, decodeEach, enumValue, fail, parseFragment, type FragmentParseResult } from '../fragment-decoding.js';
@@ -18,15 +19,12 @@ import {
   type CallBackAvailability,
   type CallBackInfo,
   type CallBackInfoList,
-  callDirections,
   type CallInfo,
   type CallInfoList,
   type CallLog,
   type CallLogs,
-  callLogTypes,
   type CallStatusReason,
   callStatusReasonValues,
-  callStatusValues,
   camsNamespace,
   type MediaCapability,
   mediaCapabilityFormats,
@@ -155,7 +153,7 @@ function decodeCallInfo(el: Element): CallInfo {
   const ci: CallInfo = {
     callID,
     targetNames: decodeTargetNames(tn),
-    callStatus: enumValue(text(statusEl), callStatusValues, 'callStatus'),
+    callStatus: enumValue(text(statusEl), callStatuses, 'callStatus'),
   };
   const reason = optionalAttr(statusEl, 'reason');
   if (reason !== undefined) ci.reason = enumValue<CallStatusReason>(reason, callStatusReasonValues, 'callStatus/@reason');
@@ -213,7 +211,7 @@ function decodeCallLog(el: Element, i: number): CallLog {
   const start = optionalText(el, 'startDateTime', 'startTime', 'startDataTime');
   if (start === undefined || start === '') fail(`${where} has no <startDateTime>`);
   const log: CallLog = {
-    type: enumValue(typeText, callLogTypes, `${where}/type`),
+    type: enumValue(typeText, callTypes, `${where}/type`),
     caller: nonEmpty(children(el, 'caller').map((c) => decodePeer(c, 'caller')), `caller> in ${where}`),
     callee: nonEmpty(children(el, 'callee').map((c) => decodePeer(c, 'callee')), `callee> in ${where}`),
     startDateTime: start,

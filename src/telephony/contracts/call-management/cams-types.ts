@@ -7,7 +7,7 @@
  * where the two disagree, the choice is noted at the field). `cams-xml.ts` turns these values into
  * documents and back.
  */
-import type { CallDirection, CallStatus, CallType as CallLogType } from '../../domain/index.js';
+import type { CallDirection, CallStatus, CallType } from '../../domain/index.js';
 
 /** Namespace of the CallManagement schema (Appendix B). */
 export const camsNamespace = 'urn:schemas-upnp-org:phone:cams';
@@ -47,7 +47,7 @@ export interface TargetNames {
 }
 
 /** Table 2-4 (allowed values of callStatus): the domain's statuses, which its state table moves between. */
-export { callStatuses as callStatusValues, type CallStatus } from '../../domain/index.js';
+export type { CallStatus } from '../../domain/index.js';
 
 /**
  * Table 2-5 (allowed values of callStatus/@reason) with the Call Status each one goes with. The table's
@@ -160,7 +160,7 @@ export interface SupportedMediaCapabilityInfo {
   nativeMediaCapability?: MediaCapability;
 }
 
-export { callDirections, callTypes as callLogTypes, type CallDirection, type CallType as CallLogType } from '../../domain/index.js';
+export type { CallDirection, CallType } from '../../domain/index.js';
 
 /** 2.4.18 one `<call>` of A_ARG_TYPE_CallLogs. */
 export interface CallLog {
@@ -168,7 +168,7 @@ export interface CallLog {
   direction?: CallDirection;
   /** @success: whether the Call succeeded (written "true"/"false"; optional in the schema). */
   success?: boolean;
-  type: CallLogType;
+  type: CallType;
   /** REQUIRED; the schema allows more than one. */
   caller: NonEmptyArray<Peer>;
   /** REQUIRED; the schema allows more than one. */

@@ -2,17 +2,15 @@
  * What the schema (Appendix B "cams", Appendix A peerType) and section 2.4 require of a CallManagement:1
  * fragment value. Each `validate…` returns the problems found (empty when the value is valid).
  */
+import { callDirections, callStatuses, callTypes } from '../../domain/index.js';
 import {
   type CallBackAvailability,
   type CallBackInfoList,
-  callDirections,
   type CallInfo,
   type CallInfoList,
   type CallLogs,
-  callLogTypes,
   callStatusReasonStatuses,
   callStatusReasonValues,
-  callStatusValues,
   type MediaCapability,
   mediaCapabilityFormats,
   type MediaCapabilityInfo,
@@ -77,7 +75,7 @@ export function validateCallInfo(ci: CallInfo): string[] {
   if (typeof ci.callID !== 'string' || ci.callID.trim() === '') problems.push('callID is REQUIRED and must not be empty');
   if (ci.targetNames === undefined || ci.targetNames === null) problems.push('targetNames is REQUIRED');
   else problems.push(...validateTargetNames(ci.targetNames));
-  if (!(callStatusValues as readonly string[]).includes(ci.callStatus)) {
+  if (!(callStatuses as readonly string[]).includes(ci.callStatus)) {
     problems.push(`callStatus "${String(ci.callStatus)}" is not one of Table 2-4`);
   }
   if (ci.reason !== undefined) {
@@ -137,7 +135,7 @@ export function validateCallLogs(logs: CallLogs): string[] {
     if (c.direction !== undefined && !(callDirections as readonly string[]).includes(c.direction)) {
       problems.push(`${where}: direction "${c.direction}" is not incoming or outgoing`);
     }
-    if (!(callLogTypes as readonly string[]).includes(c.type)) {
+    if (!(callTypes as readonly string[]).includes(c.type)) {
       problems.push(`${where}: type "${String(c.type)}" is not audio, video or data`);
     }
     if (!Array.isArray(c.caller) || c.caller.length === 0) problems.push(`${where}: caller is REQUIRED`);
