@@ -1,18 +1,21 @@
 /**
  * One INVITE session (RFC 3261 13–15), as caller (UAC) or callee (UAS): the initial offer/answer, CANCEL,
- * BYE, re-INVITE in both directions (14), the UAS's 2xx retransmission until the ACK (13.3.1.4) and the
- * UAC's ACK for every 2xx (13.2.2.4), in-dialog OPTIONS keep-alives, and the no-answer timer.
+ * BYE, and the no-answer timer. Its parts: the 2xx–ACK exchange (the UAS's 2xx retransmission until the ACK,
+ * 13.3.1.4; the UAC's ACK for every 2xx, 13.2.2.4) in ack-exchange.ts; the requests inside the dialog
+ * (re-INVITE in both directions, 14; OPTIONS keep-alives) in in-dialog.ts.
  *
  * The TU hears of the session through `delegate`; once the TU ends a session itself (cancel, reject, bye,
  * terminate) it hears nothing more of it. Every delegate call is guarded: a TU exception is logged.
  */
-import type { TimerHandle } from '../../base/clock.js';
+import type { TimerHandle } from '../../base/index.js';
 import { Dialog } from '../dialog/dialog.js';
 import { responseTo, type HeaderInput } from '../message/codec.js';
-import { cseq, toAddr } from '../message/headers.js';
+import { cseq } from '../message/headers.js';
 import type { SipPeer, SipRequest, SipResponse } from '../message/types.js';
-import type { ClientTransaction, InviteServerTransaction, ServerTransaction, TwoHundredRetransmitter } from '../transaction/index.js';
+import type { ClientTransaction, InviteServerTransaction, ServerTransaction } from '../transaction/index.js';
+import { AckExchange, okStatus } from './ack-exchange.js';
 import type { LocalCause, UaContext } from './context.js';
+import { InDialogRequests, type InDialogHost, type ModifyDelegate } from './in-dialog.js';
 import { cancelFor, reply, RequestFamily, withContact } from './requests.js';
 
 export type SessionState =
@@ -36,7 +39,7 @@ export type EndCause =
   /** An in-dialog request failed with 408/481, timed out or could not be sent (RFC 3261 12.2.1.2, 14.1). */
   | 'dead-peer';
 
-export interface InviteSessionDelegate {
+export interface InviteSessionDelegate extends ModifyDelegate {
   /** UAC: a provisional response other than 100. */
   onProgress?(response: SipResponse): void;
   /** UAC: a 2xx; the ACK has been sent. */
@@ -49,14 +52,6 @@ export interface InviteSessionDelegate {
   onNoAnswer?(): void;
   /** The established session ended without the TU asking. */
   onEnded?(cause: EndCause): void;
-  /** A re-INVITE with an offer arrived: answer with `acceptModify` or `rejectModify`. */
-  onModifyRequest?(sdpOffer: string): void;
-  /** The remote party cancelled its re-INVITE before we answered it. */
-  onModifyCancelled?(): void;
-  /** Our re-INVITE was accepted (2xx, ACK sent). */
-  onModifyAccepted?(sdpAnswer: string | undefined): void;
-  /** Our re-INVITE was refused (488, 491, …); the session goes on as before. */
-  onModifyRejected?(status: number): void;
 }
 
 /** What a session tells its user agent. */
@@ -64,16 +59,6 @@ export interface SessionHost {
   dialogEstablished(session: InviteSession, dialog: Dialog): void;
   sessionEnded(session: InviteSession): void;
 }
-
-/** Our re-INVITE while it waits for its final response. */
-interface PendingModify {
-  request?: SipRequest;
-  tx?: ClientTransaction;
-  provisional?: boolean;
-  giveUp?: TimerHandle;
-}
-
-const okStatus = (s: number): boolean => s >= 200 && s < 300;
 
 export class InviteSession {
   delegate: InviteSessionDelegate = {};
@@ -91,25 +76,15 @@ export class InviteSession {
   private provisionalSeen = false;
   private cancelRequested = false;
   private cancelSent = false;
-  private readonly acks = new Map<number, { ack: SipRequest; peer: SipPeer }>();
-  private ourModify?: PendingModify;
   // UAS
   private serverTx?: InviteServerTransaction;
-  private localTag?: string;
-
-  /** The To tag of our responses to the INVITE that created this session (UAS side). */
-  get responseTag(): string | undefined {
-    return this.localTag;
-  }
-  private theirModify?: InviteServerTransaction;
-  private theirModifyTimer?: TimerHandle;
-  private readonly retransmitters = new Map<number, TwoHundredRetransmitter>();
   private byePending = false;
   private byeSent = false;
-  private retransmitted = 0;
+  // both
+  private readonly twoHundred: AckExchange;
+  private readonly inDialog: InDialogRequests;
   // timers
   private noAnswerTimer?: TimerHandle;
-  private keepaliveTimer?: TimerHandle;
   private cancelTimer?: TimerHandle;
 
   private constructor(
@@ -119,9 +94,13 @@ export class InviteSession {
     readonly direction: 'outgoing' | 'incoming',
     state: SessionState,
     family?: RequestFamily,
+    /** UAS: the To tag of our responses to the INVITE. */
+    private readonly localTag?: string,
   ) {
     this.current = state;
     this.family = family;
+    this.twoHundred = new AckExchange(ctx, { id, toTag: localTag, dialog: () => this.dialogOf, noAck: () => this.noAck() });
+    this.inDialog = new InDialogRequests(ctx, this.inDialogHost(), this.twoHundred);
   }
 
   // ------------------------------------------------------------------------------------------ creation
@@ -163,10 +142,9 @@ export class InviteSession {
       tx.respond(responseTo(tx.request, 400, 'Bad Request (no Contact or From tag)', [], { toTag: localTag }));
       return undefined;
     }
-    const s = new InviteSession(ctx, host, id, 'incoming', 'ringing');
+    const s = new InviteSession(ctx, host, id, 'incoming', 'ringing', undefined, localTag);
     s.serverTx = tx;
     s.initial = tx.request;
-    s.localTag = localTag;
     s.remote = tx.request.body || undefined;
     s.dialogOf = dialog;
     host.dialogEstablished(s, dialog);
@@ -181,6 +159,11 @@ export class InviteSession {
   }
 
   // ------------------------------------------------------------------------------------------ state
+
+  /** The To tag of our responses to the INVITE that created this session (UAS side). */
+  get responseTag(): string | undefined {
+    return this.localTag;
+  }
 
   get state(): SessionState {
     return this.current;
@@ -215,7 +198,7 @@ export class InviteSession {
 
   /** 2xx retransmissions sent so far (RFC 3261 13.3.1.4), for tests and diagnostics. */
   get twoHundredRetransmissions(): number {
-    return this.retransmitted + [...this.retransmitters.values()].reduce((n, r) => n + r.retransmissions, 0);
+    return this.twoHundred.retransmissions;
   }
 
   // ------------------------------------------------------------------------------------------ TU commands
@@ -229,7 +212,7 @@ export class InviteSession {
     this.noAnswerTimer?.cancel();
     this.local = sdp;
     this.current = 'accepted';
-    this.respond2xx(this.serverTx, sdp);
+    this.twoHundred.respond2xx(this.serverTx, sdp);
   }
 
   /** UAS: rejects the ringing INVITE (486, 603, 480, 488 …). */
@@ -289,83 +272,17 @@ export class InviteSession {
 
   /** Sends a re-INVITE with a new offer (RFC 3261 14.1). */
   modify(sdp: string): void {
-    const dialog = this.dialogOf;
-    if (this.current !== 'confirmed' || !dialog || this.ourModify || this.theirModify) {
-      this.ctx.timer(0, () => this.emit('modify rejected', (d) => d.onModifyRejected?.(491)));
-      return;
-    }
-    const modify: PendingModify = {};
-    this.ourModify = modify;
-    // Timer B only runs until a provisional response; after one, give up (CANCEL) once the remote side has had
-    // its own no-answer time (plus 64·T1): the answer is then a 487 and the modification is refused.
-    modify.giveUp = this.ctx.timer(this.ctx.settings.noAnswerMs + 64 * this.ctx.timers.t1, () => {
-      if (this.ourModify !== modify || !modify.provisional || !modify.request || !modify.tx) return;
-      this.ctx.logger.info('re-INVITE not answered: cancelling it', { session: this.id });
-      try {
-        this.ctx.layer.sendRequest(cancelFor(modify.request), modify.tx.destination, {});
-      } catch (e) {
-        this.ctx.logger.warn('CANCEL could not be sent', { session: this.id, error: String(e) });
-      }
-      // RFC 3261 9.1: still no final response 64·T1 later: the re-INVITE is over.
-      const tx = modify.tx;
-      modify.giveUp = this.ctx.timer(64 * this.ctx.timers.t1, () => {
-        if (this.ourModify !== modify) return;
-        this.ourModify = undefined;
-        tx.abort();
-        this.emit('modify rejected', (d) => d.onModifyRejected?.(487));
-      });
-    });
-    const extra: HeaderInput = this.ctx.describe('request');
-    this.ctx.send(
-      { build: () => dialog.createRequest('INVITE', { body: sdp, contact: this.ctx.contact(), extra }), nextHop: dialog.nextHop() },
-      {
-        retry: () => this.current === 'confirmed',
-        onTransaction: (tx, request) => {
-          modify.request = request;
-          modify.tx = tx;
-          modify.provisional = false;
-        },
-        onProvisional: () => {
-          modify.provisional = true;
-        },
-        onFinal: (r, local) => {
-          modify.giveUp?.cancel();
-          if (this.ourModify === modify) this.ourModify = undefined;
-          if (this.current === 'terminated') return;
-          if (okStatus(r.status) && modify.request) {
-            dialog.refreshFrom(r);
-            void this.sendAckFor(r, modify.request, dialog);
-            this.local = sdp;
-            if (r.body) this.remote = r.body;
-            this.emit('modify accepted', (d) => d.onModifyAccepted?.(r.body || undefined));
-          } else if (r.status === 408 || r.status === 481 || local) {
-            this.deadPeer(`re-INVITE answered ${r.status}${local ? ` (${local})` : ''}`, r.status !== 481);
-          } else {
-            this.emit('modify rejected', (d) => d.onModifyRejected?.(r.status));
-          }
-        },
-      },
-    );
+    this.inDialog.modify(sdp);
   }
 
   /** Answers the remote re-INVITE with 200 and our SDP answer. */
   acceptModify(sdp: string): void {
-    const tx = this.theirModify;
-    if (!tx) return;
-    this.theirModify = undefined;
-    this.theirModifyTimer?.cancel();
-    this.local = sdp;
-    this.remote = tx.request.body || this.remote;
-    this.respond2xx(tx, sdp);
+    this.inDialog.acceptModify(sdp);
   }
 
   /** Refuses the remote re-INVITE (488 by default); the session goes on as before. */
   rejectModify(status = 488): void {
-    const tx = this.theirModify;
-    if (!tx) return;
-    this.theirModify = undefined;
-    this.theirModifyTimer?.cancel();
-    tx.respond(reply(this.ctx, tx.request, status, status === 488 ? [['Accept', 'application/sdp']] : []));
+    this.inDialog.rejectModify(status);
   }
 
   // ------------------------------------------------------------------------------------------ UAC events
@@ -411,7 +328,7 @@ export class InviteSession {
     this.final = r;
     this.dialogOf = dialog;
     this.host.dialogEstablished(this, dialog);
-    void this.sendAckFor(r, invite, dialog);
+    void this.twoHundred.sendAck(r, invite, dialog);
     if (this.cancelRequested || this.current === 'terminated') {
       // RFC 3261 9.1/15: the 2xx crossed our CANCEL: ACK it, then BYE.
       this.current = 'confirmed';
@@ -420,41 +337,13 @@ export class InviteSession {
     }
     this.current = 'confirmed';
     this.remote = r.body || undefined;
-    this.startKeepalive();
+    this.inDialog.startKeepalive();
     this.emit('accepted', (d) => d.onAccepted?.(r.body || undefined, r));
   }
 
-  /**
-   * A 2xx that matched no transaction: a retransmission (ACK it again, RFC 3261 13.2.2.4) or the 2xx of
-   * another fork or of an INVITE we gave up on (ACK it and end that dialog with BYE).
-   */
+  /** A 2xx that matched no transaction (a retransmission, or another fork's). */
   strayResponse(r: SipResponse): void {
-    const c = cseq(r);
-    if (!c || c.method !== 'INVITE' || !okStatus(r.status)) return;
-    const tag = toAddr(r)?.tag;
-    const dialog = this.dialogOf;
-    if (dialog && tag === dialog.id.remoteTag) {
-      const sent = this.acks.get(c.seq);
-      if (sent) this.ctx.layer.sendAck(sent.ack, sent.peer).catch((e: unknown) => this.ctx.logger.debug('ACK resend failed', { error: String(e) }));
-      return;
-    }
-    const invite = this.initial;
-    if (!invite || !tag || this.direction !== 'outgoing') return;
-    const fork = Dialog.asUac(invite, withContact(r, invite.uri));
-    if (!fork) return;
-    this.ctx.logger.info('2xx from another fork or after giving up: ACK and BYE', { session: this.id });
-    void this.sendAckFor(r, invite, fork);
-    this.ctx.send({ build: () => fork.createRequest('BYE', { extra: this.ctx.describe('request') }), nextHop: fork.nextHop() }, {});
-  }
-
-  private async sendAckFor(r: SipResponse, invite: SipRequest, dialog: Dialog): Promise<void> {
-    const seq = cseq(r)?.seq ?? cseq(invite)?.seq ?? 0;
-    // RFC 3261 13.2.2.4: the ACK carries the INVITE's credentials.
-    const creds: Array<readonly [string, string]> = [];
-    for (const name of ['Authorization', 'Proxy-Authorization']) for (const v of invite.headers.all(name)) creds.push([name, v]);
-    const ack = dialog.createRequest('ACK', { cseq: seq, extra: creds });
-    const sent = await this.ctx.sendAck(ack, dialog.nextHop());
-    if (sent && dialog === this.dialogOf) this.acks.set(seq, sent);
+    this.twoHundred.stray(r, this.direction === 'outgoing' ? this.initial : undefined);
   }
 
   private sendCancel(): void {
@@ -482,11 +371,8 @@ export class InviteSession {
       target.respond(reply(this.ctx, this.initial, 487, [], { toTag: this.localTag }));
       this.terminate0();
       this.emit('cancelled', (d) => d.onCancelled?.());
-    } else if (target === this.theirModify) {
-      this.theirModify = undefined;
-      this.theirModifyTimer?.cancel();
-      target.respond(reply(this.ctx, target.request, 487));
-      this.emit('modify cancelled', (d) => d.onModifyCancelled?.());
+    } else {
+      this.inDialog.cancelled(target);
     }
   }
 
@@ -494,45 +380,17 @@ export class InviteSession {
   receiveAck(ack: SipRequest): void {
     const seq = cseq(ack)?.seq;
     if (seq === undefined) return;
-    const r = this.retransmitters.get(seq);
-    if (r) {
-      this.retransmitted += r.retransmissions;
-      r.acknowledge();
-      this.retransmitters.delete(seq);
-    }
+    this.twoHundred.acknowledged(seq);
     if (this.current === 'accepted' && this.initial && seq === cseq(this.initial)?.seq) {
       this.current = 'confirmed';
       if (this.byePending) this.hangUpNow();
-      else this.startKeepalive();
+      else this.inDialog.startKeepalive();
     }
   }
 
   /** A request inside the dialog (To tag ours). */
   receiveRequest(tx: ServerTransaction): void {
-    const req = tx.request;
-    const dialog = this.dialogOf;
-    if (!dialog || this.current === 'terminated') {
-      tx.respond(reply(this.ctx, req, 481));
-      return;
-    }
-    if (dialog.receive(req) === 'out-of-order') {
-      tx.respond(reply(this.ctx, req, 500, [], { reason: 'Out of Order CSeq' }));
-      return;
-    }
-    switch (req.method) {
-      case 'BYE':
-        tx.respond(reply(this.ctx, req, 200));
-        this.remoteBye();
-        return;
-      case 'INVITE':
-        this.reinvite(tx as InviteServerTransaction);
-        return;
-      case 'OPTIONS':
-        tx.respond(reply(this.ctx, req, 200, [['Accept', 'application/sdp']]));
-        return;
-      default:
-        tx.respond(reply(this.ctx, req, 405));
-    }
+    this.inDialog.receive(tx);
   }
 
   private remoteBye(): void {
@@ -546,56 +404,8 @@ export class InviteSession {
     this.emit('ended', (d) => d.onEnded?.('bye'));
   }
 
-  /** RFC 3261 14.2: a re-INVITE. */
-  private reinvite(tx: InviteServerTransaction): void {
-    const req = tx.request;
-    if (this.current !== 'confirmed' && this.current !== 'accepted') {
-      tx.respond(reply(this.ctx, req, 491));
-      return;
-    }
-    if (this.ourModify) {
-      tx.respond(reply(this.ctx, req, 491)); // glare: both sides modify at once
-      return;
-    }
-    if (this.theirModify) {
-      const after = Math.floor(this.ctx.random() * 10);
-      tx.respond(reply(this.ctx, req, 500, [['Retry-After', String(after)]]));
-      return;
-    }
-    if (!req.body) {
-      // No offer: a session refresh; our current SDP is the offer in the 2xx (the ACK's answer is not used).
-      this.respond2xx(tx, this.local);
-      return;
-    }
-    this.theirModify = tx;
-    if (!this.delegate.onModifyRequest || this.quiet) {
-      this.rejectModify(488);
-      return;
-    }
-    // Not answered within the no-answer time: refused (488), and the TU hears it as cancelled.
-    this.theirModifyTimer = this.ctx.timer(this.ctx.settings.noAnswerMs, () => {
-      if (this.theirModify !== tx) return;
-      this.ctx.logger.info('re-INVITE not answered in time: refusing it', { session: this.id });
-      this.rejectModify(488);
-      this.emit('modify cancelled', (d) => d.onModifyCancelled?.());
-    });
-    this.emit('modify request', (d) => d.onModifyRequest?.(req.body));
-  }
-
-  private respond2xx(tx: InviteServerTransaction, sdp: string | undefined): void {
-    const ok = reply(this.ctx, tx.request, 200, [['Contact', this.ctx.contact()]], { toTag: this.localTag, body: sdp ?? '' });
-    tx.respond(ok);
-    const seq = cseq(tx.request)?.seq ?? 0;
-    this.retransmitters.get(seq)?.stop();
-    const r = this.ctx.layer.retransmit2xx(ok, tx.source, () => this.noAck(seq));
-    this.retransmitters.set(seq, r);
-  }
-
   /** RFC 3261 13.3.1.4: 64·T1 without an ACK: the session ends with BYE. */
-  private noAck(seq: number): void {
-    const r = this.retransmitters.get(seq);
-    if (r) this.retransmitted += r.retransmissions;
-    this.retransmitters.delete(seq);
+  private noAck(): void {
     if (this.current === 'terminated') return;
     this.ctx.logger.warn('no ACK for our 2xx within 64*T1: ending the session', { session: this.id });
     this.current = 'confirmed';
@@ -610,29 +420,6 @@ export class InviteSession {
   }
 
   // ------------------------------------------------------------------------------------------ dialog upkeep
-
-  private startKeepalive(): void {
-    const every = this.ctx.settings.keepaliveMs;
-    if (every <= 0 || this.current !== 'confirmed') return;
-    this.keepaliveTimer?.cancel();
-    this.keepaliveTimer = this.ctx.timer(every, () => this.keepalive());
-  }
-
-  private keepalive(): void {
-    const dialog = this.dialogOf;
-    if (this.current !== 'confirmed' || !dialog) return;
-    this.ctx.send(
-      { build: () => dialog.createRequest('OPTIONS', { extra: this.ctx.describe('request') }), nextHop: dialog.nextHop() },
-      {
-        retry: () => this.current === 'confirmed',
-        onFinal: (r, local) => {
-          if (this.current !== 'confirmed') return;
-          if (r.status === 408 || r.status === 481 || local) this.deadPeer(`keep-alive OPTIONS answered ${r.status}`, r.status !== 481);
-          else this.startKeepalive();
-        },
-      },
-    );
-  }
 
   private deadPeer(why: string, sendBye: boolean): void {
     this.ctx.logger.info('dead peer: ending the session', { session: this.id, why });
@@ -660,18 +447,29 @@ export class InviteSession {
     if (this.current === 'terminated') return;
     this.current = 'terminated';
     this.noAnswerTimer?.cancel();
-    this.keepaliveTimer?.cancel();
-    for (const r of this.retransmitters.values()) {
-      this.retransmitted += r.retransmissions;
-      r.stop();
-    }
-    this.retransmitters.clear();
-    const pending = this.theirModify;
-    this.theirModify = undefined;
-    this.theirModifyTimer?.cancel();
-    this.ourModify?.giveUp?.cancel();
-    if (pending) pending.respond(reply(this.ctx, pending.request, 487));
+    this.twoHundred.stop();
+    this.inDialog.end();
     this.host.sessionEnded(this);
+  }
+
+  /** The session as its in-dialog requests see it. */
+  private inDialogHost(): InDialogHost {
+    return {
+      id: this.id,
+      confirmed: () => this.current === 'confirmed',
+      answered: () => this.current === 'confirmed' || this.current === 'accepted',
+      terminated: () => this.current === 'terminated',
+      dialog: () => this.dialogOf,
+      localSdp: () => this.local,
+      modified: (local, remote) => {
+        this.local = local;
+        this.remote = remote || this.remote;
+      },
+      takesOffers: () => !!this.delegate.onModifyRequest && !this.quiet,
+      emit: (what, fn) => this.emit(what, fn),
+      remoteBye: () => this.remoteBye(),
+      deadPeer: (why, sendBye) => this.deadPeer(why, sendBye),
+    };
   }
 
   private emit(what: string, fn: (d: InviteSessionDelegate) => void): void {
