@@ -9,7 +9,7 @@ export const layers = {
   base: [],
   upnp: ['base'],
   sip: ['base'],
-  'media/sdp': [],
+  'media/sdp': ['base'],
   media: ['base', 'media/sdp'],
   store: ['base', 'telephony/domain'],
   'sip/bridge': ['base', 'sip', 'telephony/domain'],

@@ -3,13 +3,11 @@
  * Telephony Server device per configured line embedded in one root device (UPnP Telephony
  * architecture, figure 5) with its SIP line, and the device host that serves them.
  */
-import { systemClock } from '../base/clock.js';
-import { resolveInterface } from '../base/net.js';
-import type { Logger } from '../base/logger.js';
-import { PortPool } from '../media/endpoint/port-pool.js';
+import { errorMessage, resolveInterface, systemClock, type Logger } from '../base/index.js';
+import { PortPool } from '../media/index.js';
 import { RelayMediaPlane } from '../media/bridge/index.js';
 import { Store } from '../store/index.js';
-import { SipLine } from '../sip/index.js';
+import { SipLine } from '../sip/bridge/index.js';
 import { defaultMediaProfile, UnconnectedLine, type Line } from '../telephony/index.js';
 import { DeviceHost } from '../upnp/index.js';
 import { isDefaultEcho, type HometelConfig, type LineConfig } from './config.js';
@@ -17,7 +15,6 @@ import { createTelephonyServer, type TelephonyServerParts } from './telephony-se
 import { createTelephonyClient, type TelephonyClientParts } from './telephony-client.js';
 import { nativeMediaFactory } from './native-media.js';
 import { EchoService } from './echo/echo-service.js';
-import { errorMessage } from '../base/index.js';
 
 export const rootDeviceType = 'urn:schemas-upnp-org:device:Basic:1';
 

@@ -5,13 +5,9 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Clock } from '../base/clock.js';
-import type { Logger } from '../base/logger.js';
-import { audioSourceOf } from '../media/audio/source-config.js';
-import { WavRecorder } from '../media/audio/wav-recorder.js';
-import type { NativeMedia } from '../media/relay/relay-stream.js';
+import { errorMessage, type Clock, type Logger } from '../base/index.js';
+import { audioSourceOf, WavRecorder, type NativeMedia } from '../media/index.js';
 import type { NativeMediaConfig } from './config.js';
-import { errorMessage } from '../base/index.js';
 
 /** The recording of a Call's native audio: `<line>-<CallID>-<UTC time>.wav` (CallIDs repeat across restarts). */
 export function nativeRecordingName(lineName: string, callID: string, at: Date): string {

@@ -3,9 +3,8 @@
  * keeps), the MediaManagement service over it, and its device description (UDN kept in the store).
  */
 import { mkdirSync } from 'node:fs';
-import type { Clock } from '../base/clock.js';
-import type { Logger } from '../base/logger.js';
-import { PortPool, type PortRange } from '../media/endpoint/port-pool.js';
+import type { Clock, Logger } from '../base/index.js';
+import { PortPool, type PortRange } from '../media/index.js';
 import { defaultTcVideoCodecs, RtpMediaSessions, type TcSourceConfig } from '../media/bridge/index.js';
 import type { Store } from '../store/index.js';
 import { MediaManagementService, telephonyClientDevice } from '../telephony/index.js';

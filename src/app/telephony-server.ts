@@ -2,8 +2,7 @@
  * Wires one Telephony Server (one line): the TelCPName registry and the repositories on the store,
  * the CallManagement service over the line, and its device description.
  */
-import type { Clock } from '../base/clock.js';
-import type { Logger } from '../base/logger.js';
+import type { Clock, Logger } from '../base/index.js';
 import { SqliteCallBackRepository, SqliteCallLogRepository, SqliteTelCPNameRepository, type Store } from '../store/index.js';
 import {
   CallManagementService,
@@ -14,7 +13,7 @@ import {
   type Line,
   type MediaProfile,
 } from '../telephony/index.js';
-import type { MediaPlane } from '../telephony/domain/media-plane.js';
+import type { MediaPlane } from '../telephony/domain/index.js';
 import type { DeviceSpec } from '../upnp/index.js';
 
 

@@ -7,8 +7,10 @@ export { EventSubscription, type SubscriptionState } from './control-point/event
 export { RemoteService, type InvokeOptions } from './control-point/remote-service.js';
 export { allDevices, findService, type RemoteDevice } from './control-point/remote-device.js';
 export type { WireArgs } from './soap/envelope.js';
+// The one safe XML parser (no DTD, no entities, size limit), for the XML fragments services carry in strings.
+export { childElements, elementValue, escapeXml, parseXml, sameNamespace, type Element } from './xml/safe-xml.js';
 export { serviceClient, type ServiceClient } from './control-point/service-client.js';
 // What a library user needs to construct a ControlPoint or a DeviceHost.
-export { createLogger, silentLogger, type Logger, type LoggerOptions, type LogLevel } from '../base/logger.js';
-export { resolveInterface, type NetworkInterface } from '../base/net.js';
-export { systemClock, type Clock, type TimerHandle } from '../base/clock.js';
+export { createLogger, silentLogger, type Logger, type LoggerOptions, type LogLevel } from '../base/index.js';
+export { resolveInterface, type NetworkInterface } from '../base/index.js';
+export { systemClock, type Clock, type TimerHandle } from '../base/index.js';

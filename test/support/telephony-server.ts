@@ -13,7 +13,7 @@ import { parseCallInfo } from '../../src/telephony/contracts/call-management/cam
 import type { CallInfo } from '../../src/telephony/contracts/call-management/cams-types.js';
 import { defaultMediaProfile, type AnswererPolicy } from '../../src/telephony/index.js';
 import { ScriptedLine } from '../../src/telephony/testing/scripted-line.js';
-import { SipLine, type SipLineOptions } from '../../src/sip/index.js';
+import { SipLine, type SipLineOptions } from '../../src/sip/bridge/index.js';
 import { ControlPoint, DeviceHost, findService, UpnpError, type EventSubscription, type RemoteService, type UpnpValue } from '../../src/upnp/index.js';
 import { lo, testLogger, waitFor } from './net.js';
 

@@ -104,7 +104,7 @@ test('a fault becomes a TelephonyError naming the device kind, the action and th
   const ts = new TelephonyServer(remote, 'uuid:root', log);
   await assert.rejects(ts.invoke(CallManagementAction.StopCall, { TelCPName: 'a', SecretKey: 'k', CallID: 'c1' }, 'c1'), (e: unknown) => {
     assert.ok(e instanceof TelephonyError);
-    assert.deepEqual([e.kind, e.device, e.action, e.callID, e.code], ['fault', 'TS', 'StopCall', 'c1', 713]);
+    assert.deepEqual([e.kind, e.device, e.action, e.callID, e.errorCode], ['fault', 'TS', 'StopCall', 'c1', 713]);
     return true;
   });
   assert.equal(log.entries[0]?.outcome, 713);

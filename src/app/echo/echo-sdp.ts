@@ -3,8 +3,7 @@
  * none. It takes the first plain-RTP audio stream that offers G.711 (PCMU and/or PCMA, under the offer's payload
  * numbers, with telephone-event when offered at 8000 Hz) and rejects every other m-line (port 0).
  */
-import { g711Of } from '../../media/relay/transcoding.js';
-import { g711AudioStream } from '../../media/endpoint/g711-audio.js';
+import { g711AudioStream, g711Of } from '../../media/index.js';
 import { answerDirection, isPlainRtp, parseStreams, writeStreams, type WrittenStream } from '../../media/sdp/index.js';
 
 export interface EchoSdp {

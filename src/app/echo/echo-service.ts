@@ -11,19 +11,11 @@
  * Every call is logged: who called (From, Call-ID), when it was answered and on which RTP port, and how it ended
  * (reason, duration, packets echoed). It knows nothing of UPnP.
  */
-import { systemClock, type Clock, type TimerHandle } from '../../base/clock.js';
-import { silentLogger, type Logger } from '../../base/logger.js';
-import type { PortPool } from '../../media/endpoint/port-pool.js';
-import { fromAddr } from '../../sip/message/headers.js';
-import { formatUri, sipUri } from '../../sip/message/uri.js';
-import type { TimerConfig } from '../../sip/transaction/index.js';
-import { bindSipTransports, type SipTransports } from '../../sip/transport/index.js';
-import type { EndCause, InviteSession } from '../../sip/user-agent/invite-session.js';
-import type { SipTransportName } from '../../sip/user-agent/options.js';
-import { UserAgent } from '../../sip/user-agent/user-agent.js';
+import { errorMessage, silentLogger, systemClock, type Clock, type Logger, type TimerHandle } from '../../base/index.js';
+import type { PortPool } from '../../media/index.js';
+import { bindSipTransports, formatUri, fromAddr, sipUri, UserAgent, type EndCause, type InviteSession, type SipTransportName, type SipTransports, type TimerConfig } from '../../sip/index.js';
 import { echoSdp } from './echo-sdp.js';
 import { RtpEcho } from './rtp-echo.js';
-import { errorMessage } from '../../base/index.js';
 
 export interface EchoServiceOptions {
   /** The IPv4 address to listen on (SIP and RTP), written in Contact, Via and SDP. */

@@ -12,13 +12,8 @@
  * RTCP is read and dropped: the echo sends none (a sender does not depend on receiver reports).
  */
 import type { Socket } from 'node:dgram';
-import type { Clock } from '../../base/clock.js';
-import type { Logger } from '../../base/logger.js';
-import type { PortPool } from '../../media/endpoint/port-pool.js';
-import type { RtpAddress } from '../../media/endpoint/rtp-endpoint.js';
-import { bindPortPair, closeQuietly, plainAddress } from '../../media/endpoint/udp-socket.js';
-import { OutStream } from '../../media/relay/out-stream.js';
-import { parseRtp, serializeRtp } from '../../media/rtp/packet.js';
+import type { Clock, Logger } from '../../base/index.js';
+import { bindPortPair, closeQuietly, OutStream, parseRtp, plainAddress, serializeRtp, type PortPool, type RtpAddress } from '../../media/index.js';
 
 export interface RtpEchoOptions {
   /** The local address to bind (an interface hometel serves). */

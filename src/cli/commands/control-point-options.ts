@@ -1,7 +1,6 @@
 /** Options and set-up shared by the subcommands that act as a UPnP control point. */
 import type { Command } from 'commander';
-import { resolveInterface } from '../../base/net.js';
-import { createLogger } from '../../base/logger.js';
+import { createLogger, resolveInterface } from '../../base/index.js';
 import { ControlPoint } from '../../upnp/index.js';
 
 export interface ControlPointCliOptions {

@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { delay } from '../../base/clock.js';
+import { delay } from '../../base/index.js';
 import { allDevices } from '../../upnp/index.js';
 import { startControlPoint, timeoutMs, withControlPointOptions, type ControlPointCliOptions } from './control-point-options.js';
 

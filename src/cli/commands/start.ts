@@ -1,7 +1,6 @@
 import { Command, Option } from 'commander';
-import { loadConfig, type HometelConfig } from '../../app/config.js';
-import { startHometel } from '../../app/hometel.js';
-import { createLogger, type LogLevel } from '../../base/logger.js';
+import { loadConfig, startHometel, type HometelConfig } from '../../app/index.js';
+import { createLogger, type LogLevel } from '../../base/index.js';
 
 interface StartOptions {
   config?: string;

@@ -4,7 +4,7 @@
  * caller), and `close()` patches the real sizes into the header. A recording cut short by a crash still reads
  * (the sizes say "to the end of the file").
  */
-import { AppendFile } from '../../base/append-file.js';
+import { AppendFile } from '../../base/index.js';
 import { sampleRate as defaultRate, type AudioSink } from './frame.js';
 import { wavHeader, wavUnknownSize } from './wav.js';
 

@@ -2,12 +2,9 @@
  * The Telephony Server's media plane over the RTP relay: a RelaySession per Call on the TS's own address, with port
  * pairs from one PortPool (the configured RTP range; several lines may share it).
  */
-import type { Clock } from '../../base/clock.js';
-import type { Logger } from '../../base/logger.js';
-import type { MediaPlane } from '../../telephony/domain/media-plane.js';
-import type { PortPool } from '../endpoint/port-pool.js';
-import type { NativeMedia } from '../relay/relay-stream.js';
-import { RelaySession } from '../relay/relay-session.js';
+import type { Clock, Logger } from '../../base/index.js';
+import type { MediaPlane } from '../../telephony/domain/index.js';
+import { RelaySession, type NativeMedia, type PortPool } from '../index.js';
 
 export interface RelayMediaPlaneOptions {
   /** The TS's address: every relay port is bound on it and every SDP names it (never a wildcard). */

@@ -28,22 +28,10 @@
  * Operations on one session are serialised (a StopMediaSession during a ModifyMediaSession waits for it).
  */
 import { join } from 'node:path';
-import type { Clock } from '../../base/clock.js';
-import type { Logger } from '../../base/logger.js';
-import { MediaSessionError, type MediaSessionListener, type MediaSessionOffer, type MediaSessionPort } from '../../telephony/domain/media-session.js';
-import type { AudioSink, AudioSource } from '../audio/frame.js';
-import { audioSourceOf, type AudioSourceConfig } from '../audio/source-config.js';
-import { WavRecorder } from '../audio/wav-recorder.js';
-import type { Codec } from '../codecs/codec.js';
-import { codecByName } from '../codecs/registry.js';
-import type { DtmfEvent, DtmfSendOptions } from '../endpoint/dtmf.js';
-import type { PortPool } from '../endpoint/port-pool.js';
-import { RtpEndpoint, type RtpAddress } from '../endpoint/rtp-endpoint.js';
-import { g711AudioStream } from '../endpoint/g711-audio.js';
+import { errorMessage, type Clock, type Logger } from '../../base/index.js';
+import { MediaSessionError, type MediaSessionListener, type MediaSessionOffer, type MediaSessionPort } from '../../telephony/domain/index.js';
+import { audioSourceOf, codecByName, g711AudioStream, RtpdumpWriter, RtpEndpoint, RtpReceiver, WavRecorder, type AudioSink, type AudioSource, type AudioSourceConfig, type Codec, type DtmfEvent, type DtmfSendOptions, type PortPool, type RtpAddress, type RtpPacketSink } from '../index.js';
 import { isTelephoneEvent, parseStreams, restrictSdp, writeStreams, type Direction, type SdpCodec, type SdpMedia, type SdpOrigin, type SdpStream, type WrittenStream } from '../sdp/index.js';
-import { RtpReceiver } from '../tc/rtp-receiver.js';
-import { RtpdumpWriter, type RtpPacketSink } from '../tc/rtpdump.js';
-import { errorMessage } from '../../base/index.js';
 
 /** What a TC plays into its sessions: a sine tone, a WAV file (once, or looped), or silence. */
 export type TcSourceConfig = AudioSourceConfig;

@@ -3,3 +3,4 @@ export * from './jitter-buffer.js';
 export * from './dtmf.js';
 export * from './rtp-endpoint.js';
 export * from './g711-audio.js';
+export * from './udp-socket.js';

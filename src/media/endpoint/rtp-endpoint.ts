@@ -20,8 +20,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { RemoteInfo, Socket } from 'node:dgram';
-import type { Clock, TimerHandle } from '../../base/clock.js';
-import type { Logger } from '../../base/logger.js';
+import { errorMessage, type Clock, type Logger, type TimerHandle } from '../../base/index.js';
 import type { AudioSink, AudioSource } from '../audio/frame.js';
 import { Rechunker } from '../audio/rechunk.js';
 import type { Codec } from '../codecs/codec.js';
@@ -43,7 +42,6 @@ import { DtmfReceiver, DtmfSender, type DtmfEvent, type DtmfSendOptions } from '
 import { JitterBuffer } from './jitter-buffer.js';
 import type { PortPool } from './port-pool.js';
 import { bindPortPair, closeQuietly, plainAddress } from './udp-socket.js';
-import { errorMessage } from '../../base/index.js';
 
 export interface RtpAddress {
   readonly address: string;

@@ -5,7 +5,7 @@
  */
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
 import { isIPv6 } from 'node:net';
-import type { Logger } from '../../base/logger.js';
+import type { Logger } from '../../base/index.js';
 import type { PortPool } from './port-pool.js';
 
 export type DatagramListener = (data: Buffer, rinfo: RemoteInfo) => void;

@@ -12,8 +12,7 @@
  * (a stream no longer chosen gets port 0) and `setRemote(answer)` completes it.
  */
 import { randomBytes } from 'node:crypto';
-import type { Clock } from '../../base/clock.js';
-import type { Logger } from '../../base/logger.js';
+import { errorMessage, HometelError, type Clock, type Logger } from '../../base/index.js';
 import type { CallMediaStats } from './stats.js';
 import type { PortPool } from '../endpoint/port-pool.js';
 import { Leg, legMediaOf } from './leg.js';
@@ -21,7 +20,6 @@ import { RelayStream, type NativeMedia } from './relay-stream.js';
 import { answerDirection, isPlainRtp, parseStreams, sameCodec, writeStreams, type SdpStream, type StreamCodec, type WrittenStream } from '../sdp/index.js';
 import { g711Of, withTranscodable } from './transcoding.js';
 import { UdpPair } from './udp-pair.js';
-import { errorMessage, HometelError } from '../../base/index.js';
 
 /** No port pair is left for a stream (the PortPool is exhausted). */
 export class MediaResourceError extends HometelError {

@@ -17,10 +17,8 @@
  * of the stream are dropped and counted; on the WAN port the first valid packet latches the Remote Party's address
  * (symmetric RTP) and other sources are dropped and counted.
  */
-import type { Clock, TimerHandle } from '../../base/clock.js';
-import type { Logger } from '../../base/logger.js';
-import type { AudioSink, AudioSource } from '../audio/frame.js';
-import { frameSamples } from '../audio/frame.js';
+import { errorMessage, type Clock, type Logger, type TimerHandle } from '../../base/index.js';
+import { frameSamples, type AudioSink, type AudioSource } from '../audio/frame.js';
 import { clampToInt16, mixInto, subtractFrom } from '../audio/mix.js';
 import type { RtpAddress } from '../endpoint/rtp-endpoint.js';
 import { parseRtp, serializeRtp, type RtpPacket } from '../rtp/packet.js';
@@ -32,7 +30,6 @@ import type { MappedHeader } from './out-stream.js';
 import type { StreamCodec, TelephoneEventFormat } from '../sdp/index.js';
 import { g711Of } from './transcoding.js';
 import type { UdpPair } from './udp-pair.js';
-import { errorMessage } from '../../base/index.js';
 
 /** The TS's own media endpoint for one stream (TS-based media handling): what it plays and where it records. */
 export interface NativeMedia {

@@ -5,10 +5,9 @@
  * (another program holds the port) stays silent and says so in the log; its port goes back to the pool on close.
  */
 import type { RemoteInfo, Socket } from 'node:dgram';
-import type { Logger } from '../../base/logger.js';
+import { errorDetail, errorMessage, type Logger } from '../../base/index.js';
 import type { RtpAddress } from '../endpoint/rtp-endpoint.js';
 import { bindUdp, closeQuietly, plainAddress } from '../endpoint/udp-socket.js';
-import { errorDetail, errorMessage } from '../../base/index.js';
 
 export type DatagramHandler = (data: Buffer, from: RtpAddress) => void;
 

@@ -8,15 +8,13 @@
  * checked and counted, accepted only from the peer's host; a BYE for the stream's SSRC is reported to `onBye`.
  */
 import type { RemoteInfo, Socket } from 'node:dgram';
-import type { Clock } from '../../base/clock.js';
-import type { Logger } from '../../base/logger.js';
+import { errorMessage, type Clock, type Logger } from '../../base/index.js';
 import type { PortPool } from '../endpoint/port-pool.js';
 import type { RtpAddress } from '../endpoint/rtp-endpoint.js';
 import { bindPortPair, closeQuietly, plainAddress } from '../endpoint/udp-socket.js';
 import { parseRtp } from '../rtp/packet.js';
 import { checkRtcpCompound } from '../rtp/rtcp.js';
 import type { RtpPacketSink } from './rtpdump.js';
-import { errorMessage } from '../../base/index.js';
 
 export interface RtpReceiverOptions {
   readonly address: string;

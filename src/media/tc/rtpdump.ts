@@ -8,7 +8,7 @@
  * Writes are queued and appended in order without blocking the caller (AppendFile, as for WAV); a size cap stops the
  * recording rather than filling the disk. `parseRtpdump` reads such a file back (tests, tools).
  */
-import { AppendFile } from '../../base/append-file.js';
+import { AppendFile } from '../../base/index.js';
 import { isIPv4 } from 'node:net';
 
 /** Where a receiver hands the packets it accepted: the whole datagram and when it arrived (ms, the receiver's clock). */

@@ -19,18 +19,9 @@
  *
  * Every report to the listener happens after the command that caused it has returned, and is guarded.
  */
-import { systemClock, type Clock } from '../../base/clock.js';
-import { silentLogger, type Logger } from '../../base/logger.js';
-import type { Line, LineFailure, LineListener, OutgoingCallRequest, RemotePeer } from '../../telephony/domain/line.js';
-import { fromAddr, toAddr } from '../message/headers.js';
-import type { SipRequest } from '../message/types.js';
-import { formatUri, parseUri, sipUri } from '../message/uri.js';
-import type { TimerConfig } from '../transaction/index.js';
-import { bindSipTransports, type SipTransports } from '../transport/index.js';
-import type { InviteSession, InviteSessionDelegate } from '../user-agent/invite-session.js';
-import type { SipTransportName, UaTransport } from '../user-agent/options.js';
-import { UserAgent } from '../user-agent/user-agent.js';
-import { errorDetail } from '../../base/index.js';
+import { errorDetail, silentLogger, systemClock, type Clock, type Logger } from '../../base/index.js';
+import type { Line, LineFailure, LineListener, OutgoingCallRequest, RemotePeer } from '../../telephony/domain/index.js';
+import { bindSipTransports, formatUri, fromAddr, parseUri, sipUri, toAddr, UserAgent, type InviteSession, type InviteSessionDelegate, type SipRequest, type SipTransportName, type SipTransports, type TimerConfig, type UaTransport } from '../index.js';
 
 export interface SipLineOptions {
   /** `direct`: reachable at sip:user@host:port, no registrar. `registered`: REGISTER with a registrar. */

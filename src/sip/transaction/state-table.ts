@@ -7,9 +7,7 @@
  * responds) are queued and run after it; TU callbacks (`later`) run after the state has changed, so the TU
  * always sees the new state.
  */
-import type { Clock, TimerHandle } from '../../base/clock.js';
-import type { Logger } from '../../base/logger.js';
-import { asError } from '../../base/index.js';
+import { asError, type Clock, type Logger, type TimerHandle } from '../../base/index.js';
 import type { TimerConfig } from './timers.js';
 import type { TransactionTransport } from './transaction-transport.js';
 

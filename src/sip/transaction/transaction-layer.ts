@@ -9,8 +9,7 @@
  * arriving afterwards would look new; the layer remembers the keys of INVITEs answered 2xx for 64·T1 and
  * absorbs their retransmissions (the behaviour RFC 6026 7.1 gives its Accepted state).
  */
-import { systemClock, type Clock, type TimerHandle } from '../../base/clock.js';
-import { silentLogger, type Logger } from '../../base/logger.js';
+import { silentLogger, systemClock, type Clock, type Logger, type TimerHandle } from '../../base/index.js';
 import { cseq } from '../message/headers.js';
 import type { SipMessage, SipPeer, SipRequest, SipResponse } from '../message/types.js';
 import type { SipSource } from '../transport/transport.js';

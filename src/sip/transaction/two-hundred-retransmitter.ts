@@ -4,9 +4,7 @@
  * gives up and reports, and the UA should end the session with BYE. The retransmissions run whatever the
  * transport (a TCP hop may be followed by a UDP one). The UA layer creates one per 2xx it sends.
  */
-import type { Clock, TimerHandle } from '../../base/clock.js';
-import { silentLogger, type Logger } from '../../base/logger.js';
-import { asError } from '../../base/index.js';
+import { asError, silentLogger, type Clock, type Logger, type TimerHandle } from '../../base/index.js';
 import { resolveTimers, type TimerConfig } from './timers.js';
 
 export interface TwoHundredRetransmitterOptions {

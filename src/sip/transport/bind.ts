@@ -2,7 +2,7 @@
  * Binds the SIP transports of one user agent: UDP and/or TCP on one address and one port (RFC 3261 18: a UA
  * listens on the same port for both), behind one `SipTransports`. Port 0 picks a free port both can use.
  */
-import type { Logger } from '../../base/logger.js';
+import type { Logger } from '../../base/index.js';
 import { SipTransports } from './sip-transports.js';
 import { TcpTransport } from './tcp-transport.js';
 import { UdpTransport } from './udp-transport.js';

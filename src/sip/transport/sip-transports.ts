@@ -8,7 +8,7 @@
 import { isIP } from 'node:net';
 import { responseTarget, topVia } from '../message/headers.js';
 import type { SipMessage, SipPeer, SipRequest, SipResponse } from '../message/types.js';
-import type { Logger } from '../../base/logger.js';
+import type { Logger } from '../../base/index.js';
 import { defaultSipCodec, type SipCodec } from './codec-port.js';
 import { defaultMtuThreshold, defaultSipPort, type SipSource, type Transport } from './transport.js';
 import { withTopViaTransport } from './via.js';

@@ -9,8 +9,7 @@
  */
 import { createConnection, createServer, isIP, type AddressInfo, type Server, type Socket } from 'node:net';
 import type { SipMessage, SipPeer } from '../message/types.js';
-import type { Logger } from '../../base/logger.js';
-import { errorDetail } from '../../base/index.js';
+import { errorDetail, type Logger } from '../../base/index.js';
 import { defaultSipCodec, type SipCodec } from './codec-port.js';
 import { rawErrorResponse } from './raw-response.js';
 import { defaultSipPort, normalizeAddress, peerKey, type SipSource, type Transport } from './transport.js';

@@ -3,7 +3,6 @@
  * or messages to a peer and hands received messages upward through delegates.
  */
 import type { SipMessage, SipPeer } from '../message/types.js';
-import { asError } from '../../base/index.js';
 
 /** RFC 3261 19.1.2 / 18: the default port for SIP over UDP and TCP. */
 export const defaultSipPort = 5060;

@@ -10,8 +10,7 @@
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
 import { isIPv6 } from 'node:net';
 import type { SipMessage, SipPeer } from '../message/types.js';
-import type { Logger } from '../../base/logger.js';
-import { asError, errorDetail } from '../../base/index.js';
+import { asError, errorDetail, type Logger } from '../../base/index.js';
 import { defaultSipCodec, type SipCodec } from './codec-port.js';
 import {
   defaultMtuThreshold,

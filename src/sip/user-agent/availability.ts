@@ -7,7 +7,7 @@
  * available; 404/408/410/480/484/486, 3xx, 5xx, 6xx, a timeout or a transport error mean not available.
  * Only changes are reported (the first result always is).
  */
-import type { TimerHandle } from '../../base/clock.js';
+import type { TimerHandle } from '../../base/index.js';
 import { Dialog } from '../dialog/dialog.js';
 import type { HeaderInput } from '../message/codec.js';
 import { parseHeaderParams } from '../message/headers.js';

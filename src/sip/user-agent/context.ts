@@ -3,8 +3,7 @@
  * time, logs, the transaction layer, our own addresses, and a way to send requests that answers Digest
  * challenges and turns timeouts and transport errors into local 408/503 responses.
  */
-import type { Clock, TimerHandle } from '../../base/clock.js';
-import type { Logger } from '../../base/logger.js';
+import type { Clock, Logger, TimerHandle } from '../../base/index.js';
 import type { HeaderInput } from '../message/codec.js';
 import type { SipPeer, SipRequest, SipResponse } from '../message/types.js';
 import type { ClientTransaction, TimerConfig, TransactionLayer } from '../transaction/index.js';

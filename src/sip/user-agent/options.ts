@@ -2,8 +2,7 @@
  * What a `UserAgent` is configured with, and the transport port it runs over. Every duration has a default;
  * time and the resolver are injected so tests control them.
  */
-import type { Clock } from '../../base/clock.js';
-import type { Logger } from '../../base/logger.js';
+import type { Clock, Logger } from '../../base/index.js';
 import type { SipMessage } from '../message/types.js';
 import type { TimerConfig, TransactionTransport } from '../transaction/index.js';
 import type { SipSource } from '../transport/transport.js';

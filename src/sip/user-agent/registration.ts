@@ -4,7 +4,7 @@
  * after a failure, follow a 423's Min-Expires, and remove the binding (Expires: 0) on stop. All REGISTERs
  * of one registration share Call-ID and From tag, CSeq counting up (10.2.4).
  */
-import type { TimerHandle } from '../../base/clock.js';
+import type { TimerHandle } from '../../base/index.js';
 import { contacts, expires as expiresOf, formatNameAddr } from '../message/headers.js';
 import type { SipResponse } from '../message/types.js';
 import { formatUri, parseUri, sipUri, uriTextEquals } from '../message/uri.js';

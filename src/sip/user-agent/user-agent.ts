@@ -11,8 +11,7 @@
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import { randomBytes } from 'node:crypto';
-import { systemClock, type Clock, type TimerHandle } from '../../base/clock.js';
-import { silentLogger, type Logger } from '../../base/logger.js';
+import { errorDetail, errorMessage, silentLogger, systemClock, type Clock, type Logger, type TimerHandle } from '../../base/index.js';
 import { dialogKey, type Dialog } from '../dialog/dialog.js';
 import { responseTo, type HeaderInput } from '../message/codec.js';
 import { addHeader, callId, cseq, fromAddr, generateBranch, generateTag, makeVia, optionTags, toAddr } from '../message/headers.js';
@@ -34,7 +33,6 @@ import { InviteSession, type InviteSessionDelegate, type SessionHost } from './i
 import { allowedMethods, allowHeader, supportedOptions, type SipTransportName, type UaCredentials, type UaTransport, type UserAgentOptions } from './options.js';
 import { Registration, type RegistrationInfo, type RegistrationState } from './registration.js';
 import { reply } from './requests.js';
-import { errorDetail, errorMessage } from '../../base/index.js';
 
 export interface UserAgentDelegate {
   /** A new incoming call. Set `session.delegate` here; answer or reject now or later. Without it: 480. */

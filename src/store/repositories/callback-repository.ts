@@ -3,7 +3,7 @@
  * WAL + synchronous=FULL a registration is on disk when `register` returns.
  */
 import type Database from 'better-sqlite3';
-import type { CallBackEntry, CallBackRepository } from '../../telephony/domain/repositories.js';
+import type { CallBackEntry, CallBackRepository } from '../../telephony/domain/index.js';
 import type { Store } from '../store.js';
 
 interface Row {

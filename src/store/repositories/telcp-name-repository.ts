@@ -3,7 +3,7 @@
  * transaction; with WAL + synchronous=FULL it is on disk when the method returns.
  */
 import type Database from 'better-sqlite3';
-import type { TelCPNameRecord, TelCPNameRepository } from '../../telephony/domain/repositories.js';
+import type { TelCPNameRecord, TelCPNameRepository } from '../../telephony/domain/index.js';
 import type { Store } from '../store.js';
 
 interface Row {

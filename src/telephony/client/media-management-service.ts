@@ -8,22 +8,17 @@
  * Behaviour where the printed sequences are silent is decided in docs/decisions.md ("MediaManagement:1").
  */
 import { randomBytes } from 'node:crypto';
-import type { Clock, TimerHandle } from '../../base/clock.js';
-import type { Logger } from '../../base/logger.js';
+import { errorDetail, errorMessage, type Clock, type Logger, type TimerHandle } from '../../base/index.js';
 import { UdaErrorCode, UpnpError, udaError, type OutArgs, type ServiceHandlers, type ServiceImplementation, type ServiceState } from '../../upnp/index.js';
-import { normalizeSdp } from '../../media/sdp/index.js';
-import { checkSubset, intersectCapabilities, parseSdpMedia, restrictSdp, type SdpMedia } from '../../media/sdp/index.js';
-import { MediaManagementAction as A, mediaManagementContract, type MediaManagementActionName } from '../contracts/media-management/contract.js';
-import { mmError } from '../contracts/media-management/errors.js';
-import type { MediaSessionInfo, MediaSessionStatus } from '../contracts/media-management/mms-types.js';
+import { checkSubset, intersectCapabilities, normalizeSdp, parseSdpMedia, restrictSdp, type SdpMedia } from '../../media/sdp/index.js';
+import { MediaManagementAction as A, mediaManagementContract, mmError, type MediaManagementActionName, type MediaSessionInfo, type MediaSessionStatus } from '../contracts/index.js';
 import {
   buildMediaSessionInfo,
   buildMediaSessionInfoList,
   buildMmsMediaCapabilityInfo,
   parseMmsMediaCapabilityInfo,
-} from '../contracts/media-management/mms-xml.js';
-import { MediaSessionError, type MediaSessionListener, type MediaSessionPort } from '../domain/media-session.js';
-import { errorDetail, errorMessage } from '../../base/index.js';
+} from '../contracts/index.js';
+import { MediaSessionError, type MediaSessionListener, type MediaSessionPort } from '../domain/index.js';
 
 export interface MediaManagementOptions {
   readonly port: MediaSessionPort;

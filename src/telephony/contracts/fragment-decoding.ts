@@ -3,7 +3,7 @@
  * in any letter case and any namespace, enumerated values with stray quotes, a root in the expected namespace or in
  * none. Decoders throw DecodeError; `parseFragment` turns every failure into a result and never throws.
  */
-import { childElements, parseXml, sameNamespace, type Element } from '../../upnp/xml/safe-xml.js';
+import { childElements, parseXml, sameNamespace, type Element } from '../../upnp/index.js';
 import { errorMessage, HometelError } from '../../base/index.js';
 
 export type FragmentParseResult<T> = { ok: true; value: T } | { ok: false; reason: string };

@@ -3,11 +3,10 @@
  * spec's sequences (Appendix C) and what a `watch`/debug view shows. Secret keys are never recorded; XML fragment
  * arguments are recorded as a short summary (media types, Media Session IDs) rather than the document.
  */
-import { systemClock, type Clock } from '../../base/clock.js';
+import { systemClock, type Clock } from '../../base/index.js';
 import type { ActionArgs } from '../../upnp/index.js';
-import { parseMediaCapabilityInfo, parseTCList } from '../contracts/call-management/cams-xml.js';
+import { parseMediaCapabilityInfo, parseMmsMediaCapabilityInfo, parseTCList } from '../contracts/index.js';
 import { mediaTypesOf } from '../../media/sdp/index.js';
-import { parseMmsMediaCapabilityInfo } from '../contracts/media-management/mms-xml.js';
 import type { DeviceKind } from './errors.js';
 
 export interface ActionRecord {

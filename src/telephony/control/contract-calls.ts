@@ -4,8 +4,7 @@
  * spell an argument otherwise than the contract does are named, not left untyped.
  */
 import { argumentsOf, findAction, findStateVariable, type ActionArgs, type ActionName, type InArgs, type OutArgs, type TypedContract } from '../../upnp/index.js';
-import type { callManagementContract } from '../contracts/call-management/contract.js';
-import type { mediaManagementContract } from '../contracts/media-management/contract.js';
+import type { callManagementContract, mediaManagementContract } from '../contracts/index.js';
 
 export type CallManagement = typeof callManagementContract;
 export type MediaManagement = typeof mediaManagementContract;

@@ -8,15 +8,13 @@
  */
 import { EventEmitter } from 'node:events';
 import type { ActionName, InArgs, RemoteService, TypedContract, UpnpValue } from '../../upnp/index.js';
-import { callManagementContract, callManagementServiceType } from '../contracts/call-management/contract.js';
-import { MediaManagementAction, mediaManagementContract, mediaManagementServiceType, type MediaManagementActionName } from '../contracts/media-management/contract.js';
-import type { MediaSessionInfo } from '../contracts/media-management/mms-types.js';
+import { callManagementContract, callManagementServiceType, MediaManagementAction, mediaManagementContract, mediaManagementServiceType, type MediaManagementActionName, type MediaSessionInfo } from '../contracts/index.js';
 import {
   buildMmsMediaCapabilityInfo,
   parseMediaSessionInfo,
   parseMediaSessionInfoList,
   parseMmsMediaCapabilityInfo,
-} from '../contracts/media-management/mms-xml.js';
+} from '../contracts/index.js';
 import type { ActionLog } from './action-log.js';
 import { answerOf, type Answer, type CallManagement, type MediaManagement } from './contract-calls.js';
 import { TelephonyError, toTelephonyError, type DeviceKind } from './errors.js';

@@ -5,12 +5,9 @@
  * sentence a user interface can show as it is ("the call is monopolised by another control point"), because the
  * spec's descriptions ("Unauthorized Identity") are written for implementers.
  */
-import { HometelError } from '../../base/index.js';
+import { errorMessage, HometelError } from '../../base/index.js';
 import { UpnpError, UpnpTransportError } from '../../upnp/index.js';
-import { CallManagementAction } from '../contracts/call-management/contract.js';
-import { callManagementErrors, isCallManagementErrorCode } from '../contracts/call-management/errors.js';
-import { isMediaManagementErrorCode, mediaManagementErrors } from '../contracts/media-management/errors.js';
-import { errorMessage } from '../../base/index.js';
+import { CallManagementAction, callManagementErrors, isCallManagementErrorCode, isMediaManagementErrorCode, mediaManagementErrors } from '../contracts/index.js';
 
 /** Which kind of device an action went to: the Telephony Server (CallManagement) or a Telephony Client (MediaManagement). */
 export type DeviceKind = 'TS' | 'TC';

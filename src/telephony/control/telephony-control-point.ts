@@ -5,16 +5,13 @@
  * Telephony Server for the call flows of the spec. Every action it sends is recorded in one ActionLog.
  */
 import { EventEmitter } from 'node:events';
-import { systemClock, type Clock } from '../../base/clock.js';
-import type { Logger } from '../../base/logger.js';
-import type { NetworkInterface } from '../../base/net.js';
+import { errorMessage, systemClock, type Clock, type Logger, type NetworkInterface } from '../../base/index.js';
 import { allDevices, ControlPoint, satisfiesType, type EventSubscription, type RemoteDevice } from '../../upnp/index.js';
-import type { MediaSessionInfo } from '../contracts/media-management/mms-types.js';
+import type { MediaSessionInfo } from '../contracts/index.js';
 import { ActionLog } from './action-log.js';
 import { callManagementServiceType, mediaManagementServiceType, TelephonyClient, TelephonyServer } from './devices.js';
 import { TelephonyError, usageError } from './errors.js';
 import { TsSession, type TsSessionOptions } from './ts-session/index.js';
-import { errorMessage } from '../../base/index.js';
 
 export interface TelephonyControlPointOptions {
   readonly logger: Logger;

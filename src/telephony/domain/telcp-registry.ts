@@ -21,9 +21,7 @@
  * A renewal does not change the list and is not reported.
  */
 import { createHash, randomBytes as cryptoRandomBytes, timingSafeEqual } from 'node:crypto';
-import type { Clock, TimerHandle } from '../../base/clock.js';
-import { silentLogger, type Logger } from '../../base/logger.js';
-import { HometelError } from '../../base/errors.js';
+import { HometelError, silentLogger, type Clock, type Logger, type TimerHandle } from '../../base/index.js';
 import type { TelCPNameRecord, TelCPNameRepository } from './repositories.js';
 
 /**

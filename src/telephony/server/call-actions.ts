@@ -4,18 +4,11 @@
  * contract types. Each checks who may act (CallAuthorization), what media it names (MediaCapabilities), tells
  * the line and moves the Call (CallTable).
  */
-import type { Logger } from '../../base/logger.js';
-import type { InArgs, OutArgs } from '../../upnp/index.js';
-import { UpnpError } from '../../upnp/index.js';
-import type { MediaCapabilityInfo } from '../contracts/call-management/cams-types.js';
-import { parseTCList } from '../contracts/call-management/cams-xml.js';
-import type { callManagementContract, CallManagementActionName } from '../contracts/call-management/contract.js';
-import { cmError } from '../contracts/call-management/errors.js';
+import type { Logger } from '../../base/index.js';
+import { UpnpError, type InArgs, type OutArgs } from '../../upnp/index.js';
+import { cmError, parseTCList, type CallManagementActionName, type callManagementContract, type MediaCapabilityInfo } from '../contracts/index.js';
 import { mediaTypesOf, mergeSdp } from '../../media/sdp/index.js';
-import type { Call } from '../domain/call.js';
-import { peerIdOf } from '../domain/callee-id.js';
-import type { Line, OutgoingCallRequest } from '../domain/line.js';
-import type { CallMedia } from '../domain/media-plane.js';
+import { peerIdOf, type Call, type CallMedia, type Line, type OutgoingCallRequest } from '../domain/index.js';
 import { presented, type CallAuthorization } from './call-authorization.js';
 import type { CallInfoViews } from './call-info-views.js';
 import { clientsOf, type CallMediaRecords } from './call-media.js';

@@ -3,10 +3,8 @@
  * allowed answerers (713), who sees a restricted Call in full, the supported CallModes (706) and valid
  * CalleeIDs (704/709).
  */
-import { cmError } from '../contracts/call-management/errors.js';
-import type { Call, CallMode } from '../domain/call.js';
-import { calleeKind } from '../domain/callee-id.js';
-import type { TelCPRegistry } from '../domain/telcp-registry.js';
+import { cmError } from '../contracts/index.js';
+import { calleeKind, type Call, type CallMode, type TelCPRegistry } from '../domain/index.js';
 
 /** The identity a TelCP presents with an action (TelCPName + SecretKey, possibly both empty). */
 export interface Presented {

@@ -4,10 +4,8 @@
  * GetCallInfo lists it.
  */
 import type { StateChanges } from '../../upnp/index.js';
-import { buildCallInfo, buildCallInfoList } from '../contracts/call-management/cams-xml.js';
-import type { CallInfo } from '../contracts/call-management/cams-types.js';
-import type { callManagementContract } from '../contracts/call-management/contract.js';
-import type { Call } from '../domain/call.js';
+import { buildCallInfo, buildCallInfoList, type CallInfo, type callManagementContract } from '../contracts/index.js';
+import type { Call } from '../domain/index.js';
 import type { CallAuthorization, Presented } from './call-authorization.js';
 import type { CallMediaRecords } from './call-media.js';
 

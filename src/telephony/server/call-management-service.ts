@@ -9,16 +9,10 @@
  * (call-table.ts), what each TelCP sees (call-info-views.ts), the logbook (logbook.ts), the line's
  * events (line-events.ts) and the Call actions (call-actions.ts).
  */
-import type { Clock } from '../../base/clock.js';
-import type { Logger } from '../../base/logger.js';
+import type { Clock, Logger } from '../../base/index.js';
 import { UdaErrorCode, udaError, type ServiceHandlers, type ServiceImplementation, type ServiceState, type UpnpError } from '../../upnp/index.js';
-import { buildTelCPNameList } from '../contracts/call-management/cams-xml.js';
-import { CallManagementAction as A, callManagementContract } from '../contracts/call-management/contract.js';
-import { cmError } from '../contracts/call-management/errors.js';
-import type { Line } from '../domain/line.js';
-import type { MediaPlane } from '../domain/media-plane.js';
-import type { CallBackRepository, CallLogRepository } from '../domain/repositories.js';
-import { TelCPErrorCode, TelCPRefusal, type TelCPRegistry } from '../domain/telcp-registry.js';
+import { buildTelCPNameList, CallManagementAction as A, callManagementContract, cmError } from '../contracts/index.js';
+import { TelCPErrorCode, TelCPRefusal, type CallBackRepository, type CallLogRepository, type Line, type MediaPlane, type TelCPRegistry } from '../domain/index.js';
 import { CallActions } from './call-actions.js';
 import { CallAuthorization } from './call-authorization.js';
 import { CallInfoViews, type Publish } from './call-info-views.js';

@@ -2,13 +2,11 @@
  * Each Call's media in the RTP media plane (when the TS has one): opened with the Call, the TS's WAN SDP for the
  * Remote Party, the home SDP CallInfo shows for it, and closed (ports returned) whatever path the Call took.
  */
-import type { Logger } from '../../base/logger.js';
+import { errorMessage, type Logger } from '../../base/index.js';
 import { UpnpError } from '../../upnp/index.js';
-import { cmError } from '../contracts/call-management/errors.js';
-import type { Call } from '../domain/call.js';
-import type { CallMedia, MediaClient, MediaPlane } from '../domain/media-plane.js';
+import { cmError } from '../contracts/index.js';
+import type { Call, CallMedia, MediaClient, MediaPlane } from '../domain/index.js';
 import { sdpPerSection } from '../../media/sdp/index.js';
-import { errorMessage } from '../../base/index.js';
 
 /** A Call's media in the media plane, and the home SDP last shown for each SDP (kept for after it closed). */
 interface CallMediaRecord {

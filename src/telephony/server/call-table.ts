@@ -4,12 +4,9 @@
  * Disconnected Call) and, once over, logged and released.
  */
 import { randomBytes } from 'node:crypto';
-import type { Clock, TimerHandle } from '../../base/clock.js';
-import type { Logger } from '../../base/logger.js';
-import { cmError } from '../contracts/call-management/errors.js';
-import { Call } from '../domain/call.js';
-import { actionAllowed, type CallAction, type CallReason, type CallTrigger } from '../domain/call-state-machine.js';
-import type { Line, RemotePeer } from '../domain/line.js';
+import type { Clock, Logger, TimerHandle } from '../../base/index.js';
+import { cmError } from '../contracts/index.js';
+import { actionAllowed, Call, type CallAction, type CallReason, type CallTrigger, type Line, type RemotePeer } from '../domain/index.js';
 import type { CallInfoViews } from './call-info-views.js';
 import type { CallMediaRecords } from './call-media.js';
 import type { Logbook } from './logbook.js';

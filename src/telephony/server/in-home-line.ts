@@ -3,7 +3,7 @@
  * never leave the house: this line wraps the real one and loops such calls back into the Telephony
  * Server as an incoming Call for the named TelCP. Every other call goes to the wrapped line.
  */
-import type { Line, LineListener, OutgoingCallRequest } from '../domain/line.js';
+import type { Line, LineListener, OutgoingCallRequest } from '../domain/index.js';
 
 export class InHomeLine implements Line {
   private listener?: LineListener;

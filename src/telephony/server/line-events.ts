@@ -3,10 +3,9 @@
  * whom), the Remote Party's progress, answer, failure, cancel and hang-up, its modification requests and its
  * answers to ours, and a watched callee's availability.
  */
-import type { Logger } from '../../base/logger.js';
+import type { Logger } from '../../base/index.js';
 import { mediaTypesOf, sdpOfTypes } from '../../media/sdp/index.js';
-import type { Line, LineFailure, LineListener, RemotePeer } from '../domain/line.js';
-import type { TelCPRegistry } from '../domain/telcp-registry.js';
+import type { Line, LineFailure, LineListener, RemotePeer, TelCPRegistry } from '../domain/index.js';
 import type { CallInfoViews } from './call-info-views.js';
 import type { CallMediaRecords } from './call-media.js';
 import type { CallTable } from './call-table.js';

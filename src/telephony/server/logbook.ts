@@ -4,14 +4,10 @@
  * when their callee becomes available.
  */
 import { randomBytes } from 'node:crypto';
-import type { Clock } from '../../base/clock.js';
-import type { Logger } from '../../base/logger.js';
-import { buildCallBackAvailability, buildCallBackInfoList, buildCallLogs } from '../contracts/call-management/cams-xml.js';
-import { cmError } from '../contracts/call-management/errors.js';
+import type { Clock, Logger } from '../../base/index.js';
+import { buildCallBackAvailability, buildCallBackInfoList, buildCallLogs, cmError } from '../contracts/index.js';
 import { parseSdpMedia } from '../../media/sdp/index.js';
-import type { Call } from '../domain/call.js';
-import type { Line } from '../domain/line.js';
-import type { CallBackRepository, CallLogRepository } from '../domain/repositories.js';
+import type { Call, CallBackRepository, CallLogRepository, Line } from '../domain/index.js';
 import type { CallAuthorization } from './call-authorization.js';
 import type { Publish } from './call-info-views.js';
 

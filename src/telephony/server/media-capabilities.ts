@@ -4,9 +4,7 @@
  * and which part of an offer the TS takes itself.
  */
 import { UpnpError } from '../../upnp/index.js';
-import { buildSupportedMediaCapabilityInfo, parseMediaCapabilityInfo } from '../contracts/call-management/cams-xml.js';
-import type { MediaCapabilityInfo } from '../contracts/call-management/cams-types.js';
-import { cmError } from '../contracts/call-management/errors.js';
+import { buildSupportedMediaCapabilityInfo, cmError, parseMediaCapabilityInfo, type MediaCapabilityInfo } from '../contracts/index.js';
 import { checkSubset, intersectCapabilities, mergeSdp, parseSdpMedia, restrictSdp, type SdpMedia } from '../../media/sdp/index.js';
 import type { MediaProfile } from './media-profile.js';
 

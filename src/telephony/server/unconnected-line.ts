@@ -3,7 +3,7 @@
  * identity (GetTelephonyIdentity answers 714), every outgoing call to the outside fails, and nothing
  * ever comes in. Calls inside the home still work through the in-home line in front of it.
  */
-import type { Line, LineListener, OutgoingCallRequest } from '../domain/line.js';
+import type { Line, LineListener, OutgoingCallRequest } from '../domain/index.js';
 
 export class UnconnectedLine implements Line {
   private listener?: LineListener;

@@ -11,7 +11,7 @@ import {
   type MediaSessionListener,
   type MediaSessionOffer,
   type MediaSessionPort,
-} from '../domain/media-session.js';
+} from '../domain/index.js';
 
 /** The Telephony Client of the spec's examples (C.12 F2) on `address`: G.711 audio, MPEG-4 and H.264 video. */
 export function defaultTcCapabilities(address = '127.0.0.1'): string {

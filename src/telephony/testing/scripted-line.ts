@@ -3,7 +3,7 @@
  * it and lets the test report remote events. Used by the state-machine and sequence tests until
  * (and besides) the SIP line.
  */
-import type { Line, LineFailure, LineListener, OutgoingCallRequest, RemotePeer } from '../domain/line.js';
+import type { Line, LineFailure, LineListener, OutgoingCallRequest, RemotePeer } from '../domain/index.js';
 
 export type LineCommand =
   | { readonly kind: 'place'; readonly lineCallId: string; readonly request: OutgoingCallRequest }

@@ -7,9 +7,7 @@
  * datagram cannot make us fetch arbitrary URLs.
  */
 import { EventEmitter } from 'node:events';
-import { systemClock, type Clock, type TimerHandle } from '../../base/clock.js';
-import type { Logger } from '../../base/logger.js';
-import { onSubnet, type NetworkInterface } from '../../base/net.js';
+import { errorMessage, onSubnet, systemClock, type Clock, type Logger, type NetworkInterface, type TimerHandle } from '../../base/index.js';
 import { parseDeviceDescription, type DescribedDevice } from '../description/device-xml.js';
 import { parseScpd } from '../description/scpd-xml.js';
 import { httpRequest } from '../http/client.js';
@@ -20,7 +18,6 @@ import { SsdpSocket } from '../ssdp/ssdp-socket.js';
 import { EventSubscription } from './event-subscription.js';
 import { allDevices, type RemoteDevice } from './remote-device.js';
 import { RemoteService } from './remote-service.js';
-import { errorMessage } from '../../base/index.js';
 
 export interface ControlPointOptions {
   readonly interfaces: readonly NetworkInterface[];

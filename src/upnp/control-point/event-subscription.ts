@@ -5,14 +5,12 @@
  * point sees the device come back. Events arrive typed by the service's SCPD.
  */
 import { EventEmitter } from 'node:events';
-import type { Clock, TimerHandle } from '../../base/clock.js';
-import type { Logger } from '../../base/logger.js';
+import { errorMessage, type Clock, type Logger, type TimerHandle } from '../../base/index.js';
 import { parsePropertySet } from '../gena/propertyset.js';
 import { httpRequest } from '../http/client.js';
 import type { HttpRequest, HttpResponse } from '../http/server.js';
 import type { UpnpValue } from '../model/datatypes.js';
 import type { RemoteService } from './remote-service.js';
-import { errorMessage } from '../../base/index.js';
 
 export type SubscriptionState = 'subscribing' | 'active' | 'lost' | 'closed';
 

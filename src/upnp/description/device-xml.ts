@@ -1,7 +1,6 @@
 /** Device description (UDA 1.0 section 2.1) for a root device and its embedded devices, both directions. */
 import type { DeviceInfo } from '../model/device-model.js';
-import type { Element } from '../xml/safe-xml.js';
-import { childByName, childElements, childText, parseXml, sameNamespace, textElement } from '../xml/safe-xml.js';
+import { childByName, childElements, childText, parseXml, sameNamespace, textElement, type Element } from '../xml/safe-xml.js';
 
 export const deviceNs = 'urn:schemas-upnp-org:device-1-0';
 

@@ -5,9 +5,7 @@
  * shared, so an event reaches subscribers on every interface.
  */
 import { randomUUID } from 'node:crypto';
-import { systemClock, type Clock } from '../../base/clock.js';
-import type { Logger } from '../../base/logger.js';
-import type { NetworkInterface } from '../../base/net.js';
+import { systemClock, type Clock, type Logger, type NetworkInterface } from '../../base/index.js';
 import { buildDeviceDescription, type DescribedDevice } from '../description/device-xml.js';
 import { buildScpd } from '../description/scpd-xml.js';
 import { EventPublisher, type EventPublisherOptions } from '../gena/event-publisher.js';

@@ -4,13 +4,12 @@
  * missing, extra or mistyped arguments (402) and disallowed values (600/601) are answered here,
  * before the logic runs; anything the logic throws that is not a UpnpError becomes 501.
  */
-import type { Logger } from '../../base/logger.js';
+import { errorDetail, errorMessage, type Logger } from '../../base/index.js';
 import { decodeValue, encodeValue, zeroValue, type UpnpValue } from '../model/datatypes.js';
 import { argumentsOf, contractProblems, findAction, findStateVariable, type ServiceContract } from '../model/service-contract.js';
 import type { ActionArgs, ActionContext, ActionHandler, ServiceImplementation, ServiceState } from '../model/service-implementation.js';
 import { UdaErrorCode, UpnpError, udaError } from '../model/upnp-error.js';
 import type { ActionCall, WireArgs } from '../soap/envelope.js';
-import { errorDetail, errorMessage } from '../../base/index.js';
 
 /** A service-specific "invalid value" error: the spec's text on the wire, the detail in the log message. */
 function invalid(err: { code: number; description: string }, detail: string): UpnpError {

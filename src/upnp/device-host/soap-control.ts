@@ -5,7 +5,7 @@
  * A body that is not a well-formed SOAP envelope (or carries a DTD) is not an action at all and
  * gets HTTP 400; everything that is an action but a wrong one gets a fault (HTTP 500).
  */
-import type { Logger } from '../../base/logger.js';
+import type { Logger } from '../../base/index.js';
 import { satisfiesType } from '../model/identifiers.js';
 import { UdaErrorCode, UpnpError, udaError } from '../model/upnp-error.js';
 import type { HttpRequest, HttpResponse } from '../http/server.js';

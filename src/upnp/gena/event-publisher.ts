@@ -5,13 +5,11 @@
  * Security: a CALLBACK is accepted only when every URL in it points at the subscriber's own IP
  * address (CallStranger, CVE-2020-12695), and subscriptions are capped per service and per address.
  */
-import type { Clock, TimerHandle } from '../../base/clock.js';
-import type { Logger } from '../../base/logger.js';
+import { errorMessage, type Clock, type Logger, type TimerHandle } from '../../base/index.js';
 import { httpRequest } from '../http/client.js';
 import type { HttpRequest, HttpResponse } from '../http/server.js';
 import type { WireArgs } from '../soap/envelope.js';
 import { buildPropertySet } from './propertyset.js';
-import { errorMessage } from '../../base/index.js';
 
 export interface EventPublisherOptions {
   readonly clock: Clock;

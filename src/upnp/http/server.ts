@@ -8,8 +8,7 @@
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer as createNetServer, type AddressInfo, type Server as NetServer, type Socket } from 'node:net';
 import { release, type } from 'node:os';
-import type { Logger } from '../../base/logger.js';
-import { errorDetail } from '../../base/index.js';
+import { errorDetail, type Logger } from '../../base/index.js';
 
 export interface HttpRequest {
   readonly method: string;

@@ -2,8 +2,7 @@
  * SOAP 1.1 envelopes for UPnP control (UDA 1.0 section 3.2): action request, action response and
  * UPnPError fault, both directions. Values go in and out as wire text; typing is the caller's job.
  */
-import { childByName, childElements, elementValue, escapeXml, parseXml, sameNamespace, textElement } from '../xml/safe-xml.js';
-import type { Element } from '../xml/safe-xml.js';
+import { childByName, childElements, elementValue, escapeXml, parseXml, sameNamespace, textElement, type Element } from '../xml/safe-xml.js';
 
 export const soapEnvelopeNs = 'http://schemas.xmlsoap.org/soap/envelope/';
 export const soapEncodingStyle = 'http://schemas.xmlsoap.org/soap/encoding/';

@@ -3,8 +3,7 @@
  * start and again well before max-age runs out, ssdp:byebye at stop, and answers to M-SEARCH
  * after a random delay within MX.
  */
-import type { Clock, TimerHandle } from '../../base/clock.js';
-import type { Logger } from '../../base/logger.js';
+import type { Clock, Logger, TimerHandle } from '../../base/index.js';
 import { satisfiesType } from '../model/identifiers.js';
 import { formatSsdp, ssdpHost, type SsdpMessage } from './ssdp-codec.js';
 import type { SsdpRemote, SsdpSocket } from './ssdp-socket.js';

@@ -4,8 +4,7 @@
  */
 import { createSocket, type Socket } from 'node:dgram';
 import { EventEmitter } from 'node:events';
-import { onSubnet, type NetworkInterface } from '../../base/net.js';
-import type { Logger } from '../../base/logger.js';
+import { onSubnet, type Logger, type NetworkInterface } from '../../base/index.js';
 import { parseSsdp, ssdpMulticastAddress, ssdpPort, type SsdpMessage } from './ssdp-codec.js';
 
 export interface SsdpRemote {

@@ -3,8 +3,7 @@
  * entity declaration are refused before parsing (no XXE, no billion laughs: SOAP and GENA forbid
  * DTDs anyway), and so is anything over the size limit or not well-formed.
  */
-import { DOMParser, XMLSerializer } from '@xmldom/xmldom';
-import type { Document, Element, Node } from '@xmldom/xmldom';
+import { DOMParser, XMLSerializer, type Document, type Element, type Node } from '@xmldom/xmldom';
 import { errorMessage } from '../../base/index.js';
 
 export type { Document, Element };

@@ -7,11 +7,9 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { Command } from 'commander';
-import { createLogger } from '../../../base/logger.js';
-import { resolveInterface } from '../../../base/net.js';
+import { asError, createLogger, HometelError, resolveInterface } from '../../../base/index.js';
 import { timeoutMs as cliTimeoutMs, withControlPointOptions, type ControlPointCliOptions } from '../control-point-options.js';
 import { TelephonyControlPoint, TelephonyError, type TelephonyClient, type TelephonyServer, type TsSession } from '../../../telephony/control/index.js';
-import { asError, HometelError } from '../../../base/index.js';
 
 export interface CpOptions extends ControlPointCliOptions {
   ts?: string;

@@ -1,6 +1,6 @@
 /** `hometel cp discover|calls|logs|callback|names`: what the Telephony Servers and Clients know. */
 import { Command } from 'commander';
-import type { CallLog, Peer } from '../../../telephony/contracts/call-management/cams-types.js';
+import type { CallLog, Peer } from '../../../telephony/contracts/index.js';
 import { describeCall } from './calls.js';
 import { runCp, withCpOptions, type CpOptions } from './context.js';
 

@@ -7,7 +7,7 @@
  * order, `peer:`-qualified peer fields. SDP is written verbatim with CR escaped as `&#13;`, so its CRLF
  * line ends survive any XML parser's line-end normalisation.
  */
-import { escapeXml } from '../../../upnp/xml/safe-xml.js';
+import { escapeXml } from '../../../upnp/index.js';
 import {
   type CallBackAvailability,
   type CallBackInfoList,

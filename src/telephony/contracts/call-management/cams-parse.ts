@@ -13,7 +13,7 @@
  */
 import { callDirections, callStatuses, callTypes } from '../../domain/index.js';
 import { normalizeSdp } from '../../../media/sdp/index.js';
-import { elementValue, type Element } from '../../../upnp/xml/safe-xml.js';
+import { elementValue, type Element } from '../../../upnp/index.js';
 import { child, children, decodeEach, enumValue, fail, parseFragment, type FragmentParseResult } from '../fragment-decoding.js';
 import {
   type CallBackAvailability,

@@ -15,7 +15,7 @@
  * It is strict where a value would be meaningless: a missing mediaSessionID or a status outside
  * Started/Stopped gives `{ ok: false }`. Parsing never throws; only safe-xml's parseXml reads the text.
  */
-import { escapeXml, type Element } from '../../../upnp/xml/safe-xml.js';
+import { escapeXml, type Element } from '../../../upnp/index.js';
 import { child, decodeEach, enumValue, fail, parseFragment, type FragmentParseResult } from '../fragment-decoding.js';
 import { camsNamespace } from '../call-management/cams-types.js';
 import { decodeMediaCapability } from '../call-management/cams-parse.js';

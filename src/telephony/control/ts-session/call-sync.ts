@@ -4,12 +4,9 @@
  * needs its full information, and the waits of the flows ("until the Call is Talking") on that model, with a
  * GetCallInfo before giving up when an event does not come.
  */
-import type { Clock } from '../../../base/clock.js';
-import type { Logger } from '../../../base/logger.js';
+import type { Clock, Logger } from '../../../base/index.js';
 import type { UpnpValue } from '../../../upnp/index.js';
-import type { CallInfo, CallStatus } from '../../contracts/call-management/cams-types.js';
-import { CallManagementAction } from '../../contracts/call-management/contract.js';
-import { parseCallInfo, parseCallInfoList, parseTelCPNameList } from '../../contracts/call-management/cams-xml.js';
+import { CallManagementAction, parseCallInfo, parseCallInfoList, parseTelCPNameList, type CallInfo, type CallStatus } from '../../contracts/index.js';
 import { CallBook, viewOf, type CallChange, type CallRecord, type CallView } from '../call-model.js';
 import type { Answer, CallManagement } from '../contract-calls.js';
 import type { TelephonyServer } from '../devices.js';

@@ -2,8 +2,7 @@
  * Callbacks (2.4.4, 2.6.19-2.6.21): registered at the TS, listed, cleared, and CallBackAvailability turned into
  * the callees that can be called now.
  */
-import { parseCallBackAvailability, parseCallBackInfoList } from '../../contracts/call-management/cams-xml.js';
-import { CallManagementAction, callManagementContract } from '../../contracts/call-management/contract.js';
+import { CallManagementAction, callManagementContract, parseCallBackAvailability, parseCallBackInfoList } from '../../contracts/index.js';
 import { answeredAs, withAliases } from '../contract-calls.js';
 import type { TelephonyServer } from '../devices.js';
 import { TelephonyError } from '../errors.js';

@@ -2,7 +2,7 @@
  * The flows that make and end Calls (3.1.1-3.1.2 / 3.2.1-3.2.2, C.12-C.15, C.19-C.22, C.30, C.34): call, answer,
  * reject, hang up.
  */
-import { CallManagementAction } from '../../contracts/call-management/contract.js';
+import { CallManagementAction } from '../../contracts/index.js';
 import type { CallMode, CallView } from '../call-model.js';
 import { TelephonyError, usageError } from '../errors.js';
 import { disconnected } from './call-sync.js';

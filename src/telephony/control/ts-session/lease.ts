@@ -3,10 +3,9 @@
  * fail, a kept identity renewed with its key (C.3), renewed half-way to Expires (2.6.2.4), registered afresh when
  * it lapsed; and every CallManagement action that manages a Call sent with the name and its SecretKey.
  */
-import type { Clock, TimerHandle } from '../../../base/clock.js';
-import type { Logger } from '../../../base/logger.js';
+import type { Clock, Logger, TimerHandle } from '../../../base/index.js';
 import type { InArgs } from '../../../upnp/index.js';
-import { CallManagementAction, type CallManagementActionName } from '../../contracts/call-management/contract.js';
+import { CallManagementAction, type CallManagementActionName } from '../../contracts/index.js';
 import type { Answer, CallManagement } from '../contract-calls.js';
 import type { TelephonyServer } from '../devices.js';
 import { isFault } from '../errors.js';

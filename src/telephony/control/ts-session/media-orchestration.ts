@@ -4,8 +4,7 @@
  * transfer-plan — sessions stopped, narrowed (ModifyMediaSession) or started (StartMediaSession) — then
  * StartMediaTransfer, waiting until each transfer was evented Talking.
  */
-import { buildTCList, parseSupportedMediaCapabilityInfo } from '../../contracts/call-management/cams-xml.js';
-import { CallManagementAction } from '../../contracts/call-management/contract.js';
+import { buildTCList, CallManagementAction, parseSupportedMediaCapabilityInfo } from '../../contracts/index.js';
 import { viewOf, type CallRecord, type CallView, type MediaBinding } from '../call-model.js';
 import type { TelephonyClient, TelephonyServer } from '../devices.js';
 import { isFault, TelephonyError, usageError } from '../errors.js';

@@ -5,7 +5,7 @@
  * a remote one (AcceptModifyCall). Pure: the capabilities are read by the caller beforehand (capabilitiesNeeded
  * says whose), so that the actions go out in the spec's order and these decisions can be tested on their own.
  */
-import { buildMediaCapabilityInfo } from '../../contracts/call-management/cams-xml.js';
+import { buildMediaCapabilityInfo } from '../../contracts/index.js';
 import type { MediaBinding } from '../call-model.js';
 import { usageError } from '../errors.js';
 import { chooseStream, combineStreams, enabledTypes, partOf } from '../media-choice.js';

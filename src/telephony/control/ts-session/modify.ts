@@ -3,7 +3,7 @@
  * or drop video, switch mixing), accept or reject the Remote Party's modification, and after ModifyFailed the
  * StartMediaTransfer with the Call as it was (2.6.11.4 / 2.6.12.4).
  */
-import { CallManagementAction } from '../../contracts/call-management/contract.js';
+import { CallManagementAction } from '../../contracts/index.js';
 import type { CallRecord, CallView } from '../call-model.js';
 import type { TelephonyClient } from '../devices.js';
 import { enabledTypes, partOf } from '../media-choice.js';

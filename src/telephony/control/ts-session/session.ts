@@ -8,11 +8,9 @@
  * for Non-Monopolize Calls; sending them is always right and needed for monopolised and targeted Calls).
  */
 import { EventEmitter } from 'node:events';
-import type { Logger } from '../../../base/logger.js';
+import { asError, errorMessage, type Logger } from '../../../base/index.js';
 import type { EventSubscription } from '../../../upnp/index.js';
-import type { CallInfo, CallLogs } from '../../contracts/call-management/cams-types.js';
-import { parseCallLogs } from '../../contracts/call-management/cams-xml.js';
-import { CallManagementAction } from '../../contracts/call-management/contract.js';
+import { CallManagementAction, parseCallLogs, type CallInfo, type CallLogs } from '../../contracts/index.js';
 import { viewOf, type CallChange, type CallView } from '../call-model.js';
 import type { TelephonyServer } from '../devices.js';
 import { TelephonyError, usageError } from '../errors.js';
@@ -24,7 +22,6 @@ import { TelCPLease } from './lease.js';
 import { MediaOrchestration } from './media-orchestration.js';
 import * as modifying from './modify.js';
 import type { AnswerOptions, CallOptions, Emit, MediaOptions, ModifyOptions, ModifyResult, TelCPIdentity, TsSessionEvents, TsSessionHost, TsSessionOptions } from './types.js';
-import { asError, errorMessage } from '../../../base/index.js';
 
 export class TsSession extends EventEmitter<TsSessionEvents> {
   private readonly logger: Logger;

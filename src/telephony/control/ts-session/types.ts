@@ -2,12 +2,11 @@
  * What a TsSession is given and what it offers: its options, the options of its flows, its events, and the host
  * it runs in (the TelephonyControlPoint, seen only through TsSessionHost so that the session does not import it).
  */
-import type { Clock } from '../../../base/clock.js';
-import type { Logger } from '../../../base/logger.js';
+import type { Clock, Logger } from '../../../base/index.js';
 import type { EventSubscription, RemoteService } from '../../../upnp/index.js';
 import type { CallChange, CallMode, CallView } from '../call-model.js';
 import type { TelephonyClient } from '../devices.js';
-import type { Priority } from '../../contracts/call-management/cams-types.js';
+import type { Priority } from '../../contracts/index.js';
 
 /** What a session needs of the control point that opened it. */
 export interface TsSessionHost {
