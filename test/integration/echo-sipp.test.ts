@@ -22,6 +22,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { EchoService, type EchoServiceOptions } from '../../src/app/echo/echo-service.js';
+import { defaultConfig } from '../../src/app/config.js';
 import { createLogger } from '../../src/base/logger.js';
 import { dominantFrequency } from '../../src/media/audio/analysis.js';
 import { pcmu } from '../../src/media/codecs/g711.js';
@@ -48,7 +49,8 @@ interface RunningEcho {
 async function startEcho(t: TestContext, rtpMin: number, o: Partial<EchoServiceOptions> = {}): Promise<RunningEcho> {
   const log: string[] = [];
   const logger = createLogger({ level: 'info', component: 'echo', write: (l) => log.push(l) });
-  const echo = new EchoService({ host, port: await freeLoopbackPort(), ports: new PortPool({ min: rtpMin, max: rtpMin + 19 }), logger, ...o });
+    const defaults = defaultConfig.echo || assert.fail('the default config has an echo endpoint');
+  const echo = new EchoService({ ...defaults, host, port: await freeLoopbackPort(), ports: new PortPool({ min: rtpMin, max: rtpMin + 19 }), logger, ...o });
   await echo.start();
   t.after(() => echo.stop());
   return { echo, log, rtpMin };

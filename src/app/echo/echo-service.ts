@@ -20,17 +20,17 @@ import { RtpEcho } from './rtp-echo.js';
 export interface EchoServiceOptions {
   /** The IPv4 address to listen on (SIP and RTP), written in Contact, Via and SDP. */
   readonly host: string;
-  /** UDP and TCP port; default 5070; 0 picks a free one. */
-  readonly port?: number;
-  /** The user part it answers for; default `echo`. */
-  readonly user?: string;
-  readonly transports?: readonly SipTransportName[];
+  /** UDP and TCP port; 0 picks a free one. The defaults of these options are the config schema's (`echo`). */
+  readonly port: number;
+  /** The user part it answers for (a valid SIP user part: the config schema checks it). */
+  readonly user: string;
+  readonly transports: readonly SipTransportName[];
   /** Where its calls take their RTP/RTCP port pairs (hometel start: the media plane's pool, or a range of its own). */
   readonly ports: PortPool;
-  /** Calls at once; default 8 (486 beyond). */
-  readonly maxCalls?: number;
-  /** The echo hangs up after this long; default 600 s. */
-  readonly maxSeconds?: number;
+  /** Calls at once (486 beyond). */
+  readonly maxCalls: number;
+  /** The echo hangs up after this long. */
+  readonly maxSeconds: number;
   /** In-dialog OPTIONS every this many seconds, ending a call whose caller vanished; default 30, 0 = off. */
   readonly keepaliveSeconds?: number;
   readonly clock?: Clock;
@@ -38,8 +38,6 @@ export interface EchoServiceOptions {
   /** RFC 3261 timers (T1 …); tests shorten them. */
   readonly timers?: Partial<TimerConfig>;
 }
-
-export const echoDefaults = { port: 5070, user: 'echo', maxCalls: 8, maxSeconds: 600 } as const;
 
 interface EchoCall {
   readonly n: number;
@@ -67,18 +65,17 @@ export class EchoService {
   constructor(private readonly opts: EchoServiceOptions) {
     this.clock = opts.clock ?? systemClock;
     this.log = opts.logger ?? silentLogger;
-    this.user = opts.user ?? echoDefaults.user;
-    this.maxCalls = opts.maxCalls ?? echoDefaults.maxCalls;
-    this.maxMs = (opts.maxSeconds ?? echoDefaults.maxSeconds) * 1000;
+    this.user = opts.user;
+    this.maxCalls = opts.maxCalls;
+    this.maxMs = opts.maxSeconds * 1000;
     this.rtpPorts = opts.ports;
-    if (!/^[A-Za-z0-9._~!$&'()*+,;=-]+$/.test(this.user)) throw new Error(`echo user ${JSON.stringify(this.user)} is not a valid SIP user part`);
   }
 
   /** Binds the SIP transports and starts answering. */
   async start(): Promise<void> {
     if (this.ua) return;
-    const kinds = this.opts.transports ?? ['udp', 'tcp'];
-    const port = this.opts.port ?? echoDefaults.port;
+    const kinds = this.opts.transports;
+    const port = this.opts.port;
     let bound;
     try {
       bound = await bindSipTransports(this.opts.host, port, kinds, this.log);
@@ -124,7 +121,7 @@ export class EchoService {
 
   /** Where to call it: sip:<user>@<host>:<port>. */
   get uri(): string {
-    return formatUri(sipUri({ user: this.user, host: this.opts.host, port: this.boundPort || (this.opts.port ?? echoDefaults.port) }));
+    return formatUri(sipUri({ user: this.user, host: this.opts.host, port: this.boundPort || this.opts.port }));
   }
 
   /** Calls running now (answered or being answered). */
