@@ -22,6 +22,9 @@ const text = (description: string, options: { default?: string } = {}) => Type.S
 /** One of a few strings (an enum). */
 const oneOf = <const T extends readonly string[]>(values: T, description?: string) => Type.Union(values.map((v) => Type.Literal(v as T[number])), { description });
 
+/** `schema` with a default; typed as the schema itself, so its declaration can be emitted. */
+const withDefault = <T extends TSchema>(schema: T, value: unknown): T => ({ ...schema, default: value });
+
 const seconds = (description: string) => Type.Number({ minimum: 0, description });
 
 const sipUri = (description: string) => Type.String({ pattern: '^sips?:\\S+$', description, errorMessage: 'must be a sip: or sips: URI' });
@@ -156,10 +159,10 @@ export const configSchema = object(
     }),
     dataDir: text('Where the SQLite store lives.', { default: './data' }),
     httpPort: listenPort('HTTP port of the device host', 0),
-    logLevel: { ...oneOf(['debug', 'info', 'warn', 'error', 'silent'], 'Log detail.'), default: 'info' },
+    logLevel: withDefault(oneOf(['debug', 'info', 'warn', 'error', 'silent'], 'Log detail.'), 'info'),
     lines: Type.Array(line, { description: 'The phone lines.', default: [{ name: 'home', sip: { mode: 'direct', user: 'home' } }] }),
     clients: Type.Array(client, { description: 'The Telephony Clients hometel runs itself.', default: [{ name: 'tc', source: { tone: 440 } }] }),
-    media: { ...media, default: {} },
+    media: withDefault(media, {}),
     echo: Type.Union([echo, Type.Literal(false)], { description: `${echo.description} false: none.`, default: {} }),
   },
   'hometel\'s configuration.',
