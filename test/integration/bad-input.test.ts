@@ -176,8 +176,12 @@ test('10,000 garbage SSDP datagrams are dropped, bad searches go unanswered, and
   const before = host.ssdpDropped;
   for (let i = 0; i < 10_000; i++) {
     await send(i % 3 === 0 ? Buffer.from(randomUUID().repeat(1 + (i % 7))) : garbage[i % garbage.length]!);
-    // Let the receiver drain: a burst larger than the socket buffer is lost by the kernel, not by us.
-    if (i % 50 === 0) await new Promise((r) => setTimeout(r, 1));
+    // Let the receiver drain: a burst larger than the socket buffer is lost by the kernel, not by us. On a busy
+    // machine a fixed pause is not enough, so each batch waits (briefly) until the device has counted it.
+    if (i % 50 === 49) {
+      const deadline = Date.now() + 50;
+      while (host.ssdpDropped - before < i + 1 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 1));
+    }
   }
   // Well-formed SSDP that must not be answered: no MAN, a bad MX, a forged LOCATION.
   const ignored = [
