@@ -2,21 +2,11 @@
  * The Telephony Server's media plane over the RTP relay: a RelaySession per Call on the TS's own address, with port
  * pairs from one PortPool (the configured RTP range; several lines may share it).
  */
-import type { Clock, Logger } from '../../base/index.js';
 import type { MediaPlane } from '../../telephony/domain/index.js';
-import { RelaySession, type NativeMedia, type PortPool } from '../index.js';
+import { RelaySession, type RelaySessionOptions } from '../index.js';
 
-export interface RelayMediaPlaneOptions {
-  /** The TS's address: every relay port is bound on it and every SDP names it (never a wildcard). */
-  readonly address: string;
-  readonly ports: PortPool;
-  readonly clock: Clock;
-  readonly logger: Logger;
-  /** The TS's own media for a Call's native stream of `type` (TS-based media handling); undefined: silence, no recording. */
-  readonly native?: (callID: string, type: string) => NativeMedia | undefined;
-  /** Mean RTCP report interval per leg; default 5000 ms. */
-  readonly rtcpIntervalMs?: number;
-}
+/** What every Call's RelaySession shares (documented there); the plane adds the CallID, a child logger and onClosed. */
+export type RelayMediaPlaneOptions = Pick<RelaySessionOptions, 'address' | 'ports' | 'clock' | 'logger' | 'native' | 'rtcpIntervalMs'>;
 
 export class RelayMediaPlane implements MediaPlane {
   private readonly sessions = new Set<RelaySession>();

@@ -22,6 +22,7 @@ import { randomBytes } from 'node:crypto';
 import type { RemoteInfo, Socket } from 'node:dgram';
 import { errorMessage, type Clock, type Logger, type TimerHandle } from '../../base/index.js';
 import type { AudioSink, AudioSource } from '../audio/frame.js';
+import { FramePacer } from '../audio/frame-pacer.js';
 import { Rechunker } from '../audio/rechunk.js';
 import type { Codec } from '../codecs/codec.js';
 import { parseRtp, serializeRtp, type RtpPacket } from '../rtp/packet.js';
@@ -105,9 +106,6 @@ export interface RtpEndpointStats {
   readonly dtmfReceived: number;
 }
 
-const tickMs = 20;
-const maxBurst = 5;
-
 function randomUint32(): number {
   return randomBytes(4).readUInt32BE(0);
 }
@@ -148,9 +146,7 @@ export class RtpEndpoint {
   private timestamp: number;
   private firstAudio = true;
   private readonly dtmfOut: DtmfSender;
-  private loopStart = 0;
-  private ticksDone = 0;
-  private sendTimer?: TimerHandle;
+  private readonly pacer: FramePacer;
   private rtcpTimer?: TimerHandle;
   private lastSentAt = 0;
   /** The media timestamp of the slot last sent (an event packet carries its start instead). */
@@ -188,6 +184,7 @@ export class RtpEndpoint {
   ) {
     this.log = opts.logger;
     this.clock = opts.clock;
+    this.pacer = new FramePacer(this.clock, () => this.sendFrame(), () => !this.closing);
     this.rtcpMux = opts.rtcpMux ?? false;
     this.tePt = opts.telephoneEventPayloadType === null ? undefined : (opts.telephoneEventPayloadType ?? defaultTelephoneEventPayloadType);
     this.maxPayload = opts.maxPayloadBytes ?? 1500;
@@ -333,35 +330,9 @@ export class RtpEndpoint {
   // ---- sending ----
 
   private start(): void {
-    this.loopStart = this.clock.now();
-    this.ticksDone = 0;
-    this.sendTimer = this.clock.setTimer(0, () => this.tick());
+    this.pacer.run();
     this.scheduleRtcp();
     this.log.debug('RTP endpoint open', { address: this.address, port: this.localPort, ssrc: this.ssrc, codec: this.codec.encodingName });
-  }
-
-  private tick(): void {
-    this.sendTimer = undefined;
-    if (this.closing) return;
-    const now = this.clock.now();
-    let due = Math.floor((now - this.loopStart) / tickMs) + 1 - this.ticksDone;
-    if (due < -maxBurst) {
-      // The clock went backwards: start counting again from now.
-      this.loopStart = now;
-      this.ticksDone = 0;
-      due = 1;
-    }
-    let burst = 0;
-    while (due > 0 && burst < maxBurst) {
-      this.sendFrame();
-      this.ticksDone++;
-      due--;
-      burst++;
-    }
-    // Far behind (the event loop was blocked): skip the missed ticks rather than sending a long burst.
-    if (due > 0) this.ticksDone += due;
-    const wait = Math.max(0, Math.min(tickMs, this.loopStart + this.ticksDone * tickMs - now));
-    this.sendTimer = this.clock.setTimer(wait, () => this.tick());
   }
 
   /** One 20 ms slot of media time. Nothing moves until there is somewhere to send. */
@@ -571,9 +542,8 @@ export class RtpEndpoint {
   // ---- teardown ----
 
   private async shutdown(): Promise<void> {
-    this.sendTimer?.cancel();
+    this.pacer.stop();
     this.rtcpTimer?.cancel();
-    this.sendTimer = undefined;
     this.rtcpTimer = undefined;
     this.dtmfOut.cancel(new Error('RTP endpoint closed'));
     try {

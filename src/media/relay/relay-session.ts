@@ -33,13 +33,14 @@ export class MediaResourceError extends HometelError {
 
 export interface RelaySessionOptions {
   readonly callID: string;
-  /** The TS's own address: bound for every port and written in every SDP. */
+  /** The TS's own address: bound for every port and written in every SDP (never a wildcard). */
   readonly address: string;
   readonly ports: PortPool;
   readonly clock: Clock;
   readonly logger: Logger;
   /** The TS's own media for a native stream of this Call (source and sink); undefined: silence, nothing recorded. */
   readonly native?: (callID: string, type: string) => NativeMedia | undefined;
+  /** Mean RTCP report interval per leg; default 5000 ms. */
   readonly rtcpIntervalMs?: number;
   readonly random?: () => number;
   /** Called once when the session has closed. */

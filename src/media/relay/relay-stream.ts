@@ -19,6 +19,7 @@
  */
 import { errorMessage, type Clock, type Logger, type TimerHandle } from '../../base/index.js';
 import { frameSamples, type AudioSink, type AudioSource } from '../audio/frame.js';
+import { FramePacer } from '../audio/frame-pacer.js';
 import { clampToInt16, mixInto, subtractFrom } from '../audio/mix.js';
 import type { RtpAddress } from '../endpoint/rtp-endpoint.js';
 import { parseRtp, serializeRtp, type RtpPacket } from '../rtp/packet.js';
@@ -51,8 +52,6 @@ export interface RelayStreamOptions {
   readonly rtcpIntervalMs?: number;
 }
 
-const tickMs = 20;
-const maxBurst = 5;
 const maxPayloadBytes = 1500;
 /** After an RFC 4733 packet relayed to a peer the mixer sends it no audio for this long (the event replaces audio). */
 const eventHoldMs = 70;
@@ -83,10 +82,8 @@ export class RelayStream {
   private currentMode: 'forward' | 'mix' = 'forward';
   /** The Remote Party's SDP is known (until then what the relay offered is accepted from it). */
   private remoteKnown = false;
-  private mixTimer?: TimerHandle;
+  private readonly mixer: FramePacer;
   private rtcpTimer?: TimerHandle;
-  private mixStart = 0;
-  private mixTicks = 0;
   /** The mixer's own numbering, mapped per leg by its OutStream. */
   private mixSeq = 0;
   private mixTs = 0;
@@ -102,6 +99,7 @@ export class RelayStream {
     this.clockRate = this.audio ? 8000 : 90000;
     this.log = opts.logger;
     this.clock = opts.clock;
+    this.mixer = new FramePacer(this.clock, (now) => this.mixFrame(now), () => !this.closed && this.currentMode === 'mix');
     this.remote = new Leg('remote', { codecs: [], direction: 'sendrecv' }, opts.random, this.clockRate, this.audio);
     this.scheduleRtcp();
   }
@@ -178,12 +176,11 @@ export class RelayStream {
     if (mix && this.currentMode !== 'mix') {
       this.currentMode = 'mix';
       for (const l of [this.remote, ...this.clientLegs]) l.input.clear();
-      this.startMixer();
+      this.mixer.run();
       this.log.debug('stream mixes', { stream: this.key, clients: this.participants.length, native: this.nativeState !== undefined });
     } else if (!mix && this.currentMode === 'mix') {
       this.currentMode = 'forward';
-      this.mixTimer?.cancel();
-      this.mixTimer = undefined;
+      this.mixer.stop();
       this.log.debug('stream forwards', { stream: this.key, clients: this.participants.length });
     }
   }
@@ -385,36 +382,6 @@ export class RelayStream {
 
   // ------------------------------------------------------------------------------------------ mixing
 
-  private startMixer(): void {
-    this.mixTimer?.cancel();
-    this.mixStart = this.clock.now();
-    this.mixTicks = 0;
-    this.mixTimer = this.clock.setTimer(0, () => this.tick());
-  }
-
-  /** Counts 20 ms ticks from the start (no drift), catches up at most 5 frames, skips what is further behind. */
-  private tick(): void {
-    this.mixTimer = undefined;
-    if (this.closed || this.currentMode !== 'mix') return;
-    const now = this.clock.now();
-    let due = Math.floor((now - this.mixStart) / tickMs) + 1 - this.mixTicks;
-    if (due < -maxBurst) {
-      this.mixStart = now;
-      this.mixTicks = 0;
-      due = 1;
-    }
-    let burst = 0;
-    while (due > 0 && burst < maxBurst) {
-      this.mixFrame(now);
-      this.mixTicks++;
-      due--;
-      burst++;
-    }
-    if (due > 0) this.mixTicks += due;
-    const wait = Math.max(0, Math.min(tickMs, this.mixStart + this.mixTicks * tickMs - now));
-    this.mixTimer = this.clock.setTimer(wait, () => this.tick());
-  }
-
   /** One 20 ms frame: every input's frame, the total, and each output as the total minus what it must not hear. */
   mixFrame(now: number): void {
     const ps = this.participants;
@@ -522,9 +489,8 @@ export class RelayStream {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    this.mixTimer?.cancel();
+    this.mixer.stop();
     this.rtcpTimer?.cancel();
-    this.mixTimer = undefined;
     this.rtcpTimer = undefined;
     const byes = [this.report(this.remote, this.wan, true), ...this.clientLegs.map((c) => this.report(c, this.home, true))];
     await Promise.allSettled(byes);

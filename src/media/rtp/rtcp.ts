@@ -320,15 +320,20 @@ function writeReports(w: Writer, reports: readonly ReportBlock[]): void {
     const cum = Math.max(-0x800000, Math.min(0x7fffff, r.cumulativeLost));
     w.u32(r.ssrc);
     w.u32(((r.fractionLost << 24) | (cum & 0xffffff)) >>> 0);
-    for (const [name, v] of [
+    writeU32s(w, [
       ['highest sequence', r.highestSequence],
       ['jitter', r.jitter],
       ['LSR', r.lastSr],
       ['DLSR', r.delaySinceLastSr],
-    ] as const) {
-      checkUint(name, v, 32);
-      w.u32(v);
-    }
+    ]);
+  }
+}
+
+/** 32-bit fields in order, each checked (its name goes into the RangeError). */
+function writeU32s(w: Writer, fields: readonly (readonly [string, number])[]): void {
+  for (const [name, v] of fields) {
+    checkUint(name, v, 32);
+    w.u32(v);
   }
 }
 
@@ -337,17 +342,14 @@ function body(p: RtcpPacket): { count: number; packetType: number; bytes: Uint8A
   switch (p.type) {
     case 'sr':
       if (p.reports.length > 31) throw new RangeError('at most 31 report blocks');
-      for (const [name, v] of [
+      writeU32s(w, [
         ['SSRC', p.ssrc],
         ['NTP seconds', p.ntpSeconds],
         ['NTP fraction', p.ntpFraction],
         ['RTP timestamp', p.rtpTimestamp],
         ['packet count', p.packetCount],
         ['octet count', p.octetCount],
-      ] as const) {
-        checkUint(name, v, 32);
-        w.u32(v);
-      }
+      ]);
       writeReports(w, p.reports);
       return { count: p.reports.length, packetType: rtcpSr, bytes: w.done() };
     case 'rr':

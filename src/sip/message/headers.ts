@@ -147,9 +147,14 @@ export function makeVia(opts: { transport: string; host: string; port?: number; 
 export function via(msg: SipMessage): readonly Via[] | undefined {
   const values = msg.headers.all('Via');
   if (values.length === 0) return undefined;
-  const out: Via[] = [];
+  return parseEach(values, parseVia);
+}
+
+/** Every value parsed, or undefined when one of them is malformed. */
+function parseEach<T>(values: readonly string[], parse: (value: string) => T | undefined): T[] | undefined {
+  const out: T[] = [];
   for (const v of values) {
-    const parsed = parseVia(v);
+    const parsed = parse(v);
     if (!parsed) return undefined;
     out.push(parsed);
   }
@@ -355,13 +360,7 @@ export function parseContact(value: string): Contact | undefined {
 export function contacts(msg: SipMessage): '*' | readonly Contact[] | undefined {
   const values = msg.headers.all('Contact');
   if (values.length === 1 && trimLws(values[0]!) === '*') return '*';
-  const out: Contact[] = [];
-  for (const v of values) {
-    const c = parseContact(v);
-    if (!c) return undefined;
-    out.push(c);
-  }
-  return out;
+  return parseEach(values, parseContact);
 }
 
 // ---------------------------------------------------------------------------------- scalar headers

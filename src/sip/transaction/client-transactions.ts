@@ -3,9 +3,8 @@
  * each an explicit state table. Retransmissions (Timers A and E) only run on unreliable transports.
  */
 import type { SipPeer, SipRequest, SipResponse } from '../message/types.js';
-import { asError } from '../../base/index.js';
 import { ackForNonSuccess } from './messages.js';
-import { TransactionMachine, transitionOf, type StateTable, type TransactionContext } from './state-table.js';
+import { TransactionMachine, type StateTable, type TransactionContext, type TransportErrorEvent } from './state-table.js';
 
 /** What the TU hears from a client transaction. Every callback is optional. */
 export interface ClientTransactionDelegate {
@@ -42,21 +41,8 @@ abstract class ClientTransactionBase<S extends string, E extends { readonly type
   /** A response matched to this transaction (RFC 3261 17.1.3). */
   abstract receiveResponse(response: SipResponse): void;
 
-  /** Hands a message to the transport; a failure (thrown or rejected) arrives later as a transport error. */
   protected send(request: SipRequest): void {
-    let sent: Promise<void>;
-    try {
-      sent = this.ctx.transport.sendRequest(request, this.destination);
-    } catch (e) {
-      sent = Promise.reject(asError(e));
-    }
-    sent.catch((e: unknown) => this.transportError(asError(e)));
-  }
-
-  protected abstract transportError(error: Error): void;
-
-  protected override onTerminated(): void {
-    this.later(() => this.delegate.onTerminated?.());
+    this.handOff(() => this.ctx.transport.sendRequest(request, this.destination));
   }
 }
 
@@ -72,7 +58,7 @@ type InviteClientEvent =
   | { readonly type: 'timerA' }
   | { readonly type: 'timerB' }
   | { readonly type: 'timerD' }
-  | { readonly type: 'transportError'; readonly error: Error };
+  | TransportErrorEvent;
 
 export class InviteClientTransaction extends ClientTransactionBase<InviteClientState, InviteClientEvent> {
   private timerA: number;
@@ -125,6 +111,8 @@ export class InviteClientTransaction extends ClientTransactionBase<InviteClientS
     terminated: {},
   };
 
+  protected readonly table = InviteClientTransaction.table;
+
   constructor(ctx: TransactionContext, id: string, request: SipRequest, destination: SipPeer, delegate: ClientTransactionDelegate) {
     super(id, 'INVITE client', 'calling', ctx, request, destination, delegate);
     this.timerA = ctx.timers.t1;
@@ -148,15 +136,6 @@ export class InviteClientTransaction extends ClientTransactionBase<InviteClientS
     else this.dispatch({ type: 'failure', response });
   }
 
-  protected transportError(error: Error): void {
-    this.dispatch({ type: 'transportError', error });
-  }
-
-  protected transitionFor(event: InviteClientEvent): ((e: InviteClientEvent) => InviteClientState | undefined) | undefined {
-    const t = transitionOf(InviteClientTransaction.table, this.state, event);
-    return t && ((e) => t(this, e));
-  }
-
   /** 2xx: passed up, the transaction ends; the TU ACKs it and gets its retransmissions as stray responses. */
   private accepted(response: SipResponse): InviteClientState {
     this.later(() => this.delegate.onFinal?.(response));
@@ -172,11 +151,6 @@ export class InviteClientTransaction extends ClientTransactionBase<InviteClientS
     this.startTimer('D', this.reliable ? 0 : this.ctx.timers.timerD, { type: 'timerD' });
     return 'completed';
   }
-
-  private failed(error: Error): InviteClientState {
-    this.later(() => this.delegate.onTransportError?.(error));
-    return 'terminated';
-  }
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -190,7 +164,7 @@ type NonInviteClientEvent =
   | { readonly type: 'timerE' }
   | { readonly type: 'timerF' }
   | { readonly type: 'timerK' }
-  | { readonly type: 'transportError'; readonly error: Error };
+  | TransportErrorEvent;
 
 export class NonInviteClientTransaction extends ClientTransactionBase<NonInviteClientState, NonInviteClientEvent> {
   private timerE: number;
@@ -238,6 +212,8 @@ export class NonInviteClientTransaction extends ClientTransactionBase<NonInviteC
     terminated: {},
   };
 
+  protected readonly table = NonInviteClientTransaction.table;
+
   constructor(ctx: TransactionContext, id: string, request: SipRequest, destination: SipPeer, delegate: ClientTransactionDelegate) {
     super(id, 'non-INVITE client', 'trying', ctx, request, destination, delegate);
     this.timerE = ctx.timers.t1;
@@ -253,15 +229,6 @@ export class NonInviteClientTransaction extends ClientTransactionBase<NonInviteC
     this.dispatch(response.status < 200 ? { type: 'provisional', response } : { type: 'final', response });
   }
 
-  protected transportError(error: Error): void {
-    this.dispatch({ type: 'transportError', error });
-  }
-
-  protected transitionFor(event: NonInviteClientEvent): ((e: NonInviteClientEvent) => NonInviteClientState | undefined) | undefined {
-    const t = transitionOf(NonInviteClientTransaction.table, this.state, event);
-    return t && ((e) => t(this, e));
-  }
-
   /** Final response: pass up, wait Timer K (T4 UDP, 0 TCP) absorbing retransmissions. */
   private completed(response: SipResponse): NonInviteClientState {
     this.stopTimer('E', 'F');
@@ -272,11 +239,6 @@ export class NonInviteClientTransaction extends ClientTransactionBase<NonInviteC
 
   private timedOut(): NonInviteClientState {
     this.later(() => this.delegate.onTimeout?.());
-    return 'terminated';
-  }
-
-  private failed(error: Error): NonInviteClientState {
-    this.later(() => this.delegate.onTransportError?.(error));
     return 'terminated';
   }
 }

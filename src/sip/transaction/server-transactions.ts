@@ -6,9 +6,8 @@
  */
 import type { SipRequest, SipResponse } from '../message/types.js';
 import type { SipSource } from '../transport/transport.js';
-import { asError } from '../../base/index.js';
 import { tryingFor } from './messages.js';
-import { TransactionMachine, transitionOf, type StateTable, type TransactionContext } from './state-table.js';
+import { TransactionMachine, type StateTable, type TransactionContext, type TransportErrorEvent } from './state-table.js';
 
 /** What the TU hears from a server transaction. Every callback is optional. */
 export interface ServerTransactionDelegate {
@@ -58,18 +57,9 @@ abstract class ServerTransactionBase<S extends string, E extends { readonly type
   /** A retransmission of the request (or, for INVITE, an ACK) matched to this transaction (RFC 3261 17.2.3). */
   abstract receiveRequest(request: SipRequest): void;
 
-  /** Hands a response to the transport; a failure (thrown or rejected) arrives later as a transport error. */
   protected send(response: SipResponse): void {
-    let sent: Promise<void>;
-    try {
-      sent = this.ctx.transport.sendResponse(response, this.source);
-    } catch (e) {
-      sent = Promise.reject(asError(e));
-    }
-    sent.catch((e: unknown) => this.transportError(asError(e)));
+    this.handOff(() => this.ctx.transport.sendResponse(response, this.source));
   }
-
-  protected abstract transportError(error: Error): void;
 
   protected checkStatus(response: SipResponse): void {
     if (!Number.isInteger(response.status) || response.status < 100 || response.status > 699) {
@@ -79,10 +69,6 @@ abstract class ServerTransactionBase<S extends string, E extends { readonly type
 
   protected refuse(response: SipResponse): void {
     this.ctx.logger.warn('response after the final one ignored', { tx: this.id, status: response.status, state: this.state });
-  }
-
-  protected override onTerminated(): void {
-    this.later(() => this.delegate.onTerminated?.());
   }
 }
 
@@ -101,7 +87,7 @@ type InviteServerEvent =
   | { readonly type: 'timerG' }
   | { readonly type: 'timerH' }
   | { readonly type: 'timerI' }
-  | { readonly type: 'transportError'; readonly error: Error };
+  | TransportErrorEvent;
 
 export class InviteServerTransaction extends ServerTransactionBase<InviteServerState, InviteServerEvent> {
   private timerG: number;
@@ -176,6 +162,8 @@ export class InviteServerTransaction extends ServerTransactionBase<InviteServerS
     terminated: {},
   };
 
+  protected readonly table = InviteServerTransaction.table;
+
   constructor(ctx: TransactionContext, id: string, request: SipRequest, source: SipSource) {
     super(id, 'INVITE server', 'proceeding', ctx, request, source);
     this.timerG = ctx.timers.t1;
@@ -196,20 +184,6 @@ export class InviteServerTransaction extends ServerTransactionBase<InviteServerS
   receiveRequest(request: SipRequest): void {
     this.dispatch(request.method === 'ACK' ? { type: 'ack' } : { type: 'retransmission' });
   }
-
-  protected transportError(error: Error): void {
-    this.dispatch({ type: 'transportError', error });
-  }
-
-  protected transitionFor(event: InviteServerEvent): ((e: InviteServerEvent) => InviteServerState | undefined) | undefined {
-    const t = transitionOf(InviteServerTransaction.table, this.state, event);
-    return t && ((e) => t(this, e));
-  }
-
-  private failed(error: Error): InviteServerState {
-    this.later(() => this.delegate.onTransportError?.(error));
-    return 'terminated';
-  }
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -222,7 +196,7 @@ type NonInviteServerEvent =
   | { readonly type: 'provisional'; readonly response: SipResponse }
   | { readonly type: 'final'; readonly response: SipResponse }
   | { readonly type: 'timerJ' }
-  | { readonly type: 'transportError'; readonly error: Error };
+  | TransportErrorEvent;
 
 export class NonInviteServerTransaction extends ServerTransactionBase<NonInviteServerState, NonInviteServerEvent> {
   /**
@@ -267,6 +241,8 @@ export class NonInviteServerTransaction extends ServerTransactionBase<NonInviteS
     terminated: {},
   };
 
+  protected readonly table = NonInviteServerTransaction.table;
+
   constructor(ctx: TransactionContext, id: string, request: SipRequest, source: SipSource) {
     super(id, 'non-INVITE server', 'trying', ctx, request, source);
   }
@@ -285,26 +261,12 @@ export class NonInviteServerTransaction extends ServerTransactionBase<NonInviteS
     this.dispatch({ type: 'retransmission' });
   }
 
-  protected transportError(error: Error): void {
-    this.dispatch({ type: 'transportError', error });
-  }
-
-  protected transitionFor(event: NonInviteServerEvent): ((e: NonInviteServerEvent) => NonInviteServerState | undefined) | undefined {
-    const t = transitionOf(NonInviteServerTransaction.table, this.state, event);
-    return t && ((e) => t(this, e));
-  }
-
   /** Final response: Timer J (64·T1 UDP, 0 TCP) absorbs request retransmissions. */
   private completed(response: SipResponse): NonInviteServerState {
     this.final = response;
     this.send(response);
     this.startTimer('J', this.reliable ? 0 : 64 * this.ctx.timers.t1, { type: 'timerJ' });
     return 'completed';
-  }
-
-  private failed(error: Error): NonInviteServerState {
-    this.later(() => this.delegate.onTransportError?.(error));
-    return 'terminated';
   }
 }
 

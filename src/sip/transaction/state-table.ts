@@ -15,6 +15,12 @@ export interface TransactionEvent {
   readonly type: string;
 }
 
+/** The transport could not send a message (RFC 3261 17.1.4, 17.2.4): an event of every transaction. */
+export interface TransportErrorEvent {
+  readonly type: 'transportError';
+  readonly error: Error;
+}
+
 export type Transition<Tx, S extends string, Ev> = (tx: Tx, event: Ev) => S | undefined;
 
 export type StateTable<Tx, S extends string, E extends TransactionEvent> = {
@@ -40,6 +46,13 @@ export interface TransactionContext {
   readonly terminated: (tx: { readonly id: string }) => void;
 }
 
+/** What every TU delegate may hear, client or server. */
+export interface TransactionDelegate {
+  onTransportError?(error: Error): void;
+  onTerminated?(): void;
+}
+
+/** `S` must include 'terminated'; every machine also takes the TransportErrorEvent. */
 export abstract class TransactionMachine<S extends string, E extends TransactionEvent> {
   private current: S;
   private readonly timers = new Map<string, TimerHandle>();
@@ -70,12 +83,12 @@ export abstract class TransactionMachine<S extends string, E extends Transaction
     return [...this.timers.keys()];
   }
 
-  protected abstract transitionFor(event: E): ((event: E) => S | undefined) | undefined;
+  /** The machine's state table (RFC 3261 17's figure), shared by all its transactions. */
+  protected abstract readonly table: StateTable<this, S, E | TransportErrorEvent>;
 
-  /** Called once on entering Terminated, after timers are cancelled. */
-  protected abstract onTerminated(): void;
+  abstract readonly delegate: TransactionDelegate;
 
-  protected dispatch(event: E): void {
+  protected dispatch(event: E | TransportErrorEvent): void {
     this.queue.push(() => this.step(event));
     if (this.running) return;
     this.running = true;
@@ -90,6 +103,23 @@ export abstract class TransactionMachine<S extends string, E extends Transaction
     } finally {
       this.running = false;
     }
+  }
+
+  /** Hands a message to the transport; a failure (thrown or rejected) arrives later as a transport error. */
+  protected handOff(sending: () => Promise<void>): void {
+    let sent: Promise<void>;
+    try {
+      sent = sending();
+    } catch (e) {
+      sent = Promise.reject(asError(e));
+    }
+    sent.catch((e: unknown) => this.dispatch({ type: 'transportError', error: asError(e) }));
+  }
+
+  /** A transport error while the transaction is running: the TU hears it and the transaction ends. */
+  protected failed(error: Error): S {
+    this.later(() => this.delegate.onTransportError?.(error));
+    return 'terminated' as S;
   }
 
   /** Runs `fn` after the current transition (TU notifications). */
@@ -119,13 +149,13 @@ export abstract class TransactionMachine<S extends string, E extends Transaction
     }
   }
 
-  private step(event: E): void {
-    const transition = this.transitionFor(event);
+  private step(event: E | TransportErrorEvent): void {
+    const transition = transitionOf(this.table, this.current, event);
     if (!transition) {
       this.ctx.logger.debug('transaction event ignored', { tx: this.id, kind: this.kind, state: this.current, event: event.type });
       return;
     }
-    const next = transition(event);
+    const next = transition(this, event);
     if (next === undefined || next === this.current) return;
     const prev = this.current;
     this.current = next;
@@ -134,7 +164,7 @@ export abstract class TransactionMachine<S extends string, E extends Transaction
       for (const t of this.timers.values()) t.cancel();
       this.timers.clear();
       this.ctx.terminated(this);
-      this.onTerminated();
+      this.later(() => this.delegate.onTerminated?.());
     }
   }
 

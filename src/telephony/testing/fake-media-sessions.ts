@@ -102,11 +102,7 @@ export class FakeMediaSessions implements MediaSessionPort {
       this.calls.push({ kind: 'open', offer, failure: 'no-resources' });
       throw new MediaSessionError('no-resources', 'no ports left');
     }
-    const ports = offer.media.map(() => this.allocate());
-    const answer = this.answer(offer, ports);
-    this.sessions.set(offer.id, { offer, answer, ports });
-    this.calls.push({ kind: 'open', offer, answer });
-    return answer;
+    return this.answered('open', offer, offer.media.map(() => this.allocate()));
   }
 
   async modify(offer: MediaSessionOffer): Promise<string> {
@@ -120,9 +116,14 @@ export class FakeMediaSessions implements MediaSessionPort {
       const i = s.offer.media.findIndex((old) => old.type === m.type);
       return i >= 0 && s.ports[i] !== undefined ? s.ports[i] : this.allocate();
     });
+    return this.answered('modify', offer, ports);
+  }
+
+  /** Answers an open or a modify on these ports and records the session and the call. */
+  private answered(kind: 'open' | 'modify', offer: MediaSessionOffer, ports: number[]): string {
     const answer = this.answer(offer, ports);
     this.sessions.set(offer.id, { offer, answer, ports });
-    this.calls.push({ kind: 'modify', offer, answer });
+    this.calls.push({ kind, offer, answer });
     return answer;
   }
 
