@@ -3,6 +3,8 @@
  * Party and the TCs) and TS-based native media (its own endpoint), as SDP, plus whether it mixes and
  * shares media. The media plane fills this in; until it exists the TS answers for its own ports.
  */
+import { writeStreams, type WrittenStream } from '../../media/sdp/index.js';
+
 export interface MediaProfile {
   /** SDP of the TC-based media the TS can relay (<mediaCapability>). */
   readonly tcBased: string;
@@ -14,13 +16,27 @@ export interface MediaProfile {
 
 /** G.711 µ-law and A-law audio with telephone-events, plus H.264 video for TC-based media, at `address`. */
 export function defaultMediaProfile(address: string, basePort = 40000): MediaProfile {
-  const session = `v=0\r\no=- 0 0 IN IP4 ${address}\r\ns=-\r\nc=IN IP4 ${address}\r\nt=0 0\r\n`;
-  const audio = (port: number): string =>
-    `m=audio ${port} RTP/AVP 0 8 101\r\na=rtpmap:0 PCMU/8000\r\na=rtpmap:8 PCMA/8000\r\na=rtpmap:101 telephone-event/8000\r\na=fmtp:101 0-15\r\na=ptime:20\r\n`;
-  const video = (port: number): string => `m=video ${port} RTP/AVP 96\r\na=rtpmap:96 H264/90000\r\n`;
+  const origin = { address, sessionId: 0, version: 0 };
+  const audio = (port: number): WrittenStream => ({
+    type: 'audio',
+    port,
+    protocol: 'RTP/AVP',
+    codecs: [
+      { pt: 0, encodingName: 'PCMU', clockRate: 8000, channels: 1 },
+      { pt: 8, encodingName: 'PCMA', clockRate: 8000, channels: 1 },
+    ],
+    telephoneEvent: { pt: 101, clockRate: 8000, fmtp: '0-15' },
+    ptime: 20,
+  });
+  const video = (port: number): WrittenStream => ({
+    type: 'video',
+    port,
+    protocol: 'RTP/AVP',
+    codecs: [{ pt: 96, encodingName: 'H264', clockRate: 90000, channels: 1 }],
+  });
   return {
-    tcBased: session + audio(basePort) + video(basePort + 2),
-    native: session + audio(basePort + 4),
+    tcBased: writeStreams(origin, [audio(basePort), video(basePort + 2)]),
+    native: writeStreams(origin, [audio(basePort + 4)]),
     mixing: true,
     sharing: true,
   };
