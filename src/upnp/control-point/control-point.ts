@@ -18,6 +18,7 @@ import { SsdpSocket } from '../ssdp/ssdp-socket.js';
 import { EventSubscription } from './event-subscription.js';
 import { allDevices, type RemoteDevice } from './remote-device.js';
 import { RemoteService } from './remote-service.js';
+import { UpnpTimeoutError, UpnpTransportError } from '../model/upnp-error.js';
 
 export interface ControlPointOptions {
   readonly interfaces: readonly NetworkInterface[];
@@ -112,7 +113,7 @@ export class ControlPoint extends EventEmitter<ControlPointEvents> {
       };
       const timer = this.clock.setTimer(timeoutMs, () => {
         this.off('device-available', onAvailable);
-        reject(new Error(`no matching device within ${timeoutMs} ms`));
+        reject(new UpnpTimeoutError(`no matching device within ${timeoutMs} ms`));
       });
       this.on('device-available', onAvailable);
     });
@@ -156,9 +157,9 @@ export class ControlPoint extends EventEmitter<ControlPointEvents> {
     this.fetching.add(a.location);
     try {
       const res = await httpRequest({ method: 'GET', url: a.location, timeoutMs: 5_000, localAddress: iface.address });
-      if (res.status !== 200) throw new Error(`HTTP ${res.status}`);
+      if (res.status !== 200) throw new UpnpTransportError(`HTTP ${res.status}`, res.status);
       const parsed = parseDeviceDescription(res.body, a.location);
-      if (!parsed.ok) throw new Error(parsed.reason);
+      if (!parsed.ok) throw new UpnpTransportError(parsed.reason);
       const device = await this.build(parsed.value, a, iface);
       if (!this.running || allDevices(device).some((d) => this.byUdn.has(d.udn))) return;
       const entry: Entry = { device, iface: iface.name };
@@ -186,9 +187,9 @@ export class ControlPoint extends EventEmitter<ControlPointEvents> {
     const services = await Promise.all(
       desc.services.map(async (s) => {
         const res = await httpRequest({ method: 'GET', url: s.scpdUrl, timeoutMs: 5_000, localAddress: iface.address });
-        if (res.status !== 200) throw new Error(`SCPD ${s.scpdUrl}: HTTP ${res.status}`);
+        if (res.status !== 200) throw new UpnpTransportError(`SCPD ${s.scpdUrl}: HTTP ${res.status}`, res.status);
         const contract = parseScpd(res.body, s.serviceType, s.serviceId);
-        if (!contract.ok) throw new Error(`SCPD ${s.scpdUrl}: ${contract.reason}`);
+        if (!contract.ok) throw new UpnpTransportError(`SCPD ${s.scpdUrl}: ${contract.reason}`);
         return new RemoteService(desc.info, s, contract.value, iface.address);
       }),
     );

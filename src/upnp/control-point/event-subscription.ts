@@ -10,6 +10,7 @@ import { parsePropertySet } from '../gena/propertyset.js';
 import { httpRequest } from '../http/client.js';
 import type { HttpRequest, HttpResponse } from '../http/server.js';
 import type { UpnpValue } from '../model/datatypes.js';
+import { UpnpTransportError } from '../model/upnp-error.js';
 import type { RemoteService } from './remote-service.js';
 
 export type SubscriptionState = 'subscribing' | 'active' | 'lost' | 'closed';
@@ -74,7 +75,7 @@ export class EventSubscription extends EventEmitter<EventSubscriptionEvents> {
         timeoutMs: 10_000,
       });
       const sid = res.headers.sid?.trim();
-      if (res.status !== 200 || !sid) throw new Error(`SUBSCRIBE answered ${res.status}`);
+      if (res.status !== 200 || !sid) throw new UpnpTransportError(`SUBSCRIBE answered ${res.status}`, res.status);
       if (this._state !== 'subscribing') return;
       this.sid = sid;
       this.expectedSeq = 0;
@@ -106,7 +107,7 @@ export class EventSubscription extends EventEmitter<EventSubscriptionEvents> {
         headers: { SID: this.sid, TIMEOUT: `Second-${this.deps.timeoutSec}` },
         timeoutMs: 10_000,
       });
-      if (res.status !== 200) throw new Error(`renewal answered ${res.status}`);
+      if (res.status !== 200) throw new UpnpTransportError(`renewal answered ${res.status}`, res.status);
       this.scheduleRenewal(res.headers.timeout);
     } catch (e) {
       this.deps.logger.info('renewal failed, subscribing afresh', { sid: this.sid, error: errorMessage(e) });

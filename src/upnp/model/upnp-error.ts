@@ -47,7 +47,7 @@ export function udaError(code: number, detail?: string): UpnpError {
   return new UpnpError(code, detail ? `${base}: ${detail}` : base);
 }
 
-/** A failure below the UPnP level: HTTP status, connection, malformed response. */
+/** A failure below the UPnP level: HTTP status, connection, a malformed response, description, SCPD or SUBSCRIBE answer. */
 export class UpnpTransportError extends HometelError {
   readonly code = 'upnp.transport';
 
@@ -57,5 +57,15 @@ export class UpnpTransportError extends HometelError {
   ) {
     super(message);
     this.name = 'UpnpTransportError';
+  }
+}
+
+/** Something expected on the network (a device, an event) did not come in time. */
+export class UpnpTimeoutError extends HometelError {
+  readonly code = 'upnp.timeout';
+
+  constructor(message: string) {
+    super(message);
+    this.name = 'UpnpTimeoutError';
   }
 }
