@@ -3,6 +3,7 @@
 // index.ts. Ports and adapters: the telephony domain defines the ports and imports no adapter and nothing of UPnP;
 // only the adapters (sip/bridge, media/bridge, store) import the domain from outside telephony.
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 /** Module → the modules it may import. */
 export const layers = {
@@ -32,9 +33,12 @@ export function moduleOf(rel) {
   return moduleNames.find((m) => rel === m || rel.startsWith(`${m}/`));
 }
 
-function srcRelative(cwd, file) {
-  const rel = path.relative(path.resolve(cwd, 'src'), file).split(path.sep).join('/');
-  return rel.startsWith('..') ? undefined : rel;
+/** src/ found from this file, so the rule checks the same tree whatever directory ESLint runs in. */
+const srcRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'src');
+
+function srcRelative(file) {
+  const rel = path.relative(srcRoot, file).split(path.sep).join('/');
+  return rel.startsWith('..') || path.isAbsolute(rel) ? undefined : rel;
 }
 
 export const layeringRule = {
@@ -43,19 +47,29 @@ export const layeringRule = {
     docs: { description: "imports follow hometel's module table and go through each module's index.ts" },
     messages: {
       forbidden: '{{from}} may not import {{to}} (layering: {{from}} may import {{allowed}})',
+      unlisted: '{{file}} is in no module of the layering table (eslint/layering.js): add its module',
+      outside: 'src/ may not import {{source}}: only src/ modules and packages',
       bypass: 'import {{to}} through its index.ts ({{target}}), not {{file}}',
     },
     schema: [],
   },
   create(context) {
-    const fromRel = srcRelative(context.cwd, context.filename);
-    const from = fromRel && moduleOf(fromRel);
-    if (!from) return {};
+    const fromRel = srcRelative(context.filename);
+    if (fromRel === undefined) return {};
+    const from = moduleOf(fromRel);
+    if (!from) {
+      return { Program: (node) => context.report({ node, messageId: 'unlisted', data: { file: `src/${fromRel}` } }) };
+    }
     const check = (node, source) => {
-      if (typeof source !== 'string' || !source.startsWith('.')) return;
-      const targetRel = srcRelative(context.cwd, path.resolve(path.dirname(context.filename), source));
-      const to = targetRel && moduleOf(targetRel);
-      if (!to || to === from) return;
+      if (typeof source !== 'string') return;
+      // hometel's own package name would reach another module around the table.
+      if (source === 'hometel' || source.startsWith('hometel/')) return context.report({ node, messageId: 'outside', data: { source } });
+      if (!source.startsWith('.')) return;
+      const targetRel = srcRelative(path.resolve(path.dirname(context.filename), source));
+      if (targetRel === undefined) return context.report({ node, messageId: 'outside', data: { source } });
+      const to = moduleOf(targetRel);
+      if (!to) return context.report({ node, messageId: 'unlisted', data: { file: `src/${targetRel}` } });
+      if (to === from) return;
       if (!layers[from].includes(to)) {
         context.report({ node, messageId: 'forbidden', data: { from, to, allowed: layers[from].join(', ') || 'nothing' } });
       } else if (targetRel !== `${to}/index.js` && targetRel !== `${to}/index.ts`) {
