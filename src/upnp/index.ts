@@ -9,7 +9,6 @@ export { allDevices, findService, type RemoteDevice } from './control-point/remo
 export type { WireArgs } from './soap/envelope.js';
 // The one safe XML parser (no DTD, no entities, size limit), for the XML fragments services carry in strings.
 export { childElements, elementValue, escapeXml, parseXml, sameNamespace, type Element } from './xml/safe-xml.js';
-export { serviceClient, type ServiceClient } from './control-point/service-client.js';
 // What a library user needs to construct a ControlPoint or a DeviceHost.
 export { createLogger, silentLogger, type Logger, type LoggerOptions, type LogLevel } from '../base/index.js';
 export { resolveInterface, type NetworkInterface } from '../base/index.js';
