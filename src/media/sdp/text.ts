@@ -43,7 +43,7 @@ export function parseSdp(sdp: string): SdpResult<ParsedSdp> {
   try {
     return { ok: true, value: { session: parse(sdpText(lines)), mLines: lines.filter((l) => l.startsWith('m=')) } };
   } catch (e) {
-    return { ok: false, reason: `unreadable SDP: ${message(e)}` };
+    return { ok: false, reason: `unreadable SDP: ${errorMessage(e)}` };
   }
 }
 
@@ -57,8 +57,4 @@ export function formatsOf(m: MediaDescription): string[] {
   const raw: unknown = m.payloads;
   const payloads = typeof raw === 'string' || typeof raw === 'number' ? String(raw) : '';
   return payloads.split(/\s+/).filter((f) => f !== '');
-}
-
-function message(e: unknown): string {
-  return errorMessage(e);
 }

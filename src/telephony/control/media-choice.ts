@@ -6,10 +6,9 @@
  * picks the sections and puts them together, one m-line per stream, each with its own c= line so that one SDP
  * can name several TCs (C.19 F7, C.20 F21).
  */
-import { intersectCapabilities, mediaTypesOf, parseSdpMedia, restrictSdp, sdpOfTypes, type SdpMedia } from '../../media/sdp/index.js';
+import { intersectCapabilities, parseSdpMedia, restrictSdp, sdpOfTypes, type SdpMedia } from '../../media/sdp/index.js';
 
 /** The streams of several SDPs as one SDP, each media section keeping its own SDP's c= line. */
-export { combineStreams } from '../../media/sdp/index.js';
 
 /** The media types of an SDP whose m-line is not disabled (port 0), in m-line order. */
 export function enabledTypes(sdp: string | undefined): string[] {
@@ -48,9 +47,4 @@ export function chooseStream(type: string, base: string, codecsFrom: string, aga
   if (common.length === 0 || !own) return undefined;
   const sdp = restrictSdp(own, common);
   return sdp.ok ? sdp.value : undefined;
-}
-
-/** Media types of an SDP including disabled ones (what a TS's home SDP still lists). */
-export function allTypes(sdp: string | undefined): string[] {
-  return sdp ? [...mediaTypesOf(sdp)] : [];
 }

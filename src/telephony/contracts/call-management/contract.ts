@@ -10,7 +10,7 @@
  * Order: actions as in Table 2-11, state variables as in Table 2-2 (order is not significant in an SCPD).
  */
 import { callModes } from '../../domain/index.js';
-import { actionNames, defineContract, inArg, outArg, stateVariableNames, type ActionName, type StateVariableName } from '../../../upnp/index.js';
+import { actionNames, defineContract, inArg, outArg, stateVariableNames, type ActionName } from '../../../upnp/index.js';
 
 export const callManagementServiceType = 'urn:schemas-upnp-org:service:CallManagement:1';
 export const callManagementServiceId = 'urn:upnp-org:serviceId:CallManagement';
@@ -192,4 +192,3 @@ export type CallManagementActionName = ActionName<typeof callManagementContract>
 
 /** State-variable names, spelled as in Table 2-2. */
 export const CallManagementVariable = stateVariableNames(callManagementContract);
-export type CallManagementVariableName = StateVariableName<typeof callManagementContract>;

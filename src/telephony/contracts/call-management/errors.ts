@@ -62,7 +62,6 @@ const catalogue = defineErrors(CallManagementErrorCode, {
 });
 
 export const callManagementErrors = catalogue.table;
-export const callManagementErrorCodes = catalogue.codes;
 export const isCallManagementErrorCode = catalogue.isCode;
 /**
  * The UpnpError for one of the service's codes. The wire errorDescription is always the table's text;

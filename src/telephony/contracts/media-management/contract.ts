@@ -19,7 +19,7 @@
  * Order: actions in the order of the issue (the printed sequences use them in this order), variables evented
  * first (order is not significant in an SCPD).
  */
-import { actionNames, defineContract, inArg, outArg, stateVariableNames, type ActionName, type StateVariableName } from '../../../upnp/index.js';
+import { actionNames, defineContract, inArg, outArg, stateVariableNames, type ActionName } from '../../../upnp/index.js';
 
 export const mediaManagementServiceType = 'urn:schemas-upnp-org:service:MediaManagement:1';
 export const mediaManagementServiceId = 'urn:upnp-org:serviceId:MediaManagement';
@@ -71,4 +71,3 @@ export const MediaManagementAction = actionNames(mediaManagementContract);
 export type MediaManagementActionName = ActionName<typeof mediaManagementContract>;
 
 export const MediaManagementVariable = stateVariableNames(mediaManagementContract);
-export type MediaManagementVariableName = StateVariableName<typeof mediaManagementContract>;

@@ -37,7 +37,6 @@ const catalogue = defineErrors(MediaManagementErrorCode, {
 });
 
 export const mediaManagementErrors = catalogue.table;
-export const mediaManagementErrorCodes = catalogue.codes;
 export const isMediaManagementErrorCode = catalogue.isCode;
 /** The UpnpError for one of the service's codes; `detail` goes only into `message` (logs), never on the wire. */
 export const mmError = catalogue.error;

@@ -8,7 +8,8 @@ import { buildTCList, CallManagementAction, parseSupportedMediaCapabilityInfo } 
 import { viewOf, type CallRecord, type CallView, type MediaBinding } from '../call-model.js';
 import type { TelephonyClient, TelephonyServer } from '../devices.js';
 import { isFault, TelephonyError, usageError } from '../errors.js';
-import { combineStreams, enabledTypes, partOf } from '../media-choice.js';
+import { combineStreams } from '../../../media/sdp/index.js';
+import { enabledTypes, partOf } from '../media-choice.js';
 import type { CallSync } from './call-sync.js';
 import type { CmInvoke } from './lease.js';
 import { capabilityInfo, type Assignment, type TsCapabilities, type Want } from './media-plan.js';

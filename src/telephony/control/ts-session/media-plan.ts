@@ -8,7 +8,8 @@
 import { buildMediaCapabilityInfo } from '../../contracts/index.js';
 import type { MediaBinding } from '../call-model.js';
 import { usageError } from '../errors.js';
-import { chooseStream, combineStreams, enabledTypes, partOf } from '../media-choice.js';
+import { combineStreams } from '../../../media/sdp/index.js';
+import { chooseStream, enabledTypes, partOf } from '../media-choice.js';
 
 /** A Telephony Client as the plan sees it. */
 export interface PlanClient {
