@@ -177,7 +177,14 @@ test('a flow’s wait on the injected clock: met by an event; else GetCallInfo o
   clock.advance(1);
   await assert.rejects(ended, (e: unknown) => e instanceof TelephonyError && e.kind === 'timeout' && e.callID === 'c1');
   assert.deepEqual(asked, ['GetCallInfo c1'], 'read once before giving up');
-  const seen = sync.untilSeen(r, 0, 'Talking', 2);
+  // Waiting for a second Talking that never comes: nothing before the timeout, then the wait ends on the clock.
+  let over = false;
+  const seen = sync.untilSeen(r, 0, 'Talking', 2).then(() => (over = true));
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.equal(over, false, 'one Talking is not two');
+  assert.equal(clock.pending, 1, 'the wait’s timer is on the injected clock');
   clock.advance(1_000);
   await seen;
+  assert.equal(over, true);
+  assert.equal(clock.pending, 0);
 });
