@@ -4,7 +4,7 @@
 # --bench: also the benchmarks' peers (rtpengine, which only the media relay benchmark runs).
 set -euo pipefail
 
-packages=(gir1.2-gupnp-1.6 libgupnp-1.6-dev python3-gi gcc pkg-config libxml2-utils iproute2 sip-tester kamailio baresip-core nftables tcpdump)
+packages=(gir1.2-gupnp-1.6 libgupnp-1.6-dev python3-gi gcc pkg-config libxml2-utils iproute2 sip-tester kamailio baresip-core nftables tcpdump chromium prometheus)
 bench_packages=(rtpengine-daemon)
 [ "${1:-}" = "--bench" ] && packages+=("${bench_packages[@]}")
 
@@ -20,6 +20,10 @@ if [ ${#missing[@]} -gt 0 ]; then
   as_root apt-get update -qq
   DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "${missing[@]}" >/dev/null
   # The benchmark starts rtpengine itself; Debian's system service (ports 30000–40000, as the tests use) stays off.
+  # The tests run promtool only; Debian's Prometheus server (port 9090) stays off.
+  if [[ " ${missing[*]} " == *" prometheus "* ]] && command -v systemctl >/dev/null; then
+    as_root systemctl disable --now prometheus prometheus-node-exporter >/dev/null 2>&1 || true
+  fi
   if [[ " ${missing[*]} " == *" rtpengine-daemon "* ]] && command -v systemctl >/dev/null; then
     as_root systemctl disable --now rtpengine-daemon rtpengine-recording-daemon >/dev/null 2>&1 || true
   fi
