@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 bash scripts/setup-peers.sh
-echo "== type-check"; npx tsc --noEmit
+echo "== type-check"; npx tsc --noEmit && npx tsc -p ui --noEmit
 echo "== lint"; npx eslint .
 echo "== build"; npm run --silent build
 echo "== tests"
