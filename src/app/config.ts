@@ -19,7 +19,7 @@ export class ConfigError extends HometelError {
   }
 }
 
-export type { ClientConfig, EchoConfig, HometelConfig, LineConfig, MediaConfig, NativeMediaConfig, SipLineConfig } from './config/schema.js';
+export type { ClientConfig, EchoConfig, HometelConfig, LineConfig, MediaConfig, NativeMediaConfig, SipLineConfig, WebConfig } from './config/schema.js';
 
 /** The RTP port range of the i-th client when it names none. */
 export function defaultClientRtpPorts(index: number): PortRange {
@@ -64,7 +64,12 @@ export function validateConfig(raw: unknown): HometelConfig {
   const config = complete(file);
   const crossProblems = crossFieldProblems(config);
   if (crossProblems.length) throw new ConfigError(crossProblems);
-  return 'echo' in file ? config : { ...config, echo: defaultConfig.echo };
+  return { ...config, echo: 'echo' in file ? config.echo : defaultConfig.echo, web: 'web' in file ? config.web : defaultConfig.web };
+}
+
+/** True when `web` is the default web application, not one the config file asked for (see isDefaultEcho). */
+export function isDefaultWeb(web: HometelConfig['web']): boolean {
+  return web === defaultConfig.web;
 }
 
 export function loadConfig(path: string | undefined): HometelConfig {

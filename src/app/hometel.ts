@@ -10,11 +10,15 @@ import { Store } from '../store/index.js';
 import { SipLine } from '../sip/bridge/index.js';
 import { defaultMediaProfile, UnconnectedLine, type Line } from '../telephony/index.js';
 import { DeviceHost } from '../upnp/index.js';
-import { isDefaultEcho, type HometelConfig, type LineConfig } from './config.js';
+import { isDefaultEcho, isDefaultWeb, type HometelConfig, type LineConfig } from './config.js';
 import { createTelephonyServer, type TelephonyServerParts } from './telephony-server.js';
 import { createTelephonyClient, type TelephonyClientParts } from './telephony-client.js';
 import { nativeMediaFactory } from './native-media.js';
 import { EchoService } from './echo/echo-service.js';
+import { AccountService } from '../accounts/index.js';
+import { SqliteAccountRepository } from '../store/index.js';
+import { browserClientHost } from './browser-clients.js';
+import { startWebApp, type RunningWebApp } from './web-app.js';
 
 export const rootDeviceType = 'urn:schemas-upnp-org:device:Basic:1';
 
@@ -23,6 +27,8 @@ export interface RunningHometel {
   readonly udn: string;
   /** The echo test endpoint's SIP URI, when it runs. */
   readonly echo?: string;
+  /** The web application's URL, and on the first start the one-time setup link, when it runs. */
+  readonly web?: { readonly url: string; readonly setupLink?: string };
   stop(): Promise<void>;
 }
 
@@ -126,8 +132,11 @@ export async function startHometel(config: HometelConfig, logger: Logger): Promi
     bootId: store.nextBootId(),
     logger: logger.child('upnp'),
   });
-  // Devices go first (byebye), then live calls are hung up (BYE), then the SIP lines stop (unREGISTER).
+  let web: RunningWebApp | undefined;
+  // The web application goes first (its control point unregisters), then devices (byebye), then live calls are
+  // hung up (BYE), then the SIP lines stop (unREGISTER).
   const close = async (): Promise<void> => {
+    await web?.stop();
     await host.stop();
     for (const l of lines) l.close();
     await Promise.all(planes.map((p) => p.close()));
@@ -147,9 +156,40 @@ export async function startHometel(config: HometelConfig, logger: Logger): Promi
       echo = undefined;
     }
     await host.start();
+    if (config.web) {
+      const webAddress = resolveInterface(config.web.interface).address;
+      try {
+        web = await startWebApp({
+          config: config.web,
+          accounts: new AccountService({ repository: new SqliteAccountRepository(store), clock, logger: logger.child('accounts') }),
+          interfaces,
+          browserClients: browserClientHost({
+            interfaces,
+            rtpAddress: address,
+            rtpPorts,
+            iceAddresses: [webAddress],
+            bootId: () => store.nextBootId(),
+            clock,
+            logger,
+          }),
+          clock,
+          logger,
+        });
+      } catch (e) {
+        // As with the echo endpoint: the default web application gives way to a taken port; a configured one must run.
+        if (!isDefaultWeb(config.web) || (e as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw e;
+        logger.warn('web application not started', { why: errorMessage(e) });
+      }
+    }
   } catch (e) {
     await close();
     throw e;
   }
-  return { locations: host.locations, udn, ...(echo ? { echo: echo.uri } : {}), stop: close };
+  return {
+    locations: host.locations,
+    udn,
+    ...(echo ? { echo: echo.uri } : {}),
+    ...(web ? { web: { url: web.url, ...(web.setupLink !== undefined ? { setupLink: web.setupLink } : {}) } } : {}),
+    stop: close,
+  };
 }

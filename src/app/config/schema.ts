@@ -149,6 +149,20 @@ const echo = object(
   'The echo test endpoint, like a PBX\'s echo test number: call sip:<user>@<host>:<port> and hear yourself.',
 );
 
+const web = object(
+  {
+    interface: text('The interface (name or IPv4 address) the web application and HTTP API listen on. The default keeps them to this machine; name a LAN interface to reach them from other devices.', { default: 'lo' }),
+    port: listenPort('HTTP port of the web application and API', 8080),
+    telCPName: Type.String({
+      pattern: '^[^,]{1,64}$',
+      description: 'The TelCPName the web application registers at every Telephony Server (CallManagement:1 2.6.2); name-2 … when taken.',
+      errorMessage: 'must be 1–64 characters without a comma',
+      default: 'hometel-web',
+    }),
+  },
+  'The web application: the web UI, the HTTP API and /metrics, behind a login.',
+);
+
 export const configSchema = object(
   {
     name: text('Friendly name of the root device.', { default: 'hometel' }),
@@ -164,6 +178,7 @@ export const configSchema = object(
     clients: Type.Array(client, { description: 'The Telephony Clients hometel runs itself.', default: [{ name: 'tc', source: { tone: 440 } }] }),
     media: withDefault(media, {}),
     echo: Type.Union([echo, Type.Literal(false)], { description: `${echo.description} false: none.`, default: {} }),
+    web: Type.Union([web, Type.Literal(false)], { description: `${web.description} false: none.`, default: {} }),
   },
   'hometel\'s configuration.',
 );
@@ -175,6 +190,7 @@ export type ClientConfig = Static<typeof client>;
 export type MediaConfig = Static<typeof media>;
 export type NativeMediaConfig = NonNullable<MediaConfig['native']>;
 export type EchoConfig = Static<typeof echo>;
+export type WebConfig = Static<typeof web>;
 export type PortRange = Static<ReturnType<typeof rtpPortRange>>;
 
 /** The schema of the file: what configSchema requires but has a default may be left out. */

@@ -26,7 +26,12 @@ export function startCommand(): Command {
       };
       const logger = createLogger({ level: config.logLevel, component: 'hometel' });
       const running = await startHometel(config, logger);
-      logger.info('hometel running', { udn: running.udn, location: running.locations.join(' '), echo: running.echo });
+      logger.info('hometel running', { udn: running.udn, location: running.locations.join(' '), echo: running.echo, web: running.web?.url });
+      // On stdout, for the person who started it (the setup link is a secret: it is never logged).
+      if (running.web) {
+        process.stdout.write(`hometel web application: ${running.web.url}\n`);
+        if (running.web.setupLink) process.stdout.write(`First start: open ${running.web.setupLink} to set the admin password (the link works once).\n`);
+      }
       let stopping = false;
       const stop = (signal: string): void => {
         if (stopping) return;

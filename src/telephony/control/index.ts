@@ -23,7 +23,7 @@ export type { CallChange, CallMode, CallView, MediaBinding } from './call-model.
 export { ActionLog, formatAction, type ActionRecord } from './action-log.js';
 export { TelephonyError, errorSentence, isFault, type DeviceKind, type TelephonyErrorKind } from './errors.js';
 // The vocabulary of the methods above, and what a library user needs to construct a TelephonyControlPoint.
-export type { CallInfo, CallLogs, CallStatus, Priority } from '../contracts/index.js';
+export type { CallInfo, CallLog, CallLogs, CallStatus, Priority } from '../contracts/index.js';
 export type { MediaSessionInfo } from '../contracts/index.js';
 export { createLogger, silentLogger, type Logger, type LoggerOptions, type LogLevel } from '../../base/index.js';
 export { resolveInterface, type NetworkInterface } from '../../base/index.js';

@@ -1,0 +1,51 @@
+/**
+ * Wires the web application (issue 11): the accounts service over the store, a Telephony Control Point of its own
+ * with the home console on top (so it works with any Telephony Server on the network, hometel's or not), the
+ * browsers' Telephony Clients, and the web server. On the first start it makes the one-time setup link.
+ */
+import type { AccountService } from '../accounts/index.js';
+import { resolveInterface, type Clock, type Logger, type NetworkInterface } from '../base/index.js';
+import { HomeConsole } from '../console/index.js';
+import { TelephonyControlPoint } from '../telephony/control/index.js';
+import { createWebServer, type BrowserClientHost, type WebMetrics } from '../web/index.js';
+import type { WebConfig } from './config.js';
+
+export interface WebAppOptions {
+  readonly config: WebConfig;
+  readonly accounts: AccountService;
+  /** Where the home's devices are found (hometel's interfaces). */
+  readonly interfaces: readonly NetworkInterface[];
+  readonly browserClients: BrowserClientHost;
+  readonly metrics?: WebMetrics;
+  readonly clock: Clock;
+  readonly logger: Logger;
+}
+
+export interface RunningWebApp {
+  /** http://address:port/ */
+  readonly url: string;
+  /** The one-time link that sets the admin password (first start only). */
+  readonly setupLink?: string;
+  stop(): Promise<void>;
+}
+
+export async function startWebApp(o: WebAppOptions): Promise<RunningWebApp> {
+  const logger = o.logger.child('web');
+  const telcp = new TelephonyControlPoint({ logger: logger.child('telcp'), interfaces: o.interfaces, clock: o.clock });
+  const home = new HomeConsole({ telcp, telCPName: o.config.telCPName, clock: o.clock, logger: logger.child('console') });
+  const server = await createWebServer({ accounts: o.accounts, console: home, browserClients: o.browserClients, clock: o.clock, logger, ...(o.metrics ? { metrics: o.metrics } : {}) });
+  const stop = async (): Promise<void> => {
+    await server.close();
+    await home.stop();
+  };
+  try {
+    const address = await server.listen(resolveInterface(o.config.interface).address, o.config.port);
+    const url = `${address.replace(/\/$/, '')}/`;
+    await home.start();
+    const token = o.accounts.issueSetupToken();
+    return { url, ...(token !== undefined ? { setupLink: `${url}setup#token=${token}` } : {}), stop };
+  } catch (e) {
+    await stop().catch(() => undefined);
+    throw e;
+  }
+}

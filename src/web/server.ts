@@ -1,0 +1,125 @@
+/**
+ * hometel's web server (issue 11): the HTTP API under /api (JSON, validated by the route schemas, described by the
+ * OpenAPI document at /api/openapi.json), the live-event stream, /metrics, and the web application's files.
+ * fastify 5 (docs/decisions.md): schemas drive validation and the OpenAPI document, `inject()` tests routes
+ * without sockets, and its hooks give one place for access control and request metrics.
+ */
+import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import cookie from '@fastify/cookie';
+import swagger from '@fastify/swagger';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { AccountError, type AccountService } from '../accounts/index.js';
+import { errorDetail, type Clock, type Logger } from '../base/index.js';
+import { ConsoleError, type HomeConsole } from '../console/index.js';
+import { accessCheck } from './access.js';
+import { BrowserClients, type BrowserClientHost } from './browser-clients.js';
+import { EventStreams } from './event-stream.js';
+import { accountRoutes } from './routes/account-routes.js';
+import { homeRoutes } from './routes/home-routes.js';
+import { browserRoutes } from './routes/browser-routes.js';
+import { sharedSchemas } from './schemas.js';
+import { defaultUiDir, loadUi } from './static-ui.js';
+import { uiRoutes } from './routes/ui-routes.js';
+
+/** What the server reports to metrics and serves at /metrics (the metrics module's HometelMetrics has this shape). */
+export interface WebMetrics {
+  httpRequest(route: string, method: string, status: number, seconds: number): void;
+  text(): Promise<string>;
+  readonly contentType: string;
+}
+
+export interface WebServerOptions {
+  readonly accounts: AccountService;
+  readonly console: HomeConsole;
+  readonly browserClients: BrowserClientHost;
+  readonly metrics?: WebMetrics;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  /** Where the built web application is (default dist/ui). */
+  readonly uiDir?: string;
+}
+
+export interface WebServer {
+  readonly app: FastifyInstance;
+  listen(host: string, port: number): Promise<string>;
+  close(): Promise<void>;
+}
+
+/** The HTTP status of an error a route let through, and its body. */
+function failureOf(e: FastifyError | Error): { status: number; error: string; retryAfterMs?: number } {
+  if (e instanceof ConsoleError) return { status: { 'not-found': 404, invalid: 400, conflict: 409 }[e.refusal], error: e.code };
+  if (e instanceof AccountError) {
+    const status = ({ 'setup-invalid': 403, 'setup-done': 409, 'weak-password': 400, 'label-invalid': 400, 'wrong-password': 401, 'rate-limited': 429, 'not-found': 404 } as const)[e.kind];
+    return { status, error: e.code, ...(e.retryAfterMs !== undefined ? { retryAfterMs: e.retryAfterMs } : {}) };
+  }
+  const fe = e as FastifyError;
+  if (fe.validation) return { status: 400, error: 'request.invalid' };
+  if (typeof fe.statusCode === 'number' && fe.statusCode >= 400 && fe.statusCode < 500) return { status: fe.statusCode, error: 'request.invalid' };
+  return { status: 500, error: 'internal' };
+}
+
+export async function createWebServer(o: WebServerOptions): Promise<WebServer> {
+  const logger = o.logger;
+  const ui = loadUi(o.uiDir ?? defaultUiDir());
+  const app = Fastify({ logger: false, bodyLimit: 128 * 1024, return503OnClosing: true }).withTypeProvider<TypeBoxTypeProvider>();
+  const streams = new EventStreams(o.clock, logger.child('events'));
+  const browsers = new BrowserClients(o.browserClients, streams, logger.child('browser-tc'));
+  const forward = (event: Parameters<EventStreams['broadcast']>[0]): void => streams.broadcast(event);
+  o.console.on('event', forward);
+
+  await app.register(cookie);
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: { title: 'hometel API', version: '0.1.0', description: 'The home telephony hub: lines, Telephony Clients, live Calls, call log, live events.' },
+      components: {
+        securitySchemes: {
+          session: { type: 'apiKey', in: 'cookie', name: 'hometel_session' },
+          token: { type: 'http', scheme: 'bearer', description: 'an API token made in the web UI' },
+        },
+      },
+      security: [{ session: [] }, { token: [] }],
+    },
+    refResolver: { buildLocalReference: (json, _base, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
+  });
+  for (const s of sharedSchemas) app.addSchema(s);
+
+  app.addHook('onRequest', accessCheck(o.accounts, logger));
+  app.addHook('onResponse', async (req, reply) => {
+    const route = req.routeOptions.url ?? 'unmatched';
+    o.metrics?.httpRequest(route, req.method, reply.statusCode, reply.elapsedTime / 1000);
+    logger.debug('http', { method: req.method, route, status: reply.statusCode, ms: Math.round(reply.elapsedTime) });
+  });
+  app.setErrorHandler(async (e: FastifyError, req, reply) => {
+    const f = failureOf(e);
+    if (f.status >= 500) logger.error('request failed', { route: req.routeOptions.url, error: errorDetail(e) });
+    else logger.info('request refused', { route: req.routeOptions.url, status: f.status, error: f.error, why: e.message, source: req.ip });
+    if (f.retryAfterMs !== undefined) void reply.header('retry-after', Math.ceil(f.retryAfterMs / 1000));
+    return reply.code(f.status).send({ error: f.error, message: f.status >= 500 ? 'internal error' : e.message, ...(f.retryAfterMs !== undefined ? { retryAfterMs: f.retryAfterMs } : {}) });
+  });
+  app.setNotFoundHandler(async (req, reply) => reply.code(404).send({ error: 'request.not-found', message: `no route ${req.method} ${req.url.split('?')[0]}` }));
+
+  await app.register(accountRoutes(o.accounts));
+  await app.register(homeRoutes(o.console, browsers));
+  await app.register(browserRoutes(browsers, streams));
+  app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  if (o.metrics) {
+    const metrics = o.metrics;
+    app.get('/metrics', { schema: { hide: true } }, async (_req, reply) => reply.type(metrics.contentType).send(await metrics.text()));
+  }
+  await app.register(uiRoutes(ui));
+  await app.ready();
+
+  return {
+    app,
+    async listen(host, port) {
+      return app.listen({ host, port });
+    },
+    async close() {
+      o.console.off('event', forward);
+      streams.close();
+      await browsers.stop();
+      await app.close();
+    },
+  };
+}

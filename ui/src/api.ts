@@ -1,0 +1,65 @@
+// The web application's only way to the hub: the HTTP API (JSON, the session cookie sent automatically).
+import type { CallBody, HomeBody, LogEntryBody, NewTokenAnswer, SessionStateBody, TokenInfoBody } from '../../src/web/schemas.js';
+
+export type Home = HomeBody;
+export type Call = CallBody;
+export type LogEntry = LogEntryBody;
+export type TokenInfo = TokenInfoBody;
+export type NewToken = NewTokenAnswer;
+export type SessionState = SessionStateBody;
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
+  const res = await fetch(path, {
+    method,
+    credentials: 'same-origin',
+    headers: body !== undefined ? { 'content-type': 'application/json' } : {},
+    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+  });
+  const text = await res.text();
+  const data: unknown = text === '' ? undefined : JSON.parse(text);
+  if (!res.ok) {
+    const e = (data ?? {}) as { error?: string; message?: string };
+    throw new ApiError(res.status, e.error ?? 'http', e.message ?? `${res.status} ${res.statusText}`);
+  }
+  return data as T;
+}
+
+const seg = encodeURIComponent;
+const callPath = (c: Pick<Call, 'line' | 'callID'>, action: string): string => `/api/calls/${seg(c.line)}/${seg(c.callID)}/${action}`;
+
+export const api = {
+  session: () => request<SessionState>('GET', '/api/session'),
+  setup: (token: string, password: string) => request<{ ok: boolean }>('POST', '/api/setup', { token, password }),
+  login: (password: string) => request<{ ok: boolean }>('POST', '/api/login', { password }),
+  logout: () => request<{ ok: boolean }>('POST', '/api/logout'),
+  changePassword: (current: string, next: string) => request<{ ok: boolean }>('POST', '/api/password', { current, next }),
+  tokens: () => request<TokenInfo[]>('GET', '/api/tokens'),
+  createToken: (label: string) => request<NewToken>('POST', '/api/tokens', { label }),
+  revokeToken: (id: string) => request<{ ok: boolean }>('DELETE', `/api/tokens/${seg(id)}`),
+  home: () => request<Home>('GET', '/api/home'),
+  calls: () => request<Call[]>('GET', '/api/calls'),
+  dial: (line: string, callee: string, clients: string[]) => request<{ operation: string }>('POST', '/api/calls', { line, callee, clients }),
+  answer: (c: Call, client: string, label: string) => request<{ operation: string }>('POST', callPath(c, 'answer'), { client, label }),
+  reject: (c: Call) => request<Call>('POST', callPath(c, 'reject')),
+  hangup: (c: Call) => request<Call>('POST', callPath(c, 'hangup')),
+  setClients: (c: Call, clients: string[]) => request<Call>('PUT', callPath(c, 'clients'), { clients }),
+  setMixing: (c: Call, enabled: boolean) => request<Call>('PUT', callPath(c, 'mixing'), { enabled }),
+  log: (q: string) => request<LogEntry[]>('GET', `/api/log?q=${seg(q)}`),
+  enableBrowser: (stream: string, friendlyName: string) => request<{ udn: string; friendlyName: string }>('POST', '/api/browser-clients', { stream, friendlyName }),
+  disableBrowser: (udn: string) => request<{ ok: boolean }>('DELETE', `/api/browser-clients/${seg(udn)}`),
+  webrtcAnswer: (udn: string, session: string, sdp: string) => request<{ ok: boolean }>('POST', `/api/browser-clients/${seg(udn)}/sessions/${seg(session)}/answer`, { sdp }),
+};
+
+export function errorText(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
