@@ -268,7 +268,8 @@ export class AccountService {
   /** Drops sessions that ended while nobody looked (at start and at each login, so the table stays small). */
   private pruneSessions(): void {
     const now = this.clock.now();
-    const removed = this.repository.removeExpiredSessions(now - this.idleMs, now - this.maxMs);
+    // + 1: a session idle for exactly idleMs (or maxMs old) has ended, as in authenticateSession.
+    const removed = this.repository.removeExpiredSessions(now - this.idleMs + 1, now - this.maxMs + 1);
     if (removed > 0) this.logger.debug('expired sessions removed', { count: removed });
   }
 }
