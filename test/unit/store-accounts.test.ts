@@ -1,7 +1,7 @@
 /**
  * The SQLite AccountRepository: every method round-trips, and the admin password, setup token, sessions and API
  * tokens survive reopening the store — with the account service on top, a session and a token issued before a
- * restart still authenticate after it. (That they survive kill -9 is test/integration/store-kill9.test.ts.)
+ * restart still authenticate after it. (kill -9: test/integration/store-kill9.test.ts.)
  */
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
