@@ -2,3 +2,4 @@ export { Store } from './store.js';
 export { SqliteTelCPNameRepository } from './repositories/telcp-name-repository.js';
 export { SqliteCallLogRepository, DEFAULT_CALL_LOG_CAP } from './repositories/call-log-repository.js';
 export { SqliteCallBackRepository } from './repositories/callback-repository.js';
+export { SqliteAccountRepository } from './repositories/account-repository.js';

@@ -38,6 +38,22 @@ const migrations: readonly string[] = [
      callback_id TEXT NOT NULL UNIQUE,
      callee_id TEXT NOT NULL UNIQUE,
      registered_at TEXT NOT NULL);`,
+  // The web UI's and HTTP API's accounts (issue 11): hashes only, never a password or token.
+  `CREATE TABLE account_secret (
+     name TEXT PRIMARY KEY CHECK (name IN ('admin_password', 'setup_token')),
+     hash TEXT NOT NULL);
+   CREATE TABLE account_session (
+     id TEXT PRIMARY KEY,
+     token_hash TEXT NOT NULL UNIQUE,
+     created INTEGER NOT NULL,
+     last_used INTEGER NOT NULL);
+   CREATE TABLE api_token (
+     seq INTEGER PRIMARY KEY AUTOINCREMENT,
+     id TEXT NOT NULL UNIQUE,
+     label TEXT NOT NULL,
+     token_hash TEXT NOT NULL UNIQUE,
+     created INTEGER NOT NULL,
+     last_used INTEGER);`,
 ];
 
 export class Store {

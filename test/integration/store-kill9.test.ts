@@ -1,8 +1,8 @@
 /**
- * CallManagement state survives `kill -9`: a child process writes a TelCPName registration, a call
- * log entry and a call-back through the real store and is killed with SIGKILL right after its writes
- * return. Reopening the store shows all three; a registration whose Expires passed while the process
- * was dead is gone once the registry starts again.
+ * CallManagement and account state survive `kill -9`: a child process writes a TelCPName registration, a call
+ * log entry and a call-back (or the admin password, sessions and an API token) through the real store and is
+ * killed with SIGKILL right after its writes return. Reopening the store shows them all; a registration whose
+ * Expires passed while the process was dead is gone once the registry starts again.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -11,7 +11,9 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { systemClock, type Clock } from '../../src/base/clock.js';
-import { SqliteCallBackRepository, SqliteCallLogRepository, SqliteTelCPNameRepository, Store } from '../../src/store/index.js';
+import { silentLogger } from '../../src/base/logger.js';
+import { AccountService } from '../../src/accounts/index.js';
+import { SqliteAccountRepository, SqliteCallBackRepository, SqliteCallLogRepository, SqliteTelCPNameRepository, Store } from '../../src/store/index.js';
 import { TelCPRegistry } from '../../src/telephony/domain/telcp-registry.js';
 
 interface Written {
@@ -20,20 +22,20 @@ interface Written {
   callbackID: string;
 }
 
-/** Runs the writer and SIGKILLs it the moment it reports its writes done. */
-async function writeAndKill(dataDir: string): Promise<Written> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'test/support/callmanagement-writer.ts', dataDir], {
+/** Runs a writer (test/support/<writer>.ts) and SIGKILLs it the moment it reports its writes done. */
+async function writeAndKill<T>(writer: string, dataDir: string): Promise<T> {
+  const child = spawn(process.execPath, ['--import', 'tsx', `test/support/${writer}.ts`, dataDir], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const exited = new Promise<NodeJS.Signals | null>((resolve) => child.once('exit', (_code, signal) => resolve(signal)));
   let out = '';
-  const written = await new Promise<Written>((resolve, reject) => {
+  const written = await new Promise<T>((resolve, reject) => {
     child.stdout.on('data', (d: Buffer) => {
       out += d.toString();
       const m = /WRITTEN (\{.*\})\n/.exec(out);
       if (m) {
         child.kill('SIGKILL');
-        resolve(JSON.parse(m[1]!) as Written);
+        resolve(JSON.parse(m[1]!) as T);
       }
     });
     void exited.then((signal) => reject(new Error(`writer exited (${signal}) before writing: ${out}`)));
@@ -45,7 +47,7 @@ async function writeAndKill(dataDir: string): Promise<Written> {
 test('CallManagement 2.6.2 / 2.6.17 / 2.6.19: a registration, a call log and a call-back written before kill -9 are there after reopening', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'hometel-kill9-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
-  const written = await writeAndKill(dir);
+  const written = await writeAndKill<Written>('callmanagement-writer', dir);
   // Nothing was checkpointed or closed: the writes are only in the write-ahead log.
   assert.ok(statSync(join(dir, 'hometel.db-wal')).size > 0);
 
@@ -85,4 +87,19 @@ test('CallManagement 2.6.2 / 2.6.17 / 2.6.19: a registration, a call log and a c
   assert.ok(registry.verify('TV@Living', written.tvKey), 'the Secret Key issued before the crash still verifies');
   assert.ok(!registry.verify('Short@Lived', written.shortKey));
   assert.throws(() => registry.register('TV@Living', '', 60), (err: { errorCode?: number }) => err.errorCode === 702);
+});
+
+test('Accounts: the admin password, sessions and an API token written before kill -9 are there after reopening', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'hometel-kill9-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const written = await writeAndKill<{ password: string; sessions: string[]; token: string; tokenID: string }>('accounts-writer', dir);
+  assert.ok(statSync(join(dir, 'hometel.db-wal')).size > 0);
+
+  const store = Store.open(dir);
+  t.after(() => store.close());
+  const service = new AccountService({ repository: new SqliteAccountRepository(store), clock: systemClock, logger: silentLogger });
+  assert.equal(service.setupNeeded(), false);
+  for (const session of written.sessions) assert.equal(service.authenticate({ session })?.kind, 'session');
+  assert.deepEqual(service.authenticate({ token: written.token }), { kind: 'token', id: written.tokenID, label: 'ci' });
+  await service.login('127.0.0.1', written.password);
 });
