@@ -59,6 +59,8 @@ export class ConsoleError extends HometelError {
 interface LineState {
   readonly server: TelephonyServer;
   session?: TsSession;
+  /** A session is being opened (server-added can come again meanwhile). */
+  opening: boolean;
   identity?: string;
   controlPoints: readonly string[];
   /** When this console first saw each Call, for "ringing since". */
@@ -185,10 +187,12 @@ export class HomeConsole extends EventEmitter<ConsoleEvents> {
   private async attach(ts: TelephonyServer): Promise<void> {
     if (this.stopped) return;
     const known = this.lines.get(ts.udn);
-    if (known?.session) return this.homeChanged();
-    const line: LineState = known ?? { server: ts, controlPoints: [], firstSeen: new Map() };
+    if (known?.session || known?.opening) return this.homeChanged();
+    const line: LineState = known ?? { server: ts, opening: true, controlPoints: [], firstSeen: new Map() };
+    line.opening = true;
     this.lines.set(ts.udn, line);
     try {
+      // openSession registers the TelCPName, subscribes and reads every Call before it resolves.
       const session = await this.opts.telcp.openSession(ts, { name: this.opts.telCPName });
       line.session = session;
       session.on('call', (c) => this.changed(line, c.view, c.previous));
@@ -197,13 +201,14 @@ export class HomeConsole extends EventEmitter<ConsoleEvents> {
         this.homeChanged();
       });
       session.on('warning', (e) => this.opts.logger.warn('line session', { line: ts.udn, error: e.message }));
-      await session.start();
       line.controlPoints = session.telCPNames();
       line.identity = await session.telephonyIdentity().catch(() => undefined);
     } catch (e) {
       this.opts.logger.warn('cannot follow a telephony server', { line: ts.udn, error: errorMessage(e) });
+      await line.session?.close().catch(() => undefined);
       line.session = undefined;
     }
+    line.opening = false;
     this.homeChanged();
   }
 
