@@ -61,7 +61,8 @@ function failureOf(e: FastifyError | Error): { status: number; error: string; re
 export async function createWebServer(o: WebServerOptions): Promise<WebServer> {
   const logger = o.logger;
   const ui = loadUi(o.uiDir ?? defaultUiDir());
-  const app = Fastify({ logger: false, bodyLimit: 128 * 1024, return503OnClosing: true }).withTypeProvider<TypeBoxTypeProvider>();
+  // Strict validation: an unknown property is an error (not silently dropped), and no type coercion.
+  const app = Fastify({ logger: false, bodyLimit: 128 * 1024, return503OnClosing: true, ajv: { customOptions: { removeAdditional: false, coerceTypes: false } } }).withTypeProvider<TypeBoxTypeProvider>();
   const streams = new EventStreams(o.clock, logger.child('events'));
   const browsers = new BrowserClients(o.browserClients, streams, logger.child('browser-tc'));
   const forward = (event: Parameters<EventStreams['broadcast']>[0]): void => streams.broadcast(event);
