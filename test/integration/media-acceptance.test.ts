@@ -22,7 +22,7 @@ import { audibleMs, dominantFrequency } from '../../src/media/audio/analysis.js'
 import { ToneSource } from '../../src/media/audio/sources.js';
 import { WavFileSource } from '../../src/media/audio/wav-file-source.js';
 import { pcmu } from '../../src/media/codecs/g711.js';
-import { parseRtp, serializeRtp, type RtpPacket } from '../../src/media/rtp/packet.js';
+import { serializeRtp } from '../../src/media/rtp/packet.js';
 import { tcRecordingName } from '../../src/media/bridge/index.js';
 import {
   buildMediaCapabilityInfo,
@@ -34,9 +34,9 @@ import { buildMmsMediaCapabilityInfo, mediaManagementServiceType, parseMmsMediaC
 import { allDevices, ControlPoint, findService, type RemoteDevice, type RemoteService } from '../../src/upnp/index.js';
 import { startConfiguredHometel, type ConfiguredHometel } from '../support/hometel-process.js';
 import { lo, testLogger, waitFor } from '../support/net.js';
-import { captureUdpTo, type CapturedDatagram } from '../support/pcap.js';
 import { assertTone, share, sleep } from '../support/relay.js';
-import { expectSippSuccess, freeLoopbackPort, startSippUas, type SippHandle } from '../support/sipp.js';
+import { expectSippSuccess, freeLoopbackPort } from '../support/sipp.js';
+import { answeringParty, decodePcmu, type RemoteParty } from '../support/remote-party.js';
 import { callManagementType, CallInfoEvents } from '../support/telephony-server.js';
 
 const host = lo.address;
@@ -87,10 +87,7 @@ before(async () => {
 /** Every test's Remote Party, stopped (SIPp and its capture) even when the test failed half-way. */
 const parties: RemoteParty[] = [];
 afterEach(async () => {
-  for (const p of parties.splice(0)) {
-    await p.received();
-    await p.sipp.stop();
-  }
+  for (const p of parties.splice(0)) await p.stop();
 });
 
 after(async () => {
@@ -101,59 +98,14 @@ after(async () => {
 
 // ------------------------------------------------------------------------------------------------ the Remote Party
 
-/** One second of 440 Hz µ-law (exactly 440 periods, so SIPp's loop is seamless). */
-function toneFile(hz: number): Uint8Array {
-  const source = new ToneSource(hz, 8000);
-  const frames: Uint8Array[] = [];
-  for (let i = 0; i < 50; i++) frames.push(pcmu.encode(source.nextFrame()!));
-  return Buffer.concat(frames);
-}
-
-interface RemoteParty {
-  readonly sipp: SippHandle;
-  readonly callee: string;
-  /** The TS's WAN port, as the source of the RTP SIPp has received so far (symmetric RTP). */
-  wanPort(): Promise<number | undefined>;
-  /** Stops the capture of what SIPp received and returns its RTP (RTCP and anything else left out). */
-  received(): Promise<Array<{ atMs: number; packet: RtpPacket }>>;
-}
-
+/** A Remote Party answering with 440 Hz; stopped (SIPp and its capture) after the test even when it failed half-way. */
 async function remoteParty(): Promise<RemoteParty> {
-  const port = await freeLoopbackPort();
-  const mediaPort = await freeLoopbackPort(4);
-  const capture = await captureUdpTo(mediaPort);
-  const sipp = await startSippUas({
-    scenario: 'uas-media',
-    localPort: port,
-    transport: 'u1',
-    calls: 1,
-    mediaPort,
-    files: { 'tone.ulaw': toneFile(440) },
-    timeoutMs: 60_000,
-  });
-  let packets: Promise<CapturedDatagram[]> | undefined;
-  const party: RemoteParty = {
-    sipp,
-    callee: `sip:service@${host}:${port}`,
-    wanPort: async () => (await capture.peek())[0]?.srcPort,
-    async received() {
-      packets ??= capture.stop();
-      return (await packets).flatMap((d) => {
-        const r = parseRtp(d.payload);
-        return r.ok && r.packet.payloadType === 0 ? [{ atMs: d.atMs, packet: r.packet }] : [];
-      });
-    },
-  };
+  const party = await answeringParty(440);
   parties.push(party);
   return party;
 }
 
-/** The µ-law audio of RTP packets in capture order (on lo, the order they were sent). */
-function decode(packets: ReadonlyArray<{ packet: RtpPacket }>): Int16Array {
-  const out = new Int16Array(packets.length * 160);
-  packets.forEach((p, i) => out.set(pcmu.decode(p.packet.payload).subarray(0, 160), i * 160));
-  return out;
-}
+const decode = decodePcmu;
 
 // ------------------------------------------------------------------------------------------------ the TelCP
 
@@ -216,7 +168,7 @@ function beforeEnd(samples: Int16Array, fromEndMs: number, toEndMs: number): Int
 
 test('1. sound both ways: SIPp’s 440 Hz is in the TC’s recording (± 5 Hz, ≥ 80%), the TC’s 1 kHz reaches SIPp', async (t) => {
   const remote = await remoteParty();
-  const { id, home } = await placeCall('tv', remote.callee);
+  const { id, home } = await placeCall('tv', remote.uri);
   const session = await startSession('tv', home);
   await transfer(id, [session]);
   await events.waitFor(id, 'Talking');
@@ -233,7 +185,7 @@ test('1. sound both ways: SIPp’s 440 Hz is in the TC’s recording (± 5 Hz, �
 
 test('2. mixing: TC1 (600 Hz) and TC2 — TC2 hears 440 and 600, TC1 only 440; mixing off stops TC2 hearing TC1', async () => {
   const remote = await remoteParty();
-  const { id, home } = await placeCall('kitchen', remote.callee);
+  const { id, home } = await placeCall('kitchen', remote.uri);
   const tc1 = await startSession('kitchen', home);
   await transfer(id, [tc1]);
   await events.waitFor(id, 'Talking');
@@ -261,7 +213,7 @@ test('2. mixing: TC1 (600 Hz) and TC2 — TC2 hears 440 and 600, TC1 only 440; m
 
 test('3. switching (C.27): SIPp’s stream stays continuous across a change of TC — one SSRC, no sequence gap, no pause over 100 ms', async (t) => {
   const remote = await remoteParty();
-  const { id, home } = await placeCall('tv', remote.callee);
+  const { id, home } = await placeCall('tv', remote.uri);
   const first = await startSession('tv', home);
   await transfer(id, [first]);
   await events.waitFor(id, 'Talking');
@@ -299,7 +251,7 @@ test('4. TS-based media (2.3.4.2): the TS records SIPp’s 440 Hz itself and pla
   assert.ok(supported.ok && supported.value.nativeMediaCapability, 'the TS offers native media');
   const native = supported.value.nativeMediaCapability;
   const before = new Set(await readdir(join(dir, 'ts')).catch(() => []));
-  const { CallID } = await cm.invoke('StartCall', { ...nonMono, CalleeID: remote.callee, CallPriority: 'Normal', MediaCapabilityInfo: camsInfo({ nativeMediaCapability: native }), CallMode: 'Non-Monopolize' });
+  const { CallID } = await cm.invoke('StartCall', { ...nonMono, CalleeID: remote.uri, CallPriority: 'Normal', MediaCapabilityInfo: camsInfo({ nativeMediaCapability: native }), CallMode: 'Non-Monopolize' });
   const id = String(CallID);
   await events.waitFor(id, 'Connected', 10_000);
   await cm.invoke('StartMediaTransfer', { ...nonMono, TargetCallID: id, TCList: '', MediaCapabilityInfo: camsInfo({ nativeMediaCapability: native }) });
@@ -317,14 +269,14 @@ test('4. TS-based media (2.3.4.2): the TS records SIPp’s 440 Hz itself and pla
 
 test('5. abuse: an intruder’s RTP after latching is never heard; 100,000 garbage datagrams leave the call’s sound intact', async (t) => {
   const remote = await remoteParty();
-  const { id, home } = await placeCall('tv', remote.callee);
+  const { id, home } = await placeCall('tv', remote.uri);
   const session = await startSession('tv', home);
   await transfer(id, [session]);
   await events.waitFor(id, 'Talking');
   let wan: number | undefined;
   for (let tries = 0; wan === undefined && tries < 100; tries++) {
     await sleep(20);
-    wan = await remote.wanPort();
+    wan = await remote.firstSourcePort();
   }
   assert.ok(wan !== undefined, 'the TS sends to SIPp');
   const homePort = Number(/^m=audio (\d+)/m.exec(home)![1]);

@@ -15,13 +15,17 @@ export interface HometelProcess {
   readonly udn: string;
   /** Everything it logged so far (stderr). */
   log(): string;
+  /** Everything it printed for its user so far (stdout: the web application's URL, the setup link). */
+  output(): string;
 }
 
 /** Starts `hometel start …` and resolves with its UDN once it logs that it runs. */
 export async function startHometelProcess(args: string[]): Promise<HometelProcess> {
-  const child = spawn(process.execPath, [...hometelCli, 'start', ...args], { cwd: repoRoot, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, [...hometelCli, 'start', ...args], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
   trackChild(child);
   let log = '';
+  let output = '';
+  child.stdout.on('data', (d: Buffer) => (output += d.toString()));
   const udn = await new Promise<string>((resolve, reject) => {
     child.stderr.on('data', (d: Buffer) => {
       log += d.toString();
@@ -30,7 +34,7 @@ export async function startHometelProcess(args: string[]): Promise<HometelProces
     });
     child.once('exit', (code) => reject(new Error(`hometel start exited with ${code}: ${log}`)));
   });
-  return { child, udn, log: () => log };
+  return { child, udn, log: () => log, output: () => output };
 }
 
 export interface ConfiguredHometel extends HometelProcess {
