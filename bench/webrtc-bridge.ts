@@ -9,7 +9,9 @@
  * browser decodes and re-encodes (audio is all that crosses it), so latency is measured on the sound:
  * round trip = arrival of the packet holding the onset + the onset's place in it − the send time of the burst's
  * first packet. It contains the hub twice (TS → browser, browser → TS), the browser's jitter buffer and its
- * re-encoding, and loopback UDP. CPU is utime+stime of the hub's process over the window, % of one core.
+ * re-encoding, and loopback UDP. An echo that takes longer than BURST_EVERY_MS is not counted ("bursts heard"
+ * falls short), so a p99 near that bound understates the tail. CPU is utime+stime of the hub's process over the
+ * window, % of one core.
  *
  *   node --import tsx bench/webrtc-bridge.ts        (BENCH_WEBRTC_WINDOW_MS, default 20000)
  */
