@@ -63,7 +63,7 @@ interface PageGlobals {
   media: PageMedia;
   analyser?: { resume(): Promise<void>; peakFrequency(): number };
 }
-const g = (): PageGlobals => globalThis as unknown as PageGlobals;
+// page.evaluate sends its function's source to the page: each one reaches the page's globals on its own.
 
 async function openPage(): Promise<Page> {
   const { page } = await chromium.newPage();
@@ -215,4 +215,20 @@ test('closing the page ends the session: listener.ended, ports released', async 
   assert.match(ended[0]!.reason, /peer connection/);
   assert.deepEqual(h.openSessions(), []);
   assert.equal(hubPorts.inUse, 0);
+});
+
+test('browserEnded (the web application lost the browser): the session ends at once, the page is told to close', async () => {
+  const page = await openPage();
+  const h = hub(page);
+  const ended: string[] = [];
+  h.setListener({ ended: (id, reason) => ended.push(`${id}: ${reason}`) });
+  const ts = await tsLeg();
+  const answer = await h.open(offerFrom(h, 'call-3', ts.ep.localPort));
+  ts.ep.setRemote({ address: host, port: portOf(answer) });
+  await waitForPageState(page, 'call-3', (s) => s === 'connected', 'connected');
+  await h.browserEnded('call-3', 'event stream closed');
+  assert.deepEqual(ended, ['call-3: event stream closed']);
+  assert.equal(hubPorts.inUse, 0);
+  await waitForPageState(page, 'call-3', (s) => s === undefined, 'closed by BrowserSignalling.closed');
+  await page.close();
 });

@@ -18,6 +18,12 @@ export interface BrowserLegOptions {
 }
 
 const isIpv6 = (a: string): boolean => a.includes(':');
+const isLoopback = (a: string): boolean => a.startsWith('127.') || a === '::1';
+
+/** Candidate pairs on the configured addresses only; a loopback candidate reaches nothing but loopback. */
+function pairAllowed(allowed: ReadonlySet<string>, local: string, remote: string): boolean {
+  return allowed.has(local) && (!isLoopback(local) || isLoopback(remote));
+}
 
 export class BrowserLeg {
   /** An RTP packet from the browser. */
@@ -63,7 +69,7 @@ export class BrowserLeg {
       // when the configured one is loopback, so candidates and pairs are kept to the configured ones below.
       iceInterfaceAddresses: { ...(v4 !== undefined ? { udp4: v4 } : {}), ...(v6 !== undefined ? { udp6: v6 } : {}) },
       iceAdditionalHostAddresses: [...o.iceAddresses],
-      iceFilterCandidatePair: (pair) => allowed.has(pair.localCandidate.host),
+      iceFilterCandidatePair: (pair) => pairAllowed(allowed, pair.localCandidate.host, pair.remoteCandidate.host),
       ...(o.icePortRange ? { icePortRange: [o.icePortRange[0], o.icePortRange[1]] as [number, number] } : {}),
     });
     try {

@@ -9,7 +9,8 @@
  * browser is offered both laws, the TS leg's first, so a codec switch by ModifyMediaSession needs no new offer.
  *
  * A session ends on its own (closed, `BrowserSignalling.closed`, then `listener.ended`) when its peer connection
- * fails or closes, or does not connect within `connectTimeoutMs` of the answer.
+ * fails or closes (a browser that vanishes is noticed when ICE consent expires, 30 s), does not connect within
+ * `connectTimeoutMs` of the answer, or the web application reports the browser gone (`browserEnded`).
  */
 import type { Socket } from 'node:dgram';
 import { errorMessage, type Clock, type Logger } from '../../base/index.js';
@@ -182,6 +183,14 @@ export class WebRtcMediaSessions implements MediaSessionPort {
     if (!s) return;
     await this.release(s);
     this.log.info('media session closed', { id });
+  }
+
+  /**
+   * The browser side is gone or hung up (its event stream closed, it said so through the HTTP API): the session
+   * ends now, as when its peer connection fails, instead of when ICE consent expires (RFC 7675: 30 s).
+   */
+  browserEnded(id: string, reason = 'the browser ended the media session'): Promise<void> {
+    return this.end(id, reason);
   }
 
   /** Closes every session (no listener reports: the owner is going away). */
