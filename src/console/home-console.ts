@@ -95,7 +95,7 @@ export class HomeConsole extends EventEmitter<ConsoleEvents> {
 
   async stop(): Promise<void> {
     this.stopped = true;
-    await Promise.all([...this.lines.values()].map((l) => l.session?.close()));
+    // The control point closes every session it opened (each unregisters its TelCPName).
     await this.opts.telcp.stop();
   }
 

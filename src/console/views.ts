@@ -22,6 +22,8 @@ export interface ClientView {
   readonly udn: string;
   readonly friendlyName: string;
   readonly online: boolean;
+  /** A browser's Telephony Client that this hub hosts (the web server marks these; the console cannot tell). */
+  readonly browser?: boolean;
 }
 
 export interface LiveCall {

@@ -5,6 +5,7 @@
  * API — and removes the device when the page's stream closes (the page closed, or its connection was lost).
  */
 import type { Logger } from '../base/index.js';
+import type { HomeView } from '../console/index.js';
 import type { EventStreams } from './event-stream.js';
 
 /** How the hub's WebRTC media reaches the page (the media/webrtc module's signalling port has this shape). */
@@ -46,10 +47,13 @@ export class BrowserClients {
     private readonly host: BrowserClientHost,
     private readonly streams: EventStreams,
     private readonly logger: Logger,
+    /** A browser's client came or went (the console may have seen the device before it was known as a browser). */
+    private readonly changed: () => void,
   ) {}
 
-  isBrowser(udn: string): boolean {
-    return this.byUdn.has(udn);
+  /** The console's view with each client this hub hosts for a browser marked as one (the console knows no browsers). */
+  mark(h: HomeView): HomeView {
+    return { ...h, clients: h.clients.map((c) => (this.byUdn.has(c.udn) ? { ...c, browser: true } : c)) };
   }
 
   /** Makes the page of `stream` a Telephony Client (one per page: a second call returns the first). */
@@ -78,6 +82,7 @@ export class BrowserClients {
     this.byUdn.set(udn, { client, friendlyName, stream });
     this.byStream.set(stream, udn);
     this.logger.info('browser telephony client added', { udn, name: friendlyName });
+    this.changed();
     this.streams.onClose(stream, () => void this.remove(udn));
     return { udn, friendlyName };
   }
@@ -100,6 +105,7 @@ export class BrowserClients {
     for (const key of [...this.pending.keys()]) if (key.startsWith(`${udn} `)) this.settle(key, new Error('the page is gone'));
     await h.client.remove();
     this.logger.info('browser telephony client removed', { udn, name: h.friendlyName });
+    this.changed();
   }
 
   async stop(): Promise<void> {

@@ -10,7 +10,7 @@ import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { AccountError, type AccountService } from '../accounts/index.js';
 import { errorDetail, type Clock, type Logger } from '../base/index.js';
-import { ConsoleError, type HomeConsole } from '../console/index.js';
+import { ConsoleError, type ConsoleEvent, type HomeConsole } from '../console/index.js';
 import { accessCheck } from './access.js';
 import { BrowserClients, type BrowserClientHost } from './browser-clients.js';
 import { EventStreams } from './event-stream.js';
@@ -64,8 +64,10 @@ export async function createWebServer(o: WebServerOptions): Promise<WebServer> {
   // Strict validation: an unknown property is an error (not silently dropped), and no type coercion.
   const app = Fastify({ logger: false, bodyLimit: 128 * 1024, return503OnClosing: true, ajv: { customOptions: { removeAdditional: false, coerceTypes: false } } }).withTypeProvider<TypeBoxTypeProvider>();
   const streams = new EventStreams(o.clock, logger.child('events'));
-  const browsers = new BrowserClients(o.browserClients, streams, logger.child('browser-tc'));
-  const forward = (event: Parameters<EventStreams['broadcast']>[0]): void => streams.broadcast(event);
+  const browsers: BrowserClients = new BrowserClients(o.browserClients, streams, logger.child('browser-tc'), () =>
+    streams.broadcast({ type: 'home', home: browsers.mark(o.console.home()) }),
+  );
+  const forward = (event: ConsoleEvent): void => streams.broadcast(event.type === 'home' ? { ...event, home: browsers.mark(event.home) } : event);
   o.console.on('event', forward);
 
   await app.register(cookie);

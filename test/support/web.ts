@@ -88,7 +88,8 @@ let analyserBundle: Promise<string> | undefined;
  */
 export async function heardPeaks(page: Page, readings = 10): Promise<number[]> {
   analyserBundle ??= bundleForPage(path.join(repoRoot, 'ui', 'src', 'webrtc', 'browser-media.ts'), 'HometelMedia');
-  await page.evaluate(await analyserBundle);
+  // The IIFE's `var` would stay local to the evaluation: hand the global over explicitly.
+  await page.evaluate(`${await analyserBundle}\nglobalThis.HometelMedia = HometelMedia;`);
   return page.evaluate(async (n) => {
     const w = globalThis as unknown as PageAudio;
     const playing = Array.from(w.document.querySelectorAll('audio')).find((a) => a.srcObject);

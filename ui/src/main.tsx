@@ -61,7 +61,15 @@ function App() {
   useEffect(probe, []);
   if (!session) return null;
   if (session.authenticated) return <Shell loggedOut={() => { live.disconnect(); navigate('/'); probe(); }} />;
-  return <main>{session.setupNeeded ? <SetupPage done={probe} /> : <LoginPage done={probe} />}</main>;
+  if (session.setupNeeded) return <main><SetupPage done={probe} /></main>;
+  // A setup link opened after the password was set: say so, and offer the login.
+  const usedLink = location.pathname === '/setup';
+  return (
+    <main>
+      {usedLink && <p role="alert" class="narrow">This setup link has been used already: log in with the admin password.</p>}
+      <LoginPage done={() => { history.replaceState(null, '', '/'); probe(); }} />
+    </main>
+  );
 }
 
 render(<App />, document.getElementById('app')!);

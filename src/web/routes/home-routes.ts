@@ -4,7 +4,7 @@
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import type { HomeConsole, HomeView } from '../../console/index.js';
+import type { HomeConsole } from '../../console/index.js';
 import type { BrowserClients } from '../browser-clients.js';
 import { AnswerBody, ClientsBody, DialBody, Home, LineParams, LiveCall, LogEntry, LogQuery, MixingBody, Operation } from '../schemas.js';
 
@@ -13,13 +13,8 @@ const call = { 200: LiveCall, ...refused };
 const started = { 202: Operation, ...refused };
 
 export function homeRoutes(home: HomeConsole, browsers: BrowserClients): FastifyPluginAsyncTypebox {
-  /** The console's view, each client marked when it is a browser this hub hosts. */
-  const homeView = (): HomeView & { clients: Array<HomeView['clients'][number] & { browser?: boolean }> } => {
-    const h = home.home();
-    return { ...h, clients: h.clients.map((c) => (browsers.isBrowser(c.udn) ? { ...c, browser: true } : c)) };
-  };
   return async (app) => {
-    app.get('/api/home', { schema: { tags: ['home'], summary: 'Lines, Telephony Clients and the control points online', response: { 200: Home } } }, async () => homeView());
+    app.get('/api/home', { schema: { tags: ['home'], summary: 'Lines, Telephony Clients and the control points online', response: { 200: Home } } }, async () => browsers.mark(home.home()));
     app.get('/api/calls', { schema: { tags: ['calls'], summary: 'The live Calls of every line', response: { 200: Type.Array(LiveCall) } } }, async () => home.calls());
     app.post('/api/calls', { schema: { tags: ['calls'], summary: 'Places a Call; its progress arrives as events', body: DialBody, response: started } }, async (req, reply) => {
       return reply.code(202).send({ operation: home.dial(req.body.line, req.body.callee, req.body.clients) });
