@@ -11,6 +11,8 @@
  * 3. An incoming call on two pages: both pop up with the caller's number; one answers here; the other's popup says
  *    who answered and closes; sound both ways.
  * 4. Answer on a Telephony Client: the page answers on hometel's own TC; the TC's recording has SIPp's tone.
+ * 5. A GUPnP control point finds a browser's Telephony Client, invokes GetMediaCapabilities on it, and sees it go
+ *    (byebye) when the page closes.
  * Every page is photographed at 390×844 and 1920×1080 (docs/screenshots with `npm run screenshots`).
  */
 import { test, before, after } from 'node:test';
@@ -25,6 +27,8 @@ import { launchChromium, writeSineWav, type TestBrowser } from '../support/brows
 import { lo } from '../support/net.js';
 import { answeringParty, callingParty, decodePcmu, type RemoteParty } from '../support/remote-party.js';
 import { freeLoopbackPort } from '../support/sipp.js';
+import { GupnpControlPoint } from '../support/gupnp.js';
+import { mediaManagementServiceType } from '../../src/telephony/contracts/media-management/index.js';
 import { assertPageHears, logIn, screenshotDir, sessionCookie, setUpAdmin, startWebHometel, useThisBrowser, viewports, type WebHometel } from '../support/web.js';
 
 const password = 'a password for the tests';
@@ -221,4 +225,24 @@ test('the settings page: API tokens and the password', async () => {
   await page1.reload();
   await page1.waitForSelector('text=home assistant');
   await photograph(page1, 'settings');
+});
+
+test("acceptance 5: a GUPnP control point finds the browser's Telephony Client, asks its media capabilities, and sees it leave when the page closes", async (t) => {
+  const gupnp = await GupnpControlPoint.start(mediaManagementServiceType);
+  const { context, page } = await browser.newPage();
+  t.after(async () => {
+    await context.close();
+    await gupnp.close();
+  });
+  await logIn(page, web.url, password);
+  await useThisBrowser(page, 'Desk PC');
+  const found = await gupnp.waitForService((s) => s.friendlyName === 'Desk PC', 10_000);
+  assert.equal(found.deviceType, 'urn:schemas-upnp-org:device:TelephonyClient:1');
+  const caps = await gupnp.invoke(found.udn, 'GetMediaCapabilities', { TSMediaCapabilityInfo: '' }, ['SupportedMediaCapabilityInfo'], { serviceType: mediaManagementServiceType });
+  const sdp = String(caps.SupportedMediaCapabilityInfo);
+  assert.match(sdp, /m=audio \d+ RTP\/AVP 0 8 101/, 'the browser offers G.711 (PCMU, PCMA) and telephone-event');
+  const mark = gupnp.mark();
+  await page.close();
+  const gone = await gupnp.waitForServiceUnavailable((s) => s.udn === found.udn, 10_000, mark);
+  assert.equal(gone.serviceType, mediaManagementServiceType);
 });
