@@ -1,9 +1,9 @@
 /**
- * Runs every benchmark of the UPnP layer and of the Telephony Server, prints the figures and writes
+ * Runs every benchmark of the UPnP layer, the Telephony Server and the web application, prints the figures and writes
  * docs/benchmarks.md. Each device gets a fresh process per benchmark, so one's state does not weigh
  * on the other's.
  */
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import {
   ACTIVE_CALLS,
@@ -34,6 +34,8 @@ import {
 } from './sip-line.js';
 import { describeRoundTrip, roundTrip, type RoundTripFigures } from './soap-roundtrip.js';
 import { table } from './stats.js';
+import { describeWeb, webAppBench } from './web-app.js';
+import { webrtcBridgeTable } from './webrtc-bridge.js';
 
 const durationMs = Number(process.env.BENCH_DURATION_MS ?? 5000);
 const rounds = Number(process.env.BENCH_ROUNDS ?? 20);
@@ -42,6 +44,40 @@ const starters: Array<() => Promise<BenchDevice>> = [startHometelLight, startGup
 // BENCH_ONLY=media: the media relay section alone, printed (docs/benchmarks.md is left as it is).
 if (process.env.BENCH_ONLY === 'media') {
   console.log(`\n${mediaSection(await mediaRelayBench())}`);
+  process.exit(0);
+}
+
+/** The web application and its WebRTC bridge, as the last section of docs/benchmarks.md. */
+async function webSection(): Promise<string> {
+  const web = await webAppBench();
+  const bridge = await webrtcBridgeTable();
+  return `${webHeading}
+
+hometel only (no other hub has this to compare with here). \`hometel start\` runs in its own process (bench/web-app.ts),
+Debian's Chromium (headless) drives the page (playwright-core), SIPp plays the caller.
+
+${describeWeb(web)}
+
+### WebRTC bridge (bench/webrtc-bridge.ts)
+
+Round trip TS leg → hub → browser → hub → TS leg: the page sends what it receives straight back (its remote track on
+its own sender); 40 ms 1 kHz bursts every 500 ms, timed on the sound (the browser decodes and re-encodes). It contains
+the hub twice, Chromium's jitter buffer and its encoder; the added one-way latency is at most half of it. Hub CPU is
+the hub process's CPU time over the window, % of one core.
+
+${bridge}`;
+}
+
+const webHeading = '## Web application';
+
+// BENCH_ONLY=web: the web application's section alone, replaced in docs/benchmarks.md.
+if (process.env.BENCH_ONLY === 'web') {
+  const section = await webSection();
+  console.log(`\n${section}`);
+  const old = readFileSync('docs/benchmarks.md', 'utf8');
+  const at = old.indexOf(webHeading);
+  writeFileSync('docs/benchmarks.md', `${(at >= 0 ? old.slice(0, at) : `${old.trimEnd()}\n\n`)}${section}\n`);
+  console.log('wrote the web section of docs/benchmarks.md');
   process.exit(0);
 }
 
@@ -193,6 +229,9 @@ ${table(heldHeader, held.map(describeHeld))}
 
 Largest step held: **${maxHeld ? `${maxHeld.calls} concurrent calls` : 'none'}**.
 
-${mediaSection(media)}`;
+${mediaSection(media)}
+
+${await webSection()}
+`;
 writeFileSync('docs/benchmarks.md', md);
 console.log('wrote docs/benchmarks.md');

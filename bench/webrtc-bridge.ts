@@ -13,7 +13,7 @@
  * falls short), so a p99 near that bound understates the tail. CPU is utime+stime of the hub's process over the
  * window, % of one core.
  *
- *   node --import tsx bench/webrtc-bridge.ts        (BENCH_WEBRTC_WINDOW_MS, default 20000)
+ *   node --import tsx bench/webrtc-bridge.ts        (BENCH_WEBRTC_WINDOW_MS, default 20000); npm run bench runs it too
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { createSocket, type Socket } from 'node:dgram';
@@ -203,7 +203,8 @@ async function run(sessions: number, page: Page): Promise<string[]> {
   }
 }
 
-async function main(): Promise<void> {
+/** Both rows (1 and 20 sessions) as a markdown table. */
+export async function webrtcBridgeTable(): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'hometel-webrtc-bench-'));
   const wav = join(dir, 'silence.wav');
   await writeSineWav(wav, 0); // the microphone is replaced by the loop; silence until then
@@ -224,9 +225,7 @@ async function main(): Promise<void> {
       rows.push(await run(n, page));
       console.error(`webrtc bridge: ${n} session(s) done`);
     }
-    console.log(
-      table(['sessions', 'bursts heard', 'round trip p50 (ms)', 'p99 (ms)', 'hub CPU (% of a core)', 'per call (%)', 'to browser', 'from browser', 'dropped'], rows),
-    );
+    return table(['sessions', 'bursts heard', 'round trip p50 (ms)', 'p99 (ms)', 'hub CPU (% of a core)', 'per call (%)', 'to browser', 'from browser', 'dropped'], rows);
   } finally {
     await chromium.close();
     await pages.close();
@@ -234,4 +233,5 @@ async function main(): Promise<void> {
   }
 }
 
-await main();
+// Run alone: print the table.
+if (process.argv[1] === fileURLToPath(import.meta.url)) console.log(await webrtcBridgeTable());
