@@ -167,6 +167,8 @@ test('acceptance 3: an incoming call pops up on two pages; one answers here, the
     // Both pages follow one event stream each: the second shows the call within a second of the first.
     await popup2.waitFor({ timeout: 1000 });
     assert.match((await popup1.textContent()) ?? '', /Alice/);
+    // Keyboard first: the popup takes the focus on "Answer here", so Enter (or a remote's OK) answers.
+    assert.equal(await page1.evaluate(() => (globalThis as unknown as { document: { activeElement: { textContent: string } | null } }).document.activeElement?.textContent), 'Answer here');
     await photograph(page1, 'incoming');
     await popup2.locator('button:has-text("Answer here")').click();
     await page1.locator('.popup .answered', { hasText: 'Answered by Phone' }).waitFor({ timeout: 15_000 });
