@@ -106,7 +106,8 @@ export async function webAppBench(): Promise<WebFigures> {
   const web = await startWebHometel('hometel-web-bench-', (d) => ({
     interfaces: ['lo'],
     dataDir: join(d, 'data'),
-    logLevel: 'warn',
+    // info: the test support waits for the "hometel running" line.
+    logLevel: 'info',
     lines: [{ name: 'home', sip: { mode: 'direct', user: 'home', host: lo.address, port: sipPort, transports: ['udp'] } }],
     clients: [],
     echo: false,

@@ -112,6 +112,17 @@ export class AccountService {
     return token;
   }
 
+  /**
+   * Forgets the admin password and ends every session (API tokens stay): setup is needed again, with the new
+   * one-time setup token returned. For whoever can reach the store (`hometel web reset-password`), not the API.
+   */
+  resetPassword(): string {
+    this.repository.setPasswordHash(undefined);
+    const ended = this.repository.removeOtherSessions(undefined);
+    this.logger.warn('admin password reset: setup needed again', { sessionsEnded: ended });
+    return this.issueSetupToken()!;
+  }
+
   /** Sets the admin password with the setup token; the token works once. Logs the admin in. */
   async completeSetup(token: string, password: string): Promise<NewSession> {
     if (!this.setupNeeded()) throw new AccountError('setup-done', 'setup is done: the admin password is set');

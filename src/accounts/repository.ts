@@ -30,7 +30,8 @@ export interface ApiTokenRecord {
 export interface AccountRepository {
   /** The admin password in the password-hash format (`$scrypt$…`), or undefined before setup. */
   passwordHash(): string | undefined;
-  setPasswordHash(hash: string): void;
+  /** undefined removes the password (a reset: setup is needed again). */
+  setPasswordHash(hash: string | undefined): void;
   /** The hash of the one pending setup token, if any. */
   setupTokenHash(): string | undefined;
   /** Replaces the pending setup token's hash; undefined removes it. */

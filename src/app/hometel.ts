@@ -15,8 +15,7 @@ import { createTelephonyServer, type TelephonyServerParts } from './telephony-se
 import { createTelephonyClient, type TelephonyClientParts } from './telephony-client.js';
 import { nativeMediaFactory } from './native-media.js';
 import { EchoService } from './echo/echo-service.js';
-import { AccountService } from '../accounts/index.js';
-import { SqliteAccountRepository } from '../store/index.js';
+import { accountsOver } from './accounts.js';
 import { browserClientHost } from './browser-clients.js';
 import { startWebApp, type RunningWebApp } from './web-app.js';
 
@@ -161,7 +160,7 @@ export async function startHometel(config: HometelConfig, logger: Logger): Promi
       try {
         web = await startWebApp({
           config: config.web,
-          accounts: new AccountService({ repository: new SqliteAccountRepository(store), clock, logger: logger.child('accounts') }),
+          accounts: accountsOver(store, clock, logger),
           interfaces,
           browserClients: browserClientHost({
             interfaces,

@@ -1,3 +1,4 @@
 /** hometel as a product: its config file and the composition `hometel start` runs. */
 export * from './config.js';
 export { startHometel } from './hometel.js';
+export { openAccounts, setupLink, type OpenAccounts } from './accounts.js';

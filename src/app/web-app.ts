@@ -9,6 +9,7 @@ import { HomeConsole } from '../console/index.js';
 import { TelephonyControlPoint } from '../telephony/control/index.js';
 import { createWebServer, type BrowserClientHost, type WebMetrics } from '../web/index.js';
 import type { WebConfig } from './config.js';
+import { setupLink } from './accounts.js';
 
 export interface WebAppOptions {
   readonly config: WebConfig;
@@ -43,7 +44,7 @@ export async function startWebApp(o: WebAppOptions): Promise<RunningWebApp> {
     const url = `${address.replace(/\/$/, '')}/`;
     await home.start();
     const token = o.accounts.issueSetupToken();
-    return { url, ...(token !== undefined ? { setupLink: `${url}setup#token=${token}` } : {}), stop };
+    return { url, ...(token !== undefined ? { setupLink: setupLink(url, token) } : {}), stop };
   } catch (e) {
     await stop().catch(() => undefined);
     throw e;

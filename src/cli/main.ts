@@ -5,6 +5,7 @@ import { cpCommand } from './commands/cp/index.js';
 import { discoverCommand } from './commands/discover.js';
 import { invokeCommand } from './commands/invoke.js';
 import { startCommand } from './commands/start.js';
+import { webCommand } from './commands/web.js';
 import { errorMessage } from '../base/index.js';
 
 const program = new Command('hometel')
@@ -16,6 +17,7 @@ program.addCommand(startCommand());
 program.addCommand(discoverCommand());
 program.addCommand(invokeCommand());
 program.addCommand(cpCommand());
+program.addCommand(webCommand());
 
 try {
   await program.parseAsync(process.argv);

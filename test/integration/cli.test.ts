@@ -4,7 +4,6 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -13,19 +12,12 @@ import { join } from 'node:path';
 import { ControlPoint } from '../../src/upnp/index.js';
 import { lo, testLogger, unavailable } from '../support/net.js';
 import { startLightProcess } from '../support/light-runner.js';
-import { hometelCli as cli, startHometelProcess } from '../support/hometel-process.js';
+import { runHometel, startHometelProcess } from '../support/hometel-process.js';
 
-function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [...cli, ...args], { timeout: 30_000 }, (err, stdout, stderr) => {
-      const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
+const run = runHometel;
 
 test('--help works on the command and every subcommand', async () => {
-  for (const args of [['--help'], ['start', '--help'], ['discover', '--help'], ['invoke', '--help']]) {
+  for (const args of [['--help'], ['start', '--help'], ['discover', '--help'], ['invoke', '--help'], ['web', '--help'], ['web', 'reset-password', '--help'], ['web', 'tokens', '--help'], ['web', 'revoke-token', '--help']]) {
     const r = await run(args);
     assert.equal(r.code, 0, args.join(' '));
     assert.match(r.stdout, /^Usage: hometel/m);

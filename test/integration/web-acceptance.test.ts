@@ -27,6 +27,7 @@ import { launchChromium, writeSineWav, type TestBrowser } from '../support/brows
 import { lo } from '../support/net.js';
 import { answeringParty, callingParty, decodePcmu, type RemoteParty } from '../support/remote-party.js';
 import { freeLoopbackPort } from '../support/sipp.js';
+import { runHometel } from '../support/hometel-process.js';
 import { GupnpControlPoint } from '../support/gupnp.js';
 import { mediaManagementServiceType } from '../../src/telephony/contracts/media-management/index.js';
 import { assertPageHears, logIn, screenshotDir, sessionCookie, setUpAdmin, startWebHometel, useThisBrowser, viewports, type WebHometel } from '../support/web.js';
@@ -247,4 +248,30 @@ test("acceptance 5: a GUPnP control point finds the browser's Telephony Client, 
   await page.close();
   const gone = await gupnp.waitForServiceUnavailable((s) => s.udn === found.udn, 10_000, mark);
   assert.equal(gone.serviceType, mediaManagementServiceType);
+});
+
+test('hometel web (CLI, next to the running hometel): tokens listed without secrets, reset-password ends every session and gives a new setup link', async () => {
+  const config = join(web.hometel.dir, 'hometel.json');
+  const listed = await runHometel(['web', 'tokens', '--config', config, '--json']);
+  assert.equal(listed.code, 0, listed.stderr);
+  const tokens = JSON.parse(listed.stdout) as Array<{ id: string; label: string }>;
+  assert.deepEqual(tokens.map((t) => t.label), ['home assistant']);
+  assert.ok(!listed.stdout.includes('htk_'), 'no secret is shown');
+
+  const cookie = await sessionCookie(page1);
+  const reset = await runHometel(['web', 'reset-password', '--config', config, '--json']);
+  assert.equal(reset.code, 0, reset.stderr);
+  const { setupLink } = JSON.parse(reset.stdout) as { setupLink: string };
+  assert.match(setupLink, /^\/?setup#token=/, 'port 0: the path of the running web application');
+  assert.equal((await api('/api/home', { headers: { cookie } })).status, 401, 'every session ended');
+  const { context, page } = await browser.newPage();
+  try {
+    await setUpAdmin(page, new URL(setupLink.replace(/^\//, ''), web.url).href, 'the new admin password');
+    await logIn(page1, web.url, 'the new admin password');
+  } finally {
+    await context.close();
+  }
+  const revoked = await runHometel(['web', 'revoke-token', tokens[0]!.id, '--config', config]);
+  assert.equal(revoked.code, 0, revoked.stderr);
+  assert.equal((await runHometel(['web', 'revoke-token', 'no-such-token', '--config', config])).code, 1);
 });

@@ -1,5 +1,5 @@
 /** `hometel start` as a user runs it (the CLI in a process of its own, from the sources through tsx). */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -9,6 +9,16 @@ import { hasExited, terminate, trackChild } from './children.js';
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 /** node arguments that run the hometel CLI from the sources. */
 export const hometelCli = ['--import', 'tsx', path.join(repoRoot, 'src', 'cli', 'main.ts')];
+
+/** Runs a `hometel` command to its end (30 s at most): its exit code and output. */
+export function runHometel(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [...hometelCli, ...args], { cwd: repoRoot, timeout: 30_000 }, (err, stdout, stderr) => {
+      const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
 
 export interface HometelProcess {
   readonly child: ChildProcess;

@@ -12,7 +12,7 @@ export class MemoryAccountRepository implements AccountRepository {
   passwordHash(): string | undefined {
     return this.password;
   }
-  setPasswordHash(hash: string): void {
+  setPasswordHash(hash: string | undefined): void {
     this.password = hash;
   }
   setupTokenHash(): string | undefined {

@@ -73,8 +73,9 @@ export class SqliteAccountRepository implements AccountRepository {
     return this.secret.get('admin_password')?.hash;
   }
 
-  setPasswordHash(hash: string): void {
-    this.putSecret.run('admin_password', hash);
+  setPasswordHash(hash: string | undefined): void {
+    if (hash === undefined) this.deleteSecret.run('admin_password');
+    else this.putSecret.run('admin_password', hash);
   }
 
   setupTokenHash(): string | undefined {
