@@ -8,8 +8,9 @@ import { PortPool } from '../media/index.js';
 import { RelayMediaPlane } from '../media/bridge/index.js';
 import { Store } from '../store/index.js';
 import { SipLine } from '../sip/bridge/index.js';
-import { defaultMediaProfile, UnconnectedLine, type Line } from '../telephony/index.js';
+import { callOutcomes, defaultMediaProfile, UnconnectedLine, type Line } from '../telephony/index.js';
 import { DeviceHost } from '../upnp/index.js';
+import { HometelMetrics } from '../metrics/index.js';
 import { isDefaultEcho, type HometelConfig, type LineConfig } from './config.js';
 import { createTelephonyServer, type TelephonyServerParts } from './telephony-server.js';
 import { createTelephonyClient, type TelephonyClientParts } from './telephony-client.js';
@@ -23,6 +24,8 @@ export interface RunningHometel {
   readonly udn: string;
   /** The echo test endpoint's SIP URI, when it runs. */
   readonly echo?: string;
+  /** The figures of /metrics, fed by every line, relay and the device host. */
+  readonly metrics: HometelMetrics;
   stop(): Promise<void>;
 }
 
@@ -126,6 +129,12 @@ export async function startHometel(config: HometelConfig, logger: Logger): Promi
     bootId: store.nextBootId(),
     logger: logger.child('upnp'),
   });
+  // Metrics: each part is a source, heard as things happen or read when Prometheus scrapes.
+  const metrics = new HometelMetrics({ callOutcomes });
+  config.lines.forEach((l, i) => metrics.addCallSource(l.name, lines[i]!.service));
+  for (const sip of sipLines) metrics.addSipSource(sip);
+  for (const plane of planes) metrics.addRtpSource(plane);
+  metrics.addGenaSource(host);
   // Devices go first (byebye), then live calls are hung up (BYE), then the SIP lines stop (unREGISTER).
   const close = async (): Promise<void> => {
     await host.stop();
@@ -151,5 +160,5 @@ export async function startHometel(config: HometelConfig, logger: Logger): Promi
     await close();
     throw e;
   }
-  return { locations: host.locations, udn, ...(echo ? { echo: echo.uri } : {}), stop: close };
+  return { locations: host.locations, udn, ...(echo ? { echo: echo.uri } : {}), metrics, stop: close };
 }
