@@ -1,11 +1,12 @@
 /**
  * hometel's figures in the Prometheus text format (served at /metrics by the web server): calls by direction and
- * outcome, active calls, RTP packets relayed and dropped, SIP transactions by method and response class, GENA
- * subscribers, HTTP requests by route and status, and the process itself (prom-client's default metrics).
+ * outcome, active calls, RTP packets relayed and dropped (by the relay and by the browsers' WebRTC bridge), SIP
+ * transactions by method and response class, GENA subscribers, HTTP requests by route and status, and the process
+ * itself (prom-client's default metrics).
  *
  * One Registry of its own, never prom-client's global one, so two hubs in one process (tests) do not mix. The other
  * layers know nothing of this module: each source is a small interface here that the part already satisfies (the
- * Telephony Server's service, the SIP line, the relay's media plane, the UPnP device host), read when Prometheus
+ * Telephony Server's service, the SIP line, the relay's media plane, the UPnP device host, the WebRTC bridge), read when Prometheus
  * scrapes or heard as it happens. Every label takes values from a fixed set (or from the configuration: line names,
  * the web server's route patterns), so the number of series stays bounded whatever the network sends.
  */
@@ -54,6 +55,16 @@ export interface GenaSubscriberSource {
   subscribersByService(): ReadonlyMap<string, number>;
 }
 
+/** The WebRTC bridge of the browsers' Telephony Clients: its running totals (they only grow, but `sessions`). */
+export interface WebRtcCounterSource {
+  readonly counters: {
+    readonly sessions: number;
+    readonly packetsToBrowser: number;
+    readonly packetsFromBrowser: number;
+    readonly dropped: number;
+  };
+}
+
 export interface HometelMetricsOptions {
   /** The values of the calls' `outcome` label (the telephony domain's list); the counters start at 0 for each. */
   readonly callOutcomes: readonly string[];
@@ -97,7 +108,8 @@ export class HometelMetrics {
   private readonly httpDuration: Histogram<'route' | 'method'>;
   private readonly callSources = new Map<string, CallSource>();
   private readonly rtpSources: RtpPacketSource[] = [];
-  private readonly genaSources: GenaSubscriberSource[] = [];
+  private readonly genaSources = new Set<GenaSubscriberSource>();
+  private readonly webRtcSources: WebRtcCounterSource[] = [];
 
   constructor(o: HometelMetricsOptions) {
     const registers = [this.registry];
@@ -159,6 +171,47 @@ export class HometelMetrics {
         const sums = new Map<string, number>();
         for (const g of genaSources) for (const [service, n] of g.subscribersByService()) sums.set(service, (sums.get(service) ?? 0) + n);
         for (const [service, n] of sums) this.set({ service }, n);
+      },
+    });
+    const webRtcSources = this.webRtcSources;
+    const webRtc = (): WebRtcCounterSource['counters'] => {
+      const sum = { sessions: 0, packetsToBrowser: 0, packetsFromBrowser: 0, dropped: 0 };
+      for (const w of webRtcSources) {
+        const c = w.counters;
+        sum.sessions += c.sessions;
+        sum.packetsToBrowser += c.packetsToBrowser;
+        sum.packetsFromBrowser += c.packetsFromBrowser;
+        sum.dropped += c.dropped;
+      }
+      return sum;
+    };
+    new Gauge({
+      name: 'hometel_webrtc_sessions',
+      help: 'Media sessions of browsers (Telephony Clients over WebRTC) open now.',
+      registers,
+      collect() {
+        this.set(webRtc().sessions);
+      },
+    });
+    new Counter({
+      name: 'hometel_webrtc_packets_relayed_total',
+      help: 'RTP packets the WebRTC bridge passed on, by direction (to-browser, from-browser).',
+      labelNames: ['direction'],
+      registers,
+      collect() {
+        this.reset();
+        const c = webRtc();
+        this.inc({ direction: 'to-browser' }, c.packetsToBrowser);
+        this.inc({ direction: 'from-browser' }, c.packetsFromBrowser);
+      },
+    });
+    new Counter({
+      name: 'hometel_webrtc_packets_dropped_total',
+      help: 'Packets the WebRTC bridge did not pass on (not RTP, from a stranger, a codec the other side lacks, on hold).',
+      registers,
+      collect() {
+        this.reset();
+        this.inc(webRtc().dropped);
       },
     });
     this.httpRequests = new Counter({
@@ -225,7 +278,14 @@ export class HometelMetrics {
     this.rtpSources.push(source);
   }
 
-  addGenaSource(source: GenaSubscriberSource): void {
-    this.genaSources.push(source);
+  /** A device host whose subscribers are read at each scrape, until the returned function removes it (a host that stops). */
+  addGenaSource(source: GenaSubscriberSource): () => void {
+    this.genaSources.add(source);
+    return () => this.genaSources.delete(source);
+  }
+
+  /** The WebRTC bridge, read at each scrape. */
+  addWebRtcSource(source: WebRtcCounterSource): void {
+    this.webRtcSources.push(source);
   }
 }

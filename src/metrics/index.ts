@@ -10,4 +10,5 @@ export {
   type RtpPacketTotals,
   type SipTransactionOutcome,
   type SipTransactionSource,
+  type WebRtcCounterSource,
 } from './hometel-metrics.js';

@@ -36,13 +36,15 @@ function rig() {
   const sip = new FakeSip();
   const rtp: { totals: RtpPacketTotals } = { totals: { relayed: 0, foreign: 0, malformed: 0, unroutable: 0 } };
   const gena = new Map<string, number>();
+  const webRtc = { counters: { sessions: 0, packetsToBrowser: 0, packetsFromBrowser: 0, dropped: 0 } };
   metrics.addCallSource('home', home);
   metrics.addCallSource('office', office);
   metrics.addSipSource(sip);
   metrics.addRtpSource({ packetTotals: () => rtp.totals });
   metrics.addRtpSource({ packetTotals: () => ({ relayed: 5, foreign: 1, malformed: 0, unroutable: 0 }) });
   metrics.addGenaSource({ subscribersByService: () => gena });
-  return { metrics, home, office, sip, rtp, gena };
+  metrics.addWebRtcSource(webRtc);
+  return { metrics, home, office, sip, rtp, gena, webRtc };
 }
 
 const families: ReadonlyArray<readonly [string, string]> = [
@@ -52,6 +54,9 @@ const families: ReadonlyArray<readonly [string, string]> = [
   ['hometel_rtp_packets_dropped_total', 'counter'],
   ['hometel_sip_transactions_total', 'counter'],
   ['hometel_gena_subscribers', 'gauge'],
+  ['hometel_webrtc_sessions', 'gauge'],
+  ['hometel_webrtc_packets_relayed_total', 'counter'],
+  ['hometel_webrtc_packets_dropped_total', 'counter'],
   ['hometel_http_requests_total', 'counter'],
   ['hometel_http_request_duration_seconds', 'histogram'],
   ['process_cpu_seconds_total', 'counter'],
@@ -75,8 +80,8 @@ test('the text has every family with HELP and TYPE, in the Prometheus format pro
   assert.deepEqual(checked, { code: 0, output: '' }, `promtool check metrics:\n${checked.output}`);
 });
 
-test('counters and gauges follow their sources: ended calls, active calls per line, SIP results, RTP totals, GENA subscribers, HTTP requests', async () => {
-  const { metrics, home, office, sip, rtp, gena } = rig();
+test('counters and gauges follow their sources: ended calls, active calls per line, SIP results, RTP totals, GENA subscribers, WebRTC, HTTP requests', async () => {
+  const { metrics, home, office, sip, rtp, gena, webRtc } = rig();
   let text = await metrics.text();
   for (const direction of ['incoming', 'outgoing']) {
     for (const outcome of callOutcomes) assert.equal(sample(text, 'hometel_calls_total', { direction, outcome }), 0, `${direction} ${outcome} starts at 0`);
@@ -95,6 +100,9 @@ test('counters and gauges follow their sources: ended calls, active calls per li
   sip.report({ role: 'server', method: 'OPTIONS', result: 200 });
   rtp.totals = { relayed: 1000, foreign: 3, malformed: 2, unroutable: 1 };
   gena.set('urn:upnp-org:serviceId:CallManagement', 3);
+  const browser = new Map([['urn:upnp-org:serviceId:MediaManagement', 1]]);
+  const removeBrowser = metrics.addGenaSource({ subscribersByService: () => browser });
+  webRtc.counters = { sessions: 2, packetsToBrowser: 300, packetsFromBrowser: 290, dropped: 4 };
   metrics.httpRequest('/api/calls', 'POST', 201, 0.05);
   metrics.httpRequest('/api/calls', 'POST', 201, 2);
   text = await metrics.text();
@@ -114,12 +122,18 @@ test('counters and gauges follow their sources: ended calls, active calls per li
     [['foreign', 4], ['malformed', 2], ['unroutable', 1]],
   );
   assert.equal(sample(text, 'hometel_gena_subscribers', { service: 'urn:upnp-org:serviceId:CallManagement' }), 3);
+  assert.equal(sample(text, 'hometel_gena_subscribers', { service: 'urn:upnp-org:serviceId:MediaManagement' }), 1);
+  assert.equal(sample(text, 'hometel_webrtc_sessions'), 2);
+  assert.equal(sample(text, 'hometel_webrtc_packets_relayed_total', { direction: 'to-browser' }), 300);
+  assert.equal(sample(text, 'hometel_webrtc_packets_relayed_total', { direction: 'from-browser' }), 290);
+  assert.equal(sample(text, 'hometel_webrtc_packets_dropped_total'), 4);
   assert.equal(sample(text, 'hometel_http_requests_total', { route: '/api/calls', method: 'POST', status: '201' }), 2);
   assert.equal(sample(text, 'hometel_http_request_duration_seconds_count', { route: '/api/calls', method: 'POST' }), 2);
   assert.equal(sample(text, 'hometel_http_request_duration_seconds_bucket', { route: '/api/calls', method: 'POST', le: '0.1' }), 1);
 
   home.activeCalls = 0;
   gena.clear();
+  removeBrowser();
   text = await metrics.text();
   assert.equal(sample(text, 'hometel_active_calls', { line: 'home' }), 0);
   assert.equal(sample(text, 'hometel_gena_subscribers'), undefined, 'no subscriber, no series');
