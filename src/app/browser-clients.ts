@@ -11,6 +11,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Clock, Logger, NetworkInterface } from '../base/index.js';
 import type { PortPool } from '../media/index.js';
+import type { HometelMetrics } from '../metrics/index.js';
 import { WebRtcMediaSessions } from '../media/webrtc/index.js';
 import { MediaManagementService, telephonyClientDevice } from '../telephony/index.js';
 import { DeviceHost } from '../upnp/index.js';
@@ -26,11 +27,30 @@ export interface BrowserClientsOptions {
   readonly iceAddresses: readonly string[];
   /** Makes each device's BOOTID (the store keeps them growing). */
   readonly bootId: () => number;
+  /** Counts each browser's GENA subscribers and WebRTC packets. */
+  readonly metrics: HometelMetrics;
   readonly clock: Clock;
   readonly logger: Logger;
 }
 
 export function browserClientHost(o: BrowserClientsOptions): BrowserClientHost {
+  // One metrics source for every browser: the live ones' counters plus what the departed ones had, so the
+  // counters only grow and a page that comes and goes leaves nothing behind.
+  const live = new Set<WebRtcMediaSessions>();
+  const departed = { packetsToBrowser: 0, packetsFromBrowser: 0, dropped: 0 };
+  o.metrics.addWebRtcSource({
+    get counters() {
+      const sum = { sessions: 0, ...departed };
+      for (const m of live) {
+        const c = m.counters;
+        sum.sessions += c.sessions;
+        sum.packetsToBrowser += c.packetsToBrowser;
+        sum.packetsFromBrowser += c.packetsFromBrowser;
+        sum.dropped += c.dropped;
+      }
+      return sum;
+    },
+  });
   return {
     async add(friendlyName: string, signal: BrowserSignal): Promise<HostedBrowserClient> {
       // A page is not a lasting device: a fresh UDN each time (two pages may well share a name).
@@ -44,6 +64,7 @@ export function browserClientHost(o: BrowserClientsOptions): BrowserClientHost {
         clock: o.clock,
         logger: logger.child('media'),
       });
+      live.add(media);
       const service = new MediaManagementService({ port: media, clock: o.clock, logger });
       const host = new DeviceHost({
         root: telephonyClientDevice({ udn, friendlyName, mediaManagement: service }),
@@ -51,10 +72,18 @@ export function browserClientHost(o: BrowserClientsOptions): BrowserClientHost {
         bootId: o.bootId(),
         logger: logger.child('upnp'),
       });
+      const uncount = o.metrics.addGenaSource(host);
       const close = async (): Promise<void> => {
+        uncount();
         await host.stop();
         await service.close();
         await media.closeAll();
+        if (live.delete(media)) {
+          const c = media.counters;
+          departed.packetsToBrowser += c.packetsToBrowser;
+          departed.packetsFromBrowser += c.packetsFromBrowser;
+          departed.dropped += c.dropped;
+        }
       };
       try {
         await host.start();

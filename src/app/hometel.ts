@@ -8,8 +8,9 @@ import { PortPool } from '../media/index.js';
 import { RelayMediaPlane } from '../media/bridge/index.js';
 import { Store } from '../store/index.js';
 import { SipLine } from '../sip/bridge/index.js';
-import { defaultMediaProfile, UnconnectedLine, type Line } from '../telephony/index.js';
+import { callOutcomes, defaultMediaProfile, UnconnectedLine, type Line } from '../telephony/index.js';
 import { DeviceHost } from '../upnp/index.js';
+import { HometelMetrics } from '../metrics/index.js';
 import { isDefaultEcho, isDefaultWeb, type HometelConfig, type LineConfig } from './config.js';
 import { createTelephonyServer, type TelephonyServerParts } from './telephony-server.js';
 import { createTelephonyClient, type TelephonyClientParts } from './telephony-client.js';
@@ -28,6 +29,8 @@ export interface RunningHometel {
   readonly echo?: string;
   /** The web application's URL, and on the first start the one-time setup link, when it runs. */
   readonly web?: { readonly url: string; readonly setupLink?: string };
+  /** The figures of /metrics, fed by every line, relay, device host and browser client. */
+  readonly metrics: HometelMetrics;
   stop(): Promise<void>;
 }
 
@@ -131,6 +134,12 @@ export async function startHometel(config: HometelConfig, logger: Logger): Promi
     bootId: store.nextBootId(),
     logger: logger.child('upnp'),
   });
+  // Metrics: each part is a source, heard as things happen or read when Prometheus scrapes.
+  const metrics = new HometelMetrics({ callOutcomes });
+  config.lines.forEach((l, i) => metrics.addCallSource(l.name, lines[i]!.service));
+  for (const sip of sipLines) metrics.addSipSource(sip);
+  for (const plane of planes) metrics.addRtpSource(plane);
+  metrics.addGenaSource(host);
   let web: RunningWebApp | undefined;
   // The web application goes first (its control point unregisters), then devices (byebye), then live calls are
   // hung up (BYE), then the SIP lines stop (unREGISTER).
@@ -168,9 +177,11 @@ export async function startHometel(config: HometelConfig, logger: Logger): Promi
             rtpPorts,
             iceAddresses: [webAddress],
             bootId: () => store.nextBootId(),
+            metrics,
             clock,
             logger,
           }),
+          metrics,
           clock,
           logger,
         });
@@ -189,6 +200,7 @@ export async function startHometel(config: HometelConfig, logger: Logger): Promi
     udn,
     ...(echo ? { echo: echo.uri } : {}),
     ...(web ? { web: { url: web.url, ...(web.setupLink !== undefined ? { setupLink: web.setupLink } : {}) } } : {}),
+    metrics,
     stop: close,
   };
 }

@@ -170,3 +170,34 @@ test('every port goes back to the pool: normal end, no port left, a port held by
   assert.equal(tight.openCalls, 0);
   await tight.close();
 });
+
+test('the plane’s packet totals (metrics): what every leg relayed and dropped, kept after a TC leaves and after the Call closes', async () => {
+  const tc = await openPeer(peers, { sink: new PcmCollector(), source: new ToneSource(1000, 8000, { durationMs: 600 }) });
+  const remote = await openPeer(peers, { sink: new PcmCollector(), source: new ToneSource(440, 8000, { durationMs: 600 }) });
+  const intruder = await loopbackUdp();
+  const before = plane.packetTotals();
+  const cm = plane.openCall('totals');
+  let during: ReturnType<typeof plane.packetTotals> | undefined;
+  try {
+    const { wanPort } = await connectCall(cm, { ep: remote, id: 'remote' }, [{ ep: tc, id: 'media1' }]);
+    await waitFor(() => cm.stats().streams[0]!.remote.latched !== undefined, 'the Remote Party latches');
+    for (let i = 0; i < 10; i++) intruder.send(serializeRtp({ payloadType: 0, sequenceNumber: i, timestamp: i * 160, ssrc: 0xbad, payload: new Uint8Array(160) }), wanPort, host);
+    intruder.send(Uint8Array.of(1, 2, 3), wanPort, host);
+    await Promise.all([sourceEnded(tc), sourceEnded(remote)]);
+    await Promise.all([tc.close(), remote.close()]);
+    await sleep(100);
+    const s = cm.stats().streams[0]!;
+    during = plane.packetTotals();
+    assert.ok(s.remote.packetsSent > 0 && s.clients[0]!.packetsSent > 0, JSON.stringify(s));
+    assert.deepEqual(
+      { relayed: during.relayed - before.relayed, foreign: during.foreign - before.foreign, malformed: during.malformed - before.malformed },
+      { relayed: s.remote.packetsSent + s.clients[0]!.packetsSent, foreign: 10, malformed: 1 },
+    );
+    cm.setClients([], { join: false });
+    assert.deepEqual(plane.packetTotals(), during, 'the TC’s leg left the stream, its packets stay counted');
+  } finally {
+    await closeSocket(intruder);
+    await cm.close();
+  }
+  assert.deepEqual(plane.packetTotals(), during, 'the Call closed, its packets stay counted');
+});

@@ -13,6 +13,7 @@
  * 4. Answer on a Telephony Client: the page answers on hometel's own TC; the TC's recording has SIPp's tone.
  * 5. A GUPnP control point finds a browser's Telephony Client, invokes GetMediaCapabilities on it, and sees it go
  *    (byebye) when the page closes.
+ * 6. /metrics (with an API token) passes promtool; its call counters moved by one per call of the tests above.
  * Every page is photographed at 390×844 and 1920×1080 (docs/screenshots with `npm run screenshots`).
  */
 import { test, before, after } from 'node:test';
@@ -28,6 +29,7 @@ import { lo } from '../support/net.js';
 import { answeringParty, callingParty, decodePcmu, type RemoteParty } from '../support/remote-party.js';
 import { freeLoopbackPort } from '../support/sipp.js';
 import { runHometel } from '../support/hometel-process.js';
+import { promtoolCheck, sample } from '../support/prometheus.js';
 import { GupnpControlPoint } from '../support/gupnp.js';
 import { mediaManagementServiceType } from '../../src/telephony/contracts/media-management/index.js';
 import { assertPageHears, logIn, screenshotDir, sessionCookie, setUpAdmin, startWebHometel, useThisBrowser, viewports, type WebHometel } from '../support/web.js';
@@ -248,6 +250,25 @@ test("acceptance 5: a GUPnP control point finds the browser's Telephony Client, 
   await page.close();
   const gone = await gupnp.waitForServiceUnavailable((s) => s.udn === found.udn, 10_000, mark);
   assert.equal(gone.serviceType, mediaManagementServiceType);
+});
+
+test('acceptance 6: /metrics needs a login or token, passes promtool, and counted each call of the tests above once', async () => {
+  assert.equal((await api('/metrics')).status, 401);
+  const token = (await (await api('/api/tokens', { method: 'POST', headers: { cookie: await sessionCookie(page1), origin: origin(), 'content-type': 'application/json' }, body: JSON.stringify({ label: 'prometheus' }) })).json()) as { token: string; id: string };
+  const r = await api('/metrics', { headers: { authorization: `Bearer ${token.token}` } });
+  assert.equal(r.status, 200);
+  assert.match(r.headers.get('content-type') ?? '', /text\/plain; version=0\.0\.4/);
+  const text = await r.text();
+  assert.deepEqual(await promtoolCheck(text), { code: 0, output: '' });
+  // Acceptance 2 placed one call, 3 and 4 answered one each.
+  assert.equal(sample(text, 'hometel_calls_total', { direction: 'outgoing', outcome: 'answered' }), 1);
+  assert.equal(sample(text, 'hometel_calls_total', { direction: 'incoming', outcome: 'answered' }), 2);
+  assert.equal(sample(text, 'hometel_active_calls', { line: 'home' }), 0);
+  assert.ok((sample(text, 'hometel_rtp_packets_relayed_total') ?? 0) > 100, 'the relay carried the calls');
+  assert.ok((sample(text, 'hometel_webrtc_packets_relayed_total', { direction: 'to-browser' }) ?? 0) > 50, 'the browsers got their sound');
+  assert.ok((sample(text, 'hometel_http_requests_total', { route: '/api/home', method: 'GET', status: '200' }) ?? 0) >= 1, 'requests counted by route pattern');
+  assert.ok(!text.includes(token.token), 'no secret in the metrics');
+  await api(`/api/tokens/${token.id}`, { method: 'DELETE', headers: { authorization: `Bearer ${token.token}` } });
 });
 
 test('hometel web (CLI, next to the running hometel): tokens listed without secrets, reset-password ends every session and gives a new setup link', async () => {

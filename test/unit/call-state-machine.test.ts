@@ -4,7 +4,8 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { actionAllowed, callActions, callStatuses, nextStatus, type CallAction, type CallStatus } from '../../src/telephony/domain/call-state-machine.js';
+import { actionAllowed, callActions, callStatuses, nextStatus, type CallAction, type CallReason, type CallStatus, type CallTrigger } from '../../src/telephony/domain/call-state-machine.js';
+import { Call, callOutcomes } from '../../src/telephony/domain/call.js';
 
 // Y = allowed, the rest answer 712. Columns in callStatuses order:
 // Dialing Calling Ringing Connected Talking SendingModify ReceivingModify Modified ModifyFailed Disconnected
@@ -63,4 +64,23 @@ test('Disconnected is final: nothing leaves it', () => {
   for (const t of [...callActions, 'RemoteAnswered', 'RemoteHangUp', 'RemoteProvisional'] as const) {
     assert.equal(nextStatus('Disconnected', t), undefined, t);
   }
+});
+
+test('a Call’s outcome: answered once Connected (whoever hangs up), else the reason of its end, failed without one', () => {
+  const ended = (direction: 'incoming' | 'outgoing', steps: ReadonlyArray<readonly [CallTrigger, CallReason?]>): string => {
+    const call = new Call('call-1', direction, { id: 'bob' }, 'line-1', 0);
+    for (const [trigger, reason] of steps) assert.ok(call.apply(trigger, 1, reason), `${trigger} from ${call.status}`);
+    assert.equal(call.status, 'Disconnected');
+    return call.outcome;
+  };
+  assert.equal(ended('outgoing', [['RemoteProvisional'], ['RemoteAnswered'], ['StartMediaTransfer'], ['RemoteHangUp']]), 'answered');
+  assert.equal(ended('incoming', [['AcceptCall'], ['StopCall']]), 'answered');
+  assert.equal(ended('outgoing', [['RemoteFailed', 'Busy']]), 'busy');
+  assert.equal(ended('outgoing', [['RemoteFailed', 'Not Found']]), 'not-found');
+  assert.equal(ended('outgoing', [['RemoteFailed', 'Not Acceptable Capability']]), 'not-acceptable');
+  assert.equal(ended('outgoing', [['RemoteFailed']]), 'failed');
+  assert.equal(ended('outgoing', [['StopCall', 'Cancelled']]), 'cancelled');
+  assert.equal(ended('incoming', [['RejectCall', 'Rejected']]), 'rejected');
+  assert.equal(ended('incoming', [['RemoteCancelled', 'Cancelled']]), 'cancelled');
+  assert.deepEqual([...callOutcomes].sort(), ['answered', 'busy', 'cancelled', 'failed', 'not-acceptable', 'not-found', 'rejected']);
 });

@@ -20,6 +20,7 @@ import {
   type ClientTransactionDelegate,
   type ServerTransaction,
   type TimerConfig,
+  type TransactionOutcome,
   type TransactionTransport,
 } from '../../src/sip/transaction/index.js';
 
@@ -118,11 +119,13 @@ function harness(opts: { timers?: Partial<TimerConfig>; logger?: Logger; onReque
   const serverTxs: ServerTransaction[] = [];
   const acks: SipRequest[] = [];
   const strays: SipResponse[] = [];
+  const outcomes: TransactionOutcome[] = [];
   const layer = new TransactionLayer({
     transport,
     clock,
     logger: opts.logger ?? silentLogger,
     ...(opts.timers ? { timers: opts.timers } : {}),
+    onOutcome: (o) => outcomes.push(o),
     delegate: {
       onRequest: (tx) => {
         serverTxs.push(tx);
@@ -132,7 +135,7 @@ function harness(opts: { timers?: Partial<TimerConfig>; logger?: Logger; onReque
       onStrayResponse: (r) => strays.push(r),
     },
   });
-  return { clock, transport, layer, serverTxs, acks, strays };
+  return { clock, transport, layer, serverTxs, acks, strays, outcomes };
 }
 
 function recorder(): { log: string[]; delegate: ClientTransactionDelegate } {
@@ -815,4 +818,51 @@ test('RFC 3261 17.1.4: a transport that throws instead of rejecting is still a t
   assert.deepEqual(log, ['transport error: serializer failed', 'terminated']);
   assert.equal(layer.clientCount, 0);
   assert.equal(clock.pending, 0);
+});
+
+// ---------------------------------------------------------------------------------------------------------
+// outcomes (what metrics count)
+
+test('the layer reports each transaction once: its final status, a timeout, or a transport error; retransmissions and aborts add nothing', async () => {
+  const { clock, transport, layer, serverTxs, outcomes } = harness();
+  const invite = request('INVITE', { branch: 'z9hG4bK-o1' });
+  layer.sendRequest(invite, udpPeer, {});
+  layer.receive(response(invite, 180), udpPeer);
+  layer.receive(response(invite, 486), udpPeer);
+  layer.receive(response(invite, 486), udpPeer);
+  const options = request('OPTIONS', { branch: 'z9hG4bK-o2' });
+  layer.sendRequest(options, udpPeer, {});
+  layer.receive(response(options, 200), udpPeer);
+  layer.receive(response(options, 200), udpPeer);
+  layer.sendRequest(request('BYE', { branch: 'z9hG4bK-o3' }), udpPeer, {});
+  clock.advance(32_000);
+  layer.receive(request('INVITE', { branch: 'z9hG4bK-o4' }), udpSource);
+  serverTxs[0]!.respond(response(serverTxs[0]!.request, 180));
+  serverTxs[0]!.respond(response(serverTxs[0]!.request, 200));
+  layer.receive(request('FOO', { branch: 'z9hG4bK-o5' }), udpSource);
+  serverTxs[1]!.respond(response(serverTxs[1]!.request, 501));
+  layer.receive(request('FOO', { branch: 'z9hG4bK-o5' }), udpSource);
+  transport.fail = new Error('unreachable');
+  layer.sendRequest(request('REGISTER', { branch: 'z9hG4bK-o6' }), udpPeer, {});
+  layer.receive(request('OPTIONS', { branch: 'z9hG4bK-o7' }), udpSource);
+  await flush();
+  layer.close();
+  assert.deepEqual(outcomes, [
+    { role: 'client', method: 'INVITE', result: 486 },
+    { role: 'client', method: 'OPTIONS', result: 200 },
+    { role: 'client', method: 'BYE', result: 'timeout' },
+    { role: 'server', method: 'INVITE', result: 200 },
+    { role: 'server', method: 'FOO', result: 501 },
+    { role: 'client', method: 'REGISTER', result: 'transport-error' },
+  ]);
+});
+
+test('a server transaction whose final response then fails to go out is reported once, with that response', async () => {
+  const { transport, layer, serverTxs, outcomes } = harness();
+  layer.receive(request('INVITE'), udpSource);
+  transport.fail = new Error('host unreachable');
+  serverTxs[0]!.respond(response(serverTxs[0]!.request, 500));
+  await flush();
+  assert.equal(serverTxs[0]!.state, 'terminated');
+  assert.deepEqual(outcomes, [{ role: 'server', method: 'INVITE', result: 500 }]);
 });

@@ -3,13 +3,15 @@
  * pairs from one PortPool (the configured RTP range; several lines may share it).
  */
 import type { MediaPlane } from '../../telephony/domain/index.js';
-import { RelaySession, type RelaySessionOptions } from '../index.js';
+import { addPacketTotals, noPackets, RelaySession, type RelayPacketTotals, type RelaySessionOptions } from '../index.js';
 
 /** What every Call's RelaySession shares (documented there); the plane adds the CallID, a child logger and onClosed. */
 export type RelayMediaPlaneOptions = Pick<RelaySessionOptions, 'address' | 'ports' | 'clock' | 'logger' | 'native' | 'rtcpIntervalMs'>;
 
 export class RelayMediaPlane implements MediaPlane {
   private readonly sessions = new Set<RelaySession>();
+  /** What the closed Calls' media relayed and dropped. */
+  private closedTotals: RelayPacketTotals = noPackets;
 
   constructor(private readonly opts: RelayMediaPlaneOptions) {}
 
@@ -23,7 +25,10 @@ export class RelayMediaPlane implements MediaPlane {
       logger: this.opts.logger.child(callID),
       ...(this.opts.native ? { native: this.opts.native } : {}),
       ...(this.opts.rtcpIntervalMs !== undefined ? { rtcpIntervalMs: this.opts.rtcpIntervalMs } : {}),
-      onClosed: () => this.sessions.delete(session),
+      onClosed: () => {
+        this.sessions.delete(session);
+        this.closedTotals = addPacketTotals(this.closedTotals, session.packetTotals());
+      },
     });
     this.sessions.add(session);
     return session;
@@ -32,6 +37,11 @@ export class RelayMediaPlane implements MediaPlane {
   /** Calls whose media is open. */
   get openCalls(): number {
     return this.sessions.size;
+  }
+
+  /** Every packet the plane's relay relayed and dropped, in Calls open and closed (for metrics). */
+  packetTotals(): RelayPacketTotals {
+    return [...this.sessions].map((s) => s.packetTotals()).reduce(addPacketTotals, this.closedTotals);
   }
 
   async close(): Promise<void> {

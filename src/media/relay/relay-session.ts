@@ -13,7 +13,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { errorMessage, HometelError, type Clock, type Logger } from '../../base/index.js';
-import type { CallMediaStats } from './stats.js';
+import { addPacketTotals, noPackets, type CallMediaStats, type RelayPacketTotals } from './stats.js';
 import type { PortPool } from '../endpoint/port-pool.js';
 import { Leg, legMediaOf } from './leg.js';
 import { RelayStream, type NativeMedia } from './relay-stream.js';
@@ -413,6 +413,11 @@ export class RelaySession {
       }
     })();
     return this.closing;
+  }
+
+  /** Every packet the Call's streams relayed and dropped. */
+  packetTotals(): RelayPacketTotals {
+    return [...this.streams.values()].map((s) => s.packetTotals()).reduce(addPacketTotals, noPackets);
   }
 
   stats(): CallMediaStats {

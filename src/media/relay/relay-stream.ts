@@ -25,7 +25,7 @@ import type { RtpAddress } from '../endpoint/rtp-endpoint.js';
 import { parseRtp, serializeRtp, type RtpPacket } from '../rtp/packet.js';
 import { checkRtcpCompound, isRtcpPacket, serializeRtcp } from '../rtp/rtcp.js';
 import { seqAdd, tsAdd } from '../rtp/sequence.js';
-import type { MediaStreamStats } from './stats.js';
+import { addPacketTotals, noPackets, type MediaStreamStats, type RelayPacketTotals } from './stats.js';
 import { Leg, type LegMedia } from './leg.js';
 import type { MappedHeader } from './out-stream.js';
 import type { StreamCodec, TelephoneEventFormat } from '../sdp/index.js';
@@ -70,6 +70,11 @@ interface NativeState {
   events: number;
 }
 
+function legTotals(l: Leg): RelayPacketTotals {
+  const c = l.counters;
+  return { relayed: c.packetsSent, foreign: c.droppedForeign, malformed: c.malformed, unroutable: c.unroutable };
+}
+
 export class RelayStream {
   readonly audio: boolean;
   readonly clockRate: number;
@@ -89,6 +94,8 @@ export class RelayStream {
   private mixTs = 0;
   private unknownSource = 0;
   private homeMalformed = 0;
+  /** What the legs of TCs that left the stream counted (totals never go down). */
+  private departed: RelayPacketTotals = noPackets;
   private closed = false;
   private readonly pending = new Set<Promise<unknown>>();
   private readonly log: Logger;
@@ -152,6 +159,7 @@ export class RelayStream {
   setClients(legs: readonly Leg[]): void {
     const removed = this.clientLegs.filter((l) => !legs.includes(l));
     this.clientLegs = [...legs];
+    for (const l of removed) this.departed = addPacketTotals(this.departed, legTotals(l));
     for (const l of removed) this.goodbye(l, this.home);
     this.recompute();
   }
@@ -499,6 +507,12 @@ export class RelayStream {
     if (native?.media.close) this.track(native.media.close());
     await Promise.allSettled([...this.pending]);
     await Promise.allSettled([this.wan?.close(), this.home?.close()]);
+  }
+
+  /** Every packet the stream relayed and dropped since it opened. */
+  packetTotals(): RelayPacketTotals {
+    const own = { relayed: 0, foreign: this.unknownSource, malformed: this.homeMalformed, unroutable: 0 };
+    return [this.remote, ...this.clientLegs].map(legTotals).reduce(addPacketTotals, addPacketTotals(own, this.departed));
   }
 
   stats(): MediaStreamStats {

@@ -61,3 +61,23 @@ export interface CallMediaStats {
   readonly closed: boolean;
   readonly streams: readonly MediaStreamStats[];
 }
+
+/**
+ * The relay's packet totals (for metrics): RTP packets sent on to a peer (forwarded, transcoded or mixed), and the
+ * datagrams dropped by why. They only grow: a TC's leg that leaves a stream keeps its share in the stream.
+ */
+export interface RelayPacketTotals {
+  readonly relayed: number;
+  /** From a source that is not the stream's peer: not the latched Remote Party, no TC of the stream. */
+  readonly foreign: number;
+  /** Not RTP/RTCP, a payload type not negotiated, oversized. */
+  readonly malformed: number;
+  /** No common codec, no telephone-event on the receiving side. */
+  readonly unroutable: number;
+}
+
+export const noPackets: RelayPacketTotals = { relayed: 0, foreign: 0, malformed: 0, unroutable: 0 };
+
+export function addPacketTotals(a: RelayPacketTotals, b: RelayPacketTotals): RelayPacketTotals {
+  return { relayed: a.relayed + b.relayed, foreign: a.foreign + b.foreign, malformed: a.malformed + b.malformed, unroutable: a.unroutable + b.unroutable };
+}

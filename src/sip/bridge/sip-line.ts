@@ -21,7 +21,7 @@
  */
 import { errorDetail, silentLogger, systemClock, type Clock, type Logger } from '../../base/index.js';
 import type { Line, LineFailure, LineListener, OutgoingCallRequest, RemotePeer } from '../../telephony/domain/index.js';
-import { bindSipTransports, formatUri, fromAddr, parseUri, sipUri, toAddr, UserAgent, type InviteSession, type InviteSessionDelegate, type SipRequest, type SipTransportName, type SipTransports, type TimerConfig, type UaTransport } from '../index.js';
+import { bindSipTransports, formatUri, fromAddr, parseUri, sipUri, toAddr, UserAgent, type InviteSession, type InviteSessionDelegate, type SipRequest, type SipTransportName, type SipTransports, type TimerConfig, type TransactionOutcome, type UaTransport } from '../index.js';
 
 export interface SipLineOptions {
   /** `direct`: reachable at sip:user@host:port, no registrar. `registered`: REGISTER with a registrar. */
@@ -125,6 +125,7 @@ export class SipLine implements Line {
   private boundPort = 0;
   private readonly calls = new Map<string, LineCall>();
   private readonly watched = new Map<string, string>();
+  private readonly outcomeListeners = new Set<(outcome: TransactionOutcome) => void>();
   private readonly clock: Clock;
   private readonly log: Logger;
   private readonly aor: string | undefined;
@@ -187,6 +188,9 @@ export class SipLine implements Line {
       ...(this.opts.presence !== undefined ? { presence: this.opts.presence } : {}),
       ...(this.opts.timers ? { timers: this.opts.timers } : {}),
       ...(this.opts.resolveHost ? { resolveHost: this.opts.resolveHost } : {}),
+      onTransactionOutcome: (o) => {
+        for (const l of this.outcomeListeners) l(o);
+      },
       clock: this.clock,
       logger: logger.child('ua'),
     });
@@ -217,6 +221,12 @@ export class SipLine implements Line {
   /** The user agent, for tests and diagnostics. */
   get userAgent(): UserAgent | undefined {
     return this.ua;
+  }
+
+  /** Hears the result of every SIP transaction of the line (metrics); returns the unsubscribe. */
+  onTransactionOutcome(listener: (outcome: TransactionOutcome) => void): () => void {
+    this.outcomeListeners.add(listener);
+    return () => this.outcomeListeners.delete(listener);
   }
 
   /** The SIP session of a line call, for tests and diagnostics. */

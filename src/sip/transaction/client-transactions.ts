@@ -75,6 +75,7 @@ export class InviteClientTransaction extends ClientTransactionBase<InviteClientS
       },
       // Timer B (64·T1) in Calling: the TU hears a timeout
       timerB: (tx) => {
+        tx.conclude('timeout');
         tx.later(() => tx.delegate.onTimeout?.());
         return 'terminated';
       },
@@ -138,6 +139,7 @@ export class InviteClientTransaction extends ClientTransactionBase<InviteClientS
 
   /** 2xx: passed up, the transaction ends; the TU ACKs it and gets its retransmissions as stray responses. */
   private accepted(response: SipResponse): InviteClientState {
+    this.conclude(response.status);
     this.later(() => this.delegate.onFinal?.(response));
     return 'terminated';
   }
@@ -147,6 +149,7 @@ export class InviteClientTransaction extends ClientTransactionBase<InviteClientS
     this.stopTimer('A', 'B');
     this.ack = ackForNonSuccess(this.request, response);
     this.send(this.ack);
+    this.conclude(response.status);
     this.later(() => this.delegate.onFinal?.(response));
     this.startTimer('D', this.reliable ? 0 : this.ctx.timers.timerD, { type: 'timerD' });
     return 'completed';
@@ -232,12 +235,14 @@ export class NonInviteClientTransaction extends ClientTransactionBase<NonInviteC
   /** Final response: pass up, wait Timer K (T4 UDP, 0 TCP) absorbing retransmissions. */
   private completed(response: SipResponse): NonInviteClientState {
     this.stopTimer('E', 'F');
+    this.conclude(response.status);
     this.later(() => this.delegate.onFinal?.(response));
     this.startTimer('K', this.reliable ? 0 : this.ctx.timers.t4, { type: 'timerK' });
     return 'completed';
   }
 
   private timedOut(): NonInviteClientState {
+    this.conclude('timeout');
     this.later(() => this.delegate.onTimeout?.());
     return 'terminated';
   }

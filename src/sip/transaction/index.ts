@@ -1,6 +1,6 @@
 export { defaultTimers, resolveTimers, type TimerConfig } from './timers.js';
 export type { TransactionTransport } from './transaction-transport.js';
-export { type StateTable, type Transition, type TransactionContext } from './state-table.js';
+export { type StateTable, type Transition, type TransactionContext, type TransactionResult } from './state-table.js';
 export { ackForNonSuccess, clientKeyOfRequest, clientKeyOfResponse, serverKey, tryingFor } from './messages.js';
 export {
   InviteClientTransaction,
@@ -23,4 +23,4 @@ export {
   type TwoHundredRetransmitterOptions,
   type TwoHundredRetransmitterState,
 } from './two-hundred-retransmitter.js';
-export { TransactionLayer, type TransactionLayerOptions, type TransactionUser } from './transaction-layer.js';
+export { TransactionLayer, type TransactionLayerOptions, type TransactionOutcome, type TransactionUser } from './transaction-layer.js';

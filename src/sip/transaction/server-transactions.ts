@@ -61,6 +61,13 @@ abstract class ServerTransactionBase<S extends string, E extends { readonly type
     this.handOff(() => this.ctx.transport.sendResponse(response, this.source));
   }
 
+  /** Sends the final response: the transaction's result. */
+  protected finish(response: SipResponse): void {
+    this.final = response;
+    this.send(response);
+    this.conclude(response.status);
+  }
+
   protected checkStatus(response: SipResponse): void {
     if (!Number.isInteger(response.status) || response.status < 100 || response.status > 699) {
       throw new RangeError(`invalid SIP status ${response.status}`);
@@ -116,15 +123,13 @@ export class InviteServerTransaction extends ServerTransactionBase<InviteServerS
       // 2xx: sent once; the transaction ends and the UAS core retransmits it (13.3.1.4)
       success: (tx, e) => {
         tx.stopTimer('trying');
-        tx.final = e.response;
-        tx.send(e.response);
+        tx.finish(e.response);
         return 'terminated';
       },
       // 3xx–6xx: Timer G retransmits (UDP), Timer H waits for the ACK
       failure: (tx, e) => {
         tx.stopTimer('trying');
-        tx.final = e.response;
-        tx.send(e.response);
+        tx.finish(e.response);
         if (!tx.reliable) tx.startTimer('G', tx.timerG, { type: 'timerG' });
         tx.startTimer('H', 64 * tx.ctx.timers.t1, { type: 'timerH' });
         return 'completed';
@@ -263,8 +268,7 @@ export class NonInviteServerTransaction extends ServerTransactionBase<NonInviteS
 
   /** Final response: Timer J (64·T1 UDP, 0 TCP) absorbs request retransmissions. */
   private completed(response: SipResponse): NonInviteServerState {
-    this.final = response;
-    this.send(response);
+    this.finish(response);
     this.startTimer('J', this.reliable ? 0 : 64 * this.ctx.timers.t1, { type: 'timerJ' });
     return 'completed';
   }

@@ -8,6 +8,7 @@
  * always sees the new state.
  */
 import { asError, type Clock, type Logger, type TimerHandle } from '../../base/index.js';
+import type { SipRequest } from '../message/types.js';
 import type { TimerConfig } from './timers.js';
 import type { TransactionTransport } from './transaction-transport.js';
 
@@ -36,6 +37,12 @@ export function transitionOf<Tx, S extends string, E extends TransactionEvent>(
   return row[event.type];
 }
 
+/**
+ * How a transaction ended for its TU: the status of its final response (received by a client, sent by a server), or
+ * no final response — Timer B/F fired, or the transport failed first.
+ */
+export type TransactionResult = number | 'timeout' | 'transport-error';
+
 /** What every transaction gets from the transaction layer. */
 export interface TransactionContext {
   readonly transport: TransactionTransport;
@@ -44,6 +51,8 @@ export interface TransactionContext {
   readonly logger: Logger;
   /** Called once when the transaction reaches Terminated (the layer forgets it). */
   readonly terminated: (tx: { readonly id: string }) => void;
+  /** Called once when the transaction's result is known (its final response, a timeout, a transport error). */
+  readonly concluded?: (method: string, result: TransactionResult) => void;
 }
 
 /** What every TU delegate may hear, client or server. */
@@ -58,6 +67,7 @@ export abstract class TransactionMachine<S extends string, E extends Transaction
   private readonly timers = new Map<string, TimerHandle>();
   private readonly queue: Array<() => void> = [];
   private running = false;
+  private reported = false;
 
   protected constructor(
     /** The matching key (RFC 3261 17.1.3 / 17.2.3). */
@@ -87,6 +97,8 @@ export abstract class TransactionMachine<S extends string, E extends Transaction
   protected abstract readonly table: StateTable<this, S, E | TransportErrorEvent>;
 
   abstract readonly delegate: TransactionDelegate;
+
+  abstract readonly request: SipRequest;
 
   protected dispatch(event: E | TransportErrorEvent): void {
     this.queue.push(() => this.step(event));
@@ -118,8 +130,17 @@ export abstract class TransactionMachine<S extends string, E extends Transaction
 
   /** A transport error while the transaction is running: the TU hears it and the transaction ends. */
   protected failed(error: Error): S {
+    this.conclude('transport-error');
     this.later(() => this.delegate.onTransportError?.(error));
     return 'terminated' as S;
+  }
+
+  /** Reports the transaction's result to the layer, the first time only (a later transport error changes nothing). */
+  protected conclude(result: TransactionResult): void {
+    if (this.reported) return;
+    this.reported = true;
+    const concluded = this.ctx.concluded;
+    if (concluded) this.later(() => concluded(this.request.method, result));
   }
 
   /** Runs `fn` after the current transition (TU notifications). */

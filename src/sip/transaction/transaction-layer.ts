@@ -21,7 +21,7 @@ import {
 } from './client-transactions.js';
 import { clientKeyOfRequest, clientKeyOfResponse, serverKey } from './messages.js';
 import { InviteServerTransaction, NonInviteServerTransaction, type ServerTransaction } from './server-transactions.js';
-import type { TransactionContext } from './state-table.js';
+import type { TransactionContext, TransactionResult } from './state-table.js';
 import { resolveTimers, type TimerConfig } from './timers.js';
 import type { TransactionTransport } from './transaction-transport.js';
 import { TwoHundredRetransmitter } from './two-hundred-retransmitter.js';
@@ -36,6 +36,13 @@ export interface TransactionUser {
   onStrayResponse?(response: SipResponse, from: SipSource): void;
 }
 
+/** One transaction's result as the layer reports it (for metrics): which side, its method, how it ended. */
+export interface TransactionOutcome {
+  readonly role: 'client' | 'server';
+  readonly method: string;
+  readonly result: TransactionResult;
+}
+
 export interface TransactionLayerOptions {
   readonly transport: TransactionTransport;
   /** The TU; may be replaced later through `layer.delegate`. */
@@ -43,6 +50,8 @@ export interface TransactionLayerOptions {
   readonly clock?: Clock;
   readonly logger?: Logger;
   readonly timers?: Partial<TimerConfig>;
+  /** Hears every transaction's result once it is known (a transaction the layer aborts at close has none). */
+  readonly onOutcome?: (outcome: TransactionOutcome) => void;
 }
 
 export class TransactionLayer {
@@ -65,8 +74,9 @@ export class TransactionLayer {
     this.logger = opts.logger ?? silentLogger;
     this.timers = resolveTimers(opts.timers);
     const base = { transport: this.transport, clock: this.clock, timers: this.timers, logger: this.logger };
-    this.clientCtx = { ...base, terminated: (tx) => this.clients.delete(tx.id) };
-    this.serverCtx = { ...base, terminated: (tx) => this.serverEnded(tx.id) };
+    const outcome = (role: TransactionOutcome['role']) => (method: string, result: TransactionResult) => opts.onOutcome?.({ role, method, result });
+    this.clientCtx = { ...base, terminated: (tx) => this.clients.delete(tx.id), concluded: outcome('client') };
+    this.serverCtx = { ...base, terminated: (tx) => this.serverEnded(tx.id), concluded: outcome('server') };
   }
 
   /** Live client and server transactions (for tests and diagnostics). */

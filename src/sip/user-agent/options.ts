@@ -4,7 +4,7 @@
  */
 import type { Clock, Logger } from '../../base/index.js';
 import type { SipMessage } from '../message/types.js';
-import type { TimerConfig, TransactionTransport } from '../transaction/index.js';
+import type { TimerConfig, TransactionOutcome, TransactionTransport } from '../transaction/index.js';
 import type { SipSource } from '../transport/transport.js';
 
 export type SipTransportName = 'udp' | 'tcp';
@@ -65,6 +65,8 @@ export interface UserAgentOptions {
   /** Try an RFC 3856 presence subscription before OPTIONS probing; default true. */
   readonly presence?: boolean;
   readonly timers?: Partial<TimerConfig>;
+  /** Hears every transaction's result (the transaction layer's `onOutcome`). */
+  readonly onTransactionOutcome?: (outcome: TransactionOutcome) => void;
   readonly clock?: Clock;
   readonly logger?: Logger;
   /** User-Agent / Server header value; default `hometel`. */

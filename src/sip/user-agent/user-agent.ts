@@ -87,6 +87,7 @@ export class UserAgent implements UaContext, SessionHost, WatchHost {
       clock: this.clock,
       logger: this.logger.child('tx'),
       timers: this.timers,
+      ...(opts.onTransactionOutcome ? { onOutcome: opts.onTransactionOutcome } : {}),
       delegate: {
         onRequest: (tx) => this.guard('request', () => this.receiveRequest(tx), tx),
         onAck: (ack) => this.guard('ACK', () => this.receiveAck(ack)),

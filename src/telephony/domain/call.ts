@@ -15,6 +15,14 @@ export type CallDirection = (typeof callDirections)[number];
 export const callTypes = ['audio', 'video', 'data'] as const;
 export type CallType = (typeof callTypes)[number];
 
+/**
+ * How a Call that is over went, for counting (metrics) and showing: answered (it was Connected, whoever hung up), or
+ * why not — Table 2-5's reason of its end (Busy, Rejected, Not Found, Not Acceptable Capability, Cancelled: the caller
+ * gave up or nobody answered), `failed` for anything else (a line error, a timeout).
+ */
+export const callOutcomes = ['answered', 'busy', 'rejected', 'not-found', 'not-acceptable', 'cancelled', 'failed'] as const;
+export type CallOutcome = (typeof callOutcomes)[number];
+
 /** A TC taking part in the media of a Call (UDN and its MediaManagement session). */
 export interface CallTC {
   readonly udn?: string;
@@ -92,6 +100,25 @@ export class Call {
     if (next === 'Connected' && this.connectedAt === undefined) this.connectedAt = now;
     if (next === 'Disconnected') this.endedAt = now;
     return true;
+  }
+
+  /** How the Call went (meaningful once it is Disconnected). */
+  get outcome(): CallOutcome {
+    if (this.connectedAt !== undefined) return 'answered';
+    switch (this._reason) {
+      case 'Busy':
+        return 'busy';
+      case 'Rejected':
+        return 'rejected';
+      case 'Not Found':
+        return 'not-found';
+      case 'Not Acceptable Capability':
+        return 'not-acceptable';
+      case 'Cancelled':
+        return 'cancelled';
+      default:
+        return 'failed';
+    }
   }
 
   snapshot(): CallSnapshot {

@@ -12,7 +12,7 @@
 import type { Clock, Logger } from '../../base/index.js';
 import { UdaErrorCode, udaError, type ServiceHandlers, type ServiceImplementation, type ServiceState, type UpnpError } from '../../upnp/index.js';
 import { buildTelCPNameList, CallManagementAction as A, callManagementContract, cmError } from '../contracts/index.js';
-import { TelCPErrorCode, TelCPRefusal, type CallBackRepository, type CallLogRepository, type Line, type MediaPlane, type TelCPRegistry } from '../domain/index.js';
+import { TelCPErrorCode, TelCPRefusal, type Call, type CallBackRepository, type CallLogRepository, type Line, type MediaPlane, type TelCPRegistry } from '../domain/index.js';
 import { CallActions } from './call-actions.js';
 import { CallAuthorization } from './call-authorization.js';
 import { CallInfoViews, type Publish } from './call-info-views.js';
@@ -56,6 +56,7 @@ export class CallManagementService implements ServiceImplementation<CallManageme
   private readonly logbook: Logbook;
   private readonly calls: CallTable;
   private readonly actions: CallActions;
+  private readonly endedListeners = new Set<(call: Call) => void>();
 
   constructor(private readonly opts: CallManagementOptions) {
     const { line, registry, clock, logger } = opts;
@@ -71,6 +72,9 @@ export class CallManagementService implements ServiceImplementation<CallManageme
       views,
       media,
       logbook: this.logbook,
+      ended: (call) => {
+        for (const l of this.endedListeners) l(call);
+      },
       ...(opts.maxCalls !== undefined ? { maxCalls: opts.maxCalls } : {}),
       ...(opts.modifyFailedGraceMs !== undefined ? { modifyFailedGraceMs: opts.modifyFailedGraceMs } : {}),
       ...(opts.disconnectedRetentionMs !== undefined ? { disconnectedRetentionMs: opts.disconnectedRetentionMs } : {}),
@@ -130,6 +134,17 @@ export class CallManagementService implements ServiceImplementation<CallManageme
   /** True while the TelCP monopolises a Call that is not over (its name can then not be unregistered, 712). */
   isMonopolizing(name: string): boolean {
     return this.calls.isMonopolizing(name);
+  }
+
+  /** Calls not yet Disconnected (metrics). */
+  get activeCalls(): number {
+    return this.calls.active;
+  }
+
+  /** Hears every Call that ends, once, after its call log entry is written (metrics); returns the unsubscribe. */
+  onCallEnded(listener: (call: Call) => void): () => void {
+    this.endedListeners.add(listener);
+    return () => this.endedListeners.delete(listener);
   }
 
   /** Stops every timer; Calls still alive are hung up on the line. */

@@ -24,6 +24,8 @@ export interface CallTableOptions {
   readonly modifyFailedGraceMs?: number;
   /** How long a Disconnected Call still answers 712 before its CallID is released (703). */
   readonly disconnectedRetentionMs?: number;
+  /** Hears every Call that ends (once, when it is Disconnected and logged). */
+  readonly ended?: (call: Call) => void;
 }
 
 export class CallTable {
@@ -46,9 +48,14 @@ export class CallTable {
     return call;
   }
 
+  /** Calls not yet Disconnected. */
+  get active(): number {
+    return [...this.calls.values()].filter((c) => c.status !== 'Disconnected').length;
+  }
+
   /** True when no resource for one more Call is left (708 Busy for an action, Busy on the line). */
   full(): boolean {
-    return [...this.calls.values()].filter((c) => c.status !== 'Disconnected').length >= (this.o.maxCalls ?? 8);
+    return this.active >= (this.o.maxCalls ?? 8);
   }
 
   get(callID: string): Call | undefined {
@@ -109,6 +116,7 @@ export class CallTable {
       this.byLineId.delete(call.lineCallId);
       this.o.media.close(call.callID);
       this.o.logbook.logCall(call);
+      this.o.ended?.(call);
       this.arm(call, this.o.disconnectedRetentionMs ?? 60_000, () => {
         this.calls.delete(call.callID);
         this.o.media.release(call.callID);

@@ -120,6 +120,16 @@ export class DeviceHost {
     return this.services.find((s) => s.udn === udn && s.service.contract.serviceId === serviceId)?.publisher.subscriptionCount ?? 0;
   }
 
+  /** Control points subscribed to each hosted service, by serviceId, summed over the devices (metrics). */
+  subscribersByService(): Map<string, number> {
+    const counts = new Map<string, number>();
+    for (const s of this.services) {
+      const id = s.service.contract.serviceId;
+      counts.set(id, (counts.get(id) ?? 0) + s.publisher.subscriptionCount);
+    }
+    return counts;
+  }
+
   /** Description URL on each interface, once started. */
   get locations(): string[] {
     return this.endpoints.map((e) => e.http.baseUrl + descriptionPath);
