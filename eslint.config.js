@@ -24,5 +24,12 @@ export default tseslint.config(
     plugins: { hometel },
     rules: { 'hometel/layering': 'error' },
   },
+  {
+    // The web application reaches hometel only through the HTTP API: of src/ it may import the API's types alone.
+    files: ['ui/**/*.ts', 'ui/**/*.tsx'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ group: ['**/src/**', '!**/src/web/schemas.js'], message: 'ui/ talks to hometel through the HTTP API; only src/web/schemas.js (types) may be imported' }] }],
+    },
+  },
   { files: ['**/*.js'], ...tseslint.configs.disableTypeChecked },
 );

@@ -34,23 +34,6 @@ export interface BrowserClientsOptions {
 }
 
 export function browserClientHost(o: BrowserClientsOptions): BrowserClientHost {
-  // One metrics source for every browser: the live ones' counters plus what the departed ones had, so the
-  // counters only grow and a page that comes and goes leaves nothing behind.
-  const live = new Set<WebRtcMediaSessions>();
-  const departed = { packetsToBrowser: 0, packetsFromBrowser: 0, dropped: 0 };
-  o.metrics.addWebRtcSource({
-    get counters() {
-      const sum = { sessions: 0, ...departed };
-      for (const m of live) {
-        const c = m.counters;
-        sum.sessions += c.sessions;
-        sum.packetsToBrowser += c.packetsToBrowser;
-        sum.packetsFromBrowser += c.packetsFromBrowser;
-        sum.dropped += c.dropped;
-      }
-      return sum;
-    },
-  });
   return {
     async add(friendlyName: string, signal: BrowserSignal): Promise<HostedBrowserClient> {
       // A page is not a lasting device: a fresh UDN each time (two pages may well share a name).
@@ -64,7 +47,7 @@ export function browserClientHost(o: BrowserClientsOptions): BrowserClientHost {
         clock: o.clock,
         logger: logger.child('media'),
       });
-      live.add(media);
+      const uncountMedia = o.metrics.addWebRtcSource(media);
       const service = new MediaManagementService({ port: media, clock: o.clock, logger });
       const host = new DeviceHost({
         root: telephonyClientDevice({ udn, friendlyName, mediaManagement: service }),
@@ -78,12 +61,7 @@ export function browserClientHost(o: BrowserClientsOptions): BrowserClientHost {
         await host.stop();
         await service.close();
         await media.closeAll();
-        if (live.delete(media)) {
-          const c = media.counters;
-          departed.packetsToBrowser += c.packetsToBrowser;
-          departed.packetsFromBrowser += c.packetsFromBrowser;
-          departed.dropped += c.dropped;
-        }
+        uncountMedia();
       };
       try {
         await host.start();

@@ -109,7 +109,9 @@ export class HometelMetrics {
   private readonly callSources = new Map<string, CallSource>();
   private readonly rtpSources: RtpPacketSource[] = [];
   private readonly genaSources = new Set<GenaSubscriberSource>();
-  private readonly webRtcSources: WebRtcCounterSource[] = [];
+  private readonly webRtcSources = new Set<WebRtcCounterSource>();
+  /** What removed WebRTC sources had counted: the counters only grow. */
+  private readonly webRtcDeparted = { packetsToBrowser: 0, packetsFromBrowser: 0, dropped: 0 };
 
   constructor(o: HometelMetricsOptions) {
     const registers = [this.registry];
@@ -174,8 +176,9 @@ export class HometelMetrics {
       },
     });
     const webRtcSources = this.webRtcSources;
+    const departed = this.webRtcDeparted;
     const webRtc = (): WebRtcCounterSource['counters'] => {
-      const sum = { sessions: 0, packetsToBrowser: 0, packetsFromBrowser: 0, dropped: 0 };
+      const sum = { sessions: 0, ...departed };
       for (const w of webRtcSources) {
         const c = w.counters;
         sum.sessions += c.sessions;
@@ -284,8 +287,18 @@ export class HometelMetrics {
     return () => this.genaSources.delete(source);
   }
 
-  /** The WebRTC bridge, read at each scrape. */
-  addWebRtcSource(source: WebRtcCounterSource): void {
-    this.webRtcSources.push(source);
+  /**
+   * A browser's WebRTC bridge, read at each scrape until the returned function removes it (the page went); its
+   * packet counts stay in the totals.
+   */
+  addWebRtcSource(source: WebRtcCounterSource): () => void {
+    this.webRtcSources.add(source);
+    return () => {
+      if (!this.webRtcSources.delete(source)) return;
+      const c = source.counters;
+      this.webRtcDeparted.packetsToBrowser += c.packetsToBrowser;
+      this.webRtcDeparted.packetsFromBrowser += c.packetsFromBrowser;
+      this.webRtcDeparted.dropped += c.dropped;
+    };
   }
 }

@@ -166,3 +166,21 @@ test('two hubs in one process keep their own figures (a registry each, not the g
   assert.equal(sample(await b.text(), 'hometel_calls_total', { direction: 'outgoing', outcome: 'answered' }), 0);
   assert.doesNotMatch(await b.text(), /^process_/m, 'process metrics only when asked');
 });
+
+test("a browser's WebRTC source that goes (its page closed) leaves its packet counts in the totals; its sessions leave the gauge", async () => {
+  const { metrics, webRtc } = rig();
+  webRtc.counters = { sessions: 1, packetsToBrowser: 10, packetsFromBrowser: 9, dropped: 1 };
+  const other = { counters: { sessions: 2, packetsToBrowser: 100, packetsFromBrowser: 90, dropped: 0 } };
+  const remove = metrics.addWebRtcSource(other);
+  let text = await metrics.text();
+  assert.equal(sample(text, 'hometel_webrtc_sessions'), 3);
+  assert.equal(sample(text, 'hometel_webrtc_packets_relayed_total', { direction: 'to-browser' }), 110);
+  other.counters = { sessions: 0, packetsToBrowser: 120, packetsFromBrowser: 95, dropped: 2 };
+  remove();
+  remove();
+  text = await metrics.text();
+  assert.equal(sample(text, 'hometel_webrtc_sessions'), 1);
+  assert.equal(sample(text, 'hometel_webrtc_packets_relayed_total', { direction: 'to-browser' }), 130);
+  assert.equal(sample(text, 'hometel_webrtc_packets_relayed_total', { direction: 'from-browser' }), 104);
+  assert.equal(sample(text, 'hometel_webrtc_packets_dropped_total'), 3);
+});

@@ -140,3 +140,28 @@ export function clientName(home: Home, udn: string): string {
 export function lineName(home: Home, udn: string): string {
   return home.lines.find((l) => l.udn === udn)?.friendlyName ?? udn;
 }
+
+/** Runs an action of the page; a failure becomes a notice. Resolves whether it succeeded. */
+export async function attempt(f: () => Promise<unknown>): Promise<boolean> {
+  try {
+    await f();
+    return true;
+  } catch (e) {
+    live.notice(e instanceof Error ? e.message : String(e));
+    return false;
+  }
+}
+
+/** A button's action: `busy` while it runs (so it cannot be clicked twice), failures as notices. */
+export function useAction(): { busy: boolean; run: (f: () => Promise<unknown>) => Promise<boolean> } {
+  const [busy, setBusy] = useState(false);
+  return {
+    busy,
+    run: async (f) => {
+      setBusy(true);
+      const ok = await attempt(f);
+      setBusy(false);
+      return ok;
+    },
+  };
+}

@@ -1,9 +1,9 @@
 // The incoming-call popup on every page (issue 11): caller number and name, when, and Answer here / Answer on a
 // Telephony Client / Reject. Focus goes to "Answer here" so a keyboard (or a TV remote) answers with Enter.
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { api, errorText, type Call, type Home } from '../api.js';
+import { api, type Call, type Home } from '../api.js';
 import { phone } from '../browser-phone.js';
-import { live, type Incoming } from '../live.js';
+import { useAction, type Incoming } from '../live.js';
 
 function time(ms: number): string {
   return new Date(ms).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit' });
@@ -13,18 +13,10 @@ function Popup({ item, home }: { item: Incoming; home: Home }) {
   const { call } = item;
   const clients = home.clients.filter((c) => c.online && c.udn !== phone.udn);
   const [target, setTarget] = useState(clients[0]?.udn ?? '');
-  const [busy, setBusy] = useState(false);
+  const { busy, run } = useAction();
+  const act = (f: () => Promise<unknown>): Promise<boolean> => run(f);
   const first = useRef<HTMLButtonElement>(null);
   useEffect(() => first.current?.focus(), []);
-  const act = async (f: () => Promise<unknown>): Promise<void> => {
-    setBusy(true);
-    try {
-      await f();
-    } catch (e) {
-      live.notice(errorText(e));
-      setBusy(false);
-    }
-  };
   const here = async (): Promise<void> => {
     const name = phone.savedName || 'This browser';
     const udn = await phone.enable(name);

@@ -1,8 +1,8 @@
 // Calls: the live Calls of every line as they change — status, remote party, the Telephony Clients carrying each
 // Call — with hang up, add or remove a client, and mixing on or off.
 import { useState } from 'preact/hooks';
-import { api, errorText, type Call, type Home } from '../api.js';
-import { clientName, lineName, live, type LiveState } from '../live.js';
+import { api, type Call, type Home } from '../api.js';
+import { attempt, clientName, lineName, type LiveState } from '../live.js';
 
 function ClientsEditor({ call, home }: { call: Call; home: Home }) {
   const [chosen, setChosen] = useState(new Set(call.clients));
@@ -26,13 +26,7 @@ function ClientsEditor({ call, home }: { call: Call; home: Home }) {
   );
 }
 
-async function act(f: () => Promise<unknown>): Promise<void> {
-  try {
-    await f();
-  } catch (e) {
-    live.notice(errorText(e));
-  }
-}
+const act = attempt;
 
 function CallRow({ call, home }: { call: Call; home: Home }) {
   const [editing, setEditing] = useState(false);

@@ -1,20 +1,14 @@
 // Home: the lines, the Telephony Clients and the control points online, and "use this browser for calls".
 import { useState } from 'preact/hooks';
-import { errorText } from '../api.js';
 import { phone } from '../browser-phone.js';
-import { live, type LiveState } from '../live.js';
+import { live, useAction, type LiveState } from '../live.js';
 
 function BrowserSwitch() {
   const [name, setName] = useState(phone.savedName || 'This browser');
-  const [busy, setBusy] = useState(false);
+  const action = useAction();
+  const busy = action.busy;
   const run = async (f: () => Promise<unknown>): Promise<void> => {
-    setBusy(true);
-    try {
-      await f();
-    } catch (e) {
-      live.notice(errorText(e));
-    }
-    setBusy(false);
+    await action.run(f);
     void live.reload();
   };
   return phone.active ? (
