@@ -43,6 +43,8 @@ let browser: TestBrowser;
 let page1: Page;
 let page2: Page;
 let shots: string;
+/** Every URL the pages asked for. */
+const requested: string[] = [];
 const work = join(tmpdir(), `hometel-web-acceptance-${process.pid}`);
 
 before(async () => {
@@ -63,6 +65,7 @@ before(async () => {
   browser = await launchChromium({ fakeAudioFile: mic });
   page1 = (await browser.newPage()).page;
   page2 = (await browser.newPage()).page;
+  for (const p of [page1, page2]) p.on('request', (r) => requested.push(r.url()));
   shots = await screenshotDir(join(work, 'screenshots'));
 });
 
@@ -230,6 +233,12 @@ test('the settings page: API tokens and the password', async () => {
   await page1.reload();
   await page1.waitForSelector('text=home assistant');
   await photograph(page1, 'settings');
+});
+
+test('the pages load nothing from outside hometel', () => {
+  assert.ok(requested.length > 20, `the pages made requests: ${requested.length}`);
+  const foreign = requested.filter((u) => !u.startsWith(origin() + '/') && !/^(data|blob):/.test(u));
+  assert.deepEqual(foreign, []);
 });
 
 test("acceptance 5: a GUPnP control point finds the browser's Telephony Client, asks its media capabilities, and sees it leave when the page closes", async (t) => {

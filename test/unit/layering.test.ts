@@ -15,15 +15,17 @@ import { importCycles, importGraph } from '../support/import-graph.js';
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const srcRoot = path.join(repoRoot, 'src');
 
-/** The layering rule's messages when `file` (relative to the repository) has `extraImport` added at its top. */
-async function layeringErrors(file: string, extraImport: string): Promise<string[]> {
+/** The messages of `rule` when `file` (relative to the repository) has `extraImport` added at its top. */
+async function ruleErrors(file: string, extraImport: string, rule: string): Promise<string[]> {
   const eslint = new ESLint({ cwd: repoRoot });
   const text = `${extraImport}\n${readFileSync(path.join(repoRoot, file), 'utf8')}`;
   const [result] = await eslint.lintText(text, { filePath: path.join(repoRoot, file) });
   assert.ok(result, `${file} was linted`);
   assert.deepEqual(result.messages.filter((m) => m.fatal || m.ruleId === null), [], `${file} parsed`);
-  return result.messages.filter((m) => m.ruleId === 'hometel/layering').map((m) => m.message);
+  return result.messages.filter((m) => m.ruleId === rule).map((m) => m.message);
 }
+
+const layeringErrors = (file: string, extraImport: string): Promise<string[]> => ruleErrors(file, extraImport, 'hometel/layering');
 
 test('lint refuses the telephony domain importing UPnP', { timeout: 120_000 }, async () => {
   const errors = await layeringErrors('src/telephony/domain/call.ts', "export { UpnpError } from '../../upnp/index.js';");
@@ -50,6 +52,13 @@ test("lint refuses hometel's own package name and imports from outside src/", { 
   const outside = await layeringErrors('src/telephony/domain/call.ts', "export { useHome } from '../../../test/support/telcp.js';");
   assert.equal(outside.length, 1, outside.join('\n'));
   assert.match(outside[0]!, /may not import \.\.\/\.\.\/\.\.\/test\/support\/telcp\.js/);
+});
+
+test('lint refuses the web application (ui/) importing anything of src/ but the API types', { timeout: 120_000 }, async () => {
+  const errors = await ruleErrors('ui/src/live.ts', "export { HomeConsole } from '../../src/console/index.js';", 'no-restricted-imports');
+  assert.equal(errors.length, 1, errors.join('\n'));
+  assert.match(errors[0]!, /ui\/ talks to hometel through the HTTP API/);
+  assert.deepEqual(await ruleErrors('ui/src/live.ts', "export type { CallBody } from '../../src/web/schemas.js';", 'no-restricted-imports'), []);
 });
 
 test('every folder of src/ is a module of the layering table', () => {
