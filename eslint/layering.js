@@ -13,8 +13,9 @@ export const layers = {
   'media/sdp': ['base'],
   media: ['base', 'media/sdp'],
   accounts: ['base'],
+  contacts: ['base'],
   metrics: ['base'],
-  store: ['base', 'telephony/domain', 'accounts'],
+  store: ['base', 'telephony/domain', 'accounts', 'contacts'],
   'sip/bridge': ['base', 'sip', 'telephony/domain'],
   'media/bridge': ['base', 'media', 'media/sdp', 'telephony/domain'],
   'media/webrtc': ['base', 'media', 'media/sdp', 'telephony/domain'],
@@ -25,9 +26,10 @@ export const layers = {
   'telephony/control': ['base', 'upnp', 'media/sdp', 'telephony/contracts'],
   'telephony/testing': ['base', 'media/sdp', 'telephony/contracts', 'telephony/domain'],
   console: ['base', 'telephony/control', 'telephony/contracts'],
-  web: ['base', 'accounts', 'console', 'metrics'],
+  'telephony/addressbook': ['base', 'upnp', 'contacts'],
+  web: ['base', 'accounts', 'console', 'metrics', 'contacts'],
   telephony: ['telephony/contracts', 'telephony/domain', 'telephony/server', 'telephony/client'],
-  app: ['base', 'upnp', 'sip', 'sip/bridge', 'media', 'media/sdp', 'media/bridge', 'store', 'telephony', 'telephony/contracts', 'telephony/domain', 'telephony/server', 'telephony/client', 'telephony/control', 'accounts', 'metrics', 'media/webrtc', 'console', 'web'],
+  app: ['base', 'upnp', 'sip', 'sip/bridge', 'media', 'media/sdp', 'media/bridge', 'store', 'telephony', 'telephony/contracts', 'telephony/domain', 'telephony/server', 'telephony/client', 'telephony/control', 'accounts', 'metrics', 'media/webrtc', 'console', 'web', 'contacts', 'telephony/addressbook'],
   cli: ['base', 'upnp', 'app', 'telephony/contracts', 'telephony/control'],
 };
 

@@ -1,0 +1,2 @@
+/** The home's address book (issue 12). */
+export * from './model.js';
