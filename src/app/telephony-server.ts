@@ -13,7 +13,7 @@ import {
   type Line,
   type MediaProfile,
 } from '../telephony/index.js';
-import type { MediaPlane } from '../telephony/domain/index.js';
+import type { CallerDirectory, MediaPlane } from '../telephony/domain/index.js';
 import type { DeviceSpec } from '../upnp/index.js';
 
 
@@ -45,6 +45,8 @@ export interface TelephonyServerOptions {
   readonly telcpExpiresSec?: number;
   readonly modifyFailedGraceMs?: number;
   readonly disconnectedRetentionMs?: number;
+  /** The home's address book: names the Remote Party of each Call. */
+  readonly directory?: CallerDirectory;
 }
 
 export function createTelephonyServer(o: TelephonyServerOptions): TelephonyServerParts {
@@ -72,6 +74,7 @@ export function createTelephonyServer(o: TelephonyServerOptions): TelephonyServe
     ...(o.maxCalls !== undefined ? { maxCalls: o.maxCalls } : {}),
     ...(o.modifyFailedGraceMs !== undefined ? { modifyFailedGraceMs: o.modifyFailedGraceMs } : {}),
     ...(o.disconnectedRetentionMs !== undefined ? { disconnectedRetentionMs: o.disconnectedRetentionMs } : {}),
+    ...(o.directory ? { directory: o.directory } : {}),
   });
   late.service = service;
   const device = telephonyServerDevice({ udn: o.store.udnFor(`line:${o.lineName}`), friendlyName: o.friendlyName, callManagement: service });

@@ -12,6 +12,7 @@ import { Store } from '../../src/store/index.js';
 import { parseCallInfo } from '../../src/telephony/contracts/call-management/cams-xml.js';
 import type { CallInfo } from '../../src/telephony/contracts/call-management/cams-types.js';
 import { defaultMediaProfile, type AnswererPolicy } from '../../src/telephony/index.js';
+import type { CallerDirectory } from '../../src/telephony/domain/index.js';
 import { ScriptedLine } from '../../src/telephony/testing/scripted-line.js';
 import { SipLine, type SipLineOptions } from '../../src/sip/bridge/index.js';
 import { ControlPoint, DeviceHost, findService, UpnpError, type EventSubscription, type RemoteService, type UpnpValue } from '../../src/upnp/index.js';
@@ -40,6 +41,7 @@ export interface TestTelephonyServerOptions {
   readonly answerers?: AnswererPolicy;
   readonly modifyFailedGraceMs?: number;
   readonly disconnectedRetentionMs?: number;
+  readonly directory?: CallerDirectory;
 }
 
 /**

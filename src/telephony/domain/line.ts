@@ -11,6 +11,16 @@ export interface RemotePeer {
   readonly name?: string;
 }
 
+/**
+ * Who a Remote Party is to the home: the home's address book, asked for the name of a caller or callee when its Call
+ * is created (the contacts service implements it). A name from it replaces the network's display name (the SIP
+ * From display name), which is only what the caller claims.
+ */
+export interface CallerDirectory {
+  /** The contact's name for a number or SIP URI, in whatever format it comes; undefined when it is no contact's. */
+  contactName(address: string): string | undefined;
+}
+
 /** Why the WAN side ended a call attempt (mapped to Table 2-5 reasons). */
 export type LineFailure = Extract<CallReason, 'Busy' | 'Rejected' | 'Not Found' | 'Not Acceptable Capability'> | 'Error';
 

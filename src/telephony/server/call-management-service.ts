@@ -12,7 +12,7 @@
 import type { Clock, Logger } from '../../base/index.js';
 import { UdaErrorCode, udaError, type ServiceHandlers, type ServiceImplementation, type ServiceState, type UpnpError } from '../../upnp/index.js';
 import { buildTelCPNameList, CallManagementAction as A, callManagementContract, cmError } from '../contracts/index.js';
-import { TelCPErrorCode, TelCPRefusal, type Call, type CallBackRepository, type CallLogRepository, type Line, type MediaPlane, type TelCPRegistry } from '../domain/index.js';
+import { TelCPErrorCode, TelCPRefusal, type Call, type CallBackRepository, type CallerDirectory, type CallLogRepository, type Line, type MediaPlane, type TelCPRegistry } from '../domain/index.js';
 import { CallActions } from './call-actions.js';
 import { CallAuthorization } from './call-authorization.js';
 import { CallInfoViews, type Publish } from './call-info-views.js';
@@ -47,6 +47,8 @@ export interface CallManagementOptions {
   readonly modifyFailedGraceMs?: number;
   /** How long a Disconnected Call still answers 712 before its CallID is released (703). */
   readonly disconnectedRetentionMs?: number;
+  /** The home's address book: a Call's Remote Party gets its contact's name. */
+  readonly directory?: CallerDirectory;
 }
 
 export class CallManagementService implements ServiceImplementation<CallManagement> {
@@ -78,6 +80,7 @@ export class CallManagementService implements ServiceImplementation<CallManageme
       ...(opts.maxCalls !== undefined ? { maxCalls: opts.maxCalls } : {}),
       ...(opts.modifyFailedGraceMs !== undefined ? { modifyFailedGraceMs: opts.modifyFailedGraceMs } : {}),
       ...(opts.disconnectedRetentionMs !== undefined ? { disconnectedRetentionMs: opts.disconnectedRetentionMs } : {}),
+      ...(opts.directory ? { directory: opts.directory } : {}),
     });
     const parts = { line, auth, capabilities: this.capabilities, media, calls: this.calls, views, logger };
     this.actions = new CallActions(parts);

@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Clock, Logger, TimerHandle } from '../../base/index.js';
 import { cmError } from '../contracts/index.js';
-import { actionAllowed, Call, type CallAction, type CallReason, type CallTrigger, type Line, type RemotePeer } from '../domain/index.js';
+import { actionAllowed, Call, type CallAction, type CallReason, type CallerDirectory, type CallTrigger, type Line, type RemotePeer } from '../domain/index.js';
 import type { CallInfoViews } from './call-info-views.js';
 import type { CallMediaRecords } from './call-media.js';
 import type { Logbook } from './logbook.js';
@@ -26,6 +26,8 @@ export interface CallTableOptions {
   readonly disconnectedRetentionMs?: number;
   /** Hears every Call that ends (once, when it is Disconnected and logged). */
   readonly ended?: (call: Call) => void;
+  /** Names the Remote Party of a new Call from the home's address book. */
+  readonly directory?: CallerDirectory;
 }
 
 export class CallTable {
@@ -42,10 +44,16 @@ export class CallTable {
   }
 
   add(direction: 'incoming' | 'outgoing', remote: RemotePeer, lineCallId: string, callID = this.newCallID()): Call {
-    const call = new Call(callID, direction, remote, lineCallId, this.o.clock.now());
+    const call = new Call(callID, direction, this.named(remote), lineCallId, this.o.clock.now());
     this.calls.set(call.callID, call);
     this.byLineId.set(lineCallId, call);
     return call;
+  }
+
+  /** The Remote Party with its contact's name when the address book knows it (its CallInfo, log and events show it). */
+  private named(remote: RemotePeer): RemotePeer {
+    const name = this.o.directory?.contactName(remote.id);
+    return name === undefined ? remote : { id: remote.id, name };
   }
 
   /** Calls not yet Disconnected. */
