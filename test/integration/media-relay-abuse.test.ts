@@ -27,6 +27,7 @@ test('intruders: RTP from another source after latching (WAN) and from no TC (ho
   const atRemote = new PcmCollector();
   const tc = await openPeer(peers, { sink: atTc, source: new ToneSource(1000, 8000, { durationMs: 2000 }) });
   const remote = await openPeer(peers, { sink: atRemote, source: new ToneSource(440, 8000, { durationMs: 2000 }) });
+  const ended = Promise.all([sourceEnded(tc), sourceEnded(remote)]);
   const intruder = await loopbackUdp();
   const cm = plane.openCall('intruders');
   let sent = 0;
@@ -41,7 +42,7 @@ test('intruders: RTP from another source after latching (WAN) and from no TC (ho
       intruder.send(bytes, homePort, host);
       sent++;
     }, 20);
-    await Promise.all([sourceEnded(tc), sourceEnded(remote)]);
+    await ended;
     clearInterval(timer);
     await sleep(100);
     const s = cm.stats().streams[0]!;
@@ -64,6 +65,8 @@ test('100,000 garbage datagrams (paced) at the relay’s RTP and RTCP ports do n
   const atRemote = new PcmCollector();
   const tc = await openPeer(peers, { sink: atTc, source: new ToneSource(1000, 8000, { durationMs: toneMs }) });
   const remote = await openPeer(peers, { sink: atRemote, source: new ToneSource(440, 8000, { durationMs: toneMs }) });
+  // Listened for now: on a loaded machine the flood can outlast the tones, and a later listener would wait forever.
+  const ended = Promise.all([sourceEnded(tc), sourceEnded(remote)]);
   const flooder = await loopbackUdp();
   const cm = plane.openCall('flood');
   let seed = 7;
@@ -107,7 +110,7 @@ test('100,000 garbage datagrams (paced) at the relay’s RTP and RTCP ports do n
       await sleep(8);
     }
     elapsed = Date.now() - start;
-    await Promise.all([sourceEnded(tc), sourceEnded(remote)]);
+    await ended;
     await sleep(100);
     const s = cm.stats().streams[0]!;
     const accounted = s.remote.malformed + s.remote.droppedForeign + s.unknownSource + s.homeMalformed;
@@ -174,6 +177,8 @@ test('every port goes back to the pool: normal end, no port left, a port held by
 test('the plane’s packet totals (metrics): what every leg relayed and dropped, kept after a TC leaves and after the Call closes', async () => {
   const tc = await openPeer(peers, { sink: new PcmCollector(), source: new ToneSource(1000, 8000, { durationMs: 600 }) });
   const remote = await openPeer(peers, { sink: new PcmCollector(), source: new ToneSource(440, 8000, { durationMs: 600 }) });
+  // Listened for at once: setting up the call may take longer than the tones on a loaded machine.
+  const ended = Promise.all([sourceEnded(tc), sourceEnded(remote)]);
   const intruder = await loopbackUdp();
   const before = plane.packetTotals();
   const cm = plane.openCall('totals');
@@ -183,7 +188,7 @@ test('the plane’s packet totals (metrics): what every leg relayed and dropped,
     await waitFor(() => cm.stats().streams[0]!.remote.latched !== undefined, 'the Remote Party latches');
     for (let i = 0; i < 10; i++) intruder.send(serializeRtp({ payloadType: 0, sequenceNumber: i, timestamp: i * 160, ssrc: 0xbad, payload: new Uint8Array(160) }), wanPort, host);
     intruder.send(Uint8Array.of(1, 2, 3), wanPort, host);
-    await Promise.all([sourceEnded(tc), sourceEnded(remote)]);
+    await ended;
     await Promise.all([tc.close(), remote.close()]);
     await sleep(100);
     const s = cm.stats().streams[0]!;
