@@ -171,7 +171,7 @@ export class ContactsService {
     if (!parse) throw new ContactError('invalid', `unknown import format "${String(format)}"`);
     const bytes = typeof data === 'string' ? Buffer.byteLength(data, 'utf8') : data.byteLength;
     if (bytes > this.maxImportBytes) {
-      throw new ContactError('too-large', `the file has ${mib(bytes)} MiB; at most ${mib(this.maxImportBytes)} MiB can be imported`);
+      throw new ContactError('too-large', `the file has ${size(bytes)}; at most ${size(this.maxImportBytes)} can be imported`);
     }
     const text = importText(data);
     let parsed: ParsedContacts;
@@ -269,4 +269,4 @@ function sameContent(c: Contact, d: CheckedDraft['draft']): boolean {
   );
 }
 
-const mib = (bytes: number): string => (bytes / (1024 * 1024)).toFixed(1);
+const size = (bytes: number): string => (bytes >= 1024 * 1024 ? `${(bytes / (1024 * 1024)).toFixed(1)} MiB` : `${bytes} bytes`);
