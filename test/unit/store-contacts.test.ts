@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { silentLogger } from '../../src/base/index.js';
 import { addressKey, ContactsService, type Contact, type ContactRepository, type ImportFormat, type ParsedContacts } from '../../src/contacts/index.js';
-import { SqliteContactRepository, Store } from '../../src/store/index.js';
+import { SqliteAccountRepository, SqliteContactRepository, Store } from '../../src/store/index.js';
 import { FakeClock } from '../support/fake-clock.js';
 import { MemoryContactRepository } from '../support/memory-contact-repository.js';
 
@@ -70,6 +70,24 @@ test('contacts store: every field round-trips and survives reopening; the key in
     .prepare("EXPLAIN QUERY PLAN SELECT c.id FROM contact c WHERE c.seq IN (SELECT contact_seq FROM contact_address WHERE address_key = '+49301234567') ORDER BY c.created, c.seq")
     .all() as Array<{ detail: string }>;
   assert.ok(plan.some((r) => /contact_address_by_key/.test(r.detail)), JSON.stringify(plan));
+});
+
+test('contacts store: a database from before the contacts tables gets them, its other data kept', (t) => {
+  const dir = tempDir(t);
+  const a = Store.open(dir);
+  const udn = a.udnFor('root');
+  new SqliteAccountRepository(a).setPasswordHash('$scrypt$ln=15,r=8,p=1$c2FsdA$a2V5');
+  a.database.exec('DROP TABLE contact_address; DROP TABLE contact_group; DROP TABLE contact_photo; DROP TABLE contact_meta; DROP TABLE contact;');
+  a.database.pragma('user_version = 5');
+  a.close();
+  const b = Store.open(dir);
+  t.after(() => b.close());
+  assert.equal(b.udnFor('root'), udn);
+  assert.equal(new SqliteAccountRepository(b).passwordHash(), '$scrypt$ln=15,r=8,p=1$c2FsdA$a2V5');
+  const service = serviceOver(new SqliteContactRepository(b));
+  assert.equal(service.lookup('+49301234567'), undefined);
+  const c = service.add({ name: 'A', addresses: [{ value: '030 1234567', label: 'home' }] });
+  assert.equal(service.lookup('+49301234567')?.contact.id, c.id);
 });
 
 test('contacts store: update replaces addresses, groups and photo; remove leaves no rows behind', (t) => {
