@@ -3,3 +3,4 @@ export { SqliteTelCPNameRepository } from './repositories/telcp-name-repository.
 export { SqliteCallLogRepository, DEFAULT_CALL_LOG_CAP } from './repositories/call-log-repository.js';
 export { SqliteCallBackRepository } from './repositories/callback-repository.js';
 export { SqliteAccountRepository } from './repositories/account-repository.js';
+export { SqliteContactRepository } from './repositories/contact-repository.js';

@@ -54,6 +54,40 @@ const migrations: readonly string[] = [
      token_hash TEXT NOT NULL UNIQUE,
      created INTEGER NOT NULL,
      last_used INTEGER);`,
+  // The address book (issue 12). Each address keeps its matching key (contacts/numbers.ts), indexed for the
+  // lookup on every incoming call, and its search text; search_name is the folded name the list is ordered by.
+  // The photo has its own table so that searches scan small rows. contact_meta records the plan the keys follow.
+  `CREATE TABLE contact (
+     seq INTEGER PRIMARY KEY AUTOINCREMENT,
+     id TEXT NOT NULL UNIQUE,
+     name TEXT NOT NULL,
+     search_name TEXT NOT NULL,
+     note TEXT,
+     vip INTEGER NOT NULL CHECK (vip IN (0, 1)),
+     blocked INTEGER NOT NULL CHECK (blocked IN (0, 1)),
+     created INTEGER NOT NULL,
+     updated INTEGER NOT NULL);
+   CREATE INDEX contact_order ON contact (search_name, created, id);
+   CREATE TABLE contact_address (
+     contact_seq INTEGER NOT NULL REFERENCES contact (seq) ON DELETE CASCADE,
+     position INTEGER NOT NULL,
+     value TEXT NOT NULL,
+     label TEXT NOT NULL CHECK (label IN ('home', 'mobile', 'work', 'fax', 'other')),
+     address_key TEXT,
+     search TEXT NOT NULL,
+     PRIMARY KEY (contact_seq, position)) WITHOUT ROWID;
+   CREATE INDEX contact_address_by_key ON contact_address (address_key, contact_seq);
+   CREATE TABLE contact_group (
+     contact_seq INTEGER NOT NULL REFERENCES contact (seq) ON DELETE CASCADE,
+     position INTEGER NOT NULL,
+     name TEXT NOT NULL,
+     PRIMARY KEY (contact_seq, position)) WITHOUT ROWID;
+   CREATE INDEX contact_group_by_name ON contact_group (name, contact_seq);
+   CREATE TABLE contact_photo (
+     contact_seq INTEGER PRIMARY KEY REFERENCES contact (seq) ON DELETE CASCADE,
+     media_type TEXT NOT NULL,
+     data TEXT NOT NULL);
+   CREATE TABLE contact_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);`,
 ];
 
 export class Store {
