@@ -50,6 +50,8 @@ export function parseCsv(text: string): ParsedContacts {
   parse(normalized, {
     delimiter: delimiterOf(normalized),
     relax_column_count: true,
+    // A stray quote is kept as text: csv-parse's recovery from a quote error loses the records after it.
+    relax_quotes: true,
     skip_empty_lines: true,
     skip_records_with_error: true,
     raw: true,
@@ -74,7 +76,7 @@ export function parseCsv(text: string): ParsedContacts {
       return null;
     },
   });
-  return result;
+  return result.done();
 }
 
 function readRecord(result: ParseResult, line: number, columns: readonly (Column | undefined)[], record: readonly string[]): void {

@@ -40,7 +40,7 @@ export function toDraft(fields: RecordFields): ContactDraft | string {
 }
 
 /** Collects drafts and problems in file order. */
-export class ParseResult implements ParsedContacts {
+export class ParseResult {
   readonly drafts: ContactDraft[] = [];
   readonly problems: ImportProblem[] = [];
 
@@ -52,6 +52,11 @@ export class ParseResult implements ParsedContacts {
 
   problem(at: string, reason: string): void {
     this.problems.push({ at, reason });
+  }
+
+  /** What the reader returns: plain data (the service may send it on as JSON). */
+  done(): ParsedContacts {
+    return { drafts: this.drafts, problems: this.problems };
   }
 }
 

@@ -13,7 +13,7 @@ export function parseFritzbox(xml: string): ParsedContacts {
   const doc = readXml(xml);
   if (typeof doc === 'string') {
     result.problem('document', doc);
-    return result;
+    return result.done();
   }
   const root = doc.documentElement;
   const books = root?.localName === 'phonebooks' ? children(root, 'phonebook') : root?.localName === 'phonebook' ? [root] : [];
@@ -27,7 +27,7 @@ export function parseFritzbox(xml: string): ParsedContacts {
       });
     });
   });
-  return result;
+  return result.done();
 }
 
 function numbers(contact: Element): ContactAddress[] {
