@@ -17,6 +17,7 @@ import { createTelephonyClient, type TelephonyClientParts } from './telephony-cl
 import { nativeMediaFactory } from './native-media.js';
 import { EchoService } from './echo/echo-service.js';
 import { accountsOver } from './accounts.js';
+import { callerDirectory, contactsOver } from './contacts.js';
 import { browserClientHost } from './browser-clients.js';
 import { startWebApp, type RunningWebApp } from './web-app.js';
 
@@ -38,6 +39,10 @@ export async function startHometel(config: HometelConfig, logger: Logger): Promi
   const interfaces = config.interfaces.map(resolveInterface);
   const store = Store.open(config.dataDir);
   const udn = store.udnFor('root');
+  // The home's address book: the Telephony Servers name callers from it, the web application and the AddressBook
+  // service serve it.
+  const contacts = contactsOver(store, config, systemClock, logger);
+  const directory = callerDirectory(contacts);
   const clock = systemClock;
   const address = interfaces[0]!.address;
   const { rtpPortMin, rtpPortMax } = config.media;
@@ -71,6 +76,7 @@ export async function startHometel(config: HometelConfig, logger: Logger): Promi
       line: lineOf(l),
       media,
       mediaPlane,
+      directory,
       clock,
       logger,
     });
@@ -170,6 +176,7 @@ export async function startHometel(config: HometelConfig, logger: Logger): Promi
         web = await startWebApp({
           config: config.web,
           accounts: accountsOver(store, clock, logger),
+          contacts,
           interfaces,
           browserClients: browserClientHost({
             interfaces,

@@ -2,3 +2,4 @@
 export * from './config.js';
 export { startHometel } from './hometel.js';
 export { openAccounts, setupLink, type OpenAccounts } from './accounts.js';
+export { openContacts, type OpenContacts } from './contacts.js';

@@ -4,6 +4,8 @@
  * browsers' Telephony Clients, and the web server. On the first start it makes the one-time setup link.
  */
 import type { AccountService } from '../accounts/index.js';
+import type { ContactsService } from '../contacts/index.js';
+import { maxImportBytes } from './contacts.js';
 import { resolveInterface, type Clock, type Logger, type NetworkInterface } from '../base/index.js';
 import { HomeConsole } from '../console/index.js';
 import { TelephonyControlPoint } from '../telephony/control/index.js';
@@ -14,6 +16,7 @@ import { setupLink } from './accounts.js';
 export interface WebAppOptions {
   readonly config: WebConfig;
   readonly accounts: AccountService;
+  readonly contacts: ContactsService;
   /** Where the home's devices are found (hometel's interfaces). */
   readonly interfaces: readonly NetworkInterface[];
   readonly browserClients: BrowserClientHost;
@@ -34,7 +37,7 @@ export async function startWebApp(o: WebAppOptions): Promise<RunningWebApp> {
   const logger = o.logger.child('web');
   const telcp = new TelephonyControlPoint({ logger: logger.child('telcp'), interfaces: o.interfaces, clock: o.clock });
   const home = new HomeConsole({ telcp, telCPName: o.config.telCPName, clock: o.clock, logger: logger.child('console') });
-  const server = await createWebServer({ accounts: o.accounts, console: home, browserClients: o.browserClients, clock: o.clock, logger, ...(o.metrics ? { metrics: o.metrics } : {}) });
+  const server = await createWebServer({ accounts: o.accounts, contacts: o.contacts, maxImportBytes, console: home, browserClients: o.browserClients, clock: o.clock, logger, ...(o.metrics ? { metrics: o.metrics } : {}) });
   const stop = async (): Promise<void> => {
     await server.close();
     await home.stop();

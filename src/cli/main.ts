@@ -6,6 +6,7 @@ import { discoverCommand } from './commands/discover.js';
 import { invokeCommand } from './commands/invoke.js';
 import { startCommand } from './commands/start.js';
 import { webCommand } from './commands/web.js';
+import { contactsCommand } from './commands/contacts.js';
 import { errorMessage } from '../base/index.js';
 
 const program = new Command('hometel')
@@ -18,6 +19,7 @@ program.addCommand(discoverCommand());
 program.addCommand(invokeCommand());
 program.addCommand(cpCommand());
 program.addCommand(webCommand());
+program.addCommand(contactsCommand());
 
 try {
   await program.parseAsync(process.argv);

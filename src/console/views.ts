@@ -34,7 +34,7 @@ export interface LiveCall {
   readonly reason?: string;
   readonly direction?: 'incoming' | 'outgoing';
   /** The Remote Party's number or SIP URI and name, when this console is entitled to full information (2.3.3). */
-  readonly remote?: { readonly id: string; readonly name?: string };
+  readonly remote?: RemoteView;
   /** UDNs of the Telephony Clients carrying the Call (its TCList, or this console's own Media Sessions). */
   readonly clients: string[];
   readonly mixing?: boolean;
@@ -43,6 +43,19 @@ export interface LiveCall {
   readonly ended: boolean;
   /** When this console first saw the Call (ms since the epoch). */
   readonly since: number;
+}
+
+export interface RemoteView {
+  readonly id: string;
+  readonly name?: string;
+  /**
+   * Where the name comes from: the home's address book, or the caller ID the network sent (only what the caller
+   * claims). Set by an interface that can ask the address book; the TS's CallInfo cannot say.
+   */
+  readonly nameSource?: 'contact' | 'caller-id';
+  /** The contact is a VIP or blocked (the address book's classes). */
+  readonly vip?: boolean;
+  readonly blocked?: boolean;
 }
 
 export interface HomeView {
@@ -60,6 +73,8 @@ export interface LogEntry {
   readonly callerName?: string;
   readonly callee: string;
   readonly calleeName?: string;
+  /** Where the name of the other party (caller of an incoming, callee of an outgoing call) comes from. */
+  readonly nameSource?: 'contact' | 'caller-id';
   /** ISO 8601, as the TS logged it. */
   readonly start: string;
   readonly durationMs?: number;

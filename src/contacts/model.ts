@@ -24,12 +24,12 @@ export interface ContactPhoto {
 /** A contact before it is stored (an import's record, an API request). */
 export interface ContactDraft {
   readonly name: string;
-  readonly addresses: readonly ContactAddress[];
+  readonly addresses: ContactAddress[];
   readonly note?: string;
   readonly photo?: ContactPhoto;
   readonly vip?: boolean;
   readonly blocked?: boolean;
-  readonly groups?: readonly string[];
+  readonly groups?: string[];
 }
 
 export interface Contact extends ContactDraft {

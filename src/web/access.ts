@@ -24,10 +24,20 @@ declare module 'fastify' {
 
 const safeMethods = new Set(['GET', 'HEAD', 'OPTIONS']);
 
+/**
+ * The API token of a request: `Authorization: Bearer <token>`, or as the password of HTTP Basic (any user name),
+ * which is what desk phones can send when they fetch their remote phonebook (`http://user:token@hub/…`).
+ */
 export function bearerOf(req: FastifyRequest): string | undefined {
   const h = req.headers.authorization;
-  const m = h === undefined ? null : /^Bearer\s+(\S+)$/i.exec(h);
-  return m?.[1];
+  if (h === undefined) return undefined;
+  const bearer = /^Bearer\s+(\S+)$/i.exec(h);
+  if (bearer) return bearer[1];
+  const basic = /^Basic\s+([A-Za-z0-9+/=]+)$/i.exec(h);
+  if (!basic) return undefined;
+  const decoded = Buffer.from(basic[1]!, 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  return colon >= 0 && colon < decoded.length - 1 ? decoded.slice(colon + 1) : undefined;
 }
 
 /** The request's Origin is hometel's own (the scheme and Host it was asked with), or absent. */

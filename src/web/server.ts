@@ -11,12 +11,15 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { AccountError, type AccountService } from '../accounts/index.js';
 import { errorDetail, type Clock, type Logger } from '../base/index.js';
 import { ConsoleError, type ConsoleEvent, type HomeConsole } from '../console/index.js';
+import { ContactError, type ContactsService } from '../contacts/index.js';
 import { accessCheck } from './access.js';
 import { BrowserClients, type BrowserClientHost } from './browser-clients.js';
+import { CallerNames } from './caller-names.js';
 import { EventStreams } from './event-stream.js';
 import { accountRoutes } from './routes/account-routes.js';
 import { homeRoutes } from './routes/home-routes.js';
 import { browserRoutes } from './routes/browser-routes.js';
+import { contactRoutes } from './routes/contact-routes.js';
 import { sharedSchemas } from './schemas.js';
 import { defaultUiDir, loadUi } from './static-ui.js';
 import { uiRoutes } from './routes/ui-routes.js';
@@ -32,6 +35,10 @@ export interface WebServerOptions {
   readonly accounts: AccountService;
   readonly console: HomeConsole;
   readonly browserClients: BrowserClientHost;
+  /** The home's address book (its routes are served when it is given). */
+  readonly contacts?: ContactsService;
+  /** The largest file an import accepts (default 20 MiB). */
+  readonly maxImportBytes?: number;
   readonly metrics?: WebMetrics;
   readonly clock: Clock;
   readonly logger: Logger;
@@ -52,8 +59,10 @@ function failureOf(e: FastifyError | Error): { status: number; error: string; re
     const status = ({ 'setup-invalid': 403, 'setup-done': 409, 'weak-password': 400, 'label-invalid': 400, 'wrong-password': 401, 'rate-limited': 429, 'not-found': 404 } as const)[e.kind];
     return { status, error: e.code, ...(e.retryAfterMs !== undefined ? { retryAfterMs: e.retryAfterMs } : {}) };
   }
+  if (e instanceof ContactError) return { status: { invalid: 400, 'not-found': 404, 'too-large': 413, unreadable: 400 }[e.kind], error: e.code };
   const fe = e as FastifyError;
   if (fe.validation) return { status: 400, error: 'request.invalid' };
+  if (fe.statusCode === 413) return { status: 413, error: 'request.too-large' };
   if (typeof fe.statusCode === 'number' && fe.statusCode >= 400 && fe.statusCode < 500) return { status: fe.statusCode, error: 'request.invalid' };
   return { status: 500, error: 'internal' };
 }
@@ -67,7 +76,11 @@ export async function createWebServer(o: WebServerOptions): Promise<WebServer> {
   const browsers: BrowserClients = new BrowserClients(o.browserClients, streams, logger.child('browser-tc'), () =>
     streams.broadcast({ type: 'home', home: browsers.mark(o.console.home()) }),
   );
-  const forward = (event: ConsoleEvent): void => streams.broadcast(event.type === 'home' ? { ...event, home: browsers.mark(event.home) } : event);
+  const names = new CallerNames(o.contacts);
+  const forward = (event: ConsoleEvent): void => {
+    if (event.type === 'home') return streams.broadcast({ ...event, home: browsers.mark(event.home) });
+    streams.broadcast('call' in event && event.call ? { ...event, call: names.call(event.call) } : event);
+  };
   o.console.on('event', forward);
 
   await app.register(cookie);
@@ -103,8 +116,9 @@ export async function createWebServer(o: WebServerOptions): Promise<WebServer> {
   app.setNotFoundHandler(async (req, reply) => reply.code(404).send({ error: 'request.not-found', message: `no route ${req.method} ${req.url.split('?')[0]}` }));
 
   await app.register(accountRoutes(o.accounts));
-  await app.register(homeRoutes(o.console, browsers));
+  await app.register(homeRoutes(o.console, browsers, names));
   await app.register(browserRoutes(browsers, streams));
+  if (o.contacts) await app.register(contactRoutes(o.contacts, o.maxImportBytes ?? 20 * 1024 * 1024));
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   if (o.metrics) {
     const metrics = o.metrics;

@@ -1,5 +1,6 @@
 // The web application's only way to the hub: the HTTP API (JSON, the session cookie sent automatically).
 import type { CallBody, HomeBody, LogEntryBody, NewTokenAnswer, SessionStateBody, TokenInfoBody } from '../../src/web/schemas.js';
+import type { ContactBody, ContactDraftBody, ContactListBody, ImportReportBody } from '../../src/web/contact-schemas.js';
 
 export type Home = HomeBody;
 export type Call = CallBody;
@@ -7,6 +8,11 @@ export type LogEntry = LogEntryBody;
 export type TokenInfo = TokenInfoBody;
 export type NewToken = NewTokenAnswer;
 export type SessionState = SessionStateBody;
+export type Contact = ContactBody;
+export type ContactDraft = ContactDraftBody;
+export type ContactList = ContactListBody;
+export type ImportReport = ImportReportBody;
+export type ImportFormat = 'vcard' | 'fritzbox' | 'csv';
 
 export class ApiError extends Error {
   constructor(
@@ -18,12 +24,12 @@ export class ApiError extends Error {
   }
 }
 
-async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
+async function request<T>(method: string, path: string, body?: unknown, file?: Blob): Promise<T> {
   const res = await fetch(path, {
     method,
     credentials: 'same-origin',
-    headers: body !== undefined ? { 'content-type': 'application/json' } : {},
-    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+    headers: file ? { 'content-type': 'application/octet-stream' } : body !== undefined ? { 'content-type': 'application/json' } : {},
+    ...(file ? { body: file } : body !== undefined ? { body: JSON.stringify(body) } : {}),
   });
   const text = await res.text();
   const data: unknown = text === '' ? undefined : JSON.parse(text);
@@ -55,6 +61,11 @@ export const api = {
   setClients: (c: Call, clients: string[]) => request<Call>('PUT', callPath(c, 'clients'), { clients }),
   setMixing: (c: Call, enabled: boolean) => request<Call>('PUT', callPath(c, 'mixing'), { enabled }),
   log: (q: string) => request<LogEntry[]>('GET', `/api/log?q=${seg(q)}`),
+  contacts: (q: string, offset = 0) => request<ContactList>('GET', `/api/contacts?q=${seg(q)}&offset=${offset}&limit=100`),
+  addContact: (d: ContactDraft) => request<Contact>('POST', '/api/contacts', d),
+  updateContact: (id: string, d: ContactDraft) => request<Contact>('PUT', `/api/contacts/${seg(id)}`, d),
+  removeContact: (id: string) => request<{ ok: boolean }>('DELETE', `/api/contacts/${seg(id)}`),
+  importContacts: (format: ImportFormat, file: Blob) => request<ImportReport>('POST', `/api/contacts/import?format=${format}`, undefined, file),
   enableBrowser: (stream: string, friendlyName: string) => request<{ udn: string; friendlyName: string }>('POST', '/api/browser-clients', { stream, friendlyName }),
   disableBrowser: (udn: string) => request<{ ok: boolean }>('DELETE', `/api/browser-clients/${seg(udn)}`),
   webrtcAnswer: (udn: string, session: string, sdp: string) => request<{ ok: boolean }>('POST', `/api/browser-clients/${seg(udn)}/sessions/${seg(session)}/answer`, { sdp }),

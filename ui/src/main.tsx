@@ -10,6 +10,7 @@ import { CallsPage } from './pages/calls.js';
 import { DialPage } from './pages/dial.js';
 import { HomePage } from './pages/home.js';
 import { LogPage } from './pages/log.js';
+import { ContactsPage } from './pages/contacts.js';
 import { linkClick, navigate, usePath } from './router.js';
 
 const pages = [
@@ -17,6 +18,7 @@ const pages = [
   { path: '/calls', label: 'Calls' },
   { path: '/dial', label: 'Dial' },
   { path: '/log', label: 'Call log' },
+  { path: '/contacts', label: 'Contacts' },
   { path: '/settings', label: 'Settings' },
 ];
 
@@ -31,6 +33,7 @@ function Shell({ loggedOut }: { loggedOut: () => void }) {
     path === '/calls' ? <CallsPage s={s} /> :
     path === '/dial' ? <DialPage s={s} /> :
     path === '/log' ? <LogPage s={s} /> :
+    path === '/contacts' ? <ContactsPage /> :
     path === '/settings' ? <SettingsPage loggedOut={loggedOut} /> :
     <HomePage s={s} />;
   return (

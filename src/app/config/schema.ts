@@ -163,6 +163,14 @@ const web = object(
   'The web application: the web UI, the HTTP API and /metrics, behind a login.',
 );
 
+const numberPlan = object(
+  {
+    country: Type.String({ pattern: '^[A-Z]{2}$', description: 'ISO 3166-1 country of the home\'s lines (numbers without a country code are in it).', errorMessage: 'must be a two-letter country code, e.g. DE', default: 'DE' }),
+    areaCode: Type.Optional(Type.String({ pattern: '^[0-9]{1,6}$', description: 'The area code of the home\'s lines without the trunk prefix (030 → 30): numbers dialled without one are in it.', errorMessage: 'must be digits without the trunk prefix, e.g. 30' })),
+  },
+  'How telephone numbers are read: the same number written 030 1234567, +49 30 1234567 or 0049301234567 matches one contact.',
+);
+
 export const configSchema = object(
   {
     name: text('Friendly name of the root device.', { default: 'hometel' }),
@@ -179,6 +187,7 @@ export const configSchema = object(
     media: withDefault(media, {}),
     echo: Type.Union([echo, Type.Literal(false)], { description: `${echo.description} false: none.`, default: {} }),
     web: Type.Union([web, Type.Literal(false)], { description: `${web.description} false: none.`, default: {} }),
+    numberPlan: withDefault(numberPlan, {}),
   },
   'hometel\'s configuration.',
 );
@@ -191,6 +200,7 @@ export type MediaConfig = Static<typeof media>;
 export type NativeMediaConfig = NonNullable<MediaConfig['native']>;
 export type EchoConfig = Static<typeof echo>;
 export type WebConfig = Static<typeof web>;
+export type NumberPlanConfig = Static<typeof numberPlan>;
 export type PortRange = Static<ReturnType<typeof rtpPortRange>>;
 
 /** The schema of the file: what configSchema requires but has a default may be left out. */

@@ -32,6 +32,8 @@ function Popup({ item, home }: { item: Incoming; home: Home }) {
       <h2 id={`in-${call.callID}`}>Incoming call</h2>
       <p id={`in-d-${call.callID}`}>
         <strong class="caller">{who}</strong>
+        {call.remote?.nameSource === 'caller-id' && <span class="tag" title="the name the caller's network sent; not in your contacts"> caller ID</span>}
+        {call.remote?.vip && <span class="tag vip"> VIP</span>}
         {call.remote?.name && <span class="number"> {call.remote.id}</span>}
         <br />
         <span class="muted">since {time(call.since)}</span>

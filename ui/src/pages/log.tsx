@@ -34,7 +34,10 @@ export function LogPage({ s }: { s: LiveState }) {
                 <tr key={i} class={`o-${e.outcome}`}>
                   <td>{new Date(e.start).toLocaleString()}</td>
                   <td>{e.direction ?? ''}</td>
-                  <td>{other.name ? `${other.name} (${other.id})` : other.id}</td>
+                  <td>
+                    {other.name ? `${other.name} (${other.id})` : other.id}
+                    {other.name && e.nameSource === 'caller-id' && <span class="tag" title="the name the caller's network sent"> caller ID</span>}
+                  </td>
                   <td>{e.outcome}</td>
                   <td>{duration(e.durationMs)}</td>
                   <td>{lineName(s.home, e.line)}</td>
