@@ -58,6 +58,7 @@ test('3.0 and 4.0 properties: TEL types and tel: URIs, SIP addresses from IMPP, 
       'BEGIN:VCARD', 'VERSION:4.0', 'FN:Zoë', 'TEL;VALUE=uri;TYPE="voice,cell":tel:+1-555-555-0100', 'TEL;VALUE=uri;TYPE=home:sip:zoe@example.org',
       'PHOTO:data:image/jpeg;base64,/9j/4AAQ', 'X-HOMETEL-BLOCKED:TRUE', 'END:VCARD',
       'BEGIN:VCARD', 'VERSION:4.0', 'FN:By reference', 'TEL:1', 'PHOTO:https://example.org/me.jpg', 'END:VCARD',
+      'BEGIN:VCARD', 'VERSION:4.0', 'FN:Quoted', 'TEL;TYPE=work;X-LABEL="a;b:c":2', 'END:VCARD',
     ),
   );
   assert.deepEqual(problems, []);
@@ -80,6 +81,7 @@ test('3.0 and 4.0 properties: TEL types and tel: URIs, SIP addresses from IMPP, 
     blocked: true,
   });
   assert.equal(drafts[2]!.photo, undefined, 'a photo by reference is dropped');
+  assert.deepEqual(drafts[3]!.addresses, [{ value: '2', label: 'work' }], 'a quoted parameter value may hold ; and :');
 });
 
 test('a card without FN is named from N, one without a name from ORG or its first number', () => {
