@@ -95,6 +95,19 @@ test('a card without FN is named from N, one without a name from ORG or its firs
   assert.deepEqual(drafts.map((d) => d.name), ['Dr. John Q. Doe Jr.', 'ACME Inc.', '+49-30-3']);
 });
 
+test('group cards (4.0 KIND:group, Apple X-ADDRESSBOOKSERVER-KIND) are no contacts: their names become their members\' groups', () => {
+  const { drafts, problems } = parseVcard(
+    crlf(
+      'BEGIN:VCARD', 'VERSION:3.0', 'FN:Family', 'X-ADDRESSBOOKSERVER-KIND:group', 'X-ADDRESSBOOKSERVER-MEMBER:urn:uuid:AAA-1', 'END:VCARD',
+      'BEGIN:VCARD', 'VERSION:3.0', 'FN:Mum', 'TEL:1', 'UID:aaa-1', 'CATEGORIES:Favourites', 'END:VCARD',
+      'BEGIN:VCARD', 'VERSION:4.0', 'FN:Dad', 'TEL:2', 'UID:urn:uuid:bbb-2', 'END:VCARD',
+      'BEGIN:VCARD', 'VERSION:4.0', 'KIND:group', 'FN:Parents', 'MEMBER:urn:uuid:aaa-1', 'MEMBER:urn:uuid:BBB-2', 'END:VCARD',
+    ),
+  );
+  assert.deepEqual(problems, []);
+  assert.deepEqual(drafts.map((d) => [d.name, d.groups]), [['Mum', ['Favourites', 'Family', 'Parents']], ['Dad', ['Parents']]]);
+});
+
 test('vCard 2.1 from phones: quoted-printable in UTF-8 and ISO-8859-1 with soft line breaks, bare TYPE parameters, base64 photo', () => {
   const { drafts, problems } = parseVcard(
     [
