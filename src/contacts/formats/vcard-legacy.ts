@@ -68,7 +68,7 @@ export function modernLines(lines: readonly string[]): string[] {
 }
 
 /** RFC 2045 6.7 quoted-printable: `=XX` is a byte; the bytes are text in `charset` (a TextDecoder label). */
-export function decodeQuotedPrintable(value: string, charset: string): string {
+function decodeQuotedPrintable(value: string, charset: string): string {
   const bytes: number[] = [];
   for (let i = 0; i < value.length; ) {
     const hex = value[i] === '=' ? value.slice(i + 1, i + 3) : '';

@@ -155,7 +155,7 @@ function types(params: Record<string, unknown>): string[] {
 }
 
 /** TYPE (3.0 and 4.0, IMPP's RFC 4770 types too) as a label: a fax is a fax, whether home or work. */
-export function labelOf(params: Record<string, unknown>): AddressLabel {
+function labelOf(params: Record<string, unknown>): AddressLabel {
   const t = types(params);
   if (t.includes('fax')) return 'fax';
   if (t.some((v) => v === 'cell' || v === 'mobile' || v === 'iphone')) return 'mobile';
