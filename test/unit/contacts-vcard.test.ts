@@ -58,6 +58,7 @@ test('3.0 and 4.0 properties: TEL types and tel: URIs, SIP addresses from IMPP, 
       'BEGIN:VCARD', 'VERSION:4.0', 'FN:Zoë', 'TEL;VALUE=uri;TYPE="voice,cell":tel:+1-555-555-0100', 'TEL;VALUE=uri;TYPE=home:sip:zoe@example.org',
       'PHOTO:data:image/jpeg;base64,/9j/4AAQ', 'X-HOMETEL-BLOCKED:TRUE', 'END:VCARD',
       'BEGIN:VCARD', 'VERSION:4.0', 'FN:By reference', 'TEL:1', 'PHOTO:https://example.org/me.jpg', 'END:VCARD',
+      'BEGIN:VCARD', 'VERSION:4.0', 'FN:Quoted', 'TEL;TYPE=work;X-LABEL="a;b:c":2', 'END:VCARD',
     ),
   );
   assert.deepEqual(problems, []);
@@ -80,6 +81,7 @@ test('3.0 and 4.0 properties: TEL types and tel: URIs, SIP addresses from IMPP, 
     blocked: true,
   });
   assert.equal(drafts[2]!.photo, undefined, 'a photo by reference is dropped');
+  assert.deepEqual(drafts[3]!.addresses, [{ value: '2', label: 'work' }], 'a quoted parameter value may hold ; and :');
 });
 
 test('a card without FN is named from N, one without a name from ORG or its first number', () => {
@@ -91,6 +93,19 @@ test('a card without FN is named from N, one without a name from ORG or its firs
     ),
   );
   assert.deepEqual(drafts.map((d) => d.name), ['Dr. John Q. Doe Jr.', 'ACME Inc.', '+49-30-3']);
+});
+
+test('group cards (4.0 KIND:group, Apple X-ADDRESSBOOKSERVER-KIND) are no contacts: their names become their members\' groups', () => {
+  const { drafts, problems } = parseVcard(
+    crlf(
+      'BEGIN:VCARD', 'VERSION:3.0', 'FN:Family', 'X-ADDRESSBOOKSERVER-KIND:group', 'X-ADDRESSBOOKSERVER-MEMBER:urn:uuid:AAA-1', 'END:VCARD',
+      'BEGIN:VCARD', 'VERSION:3.0', 'FN:Mum', 'TEL:1', 'UID:aaa-1', 'CATEGORIES:Favourites', 'END:VCARD',
+      'BEGIN:VCARD', 'VERSION:4.0', 'FN:Dad', 'TEL:2', 'UID:urn:uuid:bbb-2', 'END:VCARD',
+      'BEGIN:VCARD', 'VERSION:4.0', 'KIND:group', 'FN:Parents', 'MEMBER:urn:uuid:aaa-1', 'MEMBER:urn:uuid:BBB-2', 'END:VCARD',
+    ),
+  );
+  assert.deepEqual(problems, []);
+  assert.deepEqual(drafts.map((d) => [d.name, d.groups]), [['Mum', ['Favourites', 'Family', 'Parents']], ['Dad', ['Parents']]]);
 });
 
 test('vCard 2.1 from phones: quoted-printable in UTF-8 and ISO-8859-1 with soft line breaks, bare TYPE parameters, base64 photo', () => {

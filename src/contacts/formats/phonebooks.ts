@@ -61,8 +61,8 @@ interface Listed {
 
 export function writePhonebook(format: PhonebookFormat, contacts: readonly Contact[]): string {
   const listed = contacts
-    .filter((c) => c.addresses.length > 0)
-    .map((c) => ({ name: escapeXml(oneLine(c.name)), addresses: c.addresses }));
+    .map((c) => ({ name: escapeXml(oneLine(c.name)), addresses: c.addresses.filter((a) => dialable(a) !== '') }))
+    .filter((c) => c.addresses.length > 0);
   return ['<?xml version="1.0" encoding="UTF-8"?>', ...writers[format](listed), ''].join('\n');
 }
 

@@ -16,8 +16,23 @@ function valueColon(line: string): number {
   return -1;
 }
 
-// A parameter without `=`, quoted-printable, or a charset: the only heads worth rewriting.
-const legacyHead = /;[^;=]*(;|$)|;ENCODING=QUOTED-PRINTABLE|;CHARSET=/i;
+/** A content line's name and parameters, split at the `;` outside quoted values. */
+function splitHead(head: string): string[] {
+  const parts: string[] = [];
+  let quoted = false;
+  let start = 0;
+  for (let i = 0; i < head.length; i++) {
+    if (head[i] === '"') quoted = !quoted;
+    else if (head[i] === ';' && !quoted) {
+      parts.push(head.slice(start, i));
+      start = i + 1;
+    }
+  }
+  parts.push(head.slice(start));
+  return parts;
+}
+
+const legacyParam = /^(ENCODING=QUOTED-PRINTABLE|CHARSET=.*|[^=]*)$/i;
 
 export function modernLines(lines: readonly string[]): string[] {
   const out: string[] = [];
@@ -25,12 +40,11 @@ export function modernLines(lines: readonly string[]): string[] {
     const line = lines[i]!;
     if (line.trim() === '') continue;
     const colon = /^[ \t]/.test(line) ? -1 : valueColon(line);
-    const head = colon < 0 ? '' : line.slice(0, colon);
-    if (!legacyHead.test(head)) {
+    const [name, ...params] = colon < 0 ? [] : splitHead(line.slice(0, colon));
+    if (!params.some((p) => legacyParam.test(p))) {
       out.push(line);
       continue;
     }
-    const [name, ...params] = head.split(';');
     let value = line.slice(colon + 1);
     let charset = 'utf-8';
     let quotedPrintable = false;
@@ -54,7 +68,7 @@ export function modernLines(lines: readonly string[]): string[] {
 }
 
 /** RFC 2045 6.7 quoted-printable: `=XX` is a byte; the bytes are text in `charset` (a TextDecoder label). */
-export function decodeQuotedPrintable(value: string, charset: string): string {
+function decodeQuotedPrintable(value: string, charset: string): string {
   const bytes: number[] = [];
   for (let i = 0; i < value.length; ) {
     const hex = value[i] === '=' ? value.slice(i + 1, i + 3) : '';

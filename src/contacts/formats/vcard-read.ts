@@ -16,28 +16,51 @@ export const blockedProperty = 'X-HOMETEL-BLOCKED';
 /** A jCard property (RFC 7095 3.3): name, parameters, value type, value(s). */
 type JProperty = [string, Record<string, unknown>, string, ...unknown[]];
 
+/** What one card holds: a contact's fields, or (RFC 6350 KIND:group, Apple's X-ADDRESSBOOKSERVER-KIND) a group's. */
+interface Card {
+  readonly fields: RecordFields;
+  uid?: string;
+  group: boolean;
+  readonly members: string[];
+}
+
 export function parseVcard(text: string): ParsedContacts {
   const { cards, problems } = splitCards(text);
-  const drafts: ContactDraft[] = [];
   const found: CardProblem[] = [...problems];
-  for (const card of cards) {
-    let draft: ContactDraft | string;
+  const read: Array<{ line: number; card: Card }> = [];
+  for (const raw of cards) {
     try {
-      draft = toDraft(readCard(card.lines));
+      read.push({ line: raw.line, card: readCard(raw.lines) });
     } catch (e) {
-      draft = `not a readable vCard: ${errorMessage(e)}`;
+      found.push({ line: raw.line, reason: `not a readable vCard: ${errorMessage(e)}` });
     }
-    if (typeof draft === 'string') found.push({ line: card.line, reason: draft });
+  }
+  // A group card is no contact: its name becomes a group of each of its members.
+  const groupsOf = new Map<string, string[]>();
+  for (const { card } of read.filter((r) => r.card.group && r.card.fields.name)) {
+    for (const member of card.members) groupsOf.set(uidKey(member), [...(groupsOf.get(uidKey(member)) ?? []), card.fields.name!]);
+  }
+  const drafts: ContactDraft[] = [];
+  for (const { line, card } of read.filter((r) => !r.card.group)) {
+    if (card.uid) card.fields.groups!.push(...(groupsOf.get(uidKey(card.uid)) ?? []));
+    const draft = toDraft(card.fields);
+    if (typeof draft === 'string') found.push({ line, reason: draft });
     else drafts.push(draft);
   }
   found.sort((a, b) => a.line - b.line);
   return { drafts, problems: found.map((p) => ({ at: lineAt(p.line), reason: p.reason })) };
 }
 
-function readCard(lines: readonly string[]): RecordFields {
+/** A MEMBER is a URI (`urn:uuid:…`), a UID often the bare UUID. */
+function uidKey(uid: string): string {
+  return uid.trim().replace(/^urn:uuid:/i, '').toLowerCase();
+}
+
+function readCard(lines: readonly string[]): Card {
   const parsed: unknown = ICAL.parse(modernLines(lines).join('\r\n'));
   const properties = jCardProperties(parsed);
   const fields: RecordFields = { addresses: [], notes: [], groups: [] };
+  const card: Card = { fields, group: false, members: [] };
   let structuredName: string | undefined;
   for (const [name, params, , ...values] of properties) {
     const value = typeof values[0] === 'string' ? values[0] : '';
@@ -79,10 +102,21 @@ function readCard(lines: readonly string[]): RecordFields {
       case blockedProperty.toLowerCase():
         fields.blocked = yesNo(value) === true;
         break;
+      case 'uid':
+        card.uid = value;
+        break;
+      case 'kind':
+      case 'x-addressbookserver-kind':
+        card.group = value.toLowerCase() === 'group';
+        break;
+      case 'member':
+      case 'x-addressbookserver-member':
+        card.members.push(value);
+        break;
     }
   }
   fields.name ||= structuredName;
-  return fields;
+  return card;
 }
 
 function jCardProperties(parsed: unknown): JProperty[] {
@@ -121,7 +155,7 @@ function types(params: Record<string, unknown>): string[] {
 }
 
 /** TYPE (3.0 and 4.0, IMPP's RFC 4770 types too) as a label: a fax is a fax, whether home or work. */
-export function labelOf(params: Record<string, unknown>): AddressLabel {
+function labelOf(params: Record<string, unknown>): AddressLabel {
   const t = types(params);
   if (t.includes('fax')) return 'fax';
   if (t.some((v) => v === 'cell' || v === 'mobile' || v === 'iphone')) return 'mobile';

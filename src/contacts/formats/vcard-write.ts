@@ -37,7 +37,7 @@ function card(c: Contact): string {
 }
 
 /** RFC 2426 5 / RFC 6350 3.4 text escaping; CR LF and CR are line breaks too, other control characters go. */
-export function escapeText(value: string): string {
+function escapeText(value: string): string {
   return value
     // eslint-disable-next-line no-control-regex -- removing control characters is the point
     .replace(/[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]/g, '')
@@ -59,7 +59,7 @@ function photoLine(photo: ContactPhoto): string | undefined {
 }
 
 /** RFC 6350 3.2 folding: at most 75 octets a line, continuation lines start with a space; CRLF after each. */
-export function fold(line: string): string {
+function fold(line: string): string {
   if (Buffer.byteLength(line, 'utf8') <= 75) return `${line}\r\n`;
   let out = '';
   let octets = 0;
