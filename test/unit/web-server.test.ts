@@ -13,6 +13,8 @@ import { HomeConsole } from '../../src/console/index.js';
 import { TelephonyControlPoint } from '../../src/telephony/control/index.js';
 import { createWebServer, type WebServer } from '../../src/web/index.js';
 import { MemoryAccountRepository } from '../support/memory-account-repository.js';
+import { MemoryContactRepository } from '../support/memory-contact-repository.js';
+import { ContactsService } from '../../src/contacts/index.js';
 
 const origin = 'http://hub.test';
 const host = 'hub.test';
@@ -26,16 +28,18 @@ interface Fixture {
   readonly cookie: string;
 }
 
-async function fixture(): Promise<Fixture> {
+async function fixture(o: { contacts?: boolean } = {}): Promise<Fixture> {
   const logs: string[] = [];
   const logger = createLogger({ level: 'debug', write: (l) => logs.push(l) });
   const accounts = new AccountService({ repository: new MemoryAccountRepository(), clock: systemClock, logger, scrypt: { log2N: 10, r: 8, p: 1 } });
   // A control point that is never started: the console knows no line, which is all these tests need.
   const telcp = new TelephonyControlPoint({ logger, interfaces: [] });
   const home = new HomeConsole({ telcp, telCPName: 'web-test', clock: systemClock, logger });
+  const contacts = o.contacts ? new ContactsService({ repository: new MemoryContactRepository(), plan: { country: 'DE', areaCode: '30' }, clock: systemClock, logger }) : undefined;
   const web = await createWebServer({
     accounts,
     console: home,
+    ...(contacts ? { contacts, maxImportBytes: 64 * 1024 } : {}),
     browserClients: { add: () => Promise.reject(new Error('no browsers here')) },
     clock: systemClock,
     logger,
@@ -225,6 +229,51 @@ test('issue 11 Security: failed logins are rate-limited per source address (429 
     assert.equal(locked.json<{ error: string }>().error, 'accounts.rate-limited');
     assert.ok(Number(locked.headers['retry-after']) > 0);
     assert.equal((await login(password, '192.0.2.8')).statusCode, 200, 'another address is not locked');
+  } finally {
+    await web.close();
+  }
+});
+
+test('issue 12 over HTTP: contacts are added and searched, invalid ones refused, imported from a file body with its problems, exported; an oversized file is refused', async () => {
+  const { web, cookie } = await fixture({ contacts: true });
+  const h = { host, origin, cookie };
+  try {
+    const added = await web.app.inject({ method: 'POST', url: '/api/contacts', headers: h, payload: { name: 'Alice', addresses: [{ value: '030 1234567', label: 'home' }], vip: true } });
+    assert.equal(added.statusCode, 201, added.body);
+    const found = await web.app.inject({ method: 'GET', url: '/api/contacts?q=Alice', headers: h });
+    assert.equal(found.json<{ total: number }>().total, 1);
+    const bad = await web.app.inject({ method: 'POST', url: '/api/contacts', headers: h, payload: { name: '', addresses: [] } });
+    assert.equal(bad.statusCode, 400);
+    const vcard = 'BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Bob\r\nTEL;TYPE=CELL:+49 171 2345678\r\nEND:VCARD\r\nBEGIN:VCARD\r\nVERSION:3.0\r\nEND:VCARD\r\n';
+    const imported = await web.app.inject({ method: 'POST', url: '/api/contacts/import?format=vcard', headers: { ...h, 'content-type': 'text/vcard' }, payload: vcard });
+    assert.equal(imported.statusCode, 200, imported.body);
+    const report = imported.json<{ added: number; problems: Array<{ at: string }> }>();
+    assert.equal(report.added, 1);
+    assert.deepEqual(report.problems.map((p) => p.at), ['line 6'], 'the second card (no name, no number) is reported at its BEGIN');
+    const tooBig = await web.app.inject({ method: 'POST', url: '/api/contacts/import?format=vcard', headers: { ...h, 'content-type': 'text/vcard' }, payload: 'x'.repeat(65 * 1024) });
+    assert.equal(tooBig.statusCode, 413);
+    assert.equal(tooBig.json<{ error: string }>().error, 'request.too-large');
+    const exported = await web.app.inject({ method: 'GET', url: '/api/contacts/export.vcf', headers: h });
+    assert.match(exported.headers['content-type'] as string, /text\/vcard/);
+    assert.match(exported.body, /FN:Alice/);
+    assert.match(exported.body, /FN:Bob/);
+  } finally {
+    await web.close();
+  }
+});
+
+test('issue 12: a desk phone fetches its phonebook with an API token as the HTTP Basic password; without it, 401', async () => {
+  const { web, cookie } = await fixture({ contacts: true });
+  try {
+    await web.app.inject({ method: 'POST', url: '/api/contacts', headers: { host, origin, cookie }, payload: { name: 'Alice & Co <GmbH>', addresses: [{ value: '030 1234567', label: 'work' }] } });
+    const { token } = (await web.app.inject({ method: 'POST', url: '/api/tokens', headers: { host, origin, cookie }, payload: { label: 'phones' } })).json<{ token: string }>();
+    const basic = Buffer.from(`phone:${token}`).toString('base64');
+    const r = await web.app.inject({ method: 'GET', url: '/api/phonebook/snom', headers: { host, authorization: `Basic ${basic}` } });
+    assert.equal(r.statusCode, 200);
+    assert.match(r.body, /<SnomIPPhoneDirectory>/);
+    assert.match(r.body, /Alice &amp; Co &lt;GmbH&gt;/);
+    assert.equal((await web.app.inject({ method: 'GET', url: '/api/phonebook/snom', headers: { host, authorization: `Basic ${Buffer.from('phone:wrong').toString('base64')}` } })).statusCode, 401);
+    assert.equal((await web.app.inject({ method: 'GET', url: '/api/phonebook/nokia', headers: { host, authorization: `Basic ${basic}` } })).statusCode, 400);
   } finally {
     await web.close();
   }
