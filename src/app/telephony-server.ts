@@ -14,7 +14,7 @@ import {
   type MediaProfile,
 } from '../telephony/index.js';
 import type { MediaPlane } from '../telephony/domain/index.js';
-import type { DeviceSpec } from '../upnp/index.js';
+import type { DeviceSpec, ServiceImplementation } from '../upnp/index.js';
 
 
 export interface TelephonyServerParts {
@@ -45,6 +45,8 @@ export interface TelephonyServerOptions {
   readonly telcpExpiresSec?: number;
   readonly modifyFailedGraceMs?: number;
   readonly disconnectedRetentionMs?: number;
+  /** The AddressBook service this TS device carries too (the caller owns and closes it). */
+  readonly addressBook?: ServiceImplementation;
 }
 
 export function createTelephonyServer(o: TelephonyServerOptions): TelephonyServerParts {
@@ -74,7 +76,7 @@ export function createTelephonyServer(o: TelephonyServerOptions): TelephonyServe
     ...(o.disconnectedRetentionMs !== undefined ? { disconnectedRetentionMs: o.disconnectedRetentionMs } : {}),
   });
   late.service = service;
-  const device = telephonyServerDevice({ udn: o.store.udnFor(`line:${o.lineName}`), friendlyName: o.friendlyName, callManagement: service });
+  const device = telephonyServerDevice({ udn: o.store.udnFor(`line:${o.lineName}`), friendlyName: o.friendlyName, callManagement: service, ...(o.addressBook ? { addressBook: o.addressBook } : {}) });
   return {
     device,
     service,
