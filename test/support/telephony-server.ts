@@ -14,7 +14,7 @@ import type { CallInfo } from '../../src/telephony/contracts/call-management/cam
 import { defaultMediaProfile, type AnswererPolicy } from '../../src/telephony/index.js';
 import { ScriptedLine } from '../../src/telephony/testing/scripted-line.js';
 import { SipLine, type SipLineOptions } from '../../src/sip/bridge/index.js';
-import { ControlPoint, DeviceHost, findService, UpnpError, type EventSubscription, type RemoteService, type UpnpValue } from '../../src/upnp/index.js';
+import { ControlPoint, DeviceHost, findService, UpnpError, type EventSubscription, type RemoteService, type ServiceImplementation, type UpnpValue } from '../../src/upnp/index.js';
 import { lo, testLogger, waitFor } from './net.js';
 
 export const callManagementType = 'urn:schemas-upnp-org:service:CallManagement:1';
@@ -40,6 +40,8 @@ export interface TestTelephonyServerOptions {
   readonly answerers?: AnswererPolicy;
   readonly modifyFailedGraceMs?: number;
   readonly disconnectedRetentionMs?: number;
+  /** An AddressBook service for the TS device to carry (the test closes it). */
+  readonly addressBook?: ServiceImplementation;
 }
 
 /**
