@@ -2,7 +2,8 @@
  * The AddressBook service of the Telephony Server (contract.ts): the address book's contacts for TelCPs, read
  * through the AddressBookPort, and AddressBookUpdateID evented when they change. An import of thousands of
  * contacts changes the book thousands of times, so changes are moderated: the first change of a quiet period
- * schedules one event `moderationMs` later carrying the count of all changes since.
+ * schedules one event `moderationMs` later carrying the count of all changes since. One service may be hosted by
+ * several Telephony Server devices (one per line): each hosting gets the events.
  */
 import type { Clock, TimerHandle } from '../../base/index.js';
 import { UdaErrorCode, udaError, type OutArgs, type ServiceHandlers, type ServiceImplementation, type ServiceState } from '../../upnp/index.js';
@@ -29,7 +30,7 @@ export class AddressBookService implements ServiceImplementation<AddressBookCont
   private readonly pageSize: number;
   private readonly moderationMs: number;
   private updateId = 0;
-  private state?: ServiceState;
+  private readonly states = new Set<ServiceState>();
   private pending?: TimerHandle;
   private readonly unsubscribe: () => void;
 
@@ -41,7 +42,7 @@ export class AddressBookService implements ServiceImplementation<AddressBookCont
   }
 
   attach(state: ServiceState): ServiceHandlers<AddressBookContract> {
-    this.state = state;
+    this.states.add(state);
     state.set({ AddressBookUpdateID: this.updateId });
     return {
       [A.GetContacts]: (a) => this.getContacts(a.SearchText, a.Group, a.StartingIndex, a.RequestedCount),
@@ -83,7 +84,7 @@ export class AddressBookService implements ServiceImplementation<AddressBookCont
     this.updateId = (this.updateId + 1) % updateIdModulus;
     this.pending ??= this.opts.clock.setTimer(this.moderationMs, () => {
       this.pending = undefined;
-      this.state?.set({ AddressBookUpdateID: this.updateId });
+      for (const state of this.states) state.set({ AddressBookUpdateID: this.updateId });
     });
   }
 }
