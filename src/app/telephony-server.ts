@@ -14,7 +14,7 @@ import {
   type MediaProfile,
 } from '../telephony/index.js';
 import type { CallerDirectory, MediaPlane } from '../telephony/domain/index.js';
-import type { DeviceSpec } from '../upnp/index.js';
+import type { DeviceSpec, ServiceImplementation } from '../upnp/index.js';
 
 
 export interface TelephonyServerParts {
@@ -47,6 +47,8 @@ export interface TelephonyServerOptions {
   readonly disconnectedRetentionMs?: number;
   /** The home's address book: names the Remote Party of each Call. */
   readonly directory?: CallerDirectory;
+  /** The AddressBook service this TS device carries too (the caller owns and closes it). */
+  readonly addressBook?: ServiceImplementation;
 }
 
 export function createTelephonyServer(o: TelephonyServerOptions): TelephonyServerParts {
@@ -77,7 +79,7 @@ export function createTelephonyServer(o: TelephonyServerOptions): TelephonyServe
     ...(o.directory ? { directory: o.directory } : {}),
   });
   late.service = service;
-  const device = telephonyServerDevice({ udn: o.store.udnFor(`line:${o.lineName}`), friendlyName: o.friendlyName, callManagement: service });
+  const device = telephonyServerDevice({ udn: o.store.udnFor(`line:${o.lineName}`), friendlyName: o.friendlyName, callManagement: service, ...(o.addressBook ? { addressBook: o.addressBook } : {}) });
   return {
     device,
     service,

@@ -15,7 +15,7 @@ import { defaultMediaProfile, type AnswererPolicy } from '../../src/telephony/in
 import type { CallerDirectory } from '../../src/telephony/domain/index.js';
 import { ScriptedLine } from '../../src/telephony/testing/scripted-line.js';
 import { SipLine, type SipLineOptions } from '../../src/sip/bridge/index.js';
-import { ControlPoint, DeviceHost, findService, UpnpError, type EventSubscription, type RemoteService, type UpnpValue } from '../../src/upnp/index.js';
+import { ControlPoint, DeviceHost, findService, UpnpError, type EventSubscription, type RemoteService, type ServiceImplementation, type UpnpValue } from '../../src/upnp/index.js';
 import { lo, testLogger, waitFor } from './net.js';
 
 export const callManagementType = 'urn:schemas-upnp-org:service:CallManagement:1';
@@ -42,6 +42,8 @@ export interface TestTelephonyServerOptions {
   readonly modifyFailedGraceMs?: number;
   readonly disconnectedRetentionMs?: number;
   readonly directory?: CallerDirectory;
+  /** An AddressBook service for the TS device to carry (the test closes it). */
+  readonly addressBook?: ServiceImplementation;
 }
 
 /**

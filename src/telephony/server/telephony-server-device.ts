@@ -1,9 +1,17 @@
-/** The Telephony Server device of one line: `urn:schemas-upnp-org:device:TelephonyServer:1` with CallManagement:1. */
+/**
+ * The Telephony Server device of one line: `urn:schemas-upnp-org:device:TelephonyServer:1` with CallManagement:1,
+ * and the AddressBook service when the home has one (seed 000, 6.2.7: it is included in the TS device).
+ */
 import type { DeviceSpec, ServiceImplementation } from '../../upnp/index.js';
 
 export const telephonyServerType = 'urn:schemas-upnp-org:device:TelephonyServer:1';
 
-export function telephonyServerDevice(opts: { udn: string; friendlyName: string; callManagement: ServiceImplementation }): DeviceSpec {
+export function telephonyServerDevice(opts: {
+  udn: string;
+  friendlyName: string;
+  callManagement: ServiceImplementation;
+  addressBook?: ServiceImplementation;
+}): DeviceSpec {
   return {
     info: {
       deviceType: telephonyServerType,
@@ -14,6 +22,6 @@ export function telephonyServerDevice(opts: { udn: string; friendlyName: string;
       modelNumber: '0.1',
       udn: opts.udn,
     },
-    services: [opts.callManagement],
+    services: opts.addressBook ? [opts.callManagement, opts.addressBook] : [opts.callManagement],
   };
 }
