@@ -18,6 +18,7 @@ import { nativeMediaFactory } from './native-media.js';
 import { EchoService } from './echo/echo-service.js';
 import { accountsOver } from './accounts.js';
 import { callerDirectory, contactsOver } from './contacts.js';
+import { AddressBookService } from '../telephony/addressbook/index.js';
 import { browserClientHost } from './browser-clients.js';
 import { startWebApp, type RunningWebApp } from './web-app.js';
 
@@ -43,6 +44,8 @@ export async function startHometel(config: HometelConfig, logger: Logger): Promi
   // service serve it.
   const contacts = contactsOver(store, config, systemClock, logger);
   const directory = callerDirectory(contacts);
+  // One AddressBook service on every line's Telephony Server device (seed 000 6.2.7).
+  const addressBook = new AddressBookService({ port: contacts, clock: systemClock });
   const clock = systemClock;
   const address = interfaces[0]!.address;
   const { rtpPortMin, rtpPortMax } = config.media;
@@ -77,6 +80,7 @@ export async function startHometel(config: HometelConfig, logger: Logger): Promi
       media,
       mediaPlane,
       directory,
+      addressBook,
       clock,
       logger,
     });
@@ -102,6 +106,7 @@ export async function startHometel(config: HometelConfig, logger: Logger): Promi
     }
   } catch (e) {
     for (const l of lines) l.close();
+    addressBook.close();
     store.close();
     throw e;
   }
@@ -153,6 +158,7 @@ export async function startHometel(config: HometelConfig, logger: Logger): Promi
     await web?.stop();
     await host.stop();
     for (const l of lines) l.close();
+    addressBook.close();
     await Promise.all(planes.map((p) => p.close()));
     for (const c of clients) await c.close();
     for (const sip of sipLines) await sip.stop();

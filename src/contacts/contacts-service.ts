@@ -84,6 +84,7 @@ export class ContactsService {
   private readonly logger: Logger;
   private readonly maxImportBytes: number;
   private readonly parsers: Readonly<Record<ImportFormat, ContactParser>>;
+  private readonly changeListeners = new Set<() => void>();
 
   constructor(o: ContactsServiceOptions) {
     const problem = planProblem(o.plan);
@@ -122,6 +123,7 @@ export class ContactsService {
     const checked = checkDraft(d, this.plan);
     const contact = this.insert(checked);
     this.logger.info('contact added', { id: contact.id, addresses: contact.addresses.length });
+    this.changed();
     return contact;
   }
 
@@ -132,12 +134,16 @@ export class ContactsService {
     const contact: Contact = { ...checked.draft, id, created: old.created, updated: this.clock.now() };
     if (!this.repository.update({ contact, keys: checked.keys })) throw new ContactError('not-found', `no contact ${id}`);
     this.logger.info('contact updated', { id, addresses: contact.addresses.length });
+    this.changed();
     return contact;
   }
 
   remove(id: string): boolean {
     const removed = this.repository.remove(id);
-    if (removed) this.logger.info('contact removed', { id });
+    if (removed) {
+      this.logger.info('contact removed', { id });
+      this.changed();
+    }
     return removed;
   }
 
@@ -195,6 +201,7 @@ export class ContactsService {
       });
     });
     this.logger.info('contacts imported', { format, bytes, added, merged, problems: problems.length });
+    if (added + merged > 0) this.changed();
     return { added, merged, problems };
   }
 
@@ -212,6 +219,25 @@ export class ContactsService {
 
   groups(): string[] {
     return this.repository.groups();
+  }
+
+  /**
+   * Calls `listener` after every change made through this service (add, update, remove, an import); returns the
+   * unsubscriber. Changes another process makes to the same store (the CLI) are not heard.
+   */
+  onChange(listener: () => void): () => void {
+    this.changeListeners.add(listener);
+    return () => this.changeListeners.delete(listener);
+  }
+
+  private changed(): void {
+    for (const l of this.changeListeners) {
+      try {
+        l();
+      } catch (e) {
+        this.logger.warn('contacts change listener failed', { error: errorMessage(e) });
+      }
+    }
   }
 
   private insert(checked: CheckedDraft): Contact {

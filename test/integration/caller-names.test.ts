@@ -43,7 +43,7 @@ test("an incoming call from a contact's number carries the contact's name in Cal
   const ringing = events.all.find((c) => c.callStatus === 'Ringing')!;
   assert.deepEqual(ringing.remoteParty, { id: 'sip:+49301234567@provider.example', name: 'Alice Example' });
   assert.ok(asked.includes('sip:+49301234567@provider.example'), 'the directory is asked with the address as the line reports it');
-  ts.line.remote.remoteHangUp(lineId);
+  ts.line.remote.remoteCancelled(lineId);
   await events.waitFor(ringing.callID, 'Disconnected');
   const logs = parseCallLogs(String((await ts.cm.invoke('GetCallLogs')).CallLogs));
   assert.ok(logs.ok);
@@ -55,7 +55,7 @@ test("a caller who is no contact keeps the network's display name", async () => 
   await waitFor(() => events.all.some((c) => c.callStatus === 'Ringing' && c.remoteParty?.id === 'sip:0409999@provider.example'), 'Ringing');
   const ringing = events.all.find((c) => c.remoteParty?.id === 'sip:0409999@provider.example')!;
   assert.equal(ringing.remoteParty?.name, 'Unknown Ltd');
-  ts.line.remote.remoteHangUp(lineId);
+  ts.line.remote.remoteCancelled(lineId);
   await events.waitFor(ringing.callID, 'Disconnected');
 });
 
