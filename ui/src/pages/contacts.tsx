@@ -2,9 +2,11 @@
 // (vCard), a FRITZ!Box (phonebook XML) or a spreadsheet (CSV), and export everything as vCard.
 import { useEffect, useState } from 'preact/hooks';
 import { api, type Contact, type ContactDraft, type ImportFormat, type ImportReport } from '../api.js';
-import { attempt, useAction } from '../live.js';
+import { attempt, live, useAction } from '../live.js';
 
 const labels = ['mobile', 'home', 'work', 'fax', 'other'] as const;
+/** The largest file the hub imports (src/app/contacts.ts). */
+const maxImportBytes = 20 * 1024 * 1024;
 type Address = ContactDraft['addresses'][number];
 const empty: ContactDraft = { name: '', addresses: [{ value: '', label: 'mobile' }], groups: [] };
 
@@ -59,6 +61,8 @@ function Importer({ done }: { done: () => void }) {
   const { busy, run } = useAction();
   const go = async (): Promise<void> => {
     if (!file) return;
+    // The hub refuses larger files (413) before reading them; say so before sending megabytes for nothing.
+    if (file.size > maxImportBytes) return live.notice(`${file.name} is larger than ${maxImportBytes / 1024 / 1024} MiB: split it, or import it with hometel contacts import`);
     await run(async () => {
       setReport(await api.importContacts(format, file));
       done();
