@@ -39,7 +39,10 @@ export interface ContactRepository {
   search(q: ContactSearch): { contacts: Contact[]; total: number };
   /** Every group name in use, sorted. */
   groups(): string[];
-  /** Runs `fn` as one transaction: everything it wrote is kept, or (when it throws) nothing. */
+  /**
+   * Runs `fn` as one transaction: everything it wrote is kept, or (when it throws) nothing. A write that throws
+   * inside it may have written part of a contact: let the exception end the transaction, do not go on.
+   */
   transaction<T>(fn: () => T): T;
   /** The identity of the number plan the stored keys were made with (numbers.ts planIdentity); undefined when none is recorded. */
   keyPlan(): string | undefined;

@@ -1,7 +1,7 @@
 /**
  * ContactRepository on the store's SQLite database (tables `contact`, `contact_address`, `contact_group`,
  * `contact_photo`, `contact_meta`). A contact is several rows, so every write is a transaction of its own — or part
- * of the caller's `transaction` (better-sqlite3 nests them as savepoints). With WAL + synchronous=FULL a write is
+ * of the caller's `transaction`. With WAL + synchronous=FULL a write is
  * on disk when its outermost transaction returns, and a transaction cut short by kill -9 leaves nothing.
  */
 import type Database from 'better-sqlite3';
@@ -145,15 +145,15 @@ export class SqliteContactRepository implements ContactRepository {
   }
 
   insert(keyed: KeyedContact): void {
-    this.db.transaction(() => {
+    this.atomically(() => {
       const c = keyed.contact;
       const seq = Number(this.insertContact.run(c.id, c.name, foldText(c.name), c.note ?? null, bit(c.vip), bit(c.blocked), c.created, c.updated).lastInsertRowid);
       this.writeParts(seq, keyed);
-    })();
+    });
   }
 
   update(keyed: KeyedContact): boolean {
-    return this.db.transaction(() => {
+    return this.atomically(() => {
       const c = keyed.contact;
       const seq = this.seqOf.get(c.id)?.seq;
       if (seq === undefined) return false;
@@ -163,7 +163,7 @@ export class SqliteContactRepository implements ContactRepository {
       this.deletePhoto.run(seq);
       this.writeParts(seq, keyed);
       return true;
-    })();
+    });
   }
 
   remove(id: string): boolean {
@@ -204,6 +204,14 @@ export class SqliteContactRepository implements ContactRepository {
       }
       this.metaPut.run('key_plan', plan);
     })();
+  }
+
+  /**
+   * A contact's rows as one transaction — or as part of the caller's: a savepoint per contact would triple an
+   * import's time, and a write that throws ends the caller's transaction anyway (the port says so).
+   */
+  private atomically<T>(fn: () => T): T {
+    return this.db.inTransaction ? fn() : this.db.transaction(fn)();
   }
 
   private writeParts(seq: number, { contact, keys }: KeyedContact): void {
