@@ -6,7 +6,8 @@
  *   a Berlin landline and a mobile number written nationally (`030 …`, `0170 …`). LOOKUPS lookups of random numbers
  *   written another way (`+49 30 …`, `sip:+4917…@provider.example;user=phone`), one in ten a number nobody has.
  *   Each is ContactsService.lookup: normalising the number (libphonenumber-js) and the indexed query, timed alone.
- *   classify (every contact with the number: flags and groups) likewise.
+ *   classify (every contact with the number: flags and groups) likewise, and SEARCHES searches as the web page
+ *   makes them while typing (a name part or five digits, the first 50).
  * - Import: a generated vCard file (3.0 and 4.0 mixed, some folded lines, some non-ASCII names) read by
  *   src/contacts/formats and imported in one transaction into a fresh store; contacts per second over the whole
  *   ContactsService.import (decoding, parsing, normalising, merging, writing).
@@ -26,6 +27,7 @@ import { percentile, table } from './stats.js';
 const CONTACTS = Number(process.env.BENCH_CONTACTS ?? 100_000);
 const LOOKUPS = Number(process.env.BENCH_CONTACT_LOOKUPS ?? 20_000);
 const VCARDS = Number(process.env.BENCH_VCARDS ?? 10_000);
+const SEARCHES = 200;
 const plan = { country: 'DE', areaCode: '30' };
 
 export interface ContactsFigures {
@@ -36,11 +38,13 @@ export interface ContactsFigures {
   readonly hits: number;
   readonly lookup: Latency;
   readonly classify: Latency;
+  readonly search: Latency;
   /** The vCard import, or why it could not run. */
   readonly vcard: { contacts: number; bytes: number; seconds: number; added: number; problems: number } | { error: string };
 }
 
 interface Latency {
+  readonly calls: number;
   readonly p50: number;
   readonly p99: number;
   readonly max: number;
@@ -75,7 +79,7 @@ async function withStore<T>(fn: (options: Pick<ContactsServiceOptions, 'reposito
 
 function latency(samples: number[]): Latency {
   samples.sort((a, b) => a - b);
-  return { p50: percentile(samples, 50), p99: percentile(samples, 99), max: samples.at(-1)! };
+  return { calls: samples.length, p50: percentile(samples, 50), p99: percentile(samples, 99), max: samples.at(-1)! };
 }
 
 /** A vCard file of n contacts: 3.0 and 4.0 alternating, every seventh with a folded NOTE, every third a non-ASCII name. */
@@ -124,7 +128,15 @@ export async function contactsBench(): Promise<ContactsFigures> {
       service.classify(address);
       classifyTimes.push(performance.now() - t);
     }
-    return { fillRate, hits, lookup: latency(lookupTimes), classify: latency(classifyTimes) };
+    // Search as you type: a name part or some digits of a number, the first page of 50.
+    const searchTimes: number[] = [];
+    for (let k = 0; k < SEARCHES; k++) {
+      const query = k % 2 === 0 ? `kontakt ${Math.floor(Math.random() * CONTACTS)}` : String(3_000_000 + Math.floor(Math.random() * CONTACTS)).slice(0, 5);
+      const t = performance.now();
+      service.list({ query, limit: 50 });
+      searchTimes.push(performance.now() - t);
+    }
+    return { fillRate, hits, lookup: latency(lookupTimes), classify: latency(classifyTimes), search: latency(searchTimes) };
   });
 
   const text = generatedVcards(VCARDS);
@@ -142,7 +154,7 @@ export async function contactsBench(): Promise<ContactsFigures> {
 }
 
 export function contactsSection(f: ContactsFigures): string {
-  const row = (what: string, l: Latency): string[] => [what, String(f.lookups), l.p50.toFixed(3), l.p99.toFixed(3), l.max.toFixed(3)];
+  const row = (what: string, l: Latency): string[] => [what, String(l.calls), l.p50.toFixed(3), l.p99.toFixed(3), l.max.toFixed(3)];
   const vcard =
     'error' in f.vcard
       ? `The vCard import could not run: ${f.vcard.error}`
@@ -160,9 +172,11 @@ synchronous=FULL) in a temporary directory.
 Each contact has a landline and a mobile number, stored as written nationally; the lookups write them another way
 (\`+49 30 …\`, \`sip:+49170…@provider.example;user=phone\`), one in ten a number nobody has (${f.hits} hits). A lookup
 normalises the number (libphonenumber-js) and queries the address key index; classify reads every contact with the
-number. Filling the store through the service's import (no file): ${f.fillRate.toFixed(0)} contacts/s.
+number. Search is the list as the web page asks for it while typing: half of the queries a name part
+(\`kontakt 4711\`), half five digits of a number, the first 50 matches and the total (a scan of every contact).
+Filling the store through the service's import (no file): ${f.fillRate.toFixed(0)} contacts/s.
 
-${table(['operation', 'calls', 'p50 ms', 'p99 ms', 'max ms'], [row('lookup', f.lookup), row('classify', f.classify)])}
+${table(['operation', 'calls', 'p50 ms', 'p99 ms', 'max ms'], [row('lookup', f.lookup), row('classify', f.classify), row('search', f.search)])}
 
 ### vCard import
 
