@@ -173,7 +173,7 @@ export class ContactsService {
   }
 
   import(format: ImportFormat, data: string | Uint8Array): ImportReport {
-    const parse = this.parsers[format];
+    const parse = Object.hasOwn(this.parsers, format) ? this.parsers[format] : undefined;
     if (!parse) throw new ContactError('invalid', `unknown import format "${String(format)}"`);
     const bytes = typeof data === 'string' ? Buffer.byteLength(data, 'utf8') : data.byteLength;
     if (bytes > this.maxImportBytes) {

@@ -12,7 +12,7 @@ export {
 export { ContactError, type ContactErrorKind } from './errors.js';
 export { addressKey, displayNumber, isTelephoneNumber, planIdentity, planProblem, type NumberPlan } from './numbers.js';
 export {
-  addressSearchText,
+  contactSearchText,
   foldText,
   searchOrder,
   searchTerms,

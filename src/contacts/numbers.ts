@@ -23,11 +23,12 @@ export interface NumberPlan {
 }
 
 /**
- * Versions the keys: stored keys were made with this plan and these rules. A repository keyed under another
- * identity is re-keyed (a changed country or area code changes what local numbers mean).
+ * Versions the keys: stored keys (and the search texts made from them) were made with this plan and these rules.
+ * A repository keyed under another identity is re-keyed (a changed country or area code changes what local numbers
+ * mean). v2: the search text is one per contact (store migration 7).
  */
 export function planIdentity(plan: NumberPlan): string {
-  return `keys-v1/${plan.country.toUpperCase()}/${plan.areaCode ?? ''}`;
+  return `keys-v2/${plan.country.toUpperCase()}/${plan.areaCode ?? ''}`;
 }
 
 /** Why a plan cannot be used, or undefined when it can. */

@@ -39,17 +39,21 @@ export interface ContactRepository {
   search(q: ContactSearch): { contacts: Contact[]; total: number };
   /** Every group name in use, sorted. */
   groups(): string[];
-  /** Runs `fn` as one transaction: everything it wrote is kept, or (when it throws) nothing. */
+  /**
+   * Runs `fn` as one transaction: everything it wrote is kept, or (when it throws) nothing. A write that throws
+   * inside it may have written part of a contact: let the exception end the transaction, do not go on.
+   */
   transaction<T>(fn: () => T): T;
   /** The identity of the number plan the stored keys were made with (numbers.ts planIdentity); undefined when none is recorded. */
   keyPlan(): string | undefined;
-  /** Recomputes every stored address's key with `keyOf` and records `plan` as the keys' plan. */
+  /** Recomputes every stored address's key with `keyOf` (and so each contact's search text), and records `plan` as the keys' plan. */
   rekey(plan: string, keyOf: (value: string) => string | undefined): void;
 }
 
 /**
- * How a query is matched, shared by the repositories: the folded query is a substring of the folded name or of an
- * address's search text (addressSearchText), or — when the query is written like a number — its digits are.
+ * How a query is matched, shared by the repositories: the folded query (whitespace runs as one space) is a
+ * substring of the contact's search text (contactSearchText) — or, when the query is written like a number, its
+ * digits are.
  */
 export interface SearchTerms {
   readonly text: string;
@@ -63,15 +67,20 @@ export function foldText(s: string): string {
 
 /** The terms of a search query; undefined when it is blank (everything matches). */
 export function searchTerms(query: string | undefined): SearchTerms | undefined {
-  const text = foldText(query?.trim() ?? '');
+  const text = foldText(query?.trim() ?? '').replace(/\s+/g, ' ');
   if (text === '') return undefined;
   const digits = /^[+\d\s\-.()/]+$/.test(text) ? text.replace(/\D/g, '') : '';
   return digits === '' ? { text } : { text, digits };
 }
 
-/** What an address is searched in: its folded value, its key and its digits (`030 123` finds `+4930123…`). */
-export function addressSearchText(value: string, key: string | undefined): string {
-  return `${foldText(value)}\n${key ?? ''}\n${value.replace(/\D/g, '')}`;
+/**
+ * What a contact is searched in, one line per part (a query has no line break, so it never matches across parts):
+ * the folded name, and of each address its folded value, its key and its digits (`030 123` finds `+4930123…`).
+ */
+export function contactSearchText({ contact, keys }: KeyedContact): string {
+  const lines = [foldText(contact.name).replace(/\s+/g, ' ')];
+  contact.addresses.forEach((a, i) => lines.push(foldText(a.value), keys[i] ?? '', a.value.replace(/\D/g, '')));
+  return lines.join('\n');
 }
 
 /** The search order: folded name, then `created` (oldest first); ties by id so the order is total. */

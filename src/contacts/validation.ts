@@ -39,8 +39,7 @@ export function checkDraft(d: ContactDraft, plan: NumberPlan): CheckedDraft {
   const addresses: ContactAddress[] = [];
   const keys: Array<string | undefined> = [];
   for (const a of d.addresses as readonly unknown[]) {
-    const address = checkAddress(a, plan);
-    const key = addressKey(address.value, plan);
+    const { address, key } = checkAddress(a, plan);
     // One address per key (or per value, for those without a key): a repeat adds nothing.
     if (addresses.some((b, i) => (key !== undefined ? keys[i] === key : b.value === address.value))) continue;
     addresses.push(address);
@@ -71,13 +70,14 @@ function text(value: unknown, what: string, max: number, forbidden: RegExp): str
   return s;
 }
 
-function checkAddress(a: unknown, plan: NumberPlan): ContactAddress {
+function checkAddress(a: unknown, plan: NumberPlan): { address: ContactAddress; key: string | undefined } {
   if (typeof a !== 'object' || a === null) return invalid('an address must be an object with a value and a label');
   const { value, label } = a as { value?: unknown; label?: unknown };
   const v = text(value, 'an address', MAX_ADDRESS_LENGTH, control);
   if (!addressLabels.includes(label as AddressLabel)) invalid(`an address label must be one of ${addressLabels.join(', ')}`);
-  if (addressKey(v, plan) === undefined && !isTelephoneNumber(v, plan)) invalid(`"${v}" is neither a telephone number nor a SIP URI`);
-  return { value: v, label: label as AddressLabel };
+  const key = addressKey(v, plan);
+  if (key === undefined && !isTelephoneNumber(v, plan)) invalid(`"${v}" is neither a telephone number nor a SIP URI`);
+  return { address: { value: v, label: label as AddressLabel }, key };
 }
 
 function checkGroups(groups: unknown): string[] {

@@ -2,7 +2,8 @@
  * CallManagement and account state survive `kill -9`: a child process writes a TelCPName registration, a call
  * log entry and a call-back (or the admin password, sessions and an API token) through the real store and is
  * killed with SIGKILL right after its writes return. Reopening the store shows them all; a registration whose
- * Expires passed while the process was dead is gone once the registry starts again.
+ * Expires passed while the process was dead is gone once the registry starts again. A contacts import killed in
+ * the middle leaves nothing of itself, and an import completed before it everything.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -13,7 +14,8 @@ import { join } from 'node:path';
 import { systemClock, type Clock } from '../../src/base/clock.js';
 import { silentLogger } from '../../src/base/logger.js';
 import { AccountService } from '../../src/accounts/index.js';
-import { SqliteAccountRepository, SqliteCallBackRepository, SqliteCallLogRepository, SqliteTelCPNameRepository, Store } from '../../src/store/index.js';
+import { ContactsService } from '../../src/contacts/index.js';
+import { SqliteAccountRepository, SqliteCallBackRepository, SqliteCallLogRepository, SqliteContactRepository, SqliteTelCPNameRepository, Store } from '../../src/store/index.js';
 import { TelCPRegistry } from '../../src/telephony/domain/telcp-registry.js';
 
 interface Written {
@@ -102,4 +104,26 @@ test('Accounts: the admin password, sessions and an API token written before kil
   for (const session of written.sessions) assert.equal(service.authenticate({ session })?.kind, 'session');
   assert.deepEqual(service.authenticate({ token: written.token }), { kind: 'token', id: written.tokenID, label: 'ci' });
   await service.login('127.0.0.1', written.password);
+});
+
+test('Contacts: an import killed in the middle leaves nothing of itself; the import completed before it everything', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'hometel-kill9-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const written = await writeAndKill<{ committed: number; inserted: number; numbers: [string, string, string, string] }>('contacts-writer', dir);
+  const { committed, numbers } = written;
+  assert.ok(written.inserted > committed, 'killed with part of the second import inserted');
+  assert.ok(statSync(join(dir, 'hometel.db-wal')).size > 0);
+
+  const store = Store.open(dir);
+  t.after(() => store.close());
+  const count = (table: string): number => (store.database.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
+  assert.equal(count('contact'), committed);
+  assert.equal(count('contact_address'), committed);
+  assert.equal(count('contact_group'), committed);
+  const service = new ContactsService({ repository: new SqliteContactRepository(store), plan: { country: 'DE', areaCode: '30' }, clock: systemClock, logger: silentLogger });
+  assert.equal(service.lookup(numbers[0])?.contact.name, 'Contact 0');
+  assert.equal(service.lookup(numbers[1])?.contact.name, `Contact ${committed - 1}`);
+  assert.equal(service.lookup(numbers[2]), undefined, 'the first contact of the killed import is gone');
+  assert.equal(service.lookup(numbers[3]), undefined, 'and the last one inserted before the kill');
+  assert.equal(service.list({ group: 'Imported' }).total, committed);
 });

@@ -1,7 +1,6 @@
 /** The contacts service's repository port in memory, for unit tests (the SQLite one, src/store/repositories/contact-repository.ts, is the authority). */
 import {
-  addressSearchText,
-  foldText,
+  contactSearchText,
   searchOrder,
   searchTerms,
   type Contact,
@@ -50,11 +49,11 @@ export class MemoryContactRepository implements ContactRepository {
   search(q: ContactSearch): { contacts: Contact[]; total: number } {
     const terms = searchTerms(q.query);
     const matches = [...this.contacts.values()]
-      .filter(({ contact, keys }) => {
-        if (q.group !== undefined && !(contact.groups ?? []).includes(q.group)) return false;
+      .filter((keyed) => {
+        if (q.group !== undefined && !(keyed.contact.groups ?? []).includes(q.group)) return false;
         if (!terms) return true;
-        const texts = [foldText(contact.name), ...contact.addresses.map((a, i) => addressSearchText(a.value, keys[i]))];
-        return texts.some((t) => t.includes(terms.text) || (terms.digits !== undefined && t.includes(terms.digits)));
+        const text = contactSearchText(keyed);
+        return text.includes(terms.text) || (terms.digits !== undefined && text.includes(terms.digits));
       })
       .map((k) => k.contact)
       .sort(searchOrder);

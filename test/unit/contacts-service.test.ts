@@ -325,6 +325,7 @@ test('import: files over the limit are refused before reading; bytes are decoded
   };
   rejects(() => service.import('fritzbox', '<<<'), 'unreadable', /fritzbox file cannot be read: not XML at all/);
   rejects(() => service.import('pdf' as ImportFormat, 'x'), 'invalid', /unknown import format/);
+  rejects(() => service.import('constructor' as ImportFormat, 'x'), 'invalid', /unknown import format/);
 });
 
 test('a changed number plan re-keys the stored addresses once: a local number moves with the area code', () => {

@@ -90,6 +90,22 @@ test('contacts store: a database from before the contacts tables gets them, its 
   assert.equal(service.lookup('+49301234567')?.contact.id, c.id);
 });
 
+test('contacts store: contacts stored under schema 6 (search text per address, keys-v1) are found by search after the upgrade', (t) => {
+  const dir = tempDir(t);
+  const a = Store.open(dir);
+  const c = serviceOver(new SqliteContactRepository(a)).add({ name: 'Jürgen', addresses: [{ value: '030 1234567', label: 'home' }] });
+  // Back to what schema 6 and the first key rules left: no per-contact search text.
+  a.database.exec("ALTER TABLE contact DROP COLUMN search; ALTER TABLE contact_address ADD COLUMN search TEXT NOT NULL DEFAULT ''; UPDATE contact_meta SET value = 'keys-v1/DE/30'");
+  a.database.pragma('user_version = 6');
+  a.close();
+  const b = Store.open(dir);
+  t.after(() => b.close());
+  const service = serviceOver(new SqliteContactRepository(b));
+  assert.deepEqual(service.list({ query: 'jurgen' }).contacts.map((x) => x.id), [c.id]);
+  assert.deepEqual(service.list({ query: '+4930123' }).contacts.map((x) => x.id), [c.id]);
+  assert.equal(service.lookup('1234567')?.contact.id, c.id);
+});
+
 test('contacts store: update replaces addresses, groups and photo; remove leaves no rows behind', (t) => {
   const store = Store.open(tempDir(t));
   t.after(() => store.close());
@@ -141,14 +157,14 @@ test('contacts store: idsByKey lists the oldest contact first; the key plan is r
     return service.add({ name: `N${n}`, addresses: [{ value: '1234567', label: 'home' }] }).id;
   });
   assert.deepEqual(repository.idsByKey('+49301234567'), ids);
-  assert.equal(repository.keyPlan(), 'keys-v1/DE/30');
+  assert.equal(repository.keyPlan(), 'keys-v2/DE/30');
   store.close();
   store = Store.open(dir);
   t.after(() => store.close());
   const hamburg = new ContactsService({ repository: new SqliteContactRepository(store), plan: { country: 'DE', areaCode: '40' }, clock, logger: silentLogger });
   assert.equal(hamburg.lookup('040 1234567')?.contact.id, ids[0]);
   assert.equal(hamburg.list({ query: '+4940' }).total, 3);
-  assert.equal(new SqliteContactRepository(store).keyPlan(), 'keys-v1/DE/40');
+  assert.equal(new SqliteContactRepository(store).keyPlan(), 'keys-v2/DE/40');
 });
 
 test('contacts store: searches answer exactly as the memory repository does', (t) => {

@@ -1,12 +1,12 @@
 /**
  * ContactRepository on the store's SQLite database (tables `contact`, `contact_address`, `contact_group`,
  * `contact_photo`, `contact_meta`). A contact is several rows, so every write is a transaction of its own — or part
- * of the caller's `transaction` (better-sqlite3 nests them as savepoints). With WAL + synchronous=FULL a write is
+ * of the caller's `transaction`. With WAL + synchronous=FULL a write is
  * on disk when its outermost transaction returns, and a transaction cut short by kill -9 leaves nothing.
  */
 import type Database from 'better-sqlite3';
 import {
-  addressSearchText,
+  contactSearchText,
   foldText,
   searchTerms,
   type AddressLabel,
@@ -51,11 +51,7 @@ const order = 'ORDER BY search_name, created, id';
 
 /** The search's WHERE clause: named parameters text, digits (null: none) and grp (null: any group). */
 const searchWhere = `
-  (:text IS NULL
-   OR instr(c.search_name, :text) > 0
-   OR (:digits IS NOT NULL AND instr(c.search_name, :digits) > 0)
-   OR EXISTS (SELECT 1 FROM contact_address a WHERE a.contact_seq = c.seq
-              AND (instr(a.search, :text) > 0 OR (:digits IS NOT NULL AND instr(a.search, :digits) > 0))))
+  (:text IS NULL OR instr(c.search, :text) > 0 OR (:digits IS NOT NULL AND instr(c.search, :digits) > 0))
   AND (:grp IS NULL OR EXISTS (SELECT 1 FROM contact_group g WHERE g.contact_seq = c.seq AND g.name = :grp))`;
 
 interface SearchParams {
@@ -74,24 +70,24 @@ export class SqliteContactRepository implements ContactRepository {
   private readonly allAddresses: Database.Statement<[], AddressRow>;
   private readonly allGroups: Database.Statement<[], GroupRow>;
   private readonly allPhotos: Database.Statement<[], PhotoRow>;
-  private readonly insertContact: Database.Statement<[string, string, string, string | null, number, number, number, number]>;
-  private readonly updateContact: Database.Statement<[string, string, string | null, number, number, number, number, string]>;
+  private readonly insertContact: Database.Statement<[string, string, string, string, string | null, number, number, number, number]>;
+  private readonly updateContact: Database.Statement<[string, string, string, string | null, number, number, number, number, string]>;
   private readonly seqOf: Database.Statement<[string], { seq: number }>;
   private readonly deleteContact: Database.Statement<[string]>;
-  private readonly insertAddress: Database.Statement<[number, number, string, AddressLabel, string | null, string]>;
+  private readonly insertAddress: Database.Statement<[number, number, string, AddressLabel, string | null]>;
   private readonly insertGroup: Database.Statement<[number, number, string]>;
   private readonly insertPhoto: Database.Statement<[number, string, string]>;
   private readonly deleteAddresses: Database.Statement<[number]>;
   private readonly deleteGroups: Database.Statement<[number]>;
   private readonly deletePhoto: Database.Statement<[number]>;
   private readonly idsWithKey: Database.Statement<[string], { id: string }>;
-  private readonly searchPage: Database.Statement<[SearchParams & { limit: number; offset: number }], ContactRow>;
+  private readonly searchPage: Database.Statement<[SearchParams & { limit: number; offset: number }], ContactRow & { total: number }>;
   private readonly searchCount: Database.Statement<[SearchParams], { n: number }>;
   private readonly groupNames: Database.Statement<[], { name: string }>;
   private readonly metaGet: Database.Statement<[string], { value: string }>;
   private readonly metaPut: Database.Statement<[string, string]>;
-  private readonly everyAddress: Database.Statement<[], { contact_seq: number; position: number; value: string }>;
-  private readonly rekeyAddress: Database.Statement<[string | null, string, number, number]>;
+  private readonly rekeyAddress: Database.Statement<[string | null, number, number]>;
+  private readonly researchContact: Database.Statement<[string, number]>;
 
   constructor(store: Store) {
     const db = (this.db = store.database);
@@ -104,15 +100,15 @@ export class SqliteContactRepository implements ContactRepository {
     this.allGroups = db.prepare('SELECT contact_seq, name FROM contact_group ORDER BY contact_seq, position');
     this.allPhotos = db.prepare('SELECT contact_seq, media_type, data FROM contact_photo');
     this.insertContact = db.prepare(
-      'INSERT INTO contact (id, name, search_name, note, vip, blocked, created, updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+      'INSERT INTO contact (id, name, search_name, search, note, vip, blocked, created, updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
     );
     this.updateContact = db.prepare(
-      'UPDATE contact SET name = ?, search_name = ?, note = ?, vip = ?, blocked = ?, created = ?, updated = ? WHERE id = ?',
+      'UPDATE contact SET name = ?, search_name = ?, search = ?, note = ?, vip = ?, blocked = ?, created = ?, updated = ? WHERE id = ?',
     );
     this.seqOf = db.prepare('SELECT seq FROM contact WHERE id = ?');
     this.deleteContact = db.prepare('DELETE FROM contact WHERE id = ?');
     this.insertAddress = db.prepare(
-      'INSERT INTO contact_address (contact_seq, position, value, label, address_key, search) VALUES (?, ?, ?, ?, ?, ?)',
+      'INSERT INTO contact_address (contact_seq, position, value, label, address_key) VALUES (?, ?, ?, ?, ?)',
     );
     this.insertGroup = db.prepare('INSERT INTO contact_group (contact_seq, position, name) VALUES (?, ?, ?)');
     this.insertPhoto = db.prepare('INSERT INTO contact_photo (contact_seq, media_type, data) VALUES (?, ?, ?)');
@@ -122,13 +118,14 @@ export class SqliteContactRepository implements ContactRepository {
     this.idsWithKey = db.prepare(
       'SELECT c.id FROM contact c WHERE c.seq IN (SELECT contact_seq FROM contact_address WHERE address_key = ?) ORDER BY c.created, c.seq',
     );
-    this.searchPage = db.prepare(`SELECT ${contactColumns} FROM contact c WHERE ${searchWhere} ${order} LIMIT :limit OFFSET :offset`);
+    // The total comes with the page (one scan); only a page past the end needs the count on its own.
+    this.searchPage = db.prepare(`SELECT ${contactColumns}, count(*) OVER () AS total FROM contact c WHERE ${searchWhere} ${order} LIMIT :limit OFFSET :offset`);
     this.searchCount = db.prepare(`SELECT count(*) AS n FROM contact c WHERE ${searchWhere}`);
     this.groupNames = db.prepare('SELECT DISTINCT name FROM contact_group ORDER BY name');
     this.metaGet = db.prepare('SELECT value FROM contact_meta WHERE key = ?');
     this.metaPut = db.prepare('INSERT INTO contact_meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value');
-    this.everyAddress = db.prepare('SELECT contact_seq, position, value FROM contact_address');
-    this.rekeyAddress = db.prepare('UPDATE contact_address SET address_key = ?, search = ? WHERE contact_seq = ? AND position = ?');
+    this.rekeyAddress = db.prepare('UPDATE contact_address SET address_key = ? WHERE contact_seq = ? AND position = ?');
+    this.researchContact = db.prepare('UPDATE contact SET search = ? WHERE seq = ?');
   }
 
   all(): Contact[] {
@@ -145,25 +142,27 @@ export class SqliteContactRepository implements ContactRepository {
   }
 
   insert(keyed: KeyedContact): void {
-    this.db.transaction(() => {
+    this.atomically(() => {
       const c = keyed.contact;
-      const seq = Number(this.insertContact.run(c.id, c.name, foldText(c.name), c.note ?? null, bit(c.vip), bit(c.blocked), c.created, c.updated).lastInsertRowid);
+      const seq = Number(
+        this.insertContact.run(c.id, c.name, foldText(c.name), contactSearchText(keyed), c.note ?? null, bit(c.vip), bit(c.blocked), c.created, c.updated).lastInsertRowid,
+      );
       this.writeParts(seq, keyed);
-    })();
+    });
   }
 
   update(keyed: KeyedContact): boolean {
-    return this.db.transaction(() => {
+    return this.atomically(() => {
       const c = keyed.contact;
       const seq = this.seqOf.get(c.id)?.seq;
       if (seq === undefined) return false;
-      this.updateContact.run(c.name, foldText(c.name), c.note ?? null, bit(c.vip), bit(c.blocked), c.created, c.updated, c.id);
+      this.updateContact.run(c.name, foldText(c.name), contactSearchText(keyed), c.note ?? null, bit(c.vip), bit(c.blocked), c.created, c.updated, c.id);
       this.deleteAddresses.run(seq);
       this.deleteGroups.run(seq);
       this.deletePhoto.run(seq);
       this.writeParts(seq, keyed);
       return true;
-    })();
+    });
   }
 
   remove(id: string): boolean {
@@ -178,10 +177,10 @@ export class SqliteContactRepository implements ContactRepository {
   search(q: ContactSearch): { contacts: Contact[]; total: number } {
     const terms = searchTerms(q.query);
     const params: SearchParams = { text: terms?.text ?? null, digits: terms?.digits ?? null, grp: q.group ?? null };
-    return this.db.transaction(() => ({
-      contacts: this.searchPage.all({ ...params, limit: q.limit ?? -1, offset: q.offset }).map((r) => this.load(r)),
-      total: this.searchCount.get(params)!.n,
-    }))();
+    return this.db.transaction(() => {
+      const rows = this.searchPage.all({ ...params, limit: q.limit ?? -1, offset: q.offset });
+      return { contacts: rows.map((r) => this.load(r)), total: rows[0]?.total ?? this.searchCount.get(params)!.n };
+    })();
   }
 
   groups(): string[] {
@@ -198,16 +197,27 @@ export class SqliteContactRepository implements ContactRepository {
 
   rekey(plan: string, keyOf: (value: string) => string | undefined): void {
     this.db.transaction(() => {
-      for (const a of this.everyAddress.all()) {
-        const key = keyOf(a.value);
-        this.rekeyAddress.run(key ?? null, addressSearchText(a.value, key), a.contact_seq, a.position);
+      const addresses = groupBySeq(this.allAddresses.all());
+      for (const row of this.allContacts.all()) {
+        const contact = toContact(row, addresses.get(row.seq) ?? [], [], undefined);
+        const keys = contact.addresses.map((a) => keyOf(a.value));
+        keys.forEach((key, position) => this.rekeyAddress.run(key ?? null, row.seq, position));
+        this.researchContact.run(contactSearchText({ contact, keys }), row.seq);
       }
       this.metaPut.run('key_plan', plan);
     })();
   }
 
+  /**
+   * A contact's rows as one transaction — or as part of the caller's: a savepoint per contact would triple an
+   * import's time, and a write that throws ends the caller's transaction anyway (the port says so).
+   */
+  private atomically<T>(fn: () => T): T {
+    return this.db.inTransaction ? fn() : this.db.transaction(fn)();
+  }
+
   private writeParts(seq: number, { contact, keys }: KeyedContact): void {
-    contact.addresses.forEach((a, i) => this.insertAddress.run(seq, i, a.value, a.label, keys[i] ?? null, addressSearchText(a.value, keys[i])));
+    contact.addresses.forEach((a, i) => this.insertAddress.run(seq, i, a.value, a.label, keys[i] ?? null));
     (contact.groups ?? []).forEach((g, i) => this.insertGroup.run(seq, i, g));
     if (contact.photo) this.insertPhoto.run(seq, contact.photo.mediaType, contact.photo.data);
   }
