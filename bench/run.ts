@@ -36,6 +36,8 @@ import { describeRoundTrip, roundTrip, type RoundTripFigures } from './soap-roun
 import { table } from './stats.js';
 import { describeWeb, webAppBench } from './web-app.js';
 import { webrtcBridgeTable } from './webrtc-bridge.js';
+import { contactsBench, contactsSection } from './contacts.js';
+import { generateVcards } from '../test/support/vcard-generator.js';
 
 const durationMs = Number(process.env.BENCH_DURATION_MS ?? 5000);
 const rounds = Number(process.env.BENCH_ROUNDS ?? 20);
@@ -69,15 +71,29 @@ ${bridge}`;
 }
 
 const webHeading = '## Web application';
+const contactsHeading = '## Address book';
 
-// BENCH_ONLY=web: the web application's section alone, replaced in docs/benchmarks.md.
-if (process.env.BENCH_ONLY === 'web') {
-  const section = await webSection();
-  console.log(`\n${section}`);
+/** The address book's section: lookups over 100,000 contacts, the vCard import of 10,000 generated ones. */
+async function contactsBenchSection(): Promise<string> {
+  return `${contactsHeading}\n\n${contactsSection(await contactsBench({ vcard: generateVcards({ count: 10_000 }).text }))}`;
+}
+
+/** Replaces the section under `heading` (up to the next "## ") in docs/benchmarks.md, or appends it. */
+function replaceSection(heading: string, section: string): void {
   const old = readFileSync('docs/benchmarks.md', 'utf8');
-  const at = old.indexOf(webHeading);
-  writeFileSync('docs/benchmarks.md', `${(at >= 0 ? old.slice(0, at) : `${old.trimEnd()}\n\n`)}${section}\n`);
-  console.log('wrote the web section of docs/benchmarks.md');
+  const at = old.indexOf(heading);
+  const next = at >= 0 ? old.indexOf('\n## ', at + heading.length) : -1;
+  const before = at >= 0 ? old.slice(0, at) : `${old.trimEnd()}\n\n`;
+  const after = next >= 0 ? old.slice(next + 1) : '';
+  writeFileSync('docs/benchmarks.md', `${before}${section}\n${after ? `\n${after}` : ''}`);
+}
+
+// BENCH_ONLY=web or contacts: that section alone, replaced in docs/benchmarks.md.
+if (process.env.BENCH_ONLY === 'web' || process.env.BENCH_ONLY === 'contacts') {
+  const [heading, section] = process.env.BENCH_ONLY === 'web' ? [webHeading, await webSection()] : [contactsHeading, await contactsBenchSection()];
+  console.log(`\n${section}`);
+  replaceSection(heading, section);
+  console.log(`wrote the ${process.env.BENCH_ONLY} section of docs/benchmarks.md`);
   process.exit(0);
 }
 
@@ -232,6 +248,8 @@ Largest step held: **${maxHeld ? `${maxHeld.calls} concurrent calls` : 'none'}**
 ${mediaSection(media)}
 
 ${await webSection()}
+
+${await contactsBenchSection()}
 `;
 writeFileSync('docs/benchmarks.md', md);
 console.log('wrote docs/benchmarks.md');

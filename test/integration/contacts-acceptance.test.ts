@@ -27,7 +27,7 @@ import { lo, testLogger } from '../support/net.js';
 import { callingParty } from '../support/remote-party.js';
 import { freeLoopbackPort } from '../support/sipp.js';
 import { generateVcards } from '../support/vcard-generator.js';
-import { sessionCookie, setUpAdmin, startWebHometel, type WebHometel } from '../support/web.js';
+import { photographPage, screenshotDir, sessionCookie, setUpAdmin, startWebHometel, type WebHometel } from '../support/web.js';
 
 const fixtures = fileURLToPath(new URL('../fixtures/contacts/', import.meta.url));
 let web: WebHometel;
@@ -151,6 +151,23 @@ function uploadTooLarge(path: string, bytes: number): Promise<{ status: number; 
     pump();
   });
 }
+
+test('acceptance 3: a vCard file with 5 malformed records among 100: 95 imported, the 5 reported with their line and reason', async () => {
+  const generated = generateVcards({ count: 100, malformed: 5, seed: 4242 });
+  const r = await api('/api/contacts/import?format=vcard', { method: 'POST', headers: { 'content-type': 'text/vcard' }, body: generated.text });
+  const report = (await r.json()) as Report;
+  assert.equal(report.added + report.merged, 95);
+  assert.deepEqual(
+    report.problems.map((p) => p.at),
+    generated.malformed.map((m) => `line ${m.line}`),
+  );
+  for (const p of report.problems) assert.ok(p.reason.length > 10, `a reason is given: ${p.reason}`);
+  // The page shows the address book and imports like this too.
+  await page.click('nav >> text=Contacts');
+  await page.fill('input[name=q]', 'Oma');
+  await page.locator('.contact', { hasText: 'Oma Gerda' }).waitFor();
+  await photographPage(page, await screenshotDir(join(web.hometel.dir, 'screenshots')), 'contacts');
+});
 
 test('acceptance 3: a 50 MiB upload is refused with a clear error, and nothing of it is imported', async () => {
   const before = ((await (await api('/api/contacts?limit=1')).json()) as { total: number }).total;

@@ -32,7 +32,7 @@ import { runHometel } from '../support/hometel-process.js';
 import { promtoolCheck, sample } from '../support/prometheus.js';
 import { GupnpControlPoint } from '../support/gupnp.js';
 import { mediaManagementServiceType } from '../../src/telephony/contracts/media-management/index.js';
-import { assertPageHears, logIn, screenshotDir, sessionCookie, setUpAdmin, startWebHometel, useThisBrowser, viewports, type WebHometel } from '../support/web.js';
+import { assertPageHears, logIn, photographPage, screenshotDir, sessionCookie, setUpAdmin, startWebHometel, useThisBrowser, type WebHometel } from '../support/web.js';
 
 const password = 'a password for the tests';
 const micHz = 440;
@@ -80,19 +80,7 @@ after(async () => {
   }
 });
 
-/** Photographs a page at the phone and the TV size (`name`-phone.png, `name`-tv.png) and checks the files. */
-async function photograph(page: Page, name: string): Promise<void> {
-  for (const [size, viewport] of Object.entries(viewports)) {
-    await page.setViewportSize(viewport);
-    await page.waitForTimeout(150);
-    const file = join(shots, `${name}-${size}.png`);
-    await page.screenshot({ path: file });
-    const png = await readFile(file);
-    assert.equal(png.readUInt32BE(16), viewport.width, `${file} is ${viewport.width} wide`);
-    assert.equal(png.readUInt32BE(20), viewport.height);
-  }
-  await page.setViewportSize(viewports.tv);
-}
+const photograph = (page: Page, name: string): Promise<void> => photographPage(page, shots, name);
 
 const api = (path: string, init: RequestInit = {}) => fetch(new URL(path, web.url), init);
 const origin = () => new URL(web.url).origin;

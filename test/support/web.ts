@@ -4,7 +4,7 @@
  * logged in to it. Helpers read what a page shows and hears (the Web Audio peak of what the hub plays to it).
  */
 import assert from 'node:assert/strict';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { bundleForPage } from './browser.js';
@@ -119,6 +119,20 @@ export async function screenshotDir(fallback: string): Promise<string> {
   const dir = process.env.HOMETEL_SCREENSHOTS === 'docs' ? path.join(repoRoot, 'docs', 'screenshots') : fallback;
   await mkdir(dir, { recursive: true });
   return dir;
+}
+
+/** Photographs a page at the phone and the TV size into `dir` (`name`-phone.png, `name`-tv.png) and checks the files. */
+export async function photographPage(page: Page, dir: string, name: string): Promise<void> {
+  for (const [size, viewport] of Object.entries(viewports)) {
+    await page.setViewportSize(viewport);
+    await page.waitForTimeout(150);
+    const file = path.join(dir, `${name}-${size}.png`);
+    await page.screenshot({ path: file });
+    const png = await readFile(file);
+    assert.equal(png.readUInt32BE(16), viewport.width, `${file} is ${viewport.width} wide`);
+    assert.equal(png.readUInt32BE(20), viewport.height);
+  }
+  await page.setViewportSize(viewports.tv);
 }
 
 export const viewports = {
