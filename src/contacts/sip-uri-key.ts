@@ -43,7 +43,8 @@ const forbidden = /[\s<>"{}|\\^`[\]]/;
 
 /** `<sip:…>` or `"Name" <sip:…>` (a name-addr, as in a From header) → the URI inside; anything else as it is. */
 export function stripNameAddr(text: string): string {
-  const open = text.indexOf('<');
+  // The last `<`: a quoted display name may contain one, the URI may not.
+  const open = text.lastIndexOf('<');
   const close = text.lastIndexOf('>');
   return open >= 0 && close > open ? text.slice(open + 1, close).trim() : text.trim();
 }

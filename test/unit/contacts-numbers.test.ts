@@ -109,6 +109,7 @@ test('RFC 3261 19.1.4: scheme, userinfo case and escapes, host case, ports and p
   // Parameter order, case of names and values; parameters 19.1.4 ignores are dropped; lr is one of them.
   same('sip:alice@atlanta.com;ttl=15;maddr=239.255.255.1', 'sip:alice@atlanta.com;MADDR=239.255.255.1;TTL=15;lr');
   same('<sip:alice@atlanta.com;lr>', 'sip:alice@atlanta.com');
+  same('"Alice <Office>" <sip:alice@atlanta.com>', 'sip:alice@atlanta.com');
   same('sip:alice@[2001:DB8::1]:5061', 'sip:alice@[2001:db8::1]:5061');
   assert.equal(key('sip:%61lice@AtLanTa.CoM:5070;Transport=TCP;lr;user=ip'), 'sip:alice@atlanta.com:5070;transport=tcp;user=ip');
   assert.equal(key('sip:atlanta.com'), 'sip:atlanta.com');
