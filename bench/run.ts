@@ -75,7 +75,9 @@ const contactsHeading = '## Address book';
 
 /** The address book's section: lookups over 100,000 contacts, the vCard import of 10,000 generated ones. */
 async function contactsBenchSection(): Promise<string> {
-  return `${contactsHeading}\n\n${contactsSection(await contactsBench({ vcard: generateVcards({ count: 10_000 }).text }))}`;
+  const section = contactsSection(await contactsBench({ vcard: generateVcards({ count: 10_000 }).text }));
+  if (!section.startsWith(contactsHeading)) throw new Error(`the contacts section starts with ${section.slice(0, 40)}`);
+  return section;
 }
 
 /** Replaces the section under `heading` (up to the next "## ") in docs/benchmarks.md, or appends it. */
