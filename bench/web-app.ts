@@ -19,7 +19,7 @@ import { launchChromium } from '../test/support/browser.js';
 import { lo } from '../test/support/net.js';
 import { captureUdpTo } from '../test/support/pcap.js';
 import { freeLoopbackPort, runSipp, SIPP_SCENARIO_DIR } from '../test/support/sipp.js';
-import { setUpAdmin, startWebHometel } from '../test/support/web.js';
+import { lineOnlyConfig, setUpAdmin, startWebHometel } from '../test/support/web.js';
 import { percentile, table } from './stats.js';
 
 const calls = Number(process.env.BENCH_WEB_CALLS ?? 50);
@@ -103,15 +103,7 @@ export async function webAppBench(): Promise<WebFigures> {
     return { file, bytes: body.length, gzip: gzipSync(body, { level: 9 }).length };
   });
   const sipPort = await freeLoopbackPort();
-  const web = await startWebHometel('hometel-web-bench-', (d) => ({
-    interfaces: ['lo'],
-    dataDir: join(d, 'data'),
-    // info: the test support waits for the "hometel running" line.
-    logLevel: 'info',
-    lines: [{ name: 'home', sip: { mode: 'direct', user: 'home', host: lo.address, port: sipPort, transports: ['udp'] } }],
-    clients: [],
-    echo: false,
-  }));
+  const web = await startWebHometel('hometel-web-bench-', (d) => lineOnlyConfig(d, sipPort));
   const browser = await launchChromium();
   try {
     const { page } = await browser.newPage();

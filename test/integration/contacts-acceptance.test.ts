@@ -27,7 +27,7 @@ import { lo, testLogger } from '../support/net.js';
 import { callingParty } from '../support/remote-party.js';
 import { freeLoopbackPort } from '../support/sipp.js';
 import { generateVcards } from '../support/vcard-generator.js';
-import { photographPage, screenshotDir, sessionCookie, setUpAdmin, startWebHometel, type WebHometel } from '../support/web.js';
+import { lineOnlyConfig, photographPage, screenshotDir, sessionCookie, setUpAdmin, startWebHometel, type WebHometel } from '../support/web.js';
 
 const fixtures = fileURLToPath(new URL('../fixtures/contacts/', import.meta.url));
 let web: WebHometel;
@@ -39,15 +39,7 @@ let telcp: TelephonyControlPoint;
 
 before(async () => {
   sipPort = await freeLoopbackPort();
-  web = await startWebHometel('hometel-contacts-', (d) => ({
-    interfaces: ['lo'],
-    dataDir: join(d, 'data'),
-    logLevel: 'info',
-    lines: [{ name: 'home', sip: { mode: 'direct', user: 'home', host: lo.address, port: sipPort, transports: ['udp'] } }],
-    clients: [],
-    echo: false,
-    numberPlan: { country: 'DE', areaCode: '30' },
-  }));
+  web = await startWebHometel('hometel-contacts-', (d) => ({ ...lineOnlyConfig(d, sipPort), numberPlan: { country: 'DE', areaCode: '30' } }));
   browser = await launchChromium();
   page = (await browser.newPage()).page;
   await setUpAdmin(page, web.setupLink, 'a password for the contacts');

@@ -30,6 +30,21 @@ export async function printed(h: ConfiguredHometel, re: RegExp, timeoutMs = 10_0
   }
 }
 
+/**
+ * The config of a hometel with one SIP line in direct mode on 127.0.0.1 (UDP, `sipPort`), no Telephony Client of its
+ * own and no echo endpoint, its store in `dir` (logging at info: the test support waits for "hometel running").
+ */
+export function lineOnlyConfig(dir: string, sipPort: number): Record<string, unknown> {
+  return {
+    interfaces: ['lo'],
+    dataDir: path.join(dir, 'data'),
+    logLevel: 'info',
+    lines: [{ name: 'home', sip: { mode: 'direct', user: 'home', host: '127.0.0.1', port: sipPort, transports: ['udp'] } }],
+    clients: [],
+    echo: false,
+  };
+}
+
 /** `hometel start` with the config `config(dir)` plus a web application on a free port of 127.0.0.1. */
 export async function startWebHometel(prefix: string, config: (dir: string) => object): Promise<WebHometel> {
   const hometel = await startConfiguredHometel(prefix, (dir) => ({ ...config(dir), web: { interface: 'lo', port: 0 } }));
