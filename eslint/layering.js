@@ -14,6 +14,7 @@ export const layers = {
   media: ['base', 'media/sdp'],
   accounts: ['base'],
   contacts: ['base'],
+  callmonitor: ['base'],
   metrics: ['base'],
   store: ['base', 'telephony/domain', 'accounts', 'contacts'],
   'sip/bridge': ['base', 'sip', 'telephony/domain'],
@@ -29,7 +30,7 @@ export const layers = {
   'telephony/addressbook': ['base', 'upnp', 'contacts'],
   web: ['base', 'accounts', 'console', 'metrics', 'contacts'],
   telephony: ['telephony/contracts', 'telephony/domain', 'telephony/server', 'telephony/client'],
-  app: ['base', 'upnp', 'sip', 'sip/bridge', 'media', 'media/sdp', 'media/bridge', 'store', 'telephony', 'telephony/contracts', 'telephony/domain', 'telephony/server', 'telephony/client', 'telephony/control', 'accounts', 'metrics', 'media/webrtc', 'console', 'web', 'contacts', 'telephony/addressbook'],
+  app: ['base', 'upnp', 'sip', 'sip/bridge', 'media', 'media/sdp', 'media/bridge', 'store', 'telephony', 'telephony/contracts', 'telephony/domain', 'telephony/server', 'telephony/client', 'telephony/control', 'accounts', 'metrics', 'media/webrtc', 'console', 'web', 'contacts', 'telephony/addressbook', 'callmonitor'],
   cli: ['base', 'upnp', 'app', 'telephony/contracts', 'telephony/control'],
 };
 

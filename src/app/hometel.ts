@@ -19,6 +19,7 @@ import { EchoService } from './echo/echo-service.js';
 import { accountsOver } from './accounts.js';
 import { callerDirectory, contactsOver } from './contacts.js';
 import { AddressBookService } from '../telephony/addressbook/index.js';
+import { CallMonitor } from '../callmonitor/index.js';
 import { browserClientHost } from './browser-clients.js';
 import { startWebApp, type RunningWebApp } from './web-app.js';
 
@@ -67,7 +68,8 @@ export async function startHometel(config: HometelConfig, logger: Logger): Promi
     sipLines.push(sip);
     return sip;
   };
-  const lines: TelephonyServerParts[] = config.lines.map((l) => {
+  const wanLines = config.lines.map(lineOf);
+  const lines: TelephonyServerParts[] = config.lines.map((l, i) => {
     const mediaLogger = logger.child(`media.${l.name}`);
     const native = nativeMediaFactory(config.media.native, l.name, clock, mediaLogger);
     const mediaPlane = new RelayMediaPlane({ address, ports: rtpPorts, clock, logger: mediaLogger, native });
@@ -76,7 +78,7 @@ export async function startHometel(config: HometelConfig, logger: Logger): Promi
       lineName: l.name,
       friendlyName: l.friendlyName,
       store,
-      line: lineOf(l),
+      line: wanLines[i]!,
       media,
       mediaPlane,
       directory,
@@ -151,11 +153,21 @@ export async function startHometel(config: HometelConfig, logger: Logger): Promi
   for (const sip of sipLines) metrics.addSipSource(sip);
   for (const plane of planes) metrics.addRtpSource(plane);
   metrics.addGenaSource(host);
+  // The FRITZ!Box-format call monitor: every line's Calls as RING/CALL/CONNECT/DISCONNECT lines.
+  const callMonitor = config.callMonitor
+    ? new CallMonitor({
+        host: resolveInterface(config.callMonitor.interface).address,
+        port: config.callMonitor.port,
+        lines: config.lines.map((l, i) => ({ name: l.name, identity: () => wanLines[i]!.identity(), onCallChange: (f) => void lines[i]!.service.onCallChange(f) })),
+        logger: logger.child('callmonitor'),
+      })
+    : undefined;
   let web: RunningWebApp | undefined;
   // The web application goes first (its control point unregisters), then devices (byebye), then live calls are
   // hung up (BYE), then the SIP lines stop (unREGISTER).
   const close = async (): Promise<void> => {
     await web?.stop();
+    await callMonitor?.stop();
     await host.stop();
     for (const l of lines) l.close();
     addressBook.close();
@@ -176,6 +188,7 @@ export async function startHometel(config: HometelConfig, logger: Logger): Promi
       echo = undefined;
     }
     await host.start();
+    await callMonitor?.start();
     if (config.web) {
       const webAddress = resolveInterface(config.web.interface).address;
       try {

@@ -171,6 +171,14 @@ const numberPlan = object(
   'How telephone numbers are read: the same number written 030 1234567, +49 30 1234567 or 0049301234567 matches one contact.',
 );
 
+const callMonitor = object(
+  {
+    interface: text('The interface (name or IPv4 address) the feed listens on; default this machine only.', { default: 'lo' }),
+    port: listenPort('TCP port of the feed (a FRITZ!Box uses 1012)', 1012),
+  },
+  'A call-monitor feed in the FRITZ!Box format (RING, CALL, CONNECT, DISCONNECT lines over TCP) for existing call-monitor clients such as Home Assistant\'s.',
+);
+
 export const configSchema = object(
   {
     name: text('Friendly name of the root device.', { default: 'hometel' }),
@@ -188,6 +196,7 @@ export const configSchema = object(
     echo: Type.Union([echo, Type.Literal(false)], { description: `${echo.description} false: none.`, default: {} }),
     web: Type.Union([web, Type.Literal(false)], { description: `${web.description} false: none.`, default: {} }),
     numberPlan: withDefault(numberPlan, {}),
+    callMonitor: Type.Union([callMonitor, Type.Literal(false)], { description: `${callMonitor.description} false (the default): none. It shows every caller's number to whoever connects.`, default: false }),
   },
   'hometel\'s configuration.',
 );

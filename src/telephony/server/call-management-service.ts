@@ -12,7 +12,7 @@
 import type { Clock, Logger } from '../../base/index.js';
 import { UdaErrorCode, udaError, type ServiceHandlers, type ServiceImplementation, type ServiceState, type UpnpError } from '../../upnp/index.js';
 import { buildTelCPNameList, CallManagementAction as A, callManagementContract, cmError } from '../contracts/index.js';
-import { TelCPErrorCode, TelCPRefusal, type Call, type CallBackRepository, type CallerDirectory, type CallLogRepository, type Line, type MediaPlane, type TelCPRegistry } from '../domain/index.js';
+import { TelCPErrorCode, TelCPRefusal, type Call, type CallBackRepository, type CallerDirectory, type CallStatus, type CallLogRepository, type Line, type MediaPlane, type TelCPRegistry } from '../domain/index.js';
 import { CallActions } from './call-actions.js';
 import { CallAuthorization } from './call-authorization.js';
 import { CallInfoViews, type Publish } from './call-info-views.js';
@@ -59,6 +59,7 @@ export class CallManagementService implements ServiceImplementation<CallManageme
   private readonly calls: CallTable;
   private readonly actions: CallActions;
   private readonly endedListeners = new Set<(call: Call) => void>();
+  private readonly changeListeners = new Set<(call: Call, from: CallStatus | undefined) => void>();
 
   constructor(private readonly opts: CallManagementOptions) {
     const { line, registry, clock, logger } = opts;
@@ -81,6 +82,9 @@ export class CallManagementService implements ServiceImplementation<CallManageme
       ...(opts.modifyFailedGraceMs !== undefined ? { modifyFailedGraceMs: opts.modifyFailedGraceMs } : {}),
       ...(opts.disconnectedRetentionMs !== undefined ? { disconnectedRetentionMs: opts.disconnectedRetentionMs } : {}),
       ...(opts.directory ? { directory: opts.directory } : {}),
+      changed: (call, from) => {
+        for (const l of this.changeListeners) l(call, from);
+      },
     });
     const parts = { line, auth, capabilities: this.capabilities, media, calls: this.calls, views, logger };
     this.actions = new CallActions(parts);
@@ -148,6 +152,12 @@ export class CallManagementService implements ServiceImplementation<CallManageme
   onCallEnded(listener: (call: Call) => void): () => void {
     this.endedListeners.add(listener);
     return () => this.endedListeners.delete(listener);
+  }
+
+  /** Hears every new Call (`from` undefined) and every change of its status (the call-monitor feed follows these). */
+  onCallChange(listener: (call: Call, from: CallStatus | undefined) => void): () => void {
+    this.changeListeners.add(listener);
+    return () => this.changeListeners.delete(listener);
   }
 
   /** Stops every timer; Calls still alive are hung up on the line. */

@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Clock, Logger, TimerHandle } from '../../base/index.js';
 import { cmError } from '../contracts/index.js';
-import { actionAllowed, Call, type CallAction, type CallReason, type CallerDirectory, type CallTrigger, type Line, type RemotePeer } from '../domain/index.js';
+import { actionAllowed, Call, type CallAction, type CallReason, type CallerDirectory, type CallStatus, type CallTrigger, type Line, type RemotePeer } from '../domain/index.js';
 import type { CallInfoViews } from './call-info-views.js';
 import type { CallMediaRecords } from './call-media.js';
 import type { Logbook } from './logbook.js';
@@ -28,6 +28,8 @@ export interface CallTableOptions {
   readonly ended?: (call: Call) => void;
   /** Names the Remote Party of a new Call from the home's address book. */
   readonly directory?: CallerDirectory;
+  /** Hears every new Call (`from` undefined) and every move of one. */
+  readonly changed?: (call: Call, from: CallStatus | undefined) => void;
 }
 
 export class CallTable {
@@ -47,6 +49,7 @@ export class CallTable {
     const call = new Call(callID, direction, this.named(remote), lineCallId, this.o.clock.now());
     this.calls.set(call.callID, call);
     this.byLineId.set(lineCallId, call);
+    this.o.changed?.(call, undefined);
     return call;
   }
 
@@ -101,6 +104,7 @@ export class CallTable {
     this.o.logger.info('call', { callID: call.callID, from, to: call.status, trigger, reason, remote: call.remoteParty.id });
     this.o.views.event(call);
     this.afterMove(call);
+    this.o.changed?.(call, from);
     return true;
   }
 
