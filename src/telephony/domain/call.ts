@@ -3,6 +3,7 @@
  * may manage it, and what the TelCPs chose for its media. Knows nothing of XML or SIP.
  */
 import { initialStatus, nextStatus, type CallReason, type CallStatus, type CallTrigger } from './call-state-machine.js';
+import type { Decided, ForwardMode, ForwardResult } from './call-handling.js';
 import type { RemotePeer } from './line.js';
 
 /** Table 2-9 (2.4.12): "PHONE-TelCP" (O), "DP-TelCP" (O), "DP-User" (O), "Non-Monopolize" (R). */
@@ -54,6 +55,14 @@ export class Call {
   tcList: readonly CallTC[] = [];
   enableMediaMixing?: boolean;
   shareMedia?: string;
+  /** The first decision about an incoming Call (seed 004 2.2 3): later ones are refused, naming it. */
+  decided?: Decided;
+  /** Screened before anyone was notified (a rule, DND, nobody home): never evented nor listed to TelCPs. */
+  hidden = false;
+  /** A forward of this Call: its target, mode and, once known, its result. */
+  forward?: { readonly target: string; readonly mode: ForwardMode; result?: ForwardResult };
+  /** The device that answered (a TC's friendly name or UDN, `ts` for the TS's own media, the forward target). */
+  answeredBy?: string;
   readonly startedAt: number;
   connectedAt?: number;
   endedAt?: number;

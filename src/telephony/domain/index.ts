@@ -4,6 +4,7 @@
  * or UPnP.
  */
 export * from './call.js';
+export * from './call-handling.js';
 export * from './call-state-machine.js';
 export * from './callee-id.js';
 export * from './line.js';

@@ -12,7 +12,7 @@
 import type { Clock, Logger } from '../../base/index.js';
 import { UdaErrorCode, udaError, type ServiceHandlers, type ServiceImplementation, type ServiceState, type UpnpError } from '../../upnp/index.js';
 import { buildTelCPNameList, CallManagementAction as A, callManagementContract, cmError } from '../contracts/index.js';
-import { TelCPErrorCode, TelCPRefusal, type Call, type CallBackRepository, type CallerDirectory, type CallStatus, type CallLogRepository, type Line, type MediaPlane, type TelCPRegistry } from '../domain/index.js';
+import { TelCPErrorCode, TelCPRefusal, type Call, type CallDecision, type Decided, type ForwardMode, type IncomingCallScreen, type VoiceMailPort, type CallBackRepository, type CallerDirectory, type CallStatus, type CallLogRepository, type Line, type MediaPlane, type TelCPRegistry } from '../domain/index.js';
 import { CallActions } from './call-actions.js';
 import { CallAuthorization } from './call-authorization.js';
 import { CallInfoViews, type Publish } from './call-info-views.js';
@@ -49,6 +49,16 @@ export interface CallManagementOptions {
   readonly disconnectedRetentionMs?: number;
   /** The home's address book: a Call's Remote Party gets its contact's name. */
   readonly directory?: CallerDirectory;
+  /** The line's name (IncomingCall.line, logs). */
+  readonly lineName?: string;
+  /** Where Calls forwarded to voicemail go; without it a voicemail decision rejects the Call. */
+  readonly voiceMail?: VoiceMailPort;
+  /** How this line forwards (seed 004 2.2 3 iii): bridge (default) or redirect (3xx). */
+  readonly forwardMode?: ForwardMode;
+  /** How long a bridged forward rings the target before it counts as no answer; default 30 s. */
+  readonly forwardNoAnswerMs?: number;
+  /** A forward that fails (busy, no answer, failed) sends the caller to voicemail instead of ending the Call. */
+  readonly forwardFallbackToVoiceMail?: boolean;
 }
 
 export class CallManagementService implements ServiceImplementation<CallManagement> {
@@ -158,6 +168,32 @@ export class CallManagementService implements ServiceImplementation<CallManageme
   onCallChange(listener: (call: Call, from: CallStatus | undefined) => void): () => void {
     this.changeListeners.add(listener);
     return () => this.changeListeners.delete(listener);
+  }
+
+  /** Screens every new incoming Call before anyone is notified (the home's call handling, seed 004 2.2 3 vi). */
+  setScreen(screen: IncomingCallScreen): void {
+    void screen;
+    throw new Error('not implemented yet');
+  }
+
+  /**
+   * Decides about a ringing incoming Call: the first decision wins (seed 004 2.2 3 i–iv); a later one throws
+   * DecisionRefused naming the winner; an unknown CallID throws UnknownCall. `by` names who decided.
+   */
+  decide(callID: string, decision: CallDecision, by: string): void {
+    void [callID, decision, by];
+    throw new Error('not implemented yet');
+  }
+
+  /** Hears every decision once taken, CallManagement:1 AcceptCall/RejectCall of a TelCP included; returns the unsubscribe. */
+  onDecided(listener: (call: Call, decided: Decided) => void): () => void {
+    void listener;
+    throw new Error('not implemented yet');
+  }
+
+  /** The Call with this CallID, screened ones too. */
+  call(callID: string): Call | undefined {
+    return this.calls.get(callID);
   }
 
   /** Stops every timer; Calls still alive are hung up on the line. */

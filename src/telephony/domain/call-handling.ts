@@ -1,0 +1,87 @@
+/**
+ * Handling an incoming Call for the whole home (seed 004, KT Internet Call Waiting, 2.2 3): what may be decided about
+ * a ringing Call — accept, reject, forward to another number, forward to voicemail — who decided it (the first
+ * decision wins, 2.2 3 i–iv), and what screens it before anyone is notified (automatic call processing, 2.2 3 vi).
+ * The Telephony Server carries the decisions out on its line and media; the call-handling application service
+ * (src/callhandling) makes the automatic ones.
+ */
+import { HometelError } from '../../base/index.js';
+import type { RemotePeer } from './line.js';
+
+/** How a Call is forwarded: hometel calls the target and relays media (bridge), or the caller is sent a 3xx (redirect). */
+export type ForwardMode = 'bridge' | 'redirect';
+
+/** What became of a forward: the target answered, was busy, did not answer in time, or the attempt failed. */
+export type ForwardResult = 'answered' | 'busy' | 'no-answer' | 'failed';
+
+/** SIP final responses a rejection may carry (486 Busy Here, 603 Decline, 403 Forbidden, 480 Temporarily Unavailable). */
+export type RejectStatus = 486 | 603 | 403 | 480;
+
+/** A decision about a ringing incoming Call. */
+export type CallDecision =
+  /** A TelCP answered (CallManagement:1 AcceptCall); `tc` names the TC when it is known. */
+  | { readonly action: 'accept'; readonly tc?: string }
+  /** The Telephony Server answers with its own media (TS-based media handling, 2.3.4.2). */
+  | { readonly action: 'accept-native' }
+  | { readonly action: 'reject'; readonly status?: RejectStatus }
+  | { readonly action: 'forward'; readonly target: string; readonly mode: ForwardMode }
+  | { readonly action: 'voicemail' };
+
+/** Who decided what about a Call, and when (ms on the Clock's scale). */
+export interface Decided {
+  readonly decision: CallDecision;
+  /** A TelCPName, a screen ("web:Laptop"), `cli`, `rule:<id>`, `dnd`, `no-response` or `nobody-home`. */
+  readonly by: string;
+  readonly at: number;
+}
+
+/**
+ * A decision came too late: another one was made first (its `winner`), or the Call is no longer ringing.
+ * The message names who decided.
+ */
+export class DecisionRefused extends HometelError {
+  readonly code = 'callhandling.decided';
+  constructor(
+    readonly callID: string,
+    readonly winner: Decided | undefined,
+  ) {
+    super(winner ? `${callID} was already decided by ${winner.by} (${winner.decision.action})` : `${callID} is no longer ringing`);
+  }
+}
+
+/** What the screening says about a new incoming Call before anyone is notified. */
+export type Screening =
+  /** Ring: notify the screens; `answerers` restricts who may answer (the rule's targetNames), `*` or undefined: everyone. */
+  | { readonly notify: true; readonly answerers?: readonly string[] | '*' }
+  /** Do not notify anyone: the screen will decide about the Call at once (a rule, DND, nobody home). */
+  | { readonly notify: false };
+
+/** A new incoming Call as the screening sees it. */
+export interface IncomingCall {
+  readonly callID: string;
+  /** The line's name (the Telephony Server's). */
+  readonly line: string;
+  readonly from: RemotePeer;
+  /** The address called (the line's own, or a TelCPName of the home). */
+  readonly to: string;
+}
+
+/** Screens each incoming Call (synchronously: nobody is notified before it answers). */
+export type IncomingCallScreen = (call: IncomingCall) => Screening;
+
+/**
+ * Where a Call forwarded to voicemail goes: the voicemail service takes it (the TS has answered it with its own
+ * media, which the service plays and records for this CallID) and ends it with `hangUp` when the message is over.
+ * `false`: no voicemail here (the TS rejects the Call instead).
+ */
+export interface VoiceMailPort {
+  deposit(call: IncomingCall, hangUp: () => void): boolean;
+}
+
+/** No Call has this CallID (on any line). */
+export class UnknownCall extends HometelError {
+  readonly code = 'callhandling.unknown-call';
+  constructor(readonly callID: string) {
+    super(`no Call ${JSON.stringify(callID)}`);
+  }
+}
