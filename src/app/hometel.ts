@@ -47,6 +47,8 @@ export async function startHometel(config: HometelConfig, logger: Logger): Promi
   const directory = callerDirectory(contacts);
   // One AddressBook service on every line's Telephony Server device (seed 000 6.2.7).
   const addressBook = new AddressBookService({ port: contacts, clock: systemClock });
+  // hometel's vendor services on every line's Telephony Server device (call handling, voicemail), made per line.
+  const lineServices: NonNullable<Parameters<typeof createTelephonyServer>[0]['lineServices']>[number][] = [];
   const clock = systemClock;
   const address = interfaces[0]!.address;
   const { rtpPortMin, rtpPortMax } = config.media;
@@ -83,6 +85,7 @@ export async function startHometel(config: HometelConfig, logger: Logger): Promi
       mediaPlane,
       directory,
       addressBook,
+      lineServices,
       clock,
       logger,
     });

@@ -49,6 +49,8 @@ export interface TelephonyServerOptions {
   readonly directory?: CallerDirectory;
   /** The AddressBook service this TS device carries too (the caller owns and closes it). */
   readonly addressBook?: ServiceImplementation;
+  /** Vendor services of this line's TS device, made from its parts (each closed by whoever made it). */
+  readonly lineServices?: ReadonlyArray<(ts: { readonly lineName: string; readonly service: CallManagementService; readonly registry: TelCPRegistry }) => ServiceImplementation>;
 }
 
 export function createTelephonyServer(o: TelephonyServerOptions): TelephonyServerParts {
@@ -79,7 +81,14 @@ export function createTelephonyServer(o: TelephonyServerOptions): TelephonyServe
     ...(o.directory ? { directory: o.directory } : {}),
   });
   late.service = service;
-  const device = telephonyServerDevice({ udn: o.store.udnFor(`line:${o.lineName}`), friendlyName: o.friendlyName, callManagement: service, ...(o.addressBook ? { addressBook: o.addressBook } : {}) });
+  const more = (o.lineServices ?? []).map((make) => make({ lineName: o.lineName, service, registry }));
+  const device = telephonyServerDevice({
+    udn: o.store.udnFor(`line:${o.lineName}`),
+    friendlyName: o.friendlyName,
+    callManagement: service,
+    ...(o.addressBook ? { addressBook: o.addressBook } : {}),
+    more,
+  });
   return {
     device,
     service,

@@ -1,6 +1,7 @@
 /**
  * The Telephony Server device of one line: `urn:schemas-upnp-org:device:TelephonyServer:1` with CallManagement:1,
- * and the AddressBook service when the home has one (seed 000, 6.2.7: it is included in the TS device).
+ * the AddressBook service when the home has one (seed 000, 6.2.7: it is included in the TS device) and hometel's vendor
+ * services of the line.
  */
 import type { DeviceSpec, ServiceImplementation } from '../../upnp/index.js';
 
@@ -11,6 +12,8 @@ export function telephonyServerDevice(opts: {
   friendlyName: string;
   callManagement: ServiceImplementation;
   addressBook?: ServiceImplementation;
+  /** hometel's vendor services of this line (call handling, voicemail). */
+  more?: readonly ServiceImplementation[];
 }): DeviceSpec {
   return {
     info: {
@@ -22,6 +25,6 @@ export function telephonyServerDevice(opts: {
       modelNumber: '0.1',
       udn: opts.udn,
     },
-    services: opts.addressBook ? [opts.callManagement, opts.addressBook] : [opts.callManagement],
+    services: [opts.callManagement, ...(opts.addressBook ? [opts.addressBook] : []), ...(opts.more ?? [])],
   };
 }
