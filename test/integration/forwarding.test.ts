@@ -183,15 +183,7 @@ test('seed 004 2.2 3 i–iv first wins: a TelCP’s RejectCall and a decide() at
   onIncoming = (call) => {
     // The TelCP's request goes out first; decide() follows while it is on its way.
     const telcp = cm.invoke('RejectCall', { TelCPName: 'Kitchen', SecretKey: NewSecretKey, TargetCallID: call.callID, RejectReason: 'Decline' });
-    const decided = new Promise((resolve, reject) =>
-      setTimeout(() => {
-        try {
-          resolve(service.decide(call.callID, { action: 'reject', status: 486 }, 'web:Laptop'));
-        } catch (e) {
-          reject(e as Error);
-        }
-      }, 2),
-    );
+    const decided = sleep(2).then(() => service.decide(call.callID, { action: 'reject', status: 486 }, 'web:Laptop'));
     outcomes = Promise.allSettled([telcp, decided]);
   };
   const caller = await callLine({ scenario: 'uac-rejected' });
@@ -212,5 +204,5 @@ test('seed 004 2.2 3 i–iv first wins: a TelCP’s RejectCall and a decide() at
     assert.ok(e instanceof UpnpError && e.errorCode === 712 && /already decided by web:Laptop \(reject\)/.test(e.errorDescription), String(e));
     assert.match(result.messages, /SIP\/2\.0 486 /);
   }
-  assert.match(log.filter((l) => l.includes(call.callID)).join('\n'), new RegExp(`call decided .*by=${call.decided!.by}`));
+  assert.match(log.filter((l) => l.includes(call.callID)).join('\n'), new RegExp(`call decided .*by=${call.decided.by}`));
 });

@@ -152,6 +152,13 @@ test('seed 004 2.2 3 vi: a Call screened with notify:false is never evented nor 
     assert.ok(!t.evented.some((e) => e.includes(hidden.callID)), 'a hidden Call is never evented');
     assert.deepEqual(t.line.last('reject'), { kind: 'reject', lineCallId: hidden.lineCallId, reason: 'Rejected', status: 403 });
 
+    // An `accept` decided about a screened Call shows it, so that the TelCP carrying it out can answer it.
+    const reserved = t.ring('+49301');
+    t.service.decide(reserved.callID, { action: 'accept' }, 'rule:tv');
+    assert.equal(reserved.hidden, false);
+    t.accept(reserved.callID);
+    assert.equal(reserved.status, 'Connected');
+
     const ringing = t.ring('+49302');
     assert.deepEqual(ringing.allowedAnswerers, ['Kitchen']);
     assert.ok(t.evented.some((e) => e.includes(ringing.callID)));

@@ -26,6 +26,7 @@ import {
   type Screening,
   type VoiceMailPort,
 } from '../domain/index.js';
+import type { CallInfoViews } from './call-info-views.js';
 import type { CallMediaRecords } from './call-media.js';
 import type { CallTable } from './call-table.js';
 import { CallForwarding } from './call-forwarding.js';
@@ -36,6 +37,7 @@ export interface CallDecisionsOptions {
   readonly calls: CallTable;
   readonly media: CallMediaRecords;
   readonly capabilities: MediaCapabilities;
+  readonly views: CallInfoViews;
   readonly clock: Clock;
   readonly logger: Logger;
   readonly lineName: string;
@@ -93,7 +95,12 @@ export class CallDecisions {
     this.record(call, decision, by);
     switch (decision.action) {
       case 'accept':
-        // Carried out by the TelCP's AcceptCall that follows (the Call stays Ringing for it).
+        // Carried out by the TelCP's AcceptCall that follows (the Call stays Ringing for it); a screened Call shows
+        // itself to TelCPs for that.
+        if (call.hidden) {
+          call.hidden = false;
+          this.o.views.event(call);
+        }
         break;
       case 'accept-native':
         this.answerNatively(call);

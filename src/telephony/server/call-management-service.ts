@@ -104,6 +104,7 @@ export class CallManagementService implements ServiceImplementation<CallManageme
       calls: this.calls,
       media,
       capabilities: this.capabilities,
+      views,
       clock,
       logger,
       lineName: opts.lineName ?? '',
