@@ -7,7 +7,7 @@
  */
 import { HometelError } from '../../base/index.js';
 import { calleeKind } from './callee-id.js';
-import type { RemotePeer } from './line.js';
+import type { RejectStatus, RemotePeer } from './line.js';
 
 /** How a Call is forwarded: hometel calls the target and relays media (bridge), or the caller is sent a 3xx (redirect). */
 export type ForwardMode = 'bridge' | 'redirect';
@@ -18,8 +18,8 @@ export type ForwardMode = 'bridge' | 'redirect';
  */
 export type ForwardResult = 'answered' | 'busy' | 'no-answer' | 'failed' | 'redirected';
 
-/** SIP final responses a rejection may carry (486 Busy Here, 603 Decline, 403 Forbidden, 480 Temporarily Unavailable). */
-export type RejectStatus = 486 | 603 | 403 | 480;
+/** SIP final responses a rejection may carry (the line's, line.ts). */
+export type { RejectStatus } from './line.js';
 
 /** A decision about a ringing incoming Call. */
 export type CallDecision =

@@ -3,7 +3,6 @@
  * than protocol messages (design.md). The SIP user agent implements it; a scripted line implements
  * it for tests. Media descriptions are SDP text.
  */
-import type { RejectStatus } from './call-handling.js';
 import type { CallReason } from './call-state-machine.js';
 
 /** A remote party as the line knows it; `anonymous` when the caller withheld its identity. */
@@ -21,6 +20,9 @@ export interface CallerDirectory {
   /** The contact's name for a number or SIP URI, in whatever format it comes; undefined when it is no contact's. */
   contactName(address: string): string | undefined;
 }
+
+/** SIP final responses a rejection may carry (486 Busy Here, 603 Decline, 403 Forbidden, 480 Temporarily Unavailable). */
+export type RejectStatus = 486 | 603 | 403 | 480;
 
 /** Why the WAN side ended a call attempt (mapped to Table 2-5 reasons). */
 export type LineFailure = Extract<CallReason, 'Busy' | 'Rejected' | 'Not Found' | 'Not Acceptable Capability'> | 'Error';
