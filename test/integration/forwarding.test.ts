@@ -6,6 +6,7 @@
  * (a) bridge: the caller's 440 Hz reaches the target and the target's 1 kHz reaches the caller (captured on lo and
  *     judged by frequency); the forward's result is "answered", the target answered, the log says so;
  * (b) a busy target (486) sends the caller to voicemail: the VoiceMailPort takes the Call and the caller gets 200;
+ *     a target that rings past noAnswerSeconds is cancelled (CANCEL, 487) and the caller goes to voicemail too;
  * (c) redirect: the caller receives 302 with the target (a number on the line's host) as Contact;
  * (d) two decisions at the same moment, one by a TelCP (CallManagement:1 RejectCall) and one by decide(): exactly one
  *     succeeds, the other is refused naming the winner, and the caller gets the winner's answer.
@@ -55,7 +56,7 @@ const parts = createTelephonyServer({
   mediaPlane: plane,
   clock: systemClock,
   logger,
-  forwarding: { mode: 'bridge', noAnswerSeconds: 20, fallbackToVoicemail: true },
+  forwarding: { mode: 'bridge', noAnswerSeconds: 5, fallbackToVoicemail: true },
   // A voicemail that takes every Call and ends it after a second (what it plays and records is not this test's).
   voiceMail: {
     deposit(call, hangUp) {
@@ -164,6 +165,22 @@ test('seed 004 2.2 3 iii, iv: a busy target (486) sends the caller to voicemail;
   assert.equal(call.answeredBy, 'ts');
   assert.ok(call.connectedAt !== undefined);
   assert.match(log.filter((l) => l.includes(call.callID)).join('\n'), /forward=busy[\s\S]*voicemail=deposit/);
+});
+
+test('seed 004 2.2 3 iii, iv: a target that does not answer in time is cancelled; the caller goes to voicemail', async () => {
+  const targetPort = await freeLoopbackPort();
+  const target = await startSippUas({ scenario: 'uas-noanswer', localPort: targetPort, transport: 'u1', calls: 1, timeoutMs: SIPP_TIMEOUT_MS });
+  onIncoming = (call) => service.decide(call.callID, { action: 'forward', target: `sip:late@${host}:${targetPort}` }, 'rule:7');
+  const before = deposits.length;
+  const caller = await callLine({ scenario: 'uac-call', vars: { hangup: 'peer' } });
+  expectSippSuccess(await caller.done, 'the caller is answered by voicemail after the forward timed out');
+  expectSippSuccess(await target.done, 'the target that rang: CANCEL, 487, ACK');
+  const call = incoming.at(-1)!;
+  assert.equal(call.forward?.result, 'no-answer');
+  assert.equal(deposits.length, before + 1);
+  const lines = log.filter((l) => l.includes(call.callID)).join('\n');
+  assert.match(lines, /forwardLeg=ended why="no answer in time"/);
+  assert.match(lines, /forward=no-answer[\s\S]*voicemail=deposit/);
 });
 
 test('seed 004 2.2 3 iii redirect: the caller receives 302 Moved Temporarily with the target as Contact', async () => {

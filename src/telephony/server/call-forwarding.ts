@@ -155,7 +155,7 @@ export class CallForwarding {
   /** Ends the leg whatever its state: cancelled while it rings, hung up once answered. */
   private end(leg: Call, why: string): void {
     if (leg.status === 'Disconnected') return;
-    this.o.logger.info('call', { callID: leg.callID, forwardLeg: 'ended', why });
+    this.o.logger.info('call', { callID: leg.callID, forwardOf: leg.forwardOf, forwardLeg: 'ended', why });
     if (leg.status === 'Dialing' || leg.status === 'Calling') {
       this.o.line.cancel(leg.lineCallId);
       this.o.calls.move(leg, 'StopCall', 'Cancelled');
