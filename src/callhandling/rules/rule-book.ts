@@ -138,8 +138,9 @@ export class RuleBook {
    * rings (or gets its VIP or group rule) when `vipRings`; everyone else gets DND's action.
    */
   evaluate(facts: CallerFacts, at: number): ScreeningResult | undefined {
-    const withheld = facts.anonymous || facts.address === undefined || facts.address.trim().toLowerCase() === 'anonymous';
-    const key = withheld ? undefined : (facts.key ?? this.o.numberKey(facts.address!));
+    const address = facts.address;
+    const withheld = facts.anonymous || address === undefined || address.trim().toLowerCase() === 'anonymous';
+    const key = withheld ? undefined : (facts.key ?? this.o.numberKey(address));
     let moment: LocalMoment | undefined;
     const now = (): LocalMoment => (moment ??= this.local(at));
     const found = this.index.match(withheld ? { ...facts, anonymous: true } : facts, key, now);

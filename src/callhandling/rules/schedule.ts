@@ -25,7 +25,7 @@ function minutes(text: string, end: boolean): number | undefined {
 export function scheduleProblem(s: WeeklySchedule): string | undefined {
   if (!s || typeof s !== 'object') return 'a schedule is days, a start and an end';
   if (!Array.isArray(s.days) || s.days.length === 0) return 'a schedule needs at least one day';
-  const bad = s.days.find((d) => !Number.isInteger(d) || d < 0 || d > 6);
+  const bad: unknown = (s.days as readonly unknown[]).find((d) => !Number.isInteger(d) || (d as number) < 0 || (d as number) > 6);
   if (bad !== undefined) return `the day ${JSON.stringify(bad)} is not 0 (Sunday) … 6 (Saturday)`;
   if (typeof s.from !== 'string' || minutes(s.from, false) === undefined) return `the start ${JSON.stringify(s.from)} is not a time HH:MM (00:00 … 23:59)`;
   if (typeof s.to !== 'string' || minutes(s.to, true) === undefined) return `the end ${JSON.stringify(s.to)} is not a time HH:MM (00:00 … 24:00)`;
@@ -49,7 +49,7 @@ export function scheduleApplies(s: WeeklySchedule, at: LocalMoment): boolean {
 
 /** The CLI's text form: days (`mon-fri`, `sat,sun`, `daily`, `weekdays`, `weekend`) `@` `HH:MM-HH:MM`. */
 export function parseSchedule(text: string): WeeklySchedule | string {
-  const m = /^([a-z,\-]+)@(\d{1,2}:\d{2})-(\d{1,2}:\d{2})$/i.exec(text.trim());
+  const m = /^([a-z,-]+)@(\d{1,2}:\d{2})-(\d{1,2}:\d{2})$/i.exec(text.trim());
   if (!m) return `the schedule ${JSON.stringify(text)} is not DAYS@HH:MM-HH:MM (e.g. mon-fri@18:00-08:00)`;
   const days = new Set<number>();
   for (const part of m[1]!.toLowerCase().split(',')) {
