@@ -27,15 +27,22 @@ function matchOf(row: RuleRow): RuleMatch {
   return { kind: row.match_kind };
 }
 
-function toRule(row: RuleRow): Rule {
-  return {
+/** Reads rows into rules; the many rules with the same action or schedule share one parsed (readonly) object. */
+function reader(): (row: RuleRow) => Rule {
+  const parsed = new Map<string, unknown>();
+  const parse = <T>(json: string): T => {
+    let value = parsed.get(json);
+    if (value === undefined) parsed.set(json, (value = JSON.parse(json)));
+    return value as T;
+  };
+  return (row) => ({
     id: row.id,
     created: row.created,
     match: matchOf(row),
-    action: JSON.parse(row.action) as HandlingAction,
-    ...(row.schedule !== null ? { schedule: JSON.parse(row.schedule) as WeeklySchedule } : {}),
+    action: parse<HandlingAction>(row.action),
+    ...(row.schedule !== null ? { schedule: parse<WeeklySchedule>(row.schedule) } : {}),
     ...(row.note !== null ? { note: row.note } : {}),
-  };
+  });
 }
 
 function valueOf(m: RuleMatch): string | null {
@@ -67,10 +74,11 @@ export class SqliteRuleRepository implements RuleRepository {
   }
 
   list(): Rule[] {
-    return this.all.all().map(toRule);
+    return this.all.all().map(reader());
   }
 
   keyed(): { rule: Rule; key?: StoredKey }[] {
+    const toRule = reader();
     return this.all.all().map((row) => {
       const rule = toRule(row);
       if (row.match_key === null || row.key_plan === null) return { rule };
