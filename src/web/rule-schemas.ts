@@ -43,7 +43,13 @@ export const RuleDraft = Type.Object(
 
 export const Rule = Type.Intersect([RuleDraft, Type.Object({ id: Type.String(), created: Type.Integer() })]);
 
-export const RuleList = Type.Object({ rules: Type.Array(Rule) });
+export const RuleList = Type.Object({ rules: Type.Array(Rule), total: Type.Integer({ description: 'every rule, also those not on this page' }) });
+
+/** A page of the rules, oldest first (a home may screen 100,000 numbers): default the first 500, at most 5,000. */
+export const RuleQuery = Type.Object({
+  offset: Type.Optional(Type.String({ pattern: '^\\d{1,7}$' })),
+  limit: Type.Optional(Type.String({ pattern: '^\\d{1,4}$' })),
+});
 
 export const RuleParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) });
 

@@ -52,6 +52,8 @@ test('seed 004 2.2 3 vi over HTTP: add, list and remove rules; the rule decides'
 
   const list = await web.app.inject({ method: 'GET', url: '/api/rules', headers: h });
   assert.deepEqual(list.json<{ rules: Array<{ id: string }> }>().rules.map((r) => r.id), [rule.id, group.json<{ id: string }>().id]);
+  const page = await web.app.inject({ method: 'GET', url: '/api/rules?offset=1&limit=1', headers: h });
+  assert.deepEqual(page.json<{ rules: Array<{ id: string }>; total: number }>(), { rules: [group.json()], total: 2 }, 'a page of a long list, and the total');
   const facts = { address: '+49301234567', anonymous: false, known: true, vip: false, blocked: false, groups: ['Family'] };
   assert.equal(rules.evaluate(facts, new Date(2026, 11, 7, 19).getTime())?.decidedBy, `rule:${rule.id}`);
 

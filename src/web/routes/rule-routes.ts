@@ -5,7 +5,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { HandlingAction, Rule as RuleModel, RuleBook, RuleDraft } from '../../callhandling/index.js';
-import { Dnd, DndChange, Rule, RuleDraft as RuleDraftSchema, RuleList, RuleParams, type DndBody, type RuleBody } from '../rule-schemas.js';
+import { Dnd, DndChange, Rule, RuleDraft as RuleDraftSchema, RuleList, RuleParams, RuleQuery, type DndBody, type RuleBody } from '../rule-schemas.js';
 
 // The model's arrays are readonly; the response's are the same arrays.
 const body = (r: RuleModel): RuleBody => r as RuleBody;
@@ -18,7 +18,11 @@ export function ruleRoutes(rules: RuleBook, now: () => number): FastifyPluginAsy
     app.addHook('onRequest', async () => {
       rules.refreshIfChanged();
     });
-    app.get('/api/rules', { schema: { tags: ['rules'], summary: 'The screening rules, oldest first', response: { 200: RuleList } } }, async () => ({ rules: rules.list().map(body) }));
+    app.get('/api/rules', { schema: { tags: ['rules'], summary: 'The screening rules, oldest first, one page', querystring: RuleQuery, response: { 200: RuleList } } }, async (req) => {
+      const all = rules.list();
+      const offset = Number(req.query.offset ?? 0);
+      return { rules: all.slice(offset, offset + Math.min(Number(req.query.limit ?? 500), 5000)).map(body), total: all.length };
+    });
     // The body's shape is the schema's; what it means is the rule book's to check (RuleInvalid → 400 with its message).
     app.post('/api/rules', { schema: { tags: ['rules'], summary: 'Adds a screening rule', body: RuleDraftSchema, response: { 201: Rule, ...refused } } }, async (req, reply) =>
       reply.code(201).send(body(rules.add(req.body as RuleDraft))),

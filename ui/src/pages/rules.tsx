@@ -17,8 +17,6 @@ const matchKinds = [
   ['not-in-contacts', 'Not in the contacts'],
 ] as const;
 const actionKinds = ['voicemail', 'reject', 'forward', 'ring', 'accept'] as const;
-/** Shown at once; the rest are counted (a home may screen 100,000 numbers). */
-const shown = 500;
 
 function describeAction(a: Action): string {
   if (a.kind === 'reject') return `reject (${a.status ?? 603})`;
@@ -147,13 +145,13 @@ function DndCard({ dnd, changed }: { dnd: Dnd; changed: (d: Dnd) => void }) {
 }
 
 export function RulesPage() {
-  const [rules, setRules] = useState<Rule[] | undefined>();
+  const [rules, setRules] = useState<{ rules: Rule[]; total: number } | undefined>();
   const [dnd, setDnd] = useState<Dnd | undefined>();
   const [version, setVersion] = useState(0);
   useEffect(() => {
     void attempt(async () => {
       const [r, d] = await Promise.all([api.rules(), api.dnd()]);
-      setRules(r.rules);
+      setRules(r);
       setDnd(d);
     });
   }, [version]);
@@ -164,9 +162,9 @@ export function RulesPage() {
       <p class="muted">What happens to a call before any screen rings. The most specific rule wins: a number, then the longest prefix, blocked, VIP, a group, a withheld number, not in the contacts.</p>
       {dnd && <DndCard dnd={dnd} changed={setDnd} />}
       <NewRule done={reload} />
-      {rules && <p class="muted">{rules.length} rule{rules.length === 1 ? '' : 's'}{rules.length > shown ? ` (the first ${shown} shown)` : ''}</p>}
+      {rules && <p class="muted">{rules.total} rule{rules.total === 1 ? '' : 's'}{rules.total > rules.rules.length ? ` (the first ${rules.rules.length} shown)` : ''}</p>}
       <ul class="cards rules">
-        {rules?.slice(0, shown).map((r) => (
+        {rules?.rules.map((r) => (
           <li key={r.id} class="card rule">
             <div class="row">
               <strong>{describeMatch(r)}</strong>
