@@ -4,6 +4,6 @@
  */
 export * from './rules/model.js';
 export * from './rules/rule-book.js';
-export { RuleInvalid, patternKey, type MatchKey, type NumberKey } from './rules/validation.js';
-export { formatSchedule, parseSchedule, scheduleApplies, type LocalMoment } from './rules/schedule.js';
-export { describeAction, describeDnd, describeMatch, describeRule } from './rules/describe.js';
+export { RuleInvalid, type MatchKey } from './rules/validation.js';
+export { parseSchedule } from './rules/schedule.js';
+export { describeDnd, describeRule } from './rules/describe.js';

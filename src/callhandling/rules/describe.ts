@@ -2,7 +2,7 @@
 import type { DndSettings, HandlingAction, Rule, RuleMatch } from './model.js';
 import { formatSchedule } from './schedule.js';
 
-export function describeMatch(m: RuleMatch): string {
+function describeMatch(m: RuleMatch): string {
   switch (m.kind) {
     case 'number':
       return `number ${m.pattern}`;
@@ -13,7 +13,7 @@ export function describeMatch(m: RuleMatch): string {
   }
 }
 
-export function describeAction(a: HandlingAction): string {
+function describeAction(a: HandlingAction): string {
   switch (a.kind) {
     case 'accept':
       return a.tc ? `accept on ${a.tc}` : 'accept';

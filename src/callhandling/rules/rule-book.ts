@@ -46,7 +46,7 @@ export interface RuleBookOptions {
   readonly keyPlan?: string;
 }
 
-export const defaultDnd: DndSettings = { on: false, action: { kind: 'voicemail' }, vipRings: true, schedules: [] };
+const defaultDnd: DndSettings = { on: false, action: { kind: 'voicemail' }, vipRings: true, schedules: [] };
 
 /** The rule kinds a caller's own number or its being blocked decides: they still apply during DND. */
 const personal = new Set(['number', 'prefix', 'blocked']);
