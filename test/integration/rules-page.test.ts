@@ -2,7 +2,8 @@
  * The web page Rules (seed 004 2.2 3 vi) in Debian's Chromium: a rule added with the form is in the store and
  * decides; a bad pattern shows the hub's message and stores nothing; remove; DND switched on with its action from
  * the page is what the rule book uses; a rule the CLI added shows on reload. The web server runs in this process on
- * a free loopback port, over a store in a temporary directory (the same rule book `hometel start` serves).
+ * a free loopback port, over a store in a temporary directory (the same rule book `hometel start` serves). With
+ * HOMETEL_SCREENSHOTS=docs the page is photographed into docs/screenshots.
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -21,7 +22,7 @@ import { Store } from '../../src/store/index.js';
 import { launchChromium, type TestBrowser } from '../support/browser.js';
 import { MemoryAccountRepository } from '../support/memory-account-repository.js';
 import { testLogger } from '../support/net.js';
-import { setUpAdmin } from '../support/web.js';
+import { photographPage, screenshotDir, setUpAdmin } from '../support/web.js';
 
 const plan = { numberPlan: { country: 'DE', areaCode: '30' } };
 let dir: string;
@@ -86,7 +87,8 @@ test('seed 004 2.2 3 vi on the Rules page: DND on with its action, VIPs ring; a 
   await dnd.locator('input[name=target]').fill('sip:voicemail@provider.example');
   await dnd.locator('button:has-text("Set the DND action")').click();
   await page.waitForSelector('section.dnd >> text=now: forward to sip:voicemail@provider.example');
-  await dnd.locator('input[name=dnd-on]').check();
+  // click, not check(): the box follows the hub's answer, not the click.
+  await dnd.locator('input[name=dnd-on]').click();
   await page.waitForSelector('section.dnd >> text=active now');
   assert.deepEqual(rules.dnd(), { on: true, action: { kind: 'forward', target: 'sip:voicemail@provider.example' }, vipRings: true, schedules: [] });
   assert.equal(rules.evaluate(stranger, monday7pm)?.decidedBy, 'dnd');
@@ -98,7 +100,11 @@ test('seed 004 2.2 3 vi on the Rules page: DND on with its action, VIPs ring; a 
   cli.close();
   await page.reload();
   await page.waitForSelector('li.rule:has-text("group Family")');
-  await dnd.locator('input[name=dnd-on]').uncheck();
+  rules.setDnd({ schedules: [{ days: [1, 2, 3, 4, 5], from: '22:00', to: '07:00' }] });
+  await page.reload();
+  await page.waitForSelector('section.dnd >> text=Mon Tue Wed Thu Fri 22:00–07:00');
+  await photographPage(page, await screenshotDir(join(dir, 'screenshots')), 'rules');
+  await dnd.locator('input[name=dnd-on]').click();
   await page.waitForSelector('section.dnd >> text=inactive');
   assert.equal(rules.dnd().on, false);
 });
