@@ -268,6 +268,14 @@ test('store: rules and DND survive reopening the store; another process\'s chang
   // A change elsewhere in the store (the contacts, the call log) is not a change of the rules.
   second.udnFor('another device');
   assert.equal(server.refreshIfChanged(), false);
+  // Both change: the server's own write does not hide the CLI's.
+  const fromCli = cli.add({ match: { kind: 'vip' }, action: { kind: 'voicemail' } });
+  const fromServer = server.add({ match: { kind: 'blocked' }, action: { kind: 'reject' } });
+  assert.equal(server.refreshIfChanged(), true);
+  assert.deepEqual(server.list().map((r) => r.id).sort(), [rule.id, added.id, fromCli.id, fromServer.id].sort());
+  server.remove(fromCli.id);
+  server.remove(fromServer.id);
+  assert.equal(server.refreshIfChanged(), false);
   cli.remove(rule.id);
   assert.equal(server.refreshIfChanged(), true);
   assert.equal(server.evaluate(caller('030 1234567'), at(19))?.decidedBy, 'dnd', 'the removed rule no longer decides');

@@ -28,7 +28,10 @@ export interface RuleRepository {
   addMany?(rules: readonly Rule[], keys?: readonly (StoredKey | undefined)[]): void;
   /** Every rule with its stored key; without it the book keys every pattern when it loads. */
   keyed?(): { rule: Rule; key?: StoredKey }[];
-  /** Changes with every change to the rules or DND, also another process's; without it reload() is the only way. */
+  /**
+   * Counts up by one with every write that changes the rules or DND (also another process's); without it reload()
+   * is the only way to see another process's changes.
+   */
   version?(): number;
 }
 
@@ -97,14 +100,14 @@ export class RuleBook {
     if (repo.addMany) repo.addMany(rules, stored);
     else rules.forEach((r, i) => repo.add(r, stored[i]));
     for (const m of made) this.index.add(m.rule, m.key);
-    this.seen();
+    this.seen(1);
     return rules;
   }
 
   remove(id: string): boolean {
     const removed = this.o.repository.remove(id);
     this.index.remove(id);
-    this.seen();
+    this.seen(removed ? 1 : 0);
     return removed;
   }
 
@@ -128,7 +131,7 @@ export class RuleBook {
     const settings: DndSettings = { on: next.on, action: copyAction(next.action), vipRings: next.vipRings, schedules: next.schedules.map(copySchedule) };
     this.o.repository.saveDnd(settings);
     this.settings = settings;
-    this.seen();
+    this.seen(1);
     return settings;
   }
 
@@ -170,9 +173,13 @@ export class RuleBook {
     return true;
   }
 
-  /** Our own change is in memory already: no reload for it. */
-  private seen(): void {
-    this.loaded = this.o.repository.version?.();
+  /**
+   * Our own change (`bumps` counts of the version) is in memory already: no reload for it — unless another process
+   * changed something too since we loaded, which the next refreshIfChanged() then reads.
+   */
+  private seen(bumps: number): void {
+    const version = this.o.repository.version?.();
+    if (version !== undefined && this.loaded !== undefined && version === this.loaded + bumps) this.loaded = version;
   }
 
   private inSchedules(schedules: readonly WeeklySchedule[], at: LocalMoment): boolean {
