@@ -11,9 +11,10 @@
  *   with the caller's address only (the book keys it with libphonenumber-js, as a call from the line needs), and
  *   with the key given (CallerFacts.key: the index alone).
  *
- * `node --import tsx bench/call-screening.ts [--write]` prints the section; --write puts it into docs/benchmarks.md.
+ * `node --import tsx bench/call-screening.ts` prints the section; `BENCH_ONLY=screening npm run bench` (bench/run.ts)
+ * replaces it in docs/benchmarks.md.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -140,18 +141,7 @@ ${table(
 )}`;
 }
 
-/** Replaces this section (up to the next "## ") in docs/benchmarks.md, or appends it. */
-function writeSection(section: string): void {
-  const old = readFileSync('docs/benchmarks.md', 'utf8');
-  const at = old.indexOf(screeningHeading);
-  const next = at >= 0 ? old.indexOf('\n## ', at + screeningHeading.length) : -1;
-  const before = at >= 0 ? old.slice(0, at) : `${old.trimEnd()}\n\n`;
-  const after = next >= 0 ? old.slice(next + 1) : '';
-  writeFileSync('docs/benchmarks.md', `${before}${section}\n${after ? `\n${after}` : ''}`);
-}
-
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const section = screeningSection([screeningBench(2_000), screeningBench(100_000)]);
   console.log(section);
-  if (process.argv.includes('--write')) writeSection(section);
 }
