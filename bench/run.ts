@@ -37,6 +37,7 @@ import { table } from './stats.js';
 import { describeWeb, webAppBench } from './web-app.js';
 import { webrtcBridgeTable } from './webrtc-bridge.js';
 import { contactsBench, contactsSection } from './contacts.js';
+import { screeningBench, screeningHeading, screeningSection } from './call-screening.js';
 import { generateVcards } from '../test/support/vcard-generator.js';
 
 const durationMs = Number(process.env.BENCH_DURATION_MS ?? 5000);
@@ -88,6 +89,17 @@ function replaceSection(heading: string, section: string): void {
   const before = at >= 0 ? old.slice(0, at) : `${old.trimEnd()}\n\n`;
   const after = next >= 0 ? old.slice(next + 1) : '';
   writeFileSync('docs/benchmarks.md', `${before}${section}\n${after ? `\n${after}` : ''}`);
+}
+
+/** The call screening rules' section: decisions with 2,000 (a FRITZ!Box's limit) and 100,000 entries. */
+const screeningBenchSection = (): string => screeningSection([screeningBench(2_000), screeningBench(100_000)]);
+
+// BENCH_ONLY=screening: the call screening rules' section alone, replaced in docs/benchmarks.md.
+if (process.env.BENCH_ONLY === 'screening') {
+  const section = screeningBenchSection();
+  console.log(`\n${section}`);
+  replaceSection(screeningHeading, section);
+  process.exit(0);
 }
 
 // BENCH_ONLY=web or contacts: that section alone, replaced in docs/benchmarks.md.
@@ -252,6 +264,8 @@ ${mediaSection(media)}
 ${await webSection()}
 
 ${await contactsBenchSection()}
+
+${screeningBenchSection()}
 `;
 writeFileSync('docs/benchmarks.md', md);
 console.log('wrote docs/benchmarks.md');

@@ -3,3 +3,4 @@ export * from './config.js';
 export { startHometel } from './hometel.js';
 export { openAccounts, setupLink, type OpenAccounts } from './accounts.js';
 export { openContacts, type OpenContacts } from './contacts.js';
+export * from './call-rules.js';

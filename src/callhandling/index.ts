@@ -4,3 +4,6 @@
  */
 export * from './rules/model.js';
 export * from './rules/rule-book.js';
+export { RuleInvalid, type MatchKey } from './rules/validation.js';
+export { parseSchedule } from './rules/schedule.js';
+export { describeDnd, describeRule } from './rules/describe.js';

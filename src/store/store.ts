@@ -92,8 +92,26 @@ const migrations: readonly string[] = [
   // one table, 4x faster. The service fills it when it re-keys (key plan keys-v2).
   `ALTER TABLE contact ADD COLUMN search TEXT NOT NULL DEFAULT '';
    ALTER TABLE contact_address DROP COLUMN search;`,
-  // Call handling (issue 13): the screening rules and do-not-disturb (callhandling/rules).
-  `SELECT 1;`,
+  // Call handling (issue 13): the screening rules and do-not-disturb (callhandling/rules). A rule's match is its
+  // kind and its pattern or group as written, with the pattern's key and the number plan it was keyed by (reused
+  // while the plan stays, so 100,000 rules load without libphonenumber); action and schedule are JSON. rule_change
+  // counts every change so that another process notices one (RuleBook.refreshIfChanged). IF NOT EXISTS: the store
+  // tests replay migrations on a database whose user_version they set back.
+  `CREATE TABLE IF NOT EXISTS rule (
+     seq INTEGER PRIMARY KEY AUTOINCREMENT,
+     id TEXT NOT NULL UNIQUE,
+     match_kind TEXT NOT NULL CHECK (match_kind IN ('number', 'anonymous', 'blocked', 'vip', 'not-in-contacts', 'group')),
+     match_value TEXT,
+     match_key TEXT,
+     match_prefix INTEGER CHECK (match_prefix IN (0, 1)),
+     key_plan TEXT,
+     action TEXT NOT NULL,
+     schedule TEXT,
+     note TEXT,
+     created INTEGER NOT NULL);
+   CREATE TABLE IF NOT EXISTS dnd (id INTEGER PRIMARY KEY CHECK (id = 1), settings TEXT NOT NULL);
+   CREATE TABLE IF NOT EXISTS rule_change (id INTEGER PRIMARY KEY CHECK (id = 1), counter INTEGER NOT NULL);
+   INSERT OR IGNORE INTO rule_change (id, counter) VALUES (1, 0);`,
   // Call handling (issue 13): the full record of each handled incoming Call (callhandling).
   `SELECT 1;`,
   // Voicemail (issue 13): the messages and greetings (voicemail).

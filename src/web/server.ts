@@ -12,6 +12,7 @@ import { AccountError, type AccountService } from '../accounts/index.js';
 import { errorDetail, type Clock, type Logger } from '../base/index.js';
 import { ConsoleError, type ConsoleEvent, type HomeConsole } from '../console/index.js';
 import { ContactError, type ContactsService } from '../contacts/index.js';
+import { RuleInvalid, type RuleBook } from '../callhandling/index.js';
 import { accessCheck } from './access.js';
 import { BrowserClients, type BrowserClientHost } from './browser-clients.js';
 import { CallerNames } from './caller-names.js';
@@ -20,6 +21,7 @@ import { accountRoutes } from './routes/account-routes.js';
 import { homeRoutes } from './routes/home-routes.js';
 import { browserRoutes } from './routes/browser-routes.js';
 import { contactRoutes } from './routes/contact-routes.js';
+import { ruleRoutes } from './routes/rule-routes.js';
 import { sharedSchemas } from './schemas.js';
 import { defaultUiDir, loadUi } from './static-ui.js';
 import { uiRoutes } from './routes/ui-routes.js';
@@ -37,6 +39,8 @@ export interface WebServerOptions {
   readonly browserClients: BrowserClientHost;
   /** The home's address book (its routes are served when it is given). */
   readonly contacts?: ContactsService;
+  /** The screening rules and DND (their routes are served when it is given). */
+  readonly rules?: RuleBook;
   /** The largest file an import accepts (default 20 MiB). */
   readonly maxImportBytes?: number;
   readonly metrics?: WebMetrics;
@@ -59,6 +63,7 @@ function failureOf(e: FastifyError | Error): { status: number; error: string; re
     const status = ({ 'setup-invalid': 403, 'setup-done': 409, 'weak-password': 400, 'label-invalid': 400, 'wrong-password': 401, 'rate-limited': 429, 'not-found': 404 } as const)[e.kind];
     return { status, error: e.code, ...(e.retryAfterMs !== undefined ? { retryAfterMs: e.retryAfterMs } : {}) };
   }
+  if (e instanceof RuleInvalid) return { status: 400, error: e.code };
   if (e instanceof ContactError) return { status: { invalid: 400, 'not-found': 404, 'too-large': 413, unreadable: 400 }[e.kind], error: e.code };
   const fe = e as FastifyError;
   if (fe.validation) return { status: 400, error: 'request.invalid' };
@@ -119,6 +124,7 @@ export async function createWebServer(o: WebServerOptions): Promise<WebServer> {
   await app.register(homeRoutes(o.console, browsers, names));
   await app.register(browserRoutes(browsers, streams));
   if (o.contacts) await app.register(contactRoutes(o.contacts, o.maxImportBytes ?? 20 * 1024 * 1024));
+  if (o.rules) await app.register(ruleRoutes(o.rules, () => o.clock.now()));
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   if (o.metrics) {
     const metrics = o.metrics;

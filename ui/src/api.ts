@@ -1,6 +1,7 @@
 // The web application's only way to the hub: the HTTP API (JSON, the session cookie sent automatically).
 import type { CallBody, HomeBody, LogEntryBody, NewTokenAnswer, SessionStateBody, TokenInfoBody } from '../../src/web/schemas.js';
 import type { ContactBody, ContactDraftBody, ContactListBody, ImportReportBody } from '../../src/web/contact-schemas.js';
+import type { DndBody, DndChangeBody, RuleBody, RuleDraftBody, RuleListBody } from '../../src/web/rule-schemas.js';
 
 export type Home = HomeBody;
 export type Call = CallBody;
@@ -13,6 +14,10 @@ export type ContactDraft = ContactDraftBody;
 export type ContactList = ContactListBody;
 export type ImportReport = ImportReportBody;
 export type ImportFormat = 'vcard' | 'fritzbox' | 'csv';
+export type Rule = RuleBody;
+export type RuleDraft = RuleDraftBody;
+export type Dnd = DndBody;
+export type DndChange = DndChangeBody;
 
 export class ApiError extends Error {
   constructor(
@@ -66,6 +71,11 @@ export const api = {
   updateContact: (id: string, d: ContactDraft) => request<Contact>('PUT', `/api/contacts/${seg(id)}`, d),
   removeContact: (id: string) => request<{ ok: boolean }>('DELETE', `/api/contacts/${seg(id)}`),
   importContacts: (format: ImportFormat, file: Blob) => request<ImportReport>('POST', `/api/contacts/import?format=${format}`, undefined, file),
+  rules: () => request<RuleListBody>('GET', '/api/rules'),
+  addRule: (d: RuleDraft) => request<Rule>('POST', '/api/rules', d),
+  removeRule: (id: string) => request<{ ok: boolean }>('DELETE', `/api/rules/${seg(id)}`),
+  dnd: () => request<Dnd>('GET', '/api/dnd'),
+  setDnd: (change: DndChange) => request<Dnd>('PUT', '/api/dnd', change),
   enableBrowser: (stream: string, friendlyName: string) => request<{ udn: string; friendlyName: string }>('POST', '/api/browser-clients', { stream, friendlyName }),
   disableBrowser: (udn: string) => request<{ ok: boolean }>('DELETE', `/api/browser-clients/${seg(udn)}`),
   webrtcAnswer: (udn: string, session: string, sdp: string) => request<{ ok: boolean }>('POST', `/api/browser-clients/${seg(udn)}/sessions/${seg(session)}/answer`, { sdp }),

@@ -11,6 +11,7 @@ import { DialPage } from './pages/dial.js';
 import { HomePage } from './pages/home.js';
 import { LogPage } from './pages/log.js';
 import { ContactsPage } from './pages/contacts.js';
+import { RulesPage } from './pages/rules.js';
 import { linkClick, navigate, usePath } from './router.js';
 
 const pages = [
@@ -19,6 +20,7 @@ const pages = [
   { path: '/dial', label: 'Dial' },
   { path: '/log', label: 'Call log' },
   { path: '/contacts', label: 'Contacts' },
+  { path: '/rules', label: 'Rules' },
   { path: '/settings', label: 'Settings' },
 ];
 
@@ -34,6 +36,7 @@ function Shell({ loggedOut }: { loggedOut: () => void }) {
     path === '/dial' ? <DialPage s={s} /> :
     path === '/log' ? <LogPage s={s} /> :
     path === '/contacts' ? <ContactsPage /> :
+    path === '/rules' ? <RulesPage /> :
     path === '/settings' ? <SettingsPage loggedOut={loggedOut} /> :
     <HomePage s={s} />;
   return (

@@ -60,6 +60,8 @@ export interface CallerFacts {
   /** The caller's number or SIP URI as the line gave it; undefined or `anonymous` when withheld. */
   readonly address: string | undefined;
   readonly anonymous: boolean;
+  /** The address's number key when the caller already has it (saves keying it again); else the rule book keys it. */
+  readonly key?: string;
   readonly known: boolean;
   readonly vip: boolean;
   readonly blocked: boolean;
