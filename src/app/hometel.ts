@@ -14,7 +14,8 @@ import { HometelMetrics } from '../metrics/index.js';
 import { isDefaultEcho, isDefaultWeb, type HometelConfig, type LineConfig } from './config.js';
 import { createTelephonyServer, type TelephonyServerParts } from './telephony-server.js';
 import { createTelephonyClient, type TelephonyClientParts } from './telephony-client.js';
-import { nativeMediaFactory } from './native-media.js';
+import { nativeMediaFactory, NativeMediaOverrides } from './native-media.js';
+import { voiceMailOver, voiceMailPort } from './voicemail.js';
 import { EchoService } from './echo/echo-service.js';
 import { accountsOver } from './accounts.js';
 import { callerDirectory, contactsOver } from './contacts.js';
@@ -48,6 +49,10 @@ export async function startHometel(config: HometelConfig, logger: Logger): Promi
   // One AddressBook service on every line's Telephony Server device (seed 000 6.2.7).
   const addressBook = new AddressBookService({ port: contacts, clock: systemClock });
   // hometel's vendor services on every line's Telephony Server device (call handling, voicemail), made per line.
+  // The home's voicemail: Calls sent to it get the service's greeting and recorder as their TS-native media.
+  const voicemail = config.voicemail.enabled ? voiceMailOver(store, config, systemClock, logger) : undefined;
+  const nativeOverrides = new NativeMediaOverrides();
+  const voiceMail = voicemail ? voiceMailPort(voicemail, nativeOverrides) : undefined;
   const lineServices: NonNullable<Parameters<typeof createTelephonyServer>[0]['lineServices']>[number][] = [];
   const clock = systemClock;
   const address = interfaces[0]!.address;
@@ -73,7 +78,7 @@ export async function startHometel(config: HometelConfig, logger: Logger): Promi
   const wanLines = config.lines.map(lineOf);
   const lines: TelephonyServerParts[] = config.lines.map((l, i) => {
     const mediaLogger = logger.child(`media.${l.name}`);
-    const native = nativeMediaFactory(config.media.native, l.name, clock, mediaLogger);
+    const native = nativeMediaFactory(config.media.native, l.name, clock, mediaLogger, nativeOverrides);
     const mediaPlane = new RelayMediaPlane({ address, ports: rtpPorts, clock, logger: mediaLogger, native });
     planes.push(mediaPlane);
     return createTelephonyServer({
@@ -86,6 +91,7 @@ export async function startHometel(config: HometelConfig, logger: Logger): Promi
       directory,
       addressBook,
       lineServices,
+      ...(voiceMail ? { voiceMail } : {}),
       clock,
       logger,
     });
@@ -112,6 +118,7 @@ export async function startHometel(config: HometelConfig, logger: Logger): Promi
   } catch (e) {
     for (const l of lines) l.close();
     addressBook.close();
+    voicemail?.close();
     store.close();
     throw e;
   }
@@ -178,9 +185,11 @@ export async function startHometel(config: HometelConfig, logger: Logger): Promi
     for (const c of clients) await c.close();
     for (const sip of sipLines) await sip.stop();
     await echo?.stop();
+    voicemail?.close();
     store.close();
   };
   try {
+    voicemail?.start();
     for (const sip of sipLines) await sip.start();
     try {
       await echo?.start();

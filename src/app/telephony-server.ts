@@ -13,7 +13,7 @@ import {
   type Line,
   type MediaProfile,
 } from '../telephony/index.js';
-import type { CallerDirectory, MediaPlane } from '../telephony/domain/index.js';
+import type { CallerDirectory, MediaPlane, VoiceMailPort } from '../telephony/domain/index.js';
 import type { DeviceSpec, ServiceImplementation } from '../upnp/index.js';
 
 
@@ -49,6 +49,8 @@ export interface TelephonyServerOptions {
   readonly directory?: CallerDirectory;
   /** The AddressBook service this TS device carries too (the caller owns and closes it). */
   readonly addressBook?: ServiceImplementation;
+  /** Where Calls forwarded to voicemail go. */
+  readonly voiceMail?: VoiceMailPort;
   /** Vendor services of this line's TS device, made from its parts (each closed by whoever made it). */
   readonly lineServices?: ReadonlyArray<(ts: { readonly lineName: string; readonly service: CallManagementService; readonly registry: TelCPRegistry }) => ServiceImplementation>;
 }
@@ -79,6 +81,7 @@ export function createTelephonyServer(o: TelephonyServerOptions): TelephonyServe
     ...(o.modifyFailedGraceMs !== undefined ? { modifyFailedGraceMs: o.modifyFailedGraceMs } : {}),
     ...(o.disconnectedRetentionMs !== undefined ? { disconnectedRetentionMs: o.disconnectedRetentionMs } : {}),
     ...(o.directory ? { directory: o.directory } : {}),
+    ...(o.voiceMail ? { voiceMail: o.voiceMail } : {}),
   });
   late.service = service;
   const more = (o.lineServices ?? []).map((make) => make({ lineName: o.lineName, service, registry }));
