@@ -226,7 +226,6 @@ export class VoiceMailService {
       await rm(recorded.partialPath, { force: true });
       return;
     }
-    if (this.closed) return;
     const message: VoiceMessage = {
       id,
       line: call.line,
@@ -239,7 +238,14 @@ export class VoiceMailService {
       file,
       read: false,
     };
-    this.opts.repository.insert(message);
+    try {
+      this.opts.repository.insert(message);
+    } catch (e) {
+      // No row, no message: the file must not linger unlisted.
+      this.opts.logger.warn('a voicemail message could not be listed', { id, error: errorMessage(e) });
+      await rm(join(this.opts.dir, file), { force: true });
+      return;
+    }
     this.opts.logger.info('new voicemail message', { id, line: call.line, callID: call.callID, seconds: message.durationMs / 1000, ended: recorded.end });
     this.changed();
   }
