@@ -16,6 +16,8 @@ import { createTelephonyServer, type TelephonyServerParts } from './telephony-se
 import { createTelephonyClient, type TelephonyClientParts } from './telephony-client.js';
 import { nativeMediaFactory, NativeMediaOverrides } from './native-media.js';
 import { voiceMailOver, voiceMailPort } from './voicemail.js';
+import { TcVoiceMailPlayer } from './voicemail-player.js';
+import { VoiceMailUpnpService } from '../telephony/voicemail/index.js';
 import { EchoService } from './echo/echo-service.js';
 import { accountsOver } from './accounts.js';
 import { callerDirectory, contactsOver } from './contacts.js';
@@ -60,6 +62,16 @@ export async function startHometel(config: HometelConfig, logger: Logger): Promi
   const media = defaultMediaProfile(address, rtpPortMin % 2 === 0 ? rtpPortMin : rtpPortMin + 1);
   // The Telephony Servers' media plane: one RTP port range for every line's relay (WAN and home ports).
   const rtpPorts = new PortPool({ min: rtpPortMin, max: rtpPortMax });
+  // Each line's VoiceMail service; PlayVoiceMail plays a message on a TC from the media plane's ports.
+  const player = voicemail ? new TcVoiceMailPlayer({ interfaces, address, ports: rtpPorts, clock, logger: logger.child('voicemail') }) : undefined;
+  const voiceMailServices: VoiceMailUpnpService[] = [];
+  if (voicemail) {
+    lineServices.push(({ lineName }) => {
+      const service = new VoiceMailUpnpService({ lineName, voicemail, ...(player ? { player } : {}), clock, logger: logger.child('voicemail') });
+      voiceMailServices.push(service);
+      return service;
+    });
+  }
   const planes: RelayMediaPlane[] = [];
   const sipLines: SipLine[] = [];
   // A line with a SIP account speaks SIP; without one its WAN side is unconnected (calls inside the home work).
@@ -118,6 +130,7 @@ export async function startHometel(config: HometelConfig, logger: Logger): Promi
   } catch (e) {
     for (const l of lines) l.close();
     addressBook.close();
+    for (const v of voiceMailServices) v.close();
     voicemail?.close();
     store.close();
     throw e;
@@ -177,6 +190,7 @@ export async function startHometel(config: HometelConfig, logger: Logger): Promi
   // hung up (BYE), then the SIP lines stop (unREGISTER).
   const close = async (): Promise<void> => {
     await web?.stop();
+    await player?.stop();
     await callMonitor?.stop();
     await host.stop();
     for (const l of lines) l.close();
@@ -185,6 +199,7 @@ export async function startHometel(config: HometelConfig, logger: Logger): Promi
     for (const c of clients) await c.close();
     for (const sip of sipLines) await sip.stop();
     await echo?.stop();
+    for (const v of voiceMailServices) v.close();
     voicemail?.close();
     store.close();
   };
