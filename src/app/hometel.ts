@@ -223,6 +223,7 @@ export async function startHometel(config: HometelConfig, logger: Logger): Promi
           config: config.web,
           accounts: accountsOver(store, clock, logger),
           contacts,
+          ...(voicemail ? { voicemail } : {}),
           interfaces,
           browserClients: browserClientHost({
             interfaces,

@@ -5,6 +5,7 @@
  */
 import type { AccountService } from '../accounts/index.js';
 import type { ContactsService } from '../contacts/index.js';
+import type { VoiceMailService } from '../voicemail/index.js';
 import { maxImportBytes } from './contacts.js';
 import { resolveInterface, type Clock, type Logger, type NetworkInterface } from '../base/index.js';
 import { HomeConsole } from '../console/index.js';
@@ -17,6 +18,7 @@ export interface WebAppOptions {
   readonly config: WebConfig;
   readonly accounts: AccountService;
   readonly contacts: ContactsService;
+  readonly voicemail?: VoiceMailService;
   /** Where the home's devices are found (hometel's interfaces). */
   readonly interfaces: readonly NetworkInterface[];
   readonly browserClients: BrowserClientHost;
@@ -37,7 +39,7 @@ export async function startWebApp(o: WebAppOptions): Promise<RunningWebApp> {
   const logger = o.logger.child('web');
   const telcp = new TelephonyControlPoint({ logger: logger.child('telcp'), interfaces: o.interfaces, clock: o.clock });
   const home = new HomeConsole({ telcp, telCPName: o.config.telCPName, clock: o.clock, logger: logger.child('console') });
-  const server = await createWebServer({ accounts: o.accounts, contacts: o.contacts, maxImportBytes, console: home, browserClients: o.browserClients, clock: o.clock, logger, ...(o.metrics ? { metrics: o.metrics } : {}) });
+  const server = await createWebServer({ accounts: o.accounts, contacts: o.contacts, ...(o.voicemail ? { voicemail: o.voicemail } : {}), maxImportBytes, console: home, browserClients: o.browserClients, clock: o.clock, logger, ...(o.metrics ? { metrics: o.metrics } : {}) });
   const stop = async (): Promise<void> => {
     await server.close();
     await home.stop();

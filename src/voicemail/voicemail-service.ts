@@ -79,6 +79,7 @@ export class VoiceMailService {
   constructor(private readonly opts: VoiceMailServiceOptions) {
     this.limits = opts.limits;
     mkdirSync(join(opts.dir, greetingDir), { recursive: true });
+    mkdirSync(join(opts.dir, partialDir), { recursive: true });
     this.seenVersion = opts.repository.externalVersion();
   }
 
@@ -132,6 +133,11 @@ export class VoiceMailService {
     if (!this.opts.repository.remove(id)) throw new NoSuchMessage(id);
     rmSync(join(this.opts.dir, m.file), { force: true });
     this.changed();
+  }
+
+  /** The lines that take messages. */
+  lines(): readonly string[] {
+    return this.opts.lines;
   }
 
   greetingInfo(line: string): GreetingInfo {

@@ -12,6 +12,7 @@ import { AccountError, type AccountService } from '../accounts/index.js';
 import { errorDetail, type Clock, type Logger } from '../base/index.js';
 import { ConsoleError, type ConsoleEvent, type HomeConsole } from '../console/index.js';
 import { ContactError, type ContactsService } from '../contacts/index.js';
+import { GreetingRefused, NoSuchLine, NoSuchMessage, type VoiceMailService } from '../voicemail/index.js';
 import { accessCheck } from './access.js';
 import { BrowserClients, type BrowserClientHost } from './browser-clients.js';
 import { CallerNames } from './caller-names.js';
@@ -20,6 +21,7 @@ import { accountRoutes } from './routes/account-routes.js';
 import { homeRoutes } from './routes/home-routes.js';
 import { browserRoutes } from './routes/browser-routes.js';
 import { contactRoutes } from './routes/contact-routes.js';
+import { voicemailRoutes } from './routes/voicemail-routes.js';
 import { sharedSchemas } from './schemas.js';
 import { defaultUiDir, loadUi } from './static-ui.js';
 import { uiRoutes } from './routes/ui-routes.js';
@@ -37,6 +39,8 @@ export interface WebServerOptions {
   readonly browserClients: BrowserClientHost;
   /** The home's address book (its routes are served when it is given). */
   readonly contacts?: ContactsService;
+  /** The home's voicemail (its routes and live events are served when it is given). */
+  readonly voicemail?: VoiceMailService;
   /** The largest file an import accepts (default 20 MiB). */
   readonly maxImportBytes?: number;
   readonly metrics?: WebMetrics;
@@ -60,6 +64,8 @@ function failureOf(e: FastifyError | Error): { status: number; error: string; re
     return { status, error: e.code, ...(e.retryAfterMs !== undefined ? { retryAfterMs: e.retryAfterMs } : {}) };
   }
   if (e instanceof ContactError) return { status: { invalid: 400, 'not-found': 404, 'too-large': 413, unreadable: 400 }[e.kind], error: e.code };
+  if (e instanceof NoSuchMessage || e instanceof NoSuchLine) return { status: 404, error: e.code };
+  if (e instanceof GreetingRefused) return { status: 400, error: e.code };
   const fe = e as FastifyError;
   if (fe.validation) return { status: 400, error: 'request.invalid' };
   if (fe.statusCode === 413) return { status: 413, error: 'request.too-large' };
@@ -82,6 +88,11 @@ export async function createWebServer(o: WebServerOptions): Promise<WebServer> {
     streams.broadcast('call' in event && event.call ? { ...event, call: names.call(event.call) } : event);
   };
   o.console.on('event', forward);
+  // Every page hears of a new, read or deleted message (the nav shows the unread count).
+  const voicemailChanged = o.voicemail?.onChange(() => {
+    const { unread, total } = o.voicemail!.info();
+    streams.broadcast({ type: 'voicemail', unread, total });
+  });
 
   await app.register(cookie);
   await app.register(swagger, {
@@ -119,6 +130,7 @@ export async function createWebServer(o: WebServerOptions): Promise<WebServer> {
   await app.register(homeRoutes(o.console, browsers, names));
   await app.register(browserRoutes(browsers, streams));
   if (o.contacts) await app.register(contactRoutes(o.contacts, o.maxImportBytes ?? 20 * 1024 * 1024));
+  if (o.voicemail) await app.register(voicemailRoutes(o.voicemail));
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   if (o.metrics) {
     const metrics = o.metrics;
@@ -134,6 +146,7 @@ export async function createWebServer(o: WebServerOptions): Promise<WebServer> {
     },
     async close() {
       o.console.off('event', forward);
+      voicemailChanged?.();
       streams.close();
       await browsers.stop();
       await app.close();
