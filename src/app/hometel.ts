@@ -63,7 +63,7 @@ export async function startHometel(config: HometelConfig, logger: Logger): Promi
   // The Telephony Servers' media plane: one RTP port range for every line's relay (WAN and home ports).
   const rtpPorts = new PortPool({ min: rtpPortMin, max: rtpPortMax });
   // Each line's VoiceMail service; PlayVoiceMail plays a message on a TC from the media plane's ports.
-  const player = voicemail ? new TcVoiceMailPlayer({ interfaces, address, ports: rtpPorts, clock, logger: logger.child('voicemail') }) : undefined;
+  const player = voicemail ? new TcVoiceMailPlayer({ interfaces, address, ports: rtpPorts, aliases: Object.fromEntries(config.clients.map((c) => [c.name, c.friendlyName])), clock, logger: logger.child('voicemail') }) : undefined;
   const voiceMailServices: VoiceMailUpnpService[] = [];
   if (voicemail) {
     lineServices.push(({ lineName }) => {

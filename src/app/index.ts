@@ -3,3 +3,5 @@ export * from './config.js';
 export { startHometel } from './hometel.js';
 export { openAccounts, setupLink, type OpenAccounts } from './accounts.js';
 export { openContacts, type OpenContacts } from './contacts.js';
+export { openVoiceMail, type OpenVoiceMail } from './voicemail.js';
+export { voiceMailServiceType } from '../telephony/voicemail/index.js';

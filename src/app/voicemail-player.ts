@@ -17,6 +17,8 @@ export interface TcVoiceMailPlayerOptions {
   readonly ports: PortPool;
   readonly clock: Clock;
   readonly logger: Logger;
+  /** Other names of TCs (hometel's own clients' config names → their friendly names). */
+  readonly aliases?: Readonly<Record<string, string>>;
   /** How long a TC may take to be found; default 5 s. */
   readonly findMs?: number;
 }
@@ -77,12 +79,13 @@ export class TcVoiceMailPlayer implements VoiceMailPlayer {
     await cp?.stop();
   }
 
-  private async find(ref: string): Promise<TelephonyClient> {
+  private async find(name: string): Promise<TelephonyClient> {
+    const ref = this.opts.aliases?.[name] ?? name;
     const cp = await (this.cp ??= this.startControlPoint());
     try {
       return await cp.waitForClient((c) => c.udn === ref || c.friendlyName === ref, this.opts.findMs ?? 5000);
     } catch {
-      throw new NoSuchTelephonyClient(`no Telephony Client ${JSON.stringify(ref)} answers`);
+      throw new NoSuchTelephonyClient(`no Telephony Client ${JSON.stringify(name)} answers`);
     }
   }
 

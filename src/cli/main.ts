@@ -7,6 +7,7 @@ import { invokeCommand } from './commands/invoke.js';
 import { startCommand } from './commands/start.js';
 import { webCommand } from './commands/web.js';
 import { contactsCommand } from './commands/contacts.js';
+import { voicemailCommand } from './commands/voicemail.js';
 import { errorMessage } from '../base/index.js';
 
 const program = new Command('hometel')
@@ -20,6 +21,7 @@ program.addCommand(invokeCommand());
 program.addCommand(cpCommand());
 program.addCommand(webCommand());
 program.addCommand(contactsCommand());
+program.addCommand(voicemailCommand());
 
 try {
   await program.parseAsync(process.argv);
