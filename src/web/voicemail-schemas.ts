@@ -41,6 +41,6 @@ export const GreetingInfo = Type.Object({
   durationMs: Type.Integer(),
 });
 
-export type VoiceMessage = Static<typeof VoiceMessage>;
-export type VoiceMailList = Static<typeof VoiceMailList>;
-export type GreetingInfo = Static<typeof GreetingInfo>;
+export type VoiceMessageBody = Static<typeof VoiceMessage>;
+export type VoiceMailListBody = Static<typeof VoiceMailList>;
+export type GreetingInfoBody = Static<typeof GreetingInfo>;

@@ -1,6 +1,7 @@
 // The web application's only way to the hub: the HTTP API (JSON, the session cookie sent automatically).
 import type { CallBody, HomeBody, LogEntryBody, NewTokenAnswer, SessionStateBody, TokenInfoBody } from '../../src/web/schemas.js';
 import type { ContactBody, ContactDraftBody, ContactListBody, ImportReportBody } from '../../src/web/contact-schemas.js';
+import type { GreetingInfoBody, VoiceMailListBody, VoiceMessageBody } from '../../src/web/voicemail-schemas.js';
 
 export type Home = HomeBody;
 export type Call = CallBody;
@@ -13,6 +14,9 @@ export type ContactDraft = ContactDraftBody;
 export type ContactList = ContactListBody;
 export type ImportReport = ImportReportBody;
 export type ImportFormat = 'vcard' | 'fritzbox' | 'csv';
+export type VoiceMessage = VoiceMessageBody;
+export type VoiceMailList = VoiceMailListBody;
+export type GreetingInfo = GreetingInfoBody;
 
 export class ApiError extends Error {
   constructor(
@@ -66,6 +70,12 @@ export const api = {
   updateContact: (id: string, d: ContactDraft) => request<Contact>('PUT', `/api/contacts/${seg(id)}`, d),
   removeContact: (id: string) => request<{ ok: boolean }>('DELETE', `/api/contacts/${seg(id)}`),
   importContacts: (format: ImportFormat, file: Blob) => request<ImportReport>('POST', `/api/contacts/import?format=${format}`, undefined, file),
+  voicemail: () => request<VoiceMailList>('GET', '/api/voicemail'),
+  markVoiceMail: (id: string, read: boolean) => request<VoiceMessage>('PATCH', `/api/voicemail/${seg(id)}`, { read }),
+  deleteVoiceMail: (id: string) => request<{ ok: boolean }>('DELETE', `/api/voicemail/${seg(id)}`),
+  greetings: () => request<GreetingInfo[]>('GET', '/api/voicemail/greetings'),
+  uploadGreeting: (line: string, file: Blob) => request<GreetingInfo>('PUT', `/api/voicemail/greetings/${seg(line)}`, undefined, file),
+  resetGreeting: (line: string) => request<GreetingInfo>('DELETE', `/api/voicemail/greetings/${seg(line)}`),
   enableBrowser: (stream: string, friendlyName: string) => request<{ udn: string; friendlyName: string }>('POST', '/api/browser-clients', { stream, friendlyName }),
   disableBrowser: (udn: string) => request<{ ok: boolean }>('DELETE', `/api/browser-clients/${seg(udn)}`),
   webrtcAnswer: (udn: string, session: string, sdp: string) => request<{ ok: boolean }>('POST', `/api/browser-clients/${seg(udn)}/sessions/${seg(session)}/answer`, { sdp }),

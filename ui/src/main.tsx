@@ -11,6 +11,7 @@ import { DialPage } from './pages/dial.js';
 import { HomePage } from './pages/home.js';
 import { LogPage } from './pages/log.js';
 import { ContactsPage } from './pages/contacts.js';
+import { VoicemailPage } from './pages/voicemail.js';
 import { linkClick, navigate, usePath } from './router.js';
 
 const pages = [
@@ -19,6 +20,7 @@ const pages = [
   { path: '/dial', label: 'Dial' },
   { path: '/log', label: 'Call log' },
   { path: '/contacts', label: 'Contacts' },
+  { path: '/voicemail', label: 'Voicemail' },
   { path: '/settings', label: 'Settings' },
 ];
 
@@ -34,6 +36,7 @@ function Shell({ loggedOut }: { loggedOut: () => void }) {
     path === '/dial' ? <DialPage s={s} /> :
     path === '/log' ? <LogPage s={s} /> :
     path === '/contacts' ? <ContactsPage /> :
+    path === '/voicemail' ? <VoicemailPage s={s} /> :
     path === '/settings' ? <SettingsPage loggedOut={loggedOut} /> :
     <HomePage s={s} />;
   return (
@@ -43,7 +46,7 @@ function Shell({ loggedOut }: { loggedOut: () => void }) {
         <nav aria-label="Pages">
           {pages.map((p) => (
             <a key={p.path} href={p.path} aria-current={p.path === path ? 'page' : undefined} onClick={(e) => linkClick(e, p.path)}>
-              {p.label}{p.path === '/calls' && s.calls.size > 0 ? ` (${s.calls.size})` : ''}
+              {p.label}{p.path === '/calls' && s.calls.size > 0 ? ` (${s.calls.size})` : ''}{p.path === '/voicemail' && s.voicemail.unread > 0 ? ` (${s.voicemail.unread})` : ''}
             </a>
           ))}
         </nav>
