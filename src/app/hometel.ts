@@ -104,6 +104,7 @@ export async function startHometel(config: HometelConfig, logger: Logger): Promi
       addressBook,
       lineServices,
       ...(voiceMail ? { voiceMail } : {}),
+      forwarding: l.forwarding,
       clock,
       logger,
     });
