@@ -98,7 +98,7 @@ const migrations: readonly string[] = [
   `SELECT 1;`,
   // Voicemail (issue 13): the messages (voicemail); their WAV files live in the voicemail directory, a row appears
   // only once its file is complete. read is one state for the whole home.
-  `CREATE TABLE voicemail_message (
+  `CREATE TABLE IF NOT EXISTS voicemail_message (
      seq INTEGER PRIMARY KEY AUTOINCREMENT,
      id TEXT NOT NULL UNIQUE,
      line TEXT NOT NULL,
@@ -110,7 +110,7 @@ const migrations: readonly string[] = [
      bytes INTEGER NOT NULL CHECK (bytes >= 0),
      file TEXT NOT NULL,
      read INTEGER NOT NULL CHECK (read IN (0, 1)));
-   CREATE INDEX voicemail_message_by_line ON voicemail_message (line);`,
+   CREATE INDEX IF NOT EXISTS voicemail_message_by_line ON voicemail_message (line);`,
 ];
 
 export class Store {
