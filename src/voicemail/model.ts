@@ -39,7 +39,7 @@ export interface VoiceMailRepository {
 }
 
 /** Why a caller could not leave a message. */
-export type RefusalReason = 'messages-per-line' | 'disk' | 'disabled';
+export type RefusalReason = 'messages-per-line' | 'disk';
 
 export interface DepositRefusal {
   readonly line: string;

@@ -160,6 +160,11 @@ export class VoiceMailService {
     return this.greetingInfo(line);
   }
 
+  /** Makes a message the line's greeting: a greeting is recorded by calling the line and leaving it as a message. */
+  greetingFromMessage(line: string, id: string): GreetingInfo {
+    return this.setGreeting(line, readFileSync(this.audioPath(id)));
+  }
+
   /** Goes back to the configured or the default greeting. */
   resetGreeting(line: string): GreetingInfo {
     this.checkLine(line);

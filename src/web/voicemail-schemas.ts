@@ -21,7 +21,7 @@ export const VoiceMailRefusal = Type.Object({
   callID: Type.String(),
   callerNumber: Type.String(),
   at: Type.Integer(),
-  reason: Type.Union([Type.Literal('messages-per-line'), Type.Literal('disk'), Type.Literal('disabled')]),
+  reason: Type.Union([Type.Literal('messages-per-line'), Type.Literal('disk')]),
 });
 
 export const VoiceMailList = Type.Object({
@@ -35,6 +35,7 @@ export const MessageParams = Type.Object({ id: Type.String({ minLength: 1, maxLe
 export const ReadBody = Type.Object({ read: Type.Boolean() }, { additionalProperties: false });
 
 export const GreetingParams = Type.Object({ line: Type.String({ minLength: 1, maxLength: 32 }) });
+export const FromMessageBody = Type.Object({ id: Type.String({ minLength: 1, maxLength: 100, description: 'the message that becomes the greeting' }) }, { additionalProperties: false });
 export const GreetingInfo = Type.Object({
   line: Type.String(),
   source: Type.Union([Type.Literal('uploaded'), Type.Literal('config'), Type.Literal('default')]),

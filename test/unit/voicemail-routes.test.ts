@@ -89,6 +89,9 @@ test('issue 13 voicemail API: list, audio, read state, delete, greetings, and ba
     const greetingAudio = await req('GET', '/api/voicemail/greetings/home/audio');
     assert.equal(greetingAudio.headers['content-type'], 'audio/wav');
     assert.equal((await req('DELETE', '/api/voicemail/greetings/home')).json<{ source: string }>().source, 'default');
+    // A greeting recorded by calling the line: the message becomes the greeting.
+    const recorded = await web.app.inject({ method: 'POST', url: '/api/voicemail/greetings/home/from-message', headers: { host, origin, cookie }, payload: { id } });
+    assert.deepEqual(recorded.json(), { line: 'home', source: 'uploaded', durationMs: 1000 });
 
     assert.equal((await req('DELETE', `/api/voicemail/${id}`)).statusCode, 200);
     assert.equal((await req('GET', `/api/voicemail/${id}/audio`)).statusCode, 404);

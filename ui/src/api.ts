@@ -75,6 +75,7 @@ export const api = {
   deleteVoiceMail: (id: string) => request<{ ok: boolean }>('DELETE', `/api/voicemail/${seg(id)}`),
   greetings: () => request<GreetingInfo[]>('GET', '/api/voicemail/greetings'),
   uploadGreeting: (line: string, file: Blob) => request<GreetingInfo>('PUT', `/api/voicemail/greetings/${seg(line)}`, undefined, file),
+  greetingFromMessage: (line: string, id: string) => request<GreetingInfo>('POST', `/api/voicemail/greetings/${seg(line)}/from-message`, { id }),
   resetGreeting: (line: string) => request<GreetingInfo>('DELETE', `/api/voicemail/greetings/${seg(line)}`),
   enableBrowser: (stream: string, friendlyName: string) => request<{ udn: string; friendlyName: string }>('POST', '/api/browser-clients', { stream, friendlyName }),
   disableBrowser: (udn: string) => request<{ ok: boolean }>('DELETE', `/api/browser-clients/${seg(udn)}`),

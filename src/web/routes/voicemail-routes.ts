@@ -7,7 +7,7 @@ import { createReadStream } from 'node:fs';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { maxGreetingBytes, type VoiceMailService, type VoiceMessage as Message } from '../../voicemail/index.js';
-import { GreetingInfo, GreetingParams, MessageParams, ReadBody, VoiceMailList, VoiceMessage } from '../voicemail-schemas.js';
+import { FromMessageBody, GreetingInfo, GreetingParams, MessageParams, ReadBody, VoiceMailList, VoiceMessage } from '../voicemail-schemas.js';
 
 const refused = { 400: Type.Ref('Error'), 404: Type.Ref('Error') };
 
@@ -46,6 +46,9 @@ export function voicemailRoutes(voicemail: VoiceMailService): FastifyPluginAsync
         },
       },
       async (req) => voicemail.setGreeting(req.params.line, (req.body as Buffer | undefined) ?? Buffer.alloc(0)),
+    );
+    app.post('/api/voicemail/greetings/:line/from-message', { schema: { tags: ['voicemail'], summary: "Makes a message the line's greeting (record one by calling the line)", params: GreetingParams, body: FromMessageBody, response: { 200: GreetingInfo, ...refused } } }, async (req) =>
+      voicemail.greetingFromMessage(req.params.line, req.body.id),
     );
     app.delete('/api/voicemail/greetings/:line', { schema: { tags: ['voicemail'], summary: 'Back to the configured or the default greeting', params: GreetingParams, response: { 200: GreetingInfo, ...refused } } }, async (req) =>
       voicemail.resetGreeting(req.params.line),

@@ -1,6 +1,6 @@
 // Voicemail: the home's messages — caller, name, time, duration — played in the browser, marked read or unread for
-// the whole home, deleted; each line's greeting heard and replaced by an uploaded WAV file. The list follows the
-// live stream's voicemail events, whoever made the change.
+// the whole home, deleted; each line's greeting heard and replaced by an uploaded WAV file or by a message (a greeting
+// recorded by calling the line). The list follows the live stream's voicemail events, whoever made the change.
 import { useEffect, useState } from 'preact/hooks';
 import { api, type GreetingInfo, type VoiceMailList, type VoiceMessage } from '../api.js';
 import { attempt, live, useAction, type LiveState } from '../live.js';
@@ -9,7 +9,7 @@ import { attempt, live, useAction, type LiveState } from '../live.js';
 const maxGreetingBytes = 10 * 1024 * 1024;
 const seg = encodeURIComponent;
 const seconds = (ms: number): string => `${Math.floor(ms / 60000)}:${String(Math.round((ms % 60000) / 1000)).padStart(2, '0')}`;
-const reasons = { 'messages-per-line': 'too many messages on the line', disk: 'disk budget spent', disabled: 'voicemail off' } as const;
+const reasons = { 'messages-per-line': 'too many messages on the line', disk: 'disk budget spent' } as const;
 
 function Greeting({ g, changed }: { g: GreetingInfo; changed: () => void }) {
   const [file, setFile] = useState<File | undefined>();
@@ -31,7 +31,7 @@ function Greeting({ g, changed }: { g: GreetingInfo; changed: () => void }) {
   );
 }
 
-function Message({ m }: { m: VoiceMessage }) {
+function Message({ m, greetingChanged }: { m: VoiceMessage; greetingChanged: () => void }) {
   return (
     <li class={m.read ? 'card message' : 'card message unread'} data-id={m.id}>
       <div class="row">
@@ -45,6 +45,7 @@ function Message({ m }: { m: VoiceMessage }) {
       <audio controls preload="none" src={`/api/voicemail/${seg(m.id)}/audio`} />
       <div class="actions">
         <button onClick={() => void attempt(() => api.markVoiceMail(m.id, !m.read))}>{m.read ? 'Mark unread' : 'Mark read'}</button>
+        <button onClick={() => void attempt(() => api.greetingFromMessage(m.line, m.id)).then((ok) => ok && greetingChanged())}>Use as greeting</button>
         <a class="button" href={`/api/voicemail/${seg(m.id)}/audio`} download={`voicemail-${m.id}.wav`}>Download</a>
         <button class="danger" onClick={() => confirm('Delete this message?') && void attempt(() => api.deleteVoiceMail(m.id))}>Delete</button>
       </div>
@@ -70,7 +71,7 @@ export function VoicemailPage({ s }: { s: LiveState }) {
           <ul>{list.refusals.map((r) => <li key={`${r.line} ${r.callID}`}>{new Date(r.at).toLocaleString()}: {r.callerNumber || 'withheld'} on {r.line} ({reasons[r.reason]})</li>)}</ul>
         </div>
       )}
-      <ul class="cards messages">{list?.messages.map((m) => <Message key={m.id} m={m} />)}</ul>
+      <ul class="cards messages">{list?.messages.map((m) => <Message key={m.id} m={m} greetingChanged={() => setVersion(version + 1)} />)}</ul>
       <h2>Greetings</h2>
       {greetings.map((g) => <Greeting key={g.line} g={g} changed={changed} />)}
     </>
