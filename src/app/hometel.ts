@@ -8,13 +8,16 @@ import { PortPool } from '../media/index.js';
 import { RelayMediaPlane } from '../media/bridge/index.js';
 import { Store } from '../store/index.js';
 import { SipLine } from '../sip/bridge/index.js';
-import { callOutcomes, defaultMediaProfile, UnconnectedLine, type Line } from '../telephony/index.js';
+import { callOutcomes, defaultMediaProfile, UnconnectedLine, type CallManagementService, type Line } from '../telephony/index.js';
 import { DeviceHost } from '../upnp/index.js';
 import { HometelMetrics } from '../metrics/index.js';
 import { isDefaultEcho, isDefaultWeb, type HometelConfig, type LineConfig } from './config.js';
 import { createTelephonyServer, type TelephonyServerParts } from './telephony-server.js';
 import { createTelephonyClient, type TelephonyClientParts } from './telephony-client.js';
-import { nativeMediaFactory } from './native-media.js';
+import { nativeMediaFactory, NativeMediaOverrides } from './native-media.js';
+import { voiceMailOver, voiceMailPort } from './voicemail.js';
+import { TcVoiceMailPlayer } from './voicemail-player.js';
+import { VoiceMailUpnpService } from '../telephony/voicemail/index.js';
 import { EchoService } from './echo/echo-service.js';
 import { accountsOver } from './accounts.js';
 import { callerDirectory, contactsOver } from './contacts.js';
@@ -34,6 +37,8 @@ export interface RunningHometel {
   readonly web?: { readonly url: string; readonly setupLink?: string };
   /** The figures of /metrics, fed by every line, relay, device host and browser client. */
   readonly metrics: HometelMetrics;
+  /** Each line's CallManagement service by line name, for what embeds hometel in its own process. */
+  readonly callManagement: ReadonlyMap<string, CallManagementService>;
   stop(): Promise<void>;
 }
 
@@ -48,6 +53,10 @@ export async function startHometel(config: HometelConfig, logger: Logger): Promi
   // One AddressBook service on every line's Telephony Server device (seed 000 6.2.7).
   const addressBook = new AddressBookService({ port: contacts, clock: systemClock });
   // hometel's vendor services on every line's Telephony Server device (call handling, voicemail), made per line.
+  // The home's voicemail: Calls sent to it get the service's greeting and recorder as their TS-native media.
+  const voicemail = config.voicemail.enabled ? voiceMailOver(store, config, systemClock, logger) : undefined;
+  const nativeOverrides = new NativeMediaOverrides();
+  const voiceMail = voicemail ? voiceMailPort(voicemail, nativeOverrides) : undefined;
   const lineServices: NonNullable<Parameters<typeof createTelephonyServer>[0]['lineServices']>[number][] = [];
   const clock = systemClock;
   const address = interfaces[0]!.address;
@@ -55,6 +64,16 @@ export async function startHometel(config: HometelConfig, logger: Logger): Promi
   const media = defaultMediaProfile(address, rtpPortMin % 2 === 0 ? rtpPortMin : rtpPortMin + 1);
   // The Telephony Servers' media plane: one RTP port range for every line's relay (WAN and home ports).
   const rtpPorts = new PortPool({ min: rtpPortMin, max: rtpPortMax });
+  // Each line's VoiceMail service; PlayVoiceMail plays a message on a TC from the media plane's ports.
+  const player = voicemail ? new TcVoiceMailPlayer({ interfaces, address, ports: rtpPorts, aliases: Object.fromEntries(config.clients.map((c) => [c.name, c.friendlyName])), clock, logger: logger.child('voicemail') }) : undefined;
+  const voiceMailServices: VoiceMailUpnpService[] = [];
+  if (voicemail) {
+    lineServices.push(({ lineName }) => {
+      const service = new VoiceMailUpnpService({ lineName, voicemail, ...(player ? { player } : {}), clock, logger: logger.child('voicemail') });
+      voiceMailServices.push(service);
+      return service;
+    });
+  }
   const planes: RelayMediaPlane[] = [];
   const sipLines: SipLine[] = [];
   // A line with a SIP account speaks SIP; without one its WAN side is unconnected (calls inside the home work).
@@ -73,7 +92,7 @@ export async function startHometel(config: HometelConfig, logger: Logger): Promi
   const wanLines = config.lines.map(lineOf);
   const lines: TelephonyServerParts[] = config.lines.map((l, i) => {
     const mediaLogger = logger.child(`media.${l.name}`);
-    const native = nativeMediaFactory(config.media.native, l.name, clock, mediaLogger);
+    const native = nativeMediaFactory(config.media.native, l.name, clock, mediaLogger, nativeOverrides);
     const mediaPlane = new RelayMediaPlane({ address, ports: rtpPorts, clock, logger: mediaLogger, native });
     planes.push(mediaPlane);
     return createTelephonyServer({
@@ -86,6 +105,7 @@ export async function startHometel(config: HometelConfig, logger: Logger): Promi
       directory,
       addressBook,
       lineServices,
+      ...(voiceMail ? { voiceMail } : {}),
       forwarding: l.forwarding,
       clock,
       logger,
@@ -113,6 +133,8 @@ export async function startHometel(config: HometelConfig, logger: Logger): Promi
   } catch (e) {
     for (const l of lines) l.close();
     addressBook.close();
+    for (const v of voiceMailServices) v.close();
+    voicemail?.close();
     store.close();
     throw e;
   }
@@ -171,6 +193,7 @@ export async function startHometel(config: HometelConfig, logger: Logger): Promi
   // hung up (BYE), then the SIP lines stop (unREGISTER).
   const close = async (): Promise<void> => {
     await web?.stop();
+    await player?.stop();
     await callMonitor?.stop();
     await host.stop();
     for (const l of lines) l.close();
@@ -179,9 +202,12 @@ export async function startHometel(config: HometelConfig, logger: Logger): Promi
     for (const c of clients) await c.close();
     for (const sip of sipLines) await sip.stop();
     await echo?.stop();
+    for (const v of voiceMailServices) v.close();
+    voicemail?.close();
     store.close();
   };
   try {
+    voicemail?.start();
     for (const sip of sipLines) await sip.start();
     try {
       await echo?.start();
@@ -200,6 +226,7 @@ export async function startHometel(config: HometelConfig, logger: Logger): Promi
           config: config.web,
           accounts: accountsOver(store, clock, logger),
           contacts,
+          ...(voicemail ? { voicemail } : {}),
           interfaces,
           browserClients: browserClientHost({
             interfaces,
@@ -231,6 +258,7 @@ export async function startHometel(config: HometelConfig, logger: Logger): Promi
     ...(echo ? { echo: echo.uri } : {}),
     ...(web ? { web: { url: web.url, ...(web.setupLink !== undefined ? { setupLink: web.setupLink } : {}) } } : {}),
     metrics,
+    callManagement: new Map(config.lines.map((l, i) => [l.name, lines[i]!.service])),
     stop: close,
   };
 }

@@ -4,3 +4,5 @@ export { startHometel } from './hometel.js';
 export { openAccounts, setupLink, type OpenAccounts } from './accounts.js';
 export { openContacts, type OpenContacts } from './contacts.js';
 export * from './call-rules.js';
+export { openVoiceMail, type OpenVoiceMail } from './voicemail.js';
+export { voiceMailServiceType } from '../telephony/voicemail/index.js';

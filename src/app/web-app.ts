@@ -6,6 +6,7 @@
 import type { AccountService } from '../accounts/index.js';
 import type { ContactsService } from '../contacts/index.js';
 import type { RuleBook } from '../callhandling/index.js';
+import type { VoiceMailService } from '../voicemail/index.js';
 import { maxImportBytes } from './contacts.js';
 import { resolveInterface, type Clock, type Logger, type NetworkInterface } from '../base/index.js';
 import { HomeConsole } from '../console/index.js';
@@ -20,6 +21,7 @@ export interface WebAppOptions {
   readonly contacts: ContactsService;
   /** The screening rules and DND for the HTTP API (issue 13). */
   readonly rules?: RuleBook;
+  readonly voicemail?: VoiceMailService;
   /** Where the home's devices are found (hometel's interfaces). */
   readonly interfaces: readonly NetworkInterface[];
   readonly browserClients: BrowserClientHost;
@@ -40,7 +42,18 @@ export async function startWebApp(o: WebAppOptions): Promise<RunningWebApp> {
   const logger = o.logger.child('web');
   const telcp = new TelephonyControlPoint({ logger: logger.child('telcp'), interfaces: o.interfaces, clock: o.clock });
   const home = new HomeConsole({ telcp, telCPName: o.config.telCPName, clock: o.clock, logger: logger.child('console') });
-  const server = await createWebServer({ accounts: o.accounts, contacts: o.contacts, ...(o.rules ? { rules: o.rules } : {}), maxImportBytes, console: home, browserClients: o.browserClients, clock: o.clock, logger, ...(o.metrics ? { metrics: o.metrics } : {}) });
+  const server = await createWebServer({
+    accounts: o.accounts,
+    contacts: o.contacts,
+    ...(o.rules ? { rules: o.rules } : {}),
+    ...(o.voicemail ? { voicemail: o.voicemail } : {}),
+    maxImportBytes,
+    console: home,
+    browserClients: o.browserClients,
+    clock: o.clock,
+    logger,
+    ...(o.metrics ? { metrics: o.metrics } : {}),
+  });
   const stop = async (): Promise<void> => {
     await server.close();
     await home.stop();

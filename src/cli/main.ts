@@ -8,6 +8,7 @@ import { startCommand } from './commands/start.js';
 import { webCommand } from './commands/web.js';
 import { contactsCommand } from './commands/contacts.js';
 import { dndCommand, rulesCommand } from './commands/rules.js';
+import { voicemailCommand } from './commands/voicemail.js';
 import { errorMessage } from '../base/index.js';
 
 const program = new Command('hometel')
@@ -23,6 +24,7 @@ program.addCommand(webCommand());
 program.addCommand(contactsCommand());
 program.addCommand(rulesCommand());
 program.addCommand(dndCommand());
+program.addCommand(voicemailCommand());
 
 try {
   await program.parseAsync(process.argv);

@@ -5,3 +5,4 @@ export { SqliteCallBackRepository } from './repositories/callback-repository.js'
 export { SqliteAccountRepository } from './repositories/account-repository.js';
 export { SqliteContactRepository } from './repositories/contact-repository.js';
 export { SqliteRuleRepository } from './repositories/rule-repository.js';
+export { SqliteVoiceMailRepository } from './repositories/voicemail-repository.js';

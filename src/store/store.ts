@@ -114,8 +114,21 @@ const migrations: readonly string[] = [
    INSERT OR IGNORE INTO rule_change (id, counter) VALUES (1, 0);`,
   // Call handling (issue 13): the full record of each handled incoming Call (callhandling).
   `SELECT 1;`,
-  // Voicemail (issue 13): the messages and greetings (voicemail).
-  `SELECT 1;`,
+  // Voicemail (issue 13): the messages (voicemail); their WAV files live in the voicemail directory, a row appears
+  // only once its file is complete. read is one state for the whole home.
+  `CREATE TABLE IF NOT EXISTS voicemail_message (
+     seq INTEGER PRIMARY KEY AUTOINCREMENT,
+     id TEXT NOT NULL UNIQUE,
+     line TEXT NOT NULL,
+     call_id TEXT NOT NULL,
+     caller_number TEXT NOT NULL,
+     caller_name TEXT,
+     received_at INTEGER NOT NULL,
+     duration_ms INTEGER NOT NULL CHECK (duration_ms >= 0),
+     bytes INTEGER NOT NULL CHECK (bytes >= 0),
+     file TEXT NOT NULL,
+     read INTEGER NOT NULL CHECK (read IN (0, 1)));
+   CREATE INDEX IF NOT EXISTS voicemail_message_by_line ON voicemail_message (line);`,
 ];
 
 export class Store {

@@ -13,6 +13,7 @@ import { errorDetail, type Clock, type Logger } from '../base/index.js';
 import { ConsoleError, type ConsoleEvent, type HomeConsole } from '../console/index.js';
 import { ContactError, type ContactsService } from '../contacts/index.js';
 import { RuleInvalid, type RuleBook } from '../callhandling/index.js';
+import { GreetingRefused, NoSuchLine, NoSuchMessage, type VoiceMailService } from '../voicemail/index.js';
 import { accessCheck } from './access.js';
 import { BrowserClients, type BrowserClientHost } from './browser-clients.js';
 import { CallerNames } from './caller-names.js';
@@ -22,6 +23,7 @@ import { homeRoutes } from './routes/home-routes.js';
 import { browserRoutes } from './routes/browser-routes.js';
 import { contactRoutes } from './routes/contact-routes.js';
 import { ruleRoutes } from './routes/rule-routes.js';
+import { voicemailRoutes } from './routes/voicemail-routes.js';
 import { sharedSchemas } from './schemas.js';
 import { defaultUiDir, loadUi } from './static-ui.js';
 import { uiRoutes } from './routes/ui-routes.js';
@@ -41,6 +43,8 @@ export interface WebServerOptions {
   readonly contacts?: ContactsService;
   /** The screening rules and DND (their routes are served when it is given). */
   readonly rules?: RuleBook;
+  /** The home's voicemail (its routes and live events are served when it is given). */
+  readonly voicemail?: VoiceMailService;
   /** The largest file an import accepts (default 20 MiB). */
   readonly maxImportBytes?: number;
   readonly metrics?: WebMetrics;
@@ -65,6 +69,8 @@ function failureOf(e: FastifyError | Error): { status: number; error: string; re
   }
   if (e instanceof RuleInvalid) return { status: 400, error: e.code };
   if (e instanceof ContactError) return { status: { invalid: 400, 'not-found': 404, 'too-large': 413, unreadable: 400 }[e.kind], error: e.code };
+  if (e instanceof NoSuchMessage || e instanceof NoSuchLine) return { status: 404, error: e.code };
+  if (e instanceof GreetingRefused) return { status: 400, error: e.code };
   const fe = e as FastifyError;
   if (fe.validation) return { status: 400, error: 'request.invalid' };
   if (fe.statusCode === 413) return { status: 413, error: 'request.too-large' };
@@ -87,6 +93,11 @@ export async function createWebServer(o: WebServerOptions): Promise<WebServer> {
     streams.broadcast('call' in event && event.call ? { ...event, call: names.call(event.call) } : event);
   };
   o.console.on('event', forward);
+  // Every page hears of a new, read or deleted message (the nav shows the unread count).
+  const voicemailChanged = o.voicemail?.onChange(() => {
+    const { unread, total } = o.voicemail!.info();
+    streams.broadcast({ type: 'voicemail', unread, total });
+  });
 
   await app.register(cookie);
   await app.register(swagger, {
@@ -125,6 +136,7 @@ export async function createWebServer(o: WebServerOptions): Promise<WebServer> {
   await app.register(browserRoutes(browsers, streams));
   if (o.contacts) await app.register(contactRoutes(o.contacts, o.maxImportBytes ?? 20 * 1024 * 1024));
   if (o.rules) await app.register(ruleRoutes(o.rules, () => o.clock.now()));
+  if (o.voicemail) await app.register(voicemailRoutes(o.voicemail));
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   if (o.metrics) {
     const metrics = o.metrics;
@@ -140,6 +152,7 @@ export async function createWebServer(o: WebServerOptions): Promise<WebServer> {
     },
     async close() {
       o.console.off('event', forward);
+      voicemailChanged?.();
       streams.close();
       await browsers.stop();
       await app.close();

@@ -2,6 +2,7 @@
 import type { CallBody, HomeBody, LogEntryBody, NewTokenAnswer, SessionStateBody, TokenInfoBody } from '../../src/web/schemas.js';
 import type { ContactBody, ContactDraftBody, ContactListBody, ImportReportBody } from '../../src/web/contact-schemas.js';
 import type { DndBody, DndChangeBody, RuleBody, RuleDraftBody, RuleListBody } from '../../src/web/rule-schemas.js';
+import type { GreetingInfoBody, VoiceMailListBody, VoiceMessageBody } from '../../src/web/voicemail-schemas.js';
 
 export type Home = HomeBody;
 export type Call = CallBody;
@@ -18,6 +19,9 @@ export type Rule = RuleBody;
 export type RuleDraft = RuleDraftBody;
 export type Dnd = DndBody;
 export type DndChange = DndChangeBody;
+export type VoiceMessage = VoiceMessageBody;
+export type VoiceMailList = VoiceMailListBody;
+export type GreetingInfo = GreetingInfoBody;
 
 export class ApiError extends Error {
   constructor(
@@ -76,6 +80,13 @@ export const api = {
   removeRule: (id: string) => request<{ ok: boolean }>('DELETE', `/api/rules/${seg(id)}`),
   dnd: () => request<Dnd>('GET', '/api/dnd'),
   setDnd: (change: DndChange) => request<Dnd>('PUT', '/api/dnd', change),
+  voicemail: () => request<VoiceMailList>('GET', '/api/voicemail'),
+  markVoiceMail: (id: string, read: boolean) => request<VoiceMessage>('PATCH', `/api/voicemail/${seg(id)}`, { read }),
+  deleteVoiceMail: (id: string) => request<{ ok: boolean }>('DELETE', `/api/voicemail/${seg(id)}`),
+  greetings: () => request<GreetingInfo[]>('GET', '/api/voicemail/greetings'),
+  uploadGreeting: (line: string, file: Blob) => request<GreetingInfo>('PUT', `/api/voicemail/greetings/${seg(line)}`, undefined, file),
+  greetingFromMessage: (line: string, id: string) => request<GreetingInfo>('POST', `/api/voicemail/greetings/${seg(line)}/from-message`, { id }),
+  resetGreeting: (line: string) => request<GreetingInfo>('DELETE', `/api/voicemail/greetings/${seg(line)}`),
   enableBrowser: (stream: string, friendlyName: string) => request<{ udn: string; friendlyName: string }>('POST', '/api/browser-clients', { stream, friendlyName }),
   disableBrowser: (udn: string) => request<{ ok: boolean }>('DELETE', `/api/browser-clients/${seg(udn)}`),
   webrtcAnswer: (udn: string, session: string, sdp: string) => request<{ ok: boolean }>('POST', `/api/browser-clients/${seg(udn)}/sessions/${seg(session)}/answer`, { sdp }),

@@ -16,6 +16,8 @@ export interface LiveState {
   notices: Array<{ id: number; text: string }>;
   stream?: string;
   connected: boolean;
+  /** The home's voicemail: unread and all messages (none when the hub has no voicemail). */
+  voicemail: { unread: number; total: number };
 }
 
 type Listener = (s: LiveState) => void;
@@ -24,7 +26,7 @@ export type WebRtcEvent = { type: 'webrtc-offer'; client: string; session: strin
 const keyOf = (c: Pick<Call, 'line' | 'callID'>): string => `${c.line} ${c.callID}`;
 
 class Live {
-  state: LiveState = { home: { lines: [], clients: [] }, calls: new Map(), incoming: new Map(), notices: [], connected: false };
+  state: LiveState = { home: { lines: [], clients: [] }, calls: new Map(), incoming: new Map(), notices: [], connected: false, voicemail: { unread: 0, total: 0 } };
   private readonly listeners = new Set<Listener>();
   private source: EventSource | undefined;
   private noticeId = 1;
@@ -63,6 +65,7 @@ class Live {
     on<{ ok: boolean; error?: string }>('operation', (d) => {
       if (!d.ok) this.notice(`Failed: ${d.error ?? 'unknown error'}`);
     });
+    on<{ unread: number; total: number }>('voicemail', (d) => (this.state.voicemail = { unread: d.unread, total: d.total }));
     on<WebRtcEvent>('webrtc-offer', (d) => this.onWebRtc(d));
     on<WebRtcEvent>('webrtc-close', (d) => this.onWebRtc(d));
     source.onerror = () => {
@@ -84,6 +87,8 @@ class Live {
     this.state.home = home;
     this.state.calls = new Map(calls.map((c) => [keyOf(c), c]));
     for (const c of calls) if (c.status === 'Ringing' && !this.state.incoming.has(keyOf(c))) this.state.incoming.set(keyOf(c), { call: c });
+    const vm = await api.voicemail().catch(() => undefined);
+    if (vm) this.state.voicemail = { unread: vm.unread, total: vm.total };
     this.changed();
   }
 

@@ -12,6 +12,7 @@ import { HomePage } from './pages/home.js';
 import { LogPage } from './pages/log.js';
 import { ContactsPage } from './pages/contacts.js';
 import { RulesPage } from './pages/rules.js';
+import { VoicemailPage } from './pages/voicemail.js';
 import { linkClick, navigate, usePath } from './router.js';
 
 const pages = [
@@ -21,6 +22,7 @@ const pages = [
   { path: '/log', label: 'Call log' },
   { path: '/contacts', label: 'Contacts' },
   { path: '/rules', label: 'Rules' },
+  { path: '/voicemail', label: 'Voicemail' },
   { path: '/settings', label: 'Settings' },
 ];
 
@@ -37,6 +39,7 @@ function Shell({ loggedOut }: { loggedOut: () => void }) {
     path === '/log' ? <LogPage s={s} /> :
     path === '/contacts' ? <ContactsPage /> :
     path === '/rules' ? <RulesPage /> :
+    path === '/voicemail' ? <VoicemailPage s={s} /> :
     path === '/settings' ? <SettingsPage loggedOut={loggedOut} /> :
     <HomePage s={s} />;
   return (
@@ -46,7 +49,7 @@ function Shell({ loggedOut }: { loggedOut: () => void }) {
         <nav aria-label="Pages">
           {pages.map((p) => (
             <a key={p.path} href={p.path} aria-current={p.path === path ? 'page' : undefined} onClick={(e) => linkClick(e, p.path)}>
-              {p.label}{p.path === '/calls' && s.calls.size > 0 ? ` (${s.calls.size})` : ''}
+              {p.label}{p.path === '/calls' && s.calls.size > 0 ? ` (${s.calls.size})` : ''}{p.path === '/voicemail' && s.voicemail.unread > 0 ? ` (${s.voicemail.unread})` : ''}
             </a>
           ))}
         </nav>

@@ -192,6 +192,19 @@ const callMonitor = object(
   'A call-monitor feed in the FRITZ!Box format (RING, CALL, CONNECT, DISCONNECT lines over TCP) for existing call-monitor clients such as Home Assistant\'s.',
 );
 
+const voicemail = object(
+  {
+    enabled: Type.Boolean({ description: 'Calls sent to voicemail leave a message; false: such a Call is rejected.', default: true }),
+    dir: Type.Optional(text('Where the messages\' WAV files and uploaded greetings live; default: `<dataDir>/voicemail`.')),
+    maxMessagesPerLine: Type.Integer({ minimum: 1, description: 'Messages kept per line; beyond, callers hear "mailbox full".', default: 100 }),
+    maxSecondsPerMessage: Type.Integer({ minimum: 1, maximum: 3600, description: 'The longest message; the recording ends (and the Call) when reached.', default: 120 }),
+    silenceSeconds: Type.Number({ minimum: 1, maximum: 60, description: 'Silence that ends a message (and the Call).', default: 5 }),
+    maxDiskMiB: Type.Number({ exclusiveMinimum: 0, description: 'Disk space all messages may take, in MiB; beyond, callers hear "mailbox full".', default: 200 }),
+    greetings: Type.Optional(Type.Record(Type.String(), text('A WAV file (16-bit PCM or G.711).'), { description: 'A greeting file per line name; a greeting uploaded in the web UI or API replaces it. Default: hometel\'s chime.' })),
+  },
+  'Voicemail: a Call sent to voicemail hears the line\'s greeting and a beep, and what the caller says is kept as a message (WAV file and a row in the store).',
+);
+
 export const configSchema = object(
   {
     name: text('Friendly name of the root device.', { default: 'hometel' }),
@@ -209,6 +222,7 @@ export const configSchema = object(
     echo: Type.Union([echo, Type.Literal(false)], { description: `${echo.description} false: none.`, default: {} }),
     web: Type.Union([web, Type.Literal(false)], { description: `${web.description} false: none.`, default: {} }),
     numberPlan: withDefault(numberPlan, {}),
+    voicemail: withDefault(voicemail, {}),
     callMonitor: Type.Union([callMonitor, Type.Literal(false)], { description: `${callMonitor.description} false (the default): none. It shows every caller's number to whoever connects.`, default: false }),
   },
   'hometel\'s configuration.',
@@ -223,6 +237,7 @@ export type NativeMediaConfig = NonNullable<MediaConfig['native']>;
 export type EchoConfig = Static<typeof echo>;
 export type WebConfig = Static<typeof web>;
 export type NumberPlanConfig = Static<typeof numberPlan>;
+export type VoiceMailConfig = Static<typeof voicemail>;
 export type PortRange = Static<ReturnType<typeof rtpPortRange>>;
 
 /** The schema of the file: what configSchema requires but has a default may be left out. */
