@@ -4,3 +4,8 @@
  */
 export * from './rules/model.js';
 export * from './rules/rule-book.js';
+export * from './ports.js';
+export * from './call-record.js';
+export { ActivationInvalid, Liveness, type LivenessStatus } from './liveness.js';
+export { ForwardTargetInvalid, forwardTarget } from './forward-target.js';
+export { CallHandlingService, screenActionOf, type CallHandlingEvent, type CallHandlingOptions, type ScreenAction } from './call-handling-service.js';

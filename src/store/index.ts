@@ -4,3 +4,4 @@ export { SqliteCallLogRepository, DEFAULT_CALL_LOG_CAP } from './repositories/ca
 export { SqliteCallBackRepository } from './repositories/callback-repository.js';
 export { SqliteAccountRepository } from './repositories/account-repository.js';
 export { SqliteContactRepository } from './repositories/contact-repository.js';
+export { SqliteCallRecordRepository, DEFAULT_CALL_RECORD_CAP } from './repositories/call-record-repository.js';
