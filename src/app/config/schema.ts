@@ -179,6 +179,38 @@ const callMonitor = object(
   'A call-monitor feed in the FRITZ!Box format (RING, CALL, CONNECT, DISCONNECT lines over TCP) for existing call-monitor clients such as Home Assistant\'s.',
 );
 
+/** What the home does with a Call by itself (seed 004 2.2 3 v: "Accept", "Reject", "Forward", or "Forward to VMS"). */
+const handlingAction = Type.Union(
+  [
+    object({ kind: Type.Literal('accept'), tc: Type.Optional(text('The Telephony Client that takes the Call (friendly name or UDN); without it the Telephony Server answers with its own media.')) }, 'Answer the Call.'),
+    object(
+      { kind: Type.Literal('reject'), status: Type.Optional(Type.Union([Type.Literal(486), Type.Literal(603), Type.Literal(403), Type.Literal(480)], { description: 'The SIP answer: 486 Busy Here, 603 Decline (default), 403 Forbidden, 480 Temporarily Unavailable.' })) },
+      'Reject the Call.',
+    ),
+    object({ kind: Type.Literal('forward'), target: text('A phone number (as the number plan reads it) or a sip:/tel: URI.') }, 'Forward the Call to another number.'),
+    object({ kind: Type.Literal('voicemail') }, 'Send the Call to voicemail.'),
+  ],
+  { description: 'An action on an incoming Call: {"kind":"accept","tc"?}, {"kind":"reject","status"?}, {"kind":"forward","target"} or {"kind":"voicemail"}.' },
+);
+
+const callHandling = object(
+  {
+    noResponse: withDefault(
+      object(
+        {
+          seconds: Type.Integer({ minimum: 1, maximum: 600, description: 'Seconds an incoming Call rings the screens before the action applies.', default: 20 }),
+          action: withDefault(handlingAction, { kind: 'voicemail' }),
+        },
+        'Call processing on no response (seed 004 2.2 3 v): what happens when no screen decides in time.',
+      ),
+      {},
+    ),
+    nobodyHome: withDefault({ ...handlingAction, description: `With no screen online (no TelCP subscribed, no web page open), this applies at once instead of ringing nobody. ${handlingAction.description}` }, { kind: 'voicemail' }),
+    activation: withDefault(oneOf(['auto', 'on', 'off'], 'How the home decides that a screen is online: auto (liveness), on (always ring the screens), off (always the nobody-home action). The first start uses this; a change from the web or the CLI is kept in the store.'), 'auto'),
+  },
+  'Incoming calls for the whole home (issue 13): the no-response and nobody-home actions and the activation.',
+);
+
 export const configSchema = object(
   {
     name: text('Friendly name of the root device.', { default: 'hometel' }),
@@ -197,6 +229,7 @@ export const configSchema = object(
     web: Type.Union([web, Type.Literal(false)], { description: `${web.description} false: none.`, default: {} }),
     numberPlan: withDefault(numberPlan, {}),
     callMonitor: Type.Union([callMonitor, Type.Literal(false)], { description: `${callMonitor.description} false (the default): none. It shows every caller's number to whoever connects.`, default: false }),
+    callHandling: withDefault(callHandling, {}),
   },
   'hometel\'s configuration.',
 );
@@ -210,6 +243,7 @@ export type NativeMediaConfig = NonNullable<MediaConfig['native']>;
 export type EchoConfig = Static<typeof echo>;
 export type WebConfig = Static<typeof web>;
 export type NumberPlanConfig = Static<typeof numberPlan>;
+export type CallHandlingConfig = Static<typeof callHandling>;
 export type PortRange = Static<ReturnType<typeof rtpPortRange>>;
 
 /** The schema of the file: what configSchema requires but has a default may be left out. */
