@@ -25,7 +25,8 @@ export type CallHandlingEvent =
   /** One screen stopped ringing for a Call (not a decision; the others keep ringing). */
   | { readonly type: 'ignored'; readonly line: string; readonly callID: string; readonly screen: string }
   | { readonly type: 'decided'; readonly line: string; readonly callID: string; readonly by: string; readonly action: string }
-  | { readonly type: 'record'; readonly record: CallRecord };
+  | { readonly type: 'record'; readonly record: CallRecord }
+  | { readonly type: 'dnd'; readonly on: boolean; readonly by: string };
 
 export interface CallHandlingOptions {
   readonly lines: readonly HandledLine[];
@@ -87,16 +88,16 @@ export class CallHandlingService {
    * A screen's decision about a ringing Call. Throws UnknownCall, DecisionRefused (naming the winner) or
    * ForwardTargetInvalid; nothing changes then.
    */
-  decide(callID: string, action: ScreenAction, by: string): void {
-    const { line, call } = this.find(callID);
+  decide(callID: string, action: ScreenAction, by: string, onLine?: string): void {
+    const { line, call } = this.find(callID, onLine);
     if (call.decided) throw new DecisionRefused(callID, call.decided);
     if (call.status !== 'Ringing') throw new DecisionRefused(callID, undefined);
     this.carryOut(line, call, this.decisionOf(line, action), by);
   }
 
   /** Stops ringing on one screen only (2.2 3: the others keep ringing); not a decision. */
-  ignore(callID: string, screen: string): void {
-    const { line, call } = this.find(callID);
+  ignore(callID: string, screen: string, onLine?: string): void {
+    const { line, call } = this.find(callID, onLine);
     if (call.decided) throw new DecisionRefused(callID, call.decided);
     if (call.status !== 'Ringing') throw new DecisionRefused(callID, undefined);
     this.emit({ type: 'ignored', line: line.name, callID, screen });
@@ -104,6 +105,18 @@ export class CallHandlingService {
 
   records(query: CallRecordQuery = {}): CallRecordPage {
     return this.o.records.list(query);
+  }
+
+  /** Whether do-not-disturb is on (the rule book's setting). */
+  dnd(): boolean {
+    return this.o.rules.dnd().on;
+  }
+
+  setDnd(on: boolean, by: string): boolean {
+    const now = this.o.rules.setDnd({ on }).on;
+    this.o.logger.info('do-not-disturb', { on: now, by });
+    this.emit({ type: 'dnd', on: now, by });
+    return now;
   }
 
   status(): LivenessStatus {
@@ -215,8 +228,10 @@ export class CallHandlingService {
     this.save(open);
   }
 
-  private find(callID: string): { line: HandledLine; call: Call } {
+  /** The incoming Call with this CallID, on the named line or any. */
+  private find(callID: string, onLine?: string): { line: HandledLine; call: Call } {
     for (const line of this.o.lines) {
+      if (onLine !== undefined && line.name !== onLine) continue;
       const call = line.control.call(callID);
       if (call && call.direction === 'incoming') return { line, call };
     }

@@ -4,7 +4,7 @@
  * Client, the voicemail messages, and where the records and the activation are kept.
  */
 import type { Call, CallDecision, CallStatus, Decided, ForwardMode, IncomingCallScreen } from '../telephony/domain/index.js';
-import type { CallerFacts, HandlingAction, ScreeningResult } from './rules/model.js';
+import type { CallerFacts, DndSettings, HandlingAction, ScreeningResult } from './rules/model.js';
 
 /** One line's Telephony Server as call handling drives it (CallManagementService has this shape). */
 export interface LineControl {
@@ -28,6 +28,8 @@ export type CallerClassifier = (address: string | undefined) => CallerFacts & { 
 /** The rule book as the service asks it. */
 export interface RulePort {
   evaluate(facts: CallerFacts, at: number): ScreeningResult | undefined;
+  dnd(): DndSettings;
+  setDnd(change: Partial<DndSettings>): DndSettings;
 }
 
 /** Answers a ringing Call on a named Telephony Client (the home console's answer-on-TC flow); `by` labels who. */

@@ -4,102 +4,14 @@
  * Screening paths (rule, DND, nobody home, ring to targetNames), the no-response timer (fires at N s, cancelled by a
  * decision at N−1 s), ignore, first decision wins, bad forward targets, activation, and the records written.
  */
-import { test, type TestContext } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { silentLogger } from '../../src/base/index.js';
-import { CallHandlingService, ForwardTargetInvalid, type CallerFacts, type HandlingAction, type LineControl, type ScreeningResult } from '../../src/callhandling/index.js';
-import { SqliteCallRecordRepository, Store } from '../../src/store/index.js';
-import { Call, DecisionRefused, UnknownCall, type CallDecision, type CallStatus, type Decided, type IncomingCallScreen, type Screening } from '../../src/telephony/domain/index.js';
-import { FakeClock } from '../support/fake-clock.js';
-
-/** A line as the Telephony Server behaves for call handling: screens new Calls, first decision wins, events. */
-class FakeLine implements LineControl {
-  screen?: IncomingCallScreen;
-  readonly calls = new Map<string, Call>();
-  readonly screenings = new Map<string, Screening>();
-  readonly decisions: Array<{ callID: string; decision: CallDecision; by: string }> = [];
-  private readonly decidedListeners = new Set<(c: Call, d: Decided) => void>();
-  private readonly changeListeners = new Set<(c: Call, from: CallStatus | undefined) => void>();
-  constructor(private readonly clock: FakeClock) {}
-  setScreen(screen: IncomingCallScreen): void {
-    this.screen = screen;
-  }
-  onDecided(l: (c: Call, d: Decided) => void): () => void {
-    this.decidedListeners.add(l);
-    return () => this.decidedListeners.delete(l);
-  }
-  onCallChange(l: (c: Call, from: CallStatus | undefined) => void): () => void {
-    this.changeListeners.add(l);
-    return () => this.changeListeners.delete(l);
-  }
-  call(callID: string): Call | undefined {
-    return this.calls.get(callID);
-  }
-  ring(callID: string, from: string, name?: string): Screening {
-    const call = new Call(callID, 'incoming', { id: from, ...(name ? { name } : {}) }, `sip-${callID}`, this.clock.now());
-    this.calls.set(callID, call);
-    const s = this.screen!({ callID, line: 'home', from: call.remoteParty, to: 'sip:home@hometel' });
-    this.screenings.set(callID, s);
-    if (!s.notify) call.hidden = true;
-    return s;
-  }
-  decide(callID: string, decision: CallDecision, by: string): void {
-    const call = this.calls.get(callID);
-    if (!call) throw new UnknownCall(callID);
-    if (call.decided) throw new DecisionRefused(callID, call.decided);
-    const d: Decided = { decision, by, at: this.clock.now() };
-    call.decided = d;
-    this.decisions.push({ callID, decision, by });
-    for (const l of this.decidedListeners) l(call, d);
-  }
-  /** The Call goes through its statuses to its end (answered for `connectFor` ms, or not at all). */
-  finish(callID: string, connectFor?: number, answeredBy?: string): void {
-    const call = this.calls.get(callID)!;
-    if (connectFor !== undefined) {
-      call.apply('AcceptCall', this.clock.now());
-      if (answeredBy) call.answeredBy = answeredBy;
-      this.clock.advance(connectFor);
-      call.apply('StopCall', this.clock.now());
-    } else call.apply('RejectCall', this.clock.now(), 'Rejected');
-    for (const l of this.changeListeners) l(call, 'Ringing');
-  }
-}
-
-const unknownCaller: CallerFacts & { name?: string } = { address: undefined, anonymous: false, known: false, vip: false, blocked: false, groups: [] };
-
-function setup(t: TestContext, o: { rules?: (f: CallerFacts) => ScreeningResult | undefined; online?: number; noResponse?: HandlingAction; activation?: 'auto' | 'on' | 'off'; answered?: string[] } = {}) {
-  const dir = mkdtempSync(join(tmpdir(), 'hometel-handling-'));
-  const store = Store.open(dir);
-  t.after(() => {
-    store.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
-  const clock = new FakeClock(1_000_000);
-  const line = new FakeLine(clock);
-  const records = new SqliteCallRecordRepository(store);
-  let online = o.online ?? 1;
-  const service = new CallHandlingService({
-    lines: [{ name: 'home', control: line }],
-    rules: { evaluate: (f) => o.rules?.(f) },
-    classify: (address) => (address === '+4930111' ? { ...unknownCaller, address, known: true, vip: true, name: 'Grandma' } : { ...unknownCaller, address, anonymous: address === undefined }),
-    numberKey: (a) => (/^\+?[0-9 ]{3,}$/.test(a) ? a.replace(/ /g, '') : undefined),
-    records,
-    profile: { noResponse: { seconds: 20, action: o.noResponse ?? { kind: 'voicemail' } }, nobodyHome: { kind: 'voicemail' } },
-    activation: o.activation ?? 'auto',
-    answerOnTc: (_line, callID, tc, by) => o.answered?.push(`${callID} ${tc} ${by}`),
-    clock,
-    logger: silentLogger,
-  });
-  service.addLivenessSource({ name: 'test', online: () => online });
-  t.after(() => service.close());
-  return { clock, line, service, records, setOnline: (n: number) => (online = n), store };
-}
+import { ForwardTargetInvalid } from '../../src/callhandling/index.js';
+import { DecisionRefused, UnknownCall } from '../../src/telephony/domain/index.js';
+import { handlingSetup } from '../support/call-handling-fakes.js';
 
 test('a blocked caller: the rule decides right after screening, nobody is notified, the record names the rule', (t) => {
-  const { clock, line, service } = setup(t, { rules: (f) => (f.address === '+4930999' ? { action: { kind: 'reject', status: 403 }, decidedBy: 'rule:r1' } : undefined) });
+  const { clock, line, service } = handlingSetup(t, { rules: (f) => (f.address === '+4930999' ? { action: { kind: 'reject', status: 403 }, decidedBy: 'rule:r1' } : undefined) });
   assert.deepEqual(line.ring('c1', '+4930999'), { notify: false });
   assert.equal(line.decisions.length, 0, 'decided after screening, not during it');
   clock.advance(0);
@@ -113,7 +25,7 @@ test('a blocked caller: the rule decides right after screening, nobody is notifi
 });
 
 test('a ring rule rings only its targetNames; DND answers for the rest; a VIP still rings', (t) => {
-  const { line } = setup(t, {
+  const { line } = handlingSetup(t, {
     rules: (f) => (f.vip ? { action: { kind: 'ring', targetNames: ['kitchen'] }, decidedBy: 'rule:vip' } : { action: { kind: 'voicemail' }, decidedBy: 'dnd' }),
   });
   assert.deepEqual(line.ring('c1', '+4930111'), { notify: true, answerers: ['kitchen'] });
@@ -121,7 +33,7 @@ test('a ring rule rings only its targetNames; DND answers for the rest; a VIP st
 });
 
 test('no response: voicemail at N s, not before; a decision at N−1 s cancels it', (t) => {
-  const { clock, line, service } = setup(t);
+  const { clock, line, service } = handlingSetup(t);
   assert.deepEqual(line.ring('c1', '+4930222'), { notify: true });
   clock.advance(19_999);
   assert.equal(line.decisions.length, 0);
@@ -139,7 +51,7 @@ test('no response: voicemail at N s, not before; a decision at N−1 s cancels i
 });
 
 test('a decision heard from a TelCP (CallManagement:1 AcceptCall) cancels the timer too', (t) => {
-  const { clock, line, service } = setup(t);
+  const { clock, line, service } = handlingSetup(t);
   line.ring('c1', '+4930222');
   line.decide('c1', { action: 'accept', tc: 'uuid:tc' }, 'Kitchen');
   clock.advance(60_000);
@@ -150,7 +62,7 @@ test('a decision heard from a TelCP (CallManagement:1 AcceptCall) cancels the ti
 });
 
 test('nobody home: with no screen online the configured action applies at once; activation on/off overrides', (t) => {
-  const { clock, line, service, setOnline } = setup(t, { online: 0 });
+  const { clock, line, service, setOnline } = handlingSetup(t, { online: 0 });
   assert.deepEqual(line.ring('c1', '+4930222'), { notify: false });
   clock.advance(0);
   assert.deepEqual(line.decisions[0], { callID: 'c1', decision: { action: 'voicemail' }, by: 'nobody-home' });
@@ -164,13 +76,13 @@ test('nobody home: with no screen online the configured action applies at once; 
 });
 
 test('the activation is persisted', (t) => {
-  const { service, records } = setup(t);
+  const { service, records } = handlingSetup(t);
   service.setActivation('off');
   assert.equal(records.activation(), 'off');
 });
 
 test('first decision wins: the second gets DecisionRefused naming the winner; unknown CallIDs are refused', (t) => {
-  const { line, service } = setup(t);
+  const { line, service } = handlingSetup(t);
   line.ring('c1', '+4930222');
   service.decide('c1', { action: 'forward', target: '+49 30 555' }, 'Living room');
   assert.throws(
@@ -183,7 +95,7 @@ test('first decision wins: the second gets DecisionRefused naming the winner; un
 });
 
 test('a forward to garbage is refused and nothing is decided; sip: and tel: URIs are taken', (t) => {
-  const { line, service } = setup(t);
+  const { line, service } = handlingSetup(t);
   line.ring('c1', '+4930222');
   for (const bad of ['', 'hello', 'http://x', 'sip:', '++--']) assert.throws(() => service.decide('c1', { action: 'forward', target: bad }, 'cli'), ForwardTargetInvalid);
   assert.equal(line.decisions.length, 0);
@@ -194,7 +106,7 @@ test('a forward to garbage is refused and nothing is decided; sip: and tel: URIs
 });
 
 test('ignore stops ringing on one screen only: an event, not a decision', (t) => {
-  const { clock, line, service } = setup(t);
+  const { clock, line, service } = handlingSetup(t);
   const events: string[] = [];
   service.onEvent((e) => e.type === 'ignored' && events.push(`${e.callID} ${e.screen}`));
   line.ring('c1', '+4930222');
@@ -207,7 +119,7 @@ test('ignore stops ringing on one screen only: an event, not a decision', (t) =>
 
 test('accept on a named TC goes through the console port; the record keeps who asked', (t) => {
   const answered: string[] = [];
-  const { clock, line, service } = setup(t, { noResponse: { kind: 'accept', tc: 'Kitchen TC' }, answered });
+  const { clock, line, service } = handlingSetup(t, { noResponse: { kind: 'accept', tc: 'Kitchen TC' }, answered });
   line.ring('c1', '+4930111', 'Display Name');
   clock.advance(20_000);
   assert.deepEqual(answered, ['c1 Kitchen TC no-response']);
@@ -221,7 +133,7 @@ test('accept on a named TC goes through the console port; the record keeps who a
 });
 
 test('a caller who hangs up before anyone decides is recorded unanswered (fail); records search and page', (t) => {
-  const { line, service } = setup(t);
+  const { line, service } = handlingSetup(t);
   line.ring('c1', '+4930222');
   line.finish('c1');
   line.ring('c2', 'anonymous');
@@ -233,4 +145,21 @@ test('a caller who hangs up before anyone decides is recorded unanswered (fail);
   assert.equal(service.records({ query: 'nobody' }).total, 0);
   const anon = service.records().records.find((r) => r.callID === 'c2')!;
   assert.equal(anon.number, undefined);
+});
+
+test('DND on and off through the service, evented', (t) => {
+  const { service } = handlingSetup(t);
+  const seen: string[] = [];
+  service.onEvent((e) => e.type === 'dnd' && seen.push(`${e.on} ${e.by}`));
+  assert.equal(service.dnd(), false);
+  assert.equal(service.setDnd(true, 'Kitchen'), true);
+  assert.equal(service.dnd(), true);
+  assert.deepEqual(seen, ['true Kitchen']);
+});
+
+test('a decision scoped to another line does not find the Call', (t) => {
+  const { line, service } = handlingSetup(t);
+  line.ring('c1', '+4930222');
+  assert.throws(() => service.decide('c1', { action: 'voicemail' }, 'cli', 'work'), UnknownCall);
+  service.decide('c1', { action: 'voicemail' }, 'cli', 'home');
 });
