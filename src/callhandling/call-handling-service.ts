@@ -5,7 +5,7 @@
  * the CLI, the CallHandling:1 UPnP service), hears the ones made elsewhere (CallManagement:1 AcceptCall/RejectCall)
  * and keeps the full record of each Call. The Telephony Server carries the decisions out; the first one wins there.
  */
-import { errorMessage, type Clock, type Logger, type TimerHandle } from '../base/index.js';
+import { errorMessage, HometelError, type Clock, type Logger, type TimerHandle } from '../base/index.js';
 import { DecisionRefused, UnknownCall, type Call, type CallDecision, type Decided, type IncomingCall, type Screening } from '../telephony/domain/index.js';
 import type { HandlingAction } from './rules/model.js';
 import { decidedRecord, endedRecord, type CallRecord, type CallRecordPage, type CallRecordQuery, type CallRecordRepository } from './call-record.js';
@@ -29,7 +29,8 @@ export type CallHandlingEvent =
   | { readonly type: 'dnd'; readonly on: boolean; readonly by: string };
 
 export interface CallHandlingOptions {
-  readonly lines: readonly HandledLine[];
+  /** The lines at the start; more come with addLine (as each line's Telephony Server is made). */
+  readonly lines?: readonly HandledLine[];
   readonly rules: RulePort;
   readonly classify: CallerClassifier;
   /** The number key of an address (forward targets are checked with it). */
@@ -53,20 +54,27 @@ interface Open {
 
 export class CallHandlingService {
   readonly liveness: Liveness;
+  private readonly lines: HandledLine[] = [];
   private readonly open = new Map<string, Open>();
   private readonly listeners = new Set<(e: CallHandlingEvent) => void>();
   private readonly unsubscribe: Array<() => void> = [];
   private messageFor: MessageFinder = () => undefined;
+  private answerOnTc?: TcAnswerer;
 
   constructor(private readonly o: CallHandlingOptions) {
     const saved = o.records.activation();
     const mode = (activations as readonly string[]).includes(saved ?? '') ? (saved as Activation) : o.activation;
     this.liveness = new Liveness(mode, (m) => o.records.saveActivation(m));
-    for (const l of o.lines) {
-      l.control.setScreen((call) => this.screen(l, call));
-      this.unsubscribe.push(l.control.onDecided((call, d) => this.decided(l, call, d)));
-      this.unsubscribe.push(l.control.onCallChange((call) => call.status === 'Disconnected' && this.ended(l, call)));
-    }
+    this.answerOnTc = o.answerOnTc;
+    for (const l of o.lines ?? []) this.addLine(l);
+  }
+
+  /** Screens this line's incoming Calls and hears its decisions from now on. */
+  addLine(l: HandledLine): void {
+    this.lines.push(l);
+    l.control.setScreen((call) => this.screen(l, call));
+    this.unsubscribe.push(l.control.onDecided((call, d) => this.decided(l, call, d)));
+    this.unsubscribe.push(l.control.onCallChange((call) => call.status === 'Disconnected' && this.ended(l, call)));
   }
 
   /** Adds a kind of screen to the liveness count; returns its removal. */
@@ -77,6 +85,11 @@ export class CallHandlingService {
   /** Where the voicemail messages are found by CallID (the voicemail service, wired later by the app). */
   setMessageFinder(finder: MessageFinder): void {
     this.messageFor = finder;
+  }
+
+  /** How a Call is answered on a named Telephony Client (the web console, once it runs); undefined: not possible. */
+  setTcAnswerer(answerer: TcAnswerer | undefined): void {
+    this.answerOnTc = answerer;
   }
 
   onEvent(listener: (e: CallHandlingEvent) => void): () => void {
@@ -184,10 +197,10 @@ export class CallHandlingService {
 
   private carryOut(line: HandledLine, call: Call, decision: CallDecision, by: string): void {
     if (decision.action === 'accept' && decision.tc !== undefined) {
-      if (!this.o.answerOnTc) throw new DecisionRefused(call.callID, undefined);
+      if (!this.answerOnTc) throw new TcUnavailable(decision.tc);
       const open = this.open.get(key(line.name, call.callID));
       if (open) open.answerFor = by;
-      this.o.answerOnTc(line.name, call.callID, decision.tc, by);
+      this.answerOnTc(line.name, call.callID, decision.tc, by);
       return;
     }
     line.control.decide(call.callID, decision, by);
@@ -230,7 +243,7 @@ export class CallHandlingService {
 
   /** The incoming Call with this CallID, on the named line or any. */
   private find(callID: string, onLine?: string): { line: HandledLine; call: Call } {
-    for (const line of this.o.lines) {
+    for (const line of this.lines) {
       if (onLine !== undefined && line.name !== onLine) continue;
       const call = line.control.call(callID);
       if (call && call.direction === 'incoming') return { line, call };
@@ -249,6 +262,14 @@ export class CallHandlingService {
 
   private emit(e: CallHandlingEvent): void {
     for (const f of this.listeners) f(e);
+  }
+}
+
+/** Answering on a Telephony Client needs the home's console, which is not running. */
+export class TcUnavailable extends HometelError {
+  readonly code = 'callhandling.tc-unavailable';
+  constructor(readonly tc: string) {
+    super(`cannot answer on ${JSON.stringify(tc)}: the web console, which answers on Telephony Clients, is not running`);
   }
 }
 

@@ -8,4 +8,6 @@ export * from './ports.js';
 export * from './call-record.js';
 export { ActivationInvalid, Liveness, type LivenessStatus } from './liveness.js';
 export { ForwardTargetInvalid, forwardTarget } from './forward-target.js';
-export { CallHandlingService, screenActionOf, type CallHandlingEvent, type CallHandlingOptions, type ScreenAction } from './call-handling-service.js';
+export { CallHandlingService, screenActionOf, TcUnavailable, type CallHandlingEvent, type CallHandlingOptions, type ScreenAction } from './call-handling-service.js';
+/** The refusals the service's decide() and ignore() throw (the domain's). */
+export { DecisionRefused, UnknownCall } from '../telephony/domain/index.js';

@@ -12,6 +12,8 @@ import { AccountError, type AccountService } from '../accounts/index.js';
 import { errorDetail, type Clock, type Logger } from '../base/index.js';
 import { ConsoleError, type ConsoleEvent, type HomeConsole } from '../console/index.js';
 import { ContactError, type ContactsService } from '../contacts/index.js';
+import { ActivationInvalid, DecisionRefused, ForwardTargetInvalid, TcUnavailable, UnknownCall, type CallHandlingService } from '../callhandling/index.js';
+import { callHandlingRoutes } from './routes/call-handling-routes.js';
 import { accessCheck } from './access.js';
 import { BrowserClients, type BrowserClientHost } from './browser-clients.js';
 import { CallerNames } from './caller-names.js';
@@ -37,6 +39,8 @@ export interface WebServerOptions {
   readonly browserClients: BrowserClientHost;
   /** The home's address book (its routes are served when it is given). */
   readonly contacts?: ContactsService;
+  /** The home's call handling (its routes and events are served when it is given). */
+  readonly callHandling?: CallHandlingService;
   /** The largest file an import accepts (default 20 MiB). */
   readonly maxImportBytes?: number;
   readonly metrics?: WebMetrics;
@@ -49,6 +53,8 @@ export interface WebServerOptions {
 export interface WebServer {
   readonly app: FastifyInstance;
   listen(host: string, port: number): Promise<string>;
+  /** Pages connected to the live-event stream now (screens online, for call handling's liveness). */
+  sessions(): number;
   close(): Promise<void>;
 }
 
@@ -60,6 +66,9 @@ function failureOf(e: FastifyError | Error): { status: number; error: string; re
     return { status, error: e.code, ...(e.retryAfterMs !== undefined ? { retryAfterMs: e.retryAfterMs } : {}) };
   }
   if (e instanceof ContactError) return { status: { invalid: 400, 'not-found': 404, 'too-large': 413, unreadable: 400 }[e.kind], error: e.code };
+  if (e instanceof UnknownCall) return { status: 404, error: e.code };
+  if (e instanceof DecisionRefused || e instanceof TcUnavailable) return { status: 409, error: e.code };
+  if (e instanceof ForwardTargetInvalid || e instanceof ActivationInvalid) return { status: 400, error: e.code };
   const fe = e as FastifyError;
   if (fe.validation) return { status: 400, error: 'request.invalid' };
   if (fe.statusCode === 413) return { status: 413, error: 'request.too-large' };
@@ -82,6 +91,7 @@ export async function createWebServer(o: WebServerOptions): Promise<WebServer> {
     streams.broadcast('call' in event && event.call ? { ...event, call: names.call(event.call) } : event);
   };
   o.console.on('event', forward);
+  const unhandled = o.callHandling?.onEvent((e) => streams.broadcast(e.type === 'record' ? { type: 'call-record', record: e.record } : e));
 
   await app.register(cookie);
   await app.register(swagger, {
@@ -118,6 +128,7 @@ export async function createWebServer(o: WebServerOptions): Promise<WebServer> {
   await app.register(accountRoutes(o.accounts));
   await app.register(homeRoutes(o.console, browsers, names));
   await app.register(browserRoutes(browsers, streams));
+  if (o.callHandling) await app.register(callHandlingRoutes(o.callHandling));
   if (o.contacts) await app.register(contactRoutes(o.contacts, o.maxImportBytes ?? 20 * 1024 * 1024));
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   if (o.metrics) {
@@ -132,8 +143,10 @@ export async function createWebServer(o: WebServerOptions): Promise<WebServer> {
     async listen(host, port) {
       return app.listen({ host, port });
     },
+    sessions: () => streams.size,
     async close() {
       o.console.off('event', forward);
+      unhandled?.();
       streams.close();
       await browsers.stop();
       await app.close();

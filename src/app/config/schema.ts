@@ -180,7 +180,8 @@ const callMonitor = object(
 );
 
 /** What the home does with a Call by itself (seed 004 2.2 3 v: "Accept", "Reject", "Forward", or "Forward to VMS"). */
-const handlingAction = Type.Union(
+const handlingAction = (description: string) =>
+  Type.Union(
   [
     object({ kind: Type.Literal('accept'), tc: Type.Optional(text('The Telephony Client that takes the Call (friendly name or UDN); without it the Telephony Server answers with its own media.')) }, 'Answer the Call.'),
     object(
@@ -190,8 +191,8 @@ const handlingAction = Type.Union(
     object({ kind: Type.Literal('forward'), target: text('A phone number (as the number plan reads it) or a sip:/tel: URI.') }, 'Forward the Call to another number.'),
     object({ kind: Type.Literal('voicemail') }, 'Send the Call to voicemail.'),
   ],
-  { description: 'An action on an incoming Call: {"kind":"accept","tc"?}, {"kind":"reject","status"?}, {"kind":"forward","target"} or {"kind":"voicemail"}.' },
-);
+    { description: `${description} {"kind":"accept","tc"?}, {"kind":"reject","status"?}, {"kind":"forward","target"} or {"kind":"voicemail"}.` },
+  );
 
 const callHandling = object(
   {
@@ -199,13 +200,13 @@ const callHandling = object(
       object(
         {
           seconds: Type.Integer({ minimum: 1, maximum: 600, description: 'Seconds an incoming Call rings the screens before the action applies.', default: 20 }),
-          action: withDefault(handlingAction, { kind: 'voicemail' }),
+          action: withDefault(handlingAction('What happens to the Call.'), { kind: 'voicemail' }),
         },
         'Call processing on no response (seed 004 2.2 3 v): what happens when no screen decides in time.',
       ),
       {},
     ),
-    nobodyHome: withDefault({ ...handlingAction, description: `With no screen online (no TelCP subscribed, no web page open), this applies at once instead of ringing nobody. ${handlingAction.description}` }, { kind: 'voicemail' }),
+    nobodyHome: withDefault(handlingAction('With no screen online (no TelCP subscribed, no web page open), this applies at once instead of ringing nobody.'), { kind: 'voicemail' }),
     activation: withDefault(oneOf(['auto', 'on', 'off'], 'How the home decides that a screen is online: auto (liveness), on (always ring the screens), off (always the nobody-home action). The first start uses this; a change from the web or the CLI is kept in the store.'), 'auto'),
   },
   'Incoming calls for the whole home (issue 13): the no-response and nobody-home actions and the activation.',
