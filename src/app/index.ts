@@ -3,3 +3,5 @@ export * from './config.js';
 export { startHometel } from './hometel.js';
 export { openAccounts, setupLink, type OpenAccounts } from './accounts.js';
 export { openContacts, type OpenContacts } from './contacts.js';
+export { callHandlingServiceType, parseCallRecords, parseDecision, parseIgnored } from '../telephony/callhandling/index.js';
+export type { CallRecord } from '../callhandling/index.js';
