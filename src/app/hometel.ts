@@ -86,6 +86,7 @@ export async function startHometel(config: HometelConfig, logger: Logger): Promi
       directory,
       addressBook,
       lineServices,
+      forwarding: l.forwarding,
       clock,
       logger,
     });

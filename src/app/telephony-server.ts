@@ -13,7 +13,7 @@ import {
   type Line,
   type MediaProfile,
 } from '../telephony/index.js';
-import type { CallerDirectory, MediaPlane } from '../telephony/domain/index.js';
+import type { CallerDirectory, ForwardMode, MediaPlane, VoiceMailPort } from '../telephony/domain/index.js';
 import type { DeviceSpec, ServiceImplementation } from '../upnp/index.js';
 
 
@@ -49,6 +49,10 @@ export interface TelephonyServerOptions {
   readonly directory?: CallerDirectory;
   /** The AddressBook service this TS device carries too (the caller owns and closes it). */
   readonly addressBook?: ServiceImplementation;
+  /** Where this line's Calls forwarded to voicemail go (without it such a Call is rejected). */
+  readonly voiceMail?: VoiceMailPort;
+  /** How this line forwards Calls (config `lines[].forwarding`). */
+  readonly forwarding?: { readonly mode: ForwardMode; readonly noAnswerSeconds: number; readonly fallbackToVoicemail: boolean };
   /** Vendor services of this line's TS device, made from its parts (each closed by whoever made it). */
   readonly lineServices?: ReadonlyArray<(ts: { readonly lineName: string; readonly service: CallManagementService; readonly registry: TelCPRegistry }) => ServiceImplementation>;
 }
@@ -79,6 +83,11 @@ export function createTelephonyServer(o: TelephonyServerOptions): TelephonyServe
     ...(o.modifyFailedGraceMs !== undefined ? { modifyFailedGraceMs: o.modifyFailedGraceMs } : {}),
     ...(o.disconnectedRetentionMs !== undefined ? { disconnectedRetentionMs: o.disconnectedRetentionMs } : {}),
     ...(o.directory ? { directory: o.directory } : {}),
+    lineName: o.lineName,
+    ...(o.voiceMail ? { voiceMail: o.voiceMail } : {}),
+    ...(o.forwarding
+      ? { forwardMode: o.forwarding.mode, forwardNoAnswerMs: o.forwarding.noAnswerSeconds * 1000, forwardFallbackToVoiceMail: o.forwarding.fallbackToVoicemail }
+      : {}),
   });
   late.service = service;
   const more = (o.lineServices ?? []).map((make) => make({ lineName: o.lineName, service, registry }));

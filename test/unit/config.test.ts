@@ -62,7 +62,9 @@ test('defaults are applied once, from the schema: a complete config passes throu
   const before = structuredClone(file);
   const c = validateConfig(file);
   assert.deepEqual(file, before, 'the parsed file is not filled in place');
-  assert.deepEqual(c.lines, [{ name: 'a', friendlyName: 'a line', sip: { mode: 'direct', user: 'u', port: 5060, transports: ['udp', 'tcp'] } }]);
+  assert.deepEqual(c.lines, [
+    { name: 'a', friendlyName: 'a line', sip: { mode: 'direct', user: 'u', port: 5060, transports: ['udp', 'tcp'] }, forwarding: { mode: 'bridge', noAnswerSeconds: 30, fallbackToVoicemail: true } },
+  ]);
   assert.deepEqual(c.media, { rtpPortMin: 20000, rtpPortMax: 49999 });
   // Every top-level default in the published schema is the default config's value (derived ones aside).
   for (const [key, property] of Object.entries(fileSchema.properties) as Array<[string, { default?: unknown }]>) {
@@ -101,6 +103,12 @@ test('lines: one Telephony Server per line, names unique and simple', () => {
   assert.throws(() => validateConfig({ lines: [{ name: 'a', phone: 'x' }] }), /lines\[0\]\.phone: unknown field/);
   assert.throws(() => validateConfig({ lines: [{ name: 'a', sip: 'x' }] }), /lines\[0\]\.sip: must be an object/);
   assert.throws(() => validateConfig({ lines: 'home' }), /lines: must be an array/);
+});
+
+test('a line\'s forwarding: bridge, 30 s, voicemail fallback by default; mode and time checked', () => {
+  assert.deepEqual(validateConfig({ lines: [{ name: 'a', forwarding: { mode: 'redirect' } }] }).lines[0]!.forwarding, { mode: 'redirect', noAnswerSeconds: 30, fallbackToVoicemail: true });
+  assert.throws(() => validateConfig({ lines: [{ name: 'a', forwarding: { mode: '303' } }] }), /lines\[0\]\.forwarding\.mode/);
+  assert.throws(() => validateConfig({ lines: [{ name: 'a', forwarding: { noAnswerSeconds: 0 } }] }), /lines\[0\]\.forwarding\.noAnswerSeconds/);
 });
 
 test('a line\'s SIP account: direct by default, registered needs a registrar and a password, ports unique', () => {

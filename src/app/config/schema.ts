@@ -93,11 +93,24 @@ const sipAccount = object(
   'The line\'s SIP account; without it the line has no connection outside the home.',
 );
 
+const forwarding = object(
+  {
+    mode: withDefault(
+      oneOf(['bridge', 'redirect'], 'bridge: hometel calls the target on this line and relays the media, the caller hears ringback until the target answers; redirect: the caller is answered 302 with the target as Contact and calls it itself.'),
+      'bridge',
+    ),
+    noAnswerSeconds: Type.Number({ minimum: 1, maximum: 600, description: 'Bridge: how long the target rings before the forward counts as not answered.', default: 30 }),
+    fallbackToVoicemail: Type.Boolean({ description: 'Bridge: a target that is busy, does not answer or fails sends the caller to voicemail; false: the caller is rejected (486 busy, 480 otherwise).', default: true }),
+  },
+  'How calls on this line are forwarded to another number (seed 004 2.2 3 iii).',
+);
+
 const line = object(
   {
     name: deviceName('line'),
     friendlyName: derived(text('The friendly name its Telephony Server shows; default: "<name> line".')),
     sip: Type.Optional(sipAccount),
+    forwarding: withDefault(forwarding, {}),
   },
   'A phone line: a Telephony Server device embedded in the root device.',
 );

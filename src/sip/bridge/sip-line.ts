@@ -9,7 +9,8 @@
  * | provisional / answered / failed     | 1xx (not 100) / 2xx (ACK sent) / 3xx–6xx, local 408/503          |
  * | cancel / hangUp                     | CANCEL / BYE                                                     |
  * | incoming                            | INVITE received (180 sent)                                       |
- * | answer / reject Busy / Rejected     | 200 with the SDP answer / 486 / 603                              |
+ * | answer / reject Busy / Rejected     | 200 with the SDP answer / 486 / 603 (or the status given)        |
+ * | redirect                            | 302 Moved Temporarily, Contact: the target                       |
  * | remoteCancelled                     | CANCEL (or BYE on the early dialog); our no-answer timer (480)   |
  * | remoteHangUp                        | BYE; also an established call that died (no ACK, dead peer)      |
  * | modify / acceptModify / rejectModify| re-INVITE / 200 / 488                                            |
@@ -20,7 +21,7 @@
  * Every report to the listener happens after the command that caused it has returned, and is guarded.
  */
 import { errorDetail, silentLogger, systemClock, type Clock, type Logger } from '../../base/index.js';
-import type { Line, LineFailure, LineListener, OutgoingCallRequest, RemotePeer } from '../../telephony/domain/index.js';
+import type { Line, LineFailure, LineListener, OutgoingCallRequest, RejectStatus, RemotePeer } from '../../telephony/domain/index.js';
 import { bindSipTransports, formatUri, fromAddr, parseUri, sipUri, toAddr, UserAgent, type InviteSession, type InviteSessionDelegate, type SipRequest, type SipTransportName, type SipTransports, type TimerConfig, type TransactionOutcome, type UaTransport } from '../index.js';
 
 export interface SipLineOptions {
@@ -276,10 +277,23 @@ export class SipLine implements Line {
     session.answer(sdpAnswer ?? (session.remoteSdp === undefined ? this.opts.localSdp?.() : undefined));
   }
 
-  reject(lineCallId: string, reason: 'Busy' | 'Rejected'): void {
+  reject(lineCallId: string, reason: 'Busy' | 'Rejected', status?: RejectStatus): void {
     const call = this.calls.get(lineCallId);
     this.calls.delete(lineCallId);
-    call?.session.reject(reason === 'Busy' ? 486 : 603);
+    call?.session.reject(status ?? (reason === 'Busy' ? 486 : 603));
+  }
+
+  /**
+   * 302 Moved Temporarily with the target as Contact (RFC 3261 8.1.3.4, 21.3.3: the response a UA retargets on; the
+   * KT draft's 303 See Other is not, see docs/decisions.md). A number goes to the line's own domain.
+   */
+  redirect(lineCallId: string, target: string): void {
+    const call = this.calls.get(lineCallId);
+    this.calls.delete(lineCallId);
+    if (!call) return;
+    const contact = this.contactOf(target);
+    this.log.info('call redirected', { lineCallId, target: contact });
+    call.session.reject(302, 'Moved Temporarily', [['Contact', `<${contact}>`]]);
   }
 
   cancel(lineCallId: string): void {
@@ -415,6 +429,15 @@ export class SipLine implements Line {
     if (uri.kind !== 'sip') return { failure: 'Error', why: `unsupported scheme ${uri.scheme}` };
     if (uri.scheme === 'sips') return { failure: 'Error', why: 'sips: needs TLS, which hometel does not speak yet' };
     return { uri: v };
+  }
+
+  /** A redirect's Contact: a sip: URI as given, a number (tel:) as sip:<number>@<the line's domain, else its host>. */
+  private contactOf(target: string): string {
+    const uri = parseUri(target.trim());
+    if (!uri || uri.kind !== 'tel') return target.trim();
+    const domainOf = parseUri(this.aor ?? this.proxy ?? '');
+    const host = domainOf?.kind === 'sip' ? domainOf.host : this.opts.host;
+    return formatUri(sipUri({ user: uri.number.replace(/[-.()]/g, ''), host }));
   }
 
   private directIdentity(): string {

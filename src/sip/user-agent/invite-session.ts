@@ -215,14 +215,14 @@ export class InviteSession {
     this.twoHundred.respond2xx(this.serverTx, sdp);
   }
 
-  /** UAS: rejects the ringing INVITE (486, 603, 480, 488 …). */
-  reject(status: number, reason?: string): void {
+  /** UAS: rejects the ringing INVITE (486, 603, 480, 488 …), or redirects it (3xx with `headers` carrying the Contact). */
+  reject(status: number, reason?: string, headers: HeaderInput = []): void {
     if (this.direction !== 'incoming' || this.current !== 'ringing' || !this.serverTx || !this.initial) {
       this.ctx.logger.debug('reject ignored', { session: this.id, state: this.current });
       return;
     }
     this.quiet = true;
-    const extra: HeaderInput = status === 488 ? [['Accept', 'application/sdp']] : [];
+    const extra: HeaderInput = status === 488 ? [['Accept', 'application/sdp'], ...headers] : headers;
     this.serverTx.respond(reply(this.ctx, this.initial, status, extra, { toTag: this.localTag, ...(reason ? { reason } : {}) }));
     this.terminate0();
   }

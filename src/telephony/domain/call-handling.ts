@@ -6,13 +6,17 @@
  * (src/callhandling) makes the automatic ones.
  */
 import { HometelError } from '../../base/index.js';
+import { calleeKind } from './callee-id.js';
 import type { RemotePeer } from './line.js';
 
 /** How a Call is forwarded: hometel calls the target and relays media (bridge), or the caller is sent a 3xx (redirect). */
 export type ForwardMode = 'bridge' | 'redirect';
 
-/** What became of a forward: the target answered, was busy, did not answer in time, or the attempt failed. */
-export type ForwardResult = 'answered' | 'busy' | 'no-answer' | 'failed';
+/**
+ * What became of a forward: the target answered, was busy, did not answer in time, or the attempt failed (bridge);
+ * `redirected`: the caller was sent a 3xx naming the target (redirect; what the caller then does is not seen).
+ */
+export type ForwardResult = 'answered' | 'busy' | 'no-answer' | 'failed' | 'redirected';
 
 /** SIP final responses a rejection may carry (486 Busy Here, 603 Decline, 403 Forbidden, 480 Temporarily Unavailable). */
 export type RejectStatus = 486 | 603 | 403 | 480;
@@ -24,7 +28,8 @@ export type CallDecision =
   /** The Telephony Server answers with its own media (TS-based media handling, 2.3.4.2). */
   | { readonly action: 'accept-native' }
   | { readonly action: 'reject'; readonly status?: RejectStatus }
-  | { readonly action: 'forward'; readonly target: string; readonly mode: ForwardMode }
+  /** To a sip:/tel: URI or a number; `mode` undefined: the line's own (its config `forwarding.mode`). */
+  | { readonly action: 'forward'; readonly target: string; readonly mode?: ForwardMode }
   | { readonly action: 'voicemail' };
 
 /** Who decided what about a Call, and when (ms on the Clock's scale). */
@@ -84,4 +89,23 @@ export class UnknownCall extends HometelError {
   constructor(readonly callID: string) {
     super(`no Call ${JSON.stringify(callID)}`);
   }
+}
+
+/** A forward target that is neither a sip:/tel: URI nor a number. */
+export class InvalidForwardTarget extends HometelError {
+  readonly code = 'callhandling.forward-target';
+  constructor(readonly target: string) {
+    super(`cannot forward to ${JSON.stringify(target)}: give a sip: or tel: URI or a number`);
+  }
+}
+
+/**
+ * A forward target as the line takes it: a sip:/sips:/tel: URI as given, a number (digits, `+`, `*`, `#`, with
+ * spaces, dashes, dots or parentheses) as a tel: URI; undefined for anything else.
+ */
+export function forwardTargetOf(target: string): string | undefined {
+  const v = target.trim();
+  if (calleeKind(v, () => false)) return v;
+  if (/^\+?[\d*#][\d*#\s\-.()]*$/.test(v)) return `tel:${v.replace(/[\s\-.()]/g, '')}`;
+  return undefined;
 }

@@ -51,6 +51,8 @@ export type CallTrigger =
   | 'RemoteModifyAccepted'
   | 'RemoteModifyRejected'
   | 'RemoteModifyCancelled'
+  // the TS itself: its own media answered a Call, or a forward it bridged was answered (TS-based media handling)
+  | 'TSMediaStarted'
   // time
   | 'ModifyFailedGraceElapsed';
 
@@ -103,6 +105,7 @@ export const transitions: readonly Row[] = [
   { from: ['ReceivingModifyRequest'], trigger: 'AcceptModifyCall', to: 'Modified', basis: '2.6.12.3, 2.7.1.4-2' },
   { from: ['ReceivingModifyRequest'], trigger: 'RejectCall', to: 'ModifyFailed', basis: '2.6.10.3, 2.7.1.4-3' },
   { from: ['ReceivingModifyRequest'], trigger: 'RemoteModifyCancelled', to: 'ModifyFailed', basis: 'Table 2-5 (Cancelled)' },
+  { from: ['Connected'], trigger: 'TSMediaStarted', to: 'Talking', basis: '2.3.4.2, Table 2-5 "Accepted by TS": no StartMediaTransfer follows' },
   { from: ['ModifyFailed'], trigger: 'ModifyFailedGraceElapsed', to: 'Talking', basis: '2.7.1.3-5, 2.7.1.4-5 (automatic return)' },
   {
     from: ['Dialing', 'Calling', 'Connected', 'Talking', 'SendingModifyRequest', 'ReceivingModifyRequest', 'Modified', 'ModifyFailed'],

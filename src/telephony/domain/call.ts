@@ -63,6 +63,10 @@ export class Call {
   forward?: { readonly target: string; readonly mode: ForwardMode; result?: ForwardResult };
   /** The device that answered (a TC's friendly name or UDN, `ts` for the TS's own media, the forward target). */
   answeredBy?: string;
+  /** The address an incoming Call was for (the line's own, or a TelCPName of the home). */
+  calledAddress?: string;
+  /** A bridged forward's own call to the target: the CallID of the incoming Call it forwards (hidden, never logged). */
+  forwardOf?: string;
   readonly startedAt: number;
   connectedAt?: number;
   endedAt?: number;

@@ -3,6 +3,7 @@
  * than protocol messages (design.md). The SIP user agent implements it; a scripted line implements
  * it for tests. Media descriptions are SDP text.
  */
+import type { RejectStatus } from './call-handling.js';
 import type { CallReason } from './call-state-machine.js';
 
 /** A remote party as the line knows it; `anonymous` when the caller withheld its identity. */
@@ -59,7 +60,10 @@ export interface Line {
   place(request: OutgoingCallRequest): string;
   /** Answers an incoming call with an SDP answer (a subset of the offer). */
   answer(lineCallId: string, sdpAnswer: string | undefined): void;
-  reject(lineCallId: string, reason: 'Busy' | 'Rejected'): void;
+  /** Rejects an incoming call; `status` names the SIP final response (else 486 for Busy, 603 for Rejected). */
+  reject(lineCallId: string, reason: 'Busy' | 'Rejected', status?: RejectStatus): void;
+  /** Sends the caller of an incoming call elsewhere (SIP: 302 with the target as Contact); a sip: or tel: URI. */
+  redirect(lineCallId: string, target: string): void;
   /** Cancels a call not answered yet. */
   cancel(lineCallId: string): void;
   hangUp(lineCallId: string): void;

@@ -10,6 +10,7 @@ import { cmError, parseTCList, type CallManagementActionName, type callManagemen
 import { mediaTypesOf, mergeSdp } from '../../media/sdp/index.js';
 import { peerIdOf, type Call, type CallMedia, type Line, type OutgoingCallRequest } from '../domain/index.js';
 import { presented, type CallAuthorization } from './call-authorization.js';
+import type { CallDecisions } from './call-decisions.js';
 import type { CallInfoViews } from './call-info-views.js';
 import { clientsOf, type CallMediaRecords } from './call-media.js';
 import type { CallTable } from './call-table.js';
@@ -26,6 +27,8 @@ export interface CallActionsOptions {
   readonly calls: CallTable;
   readonly views: CallInfoViews;
   readonly logger: Logger;
+  /** The first decision about a Ringing Call wins (seed 004 2.2 3): AcceptCall, RejectCall and StopCall claim it. */
+  readonly decisions: CallDecisions;
 }
 
 export class CallActions {
@@ -96,6 +99,7 @@ export class CallActions {
         calls.move(call, 'StopCall', 'Cancelled');
         break;
       case 'Ringing':
+        this.o.decisions.claimForTelCP(call, { action: 'reject' }, who.name);
         line.reject(call.lineCallId, 'Rejected');
         calls.move(call, 'StopCall', 'Rejected');
         break;
@@ -123,9 +127,11 @@ export class CallActions {
     // With a media plane the Remote Party is answered with the TS's own address and WAN ports.
     const media = this.o.media.of(call);
     if (media) answer = this.o.media.wanSdp(media, answer ?? this.o.capabilities.ownMedia, call.callID, false);
+    this.o.decisions.claimForTelCP(call, { action: 'accept' }, who.name);
     call.mode = mode;
     if (mode === 'PHONE-TelCP') call.monopolizer = who.name;
     call.allowedAnswerers = '*';
+    if (who.name) call.answeredBy = who.name;
     if (info.mediaCapability || info.nativeMediaCapability) {
       call.mediaCapability = info.mediaCapability?.content;
       call.nativeMediaCapability = info.nativeMediaCapability?.content;
@@ -143,7 +149,9 @@ export class CallActions {
     const who = presented(a);
     if (call.status === 'Ringing') {
       this.o.auth.authorizeAnswerer(call, who);
-      this.o.line.reject(call.lineCallId, /busy/i.test(a.RejectReason) ? 'Busy' : 'Rejected');
+      const busy = /busy/i.test(a.RejectReason);
+      this.o.decisions.claimForTelCP(call, { action: 'reject', status: busy ? 486 : 603 }, who.name);
+      this.o.line.reject(call.lineCallId, busy ? 'Busy' : 'Rejected');
     } else {
       this.o.auth.authorizeManager(call, who);
       call.pendingRemoteOffer = undefined;
@@ -207,6 +215,8 @@ export class CallActions {
       given = tcs.value.map((t) => ({ ...(t.udn ? { udn: t.udn } : {}), ...(t.mediaSessionID ? { mediaSessionID: t.mediaSessionID } : {}) }));
       const known = (t: { udn?: string; mediaSessionID?: string }): boolean =>
         call.tcList.some((k) => k.udn === t.udn && k.mediaSessionID === t.mediaSessionID);
+      // The device that answered an incoming Call: the first TC to take its media.
+      if (call.status === 'Connected' && call.direction === 'incoming' && given[0]?.udn) call.answeredBy = given[0].udn;
       call.tcList = joining ? [...call.tcList, ...given.filter((t) => !known(t))] : given;
     }
     const info = this.o.capabilities.parse(a.MediaCapabilityInfo, true);
@@ -264,7 +274,7 @@ export class CallActions {
       calls = this.o.calls.all();
     } else {
       const call = this.o.calls.get(target);
-      if (!call) throw cmError(703, `no Call ${JSON.stringify(target)}`);
+      if (!call || call.hidden) throw cmError(703, `no Call ${JSON.stringify(target)}`);
       if (who.name !== '' && !this.o.auth.entitled(call, who)) throw cmError(713, `${who.name} may not see ${target}`);
       calls = [call];
     }

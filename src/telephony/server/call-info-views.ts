@@ -19,14 +19,15 @@ export class CallInfoViews {
     private readonly publish: Publish,
   ) {}
 
-  /** Events the Call; a restricted Call is evented with its general elements only. */
+  /** Events the Call; a restricted Call is evented with its general elements only, a hidden one never. */
   event(call: Call): void {
+    if (call.hidden) return;
     this.publish({ CallInfo: buildCallInfo(this.full(call), { view: call.restricted ? 'general' : 'full' }) });
   }
 
   /** GetCallInfo's CallInfoList: each Call in full where the presented identity is entitled, else its general part. */
   list(calls: readonly Call[], who: Presented): string {
-    return buildCallInfoList(calls.map((c) => (this.auth.entitled(c, who) ? this.full(c) : generalOf(this.full(c)))));
+    return buildCallInfoList(calls.filter((c) => !c.hidden).map((c) => (this.auth.entitled(c, who) ? this.full(c) : generalOf(this.full(c)))));
   }
 
   private full(call: Call): CallInfo {

@@ -15,6 +15,7 @@ import { buildTelCPNameList, CallManagementAction as A, callManagementContract, 
 import { TelCPErrorCode, TelCPRefusal, type Call, type CallDecision, type Decided, type ForwardMode, type IncomingCallScreen, type VoiceMailPort, type CallBackRepository, type CallerDirectory, type CallStatus, type CallLogRepository, type Line, type MediaPlane, type TelCPRegistry } from '../domain/index.js';
 import { CallActions } from './call-actions.js';
 import { CallAuthorization } from './call-authorization.js';
+import { CallDecisions } from './call-decisions.js';
 import { CallInfoViews, type Publish } from './call-info-views.js';
 import { CallMediaRecords } from './call-media.js';
 import { CallTable } from './call-table.js';
@@ -49,7 +50,7 @@ export interface CallManagementOptions {
   readonly disconnectedRetentionMs?: number;
   /** The home's address book: a Call's Remote Party gets its contact's name. */
   readonly directory?: CallerDirectory;
-  /** The line's name (IncomingCall.line, logs). */
+  /** The line's name (IncomingCall.line). */
   readonly lineName?: string;
   /** Where Calls forwarded to voicemail go; without it a voicemail decision rejects the Call. */
   readonly voiceMail?: VoiceMailPort;
@@ -68,6 +69,7 @@ export class CallManagementService implements ServiceImplementation<CallManageme
   private readonly logbook: Logbook;
   private readonly calls: CallTable;
   private readonly actions: CallActions;
+  private readonly decisions: CallDecisions;
   private readonly endedListeners = new Set<(call: Call) => void>();
   private readonly changeListeners = new Set<(call: Call, from: CallStatus | undefined) => void>();
 
@@ -93,10 +95,25 @@ export class CallManagementService implements ServiceImplementation<CallManageme
       ...(opts.disconnectedRetentionMs !== undefined ? { disconnectedRetentionMs: opts.disconnectedRetentionMs } : {}),
       ...(opts.directory ? { directory: opts.directory } : {}),
       changed: (call, from) => {
+        this.decisions.changed(call, from);
         for (const l of this.changeListeners) l(call, from);
       },
     });
-    const parts = { line, auth, capabilities: this.capabilities, media, calls: this.calls, views, logger };
+    this.decisions = new CallDecisions({
+      line,
+      calls: this.calls,
+      media,
+      capabilities: this.capabilities,
+      views,
+      clock,
+      logger,
+      lineName: opts.lineName ?? '',
+      ...(opts.voiceMail ? { voiceMail: opts.voiceMail } : {}),
+      forwardMode: opts.forwardMode ?? 'bridge',
+      forwardNoAnswerMs: opts.forwardNoAnswerMs ?? 30_000,
+      forwardFallbackToVoiceMail: opts.forwardFallbackToVoiceMail ?? true,
+    });
+    const parts = { line, auth, capabilities: this.capabilities, media, calls: this.calls, views, logger, decisions: this.decisions };
     this.actions = new CallActions(parts);
     line.setListener(new LineEvents({ ...parts, registry, logbook: this.logbook, ...(opts.answerers ? { answerers: opts.answerers } : {}) }));
   }
@@ -172,23 +189,21 @@ export class CallManagementService implements ServiceImplementation<CallManageme
 
   /** Screens every new incoming Call before anyone is notified (the home's call handling, seed 004 2.2 3 vi). */
   setScreen(screen: IncomingCallScreen): void {
-    void screen;
-    throw new Error('not implemented yet');
+    this.decisions.setScreen(screen);
   }
 
   /**
    * Decides about a ringing incoming Call: the first decision wins (seed 004 2.2 3 i–iv); a later one throws
-   * DecisionRefused naming the winner; an unknown CallID throws UnknownCall. `by` names who decided.
+   * DecisionRefused naming the winner; an unknown CallID throws UnknownCall, a forward to garbage InvalidForwardTarget.
+   * `by` names who decided. A decision to `accept` reserves the Call for the TelCP's AcceptCall that carries it out.
    */
   decide(callID: string, decision: CallDecision, by: string): void {
-    void [callID, decision, by];
-    throw new Error('not implemented yet');
+    this.decisions.decide(callID, decision, by);
   }
 
   /** Hears every decision once taken, CallManagement:1 AcceptCall/RejectCall of a TelCP included; returns the unsubscribe. */
   onDecided(listener: (call: Call, decided: Decided) => void): () => void {
-    void listener;
-    throw new Error('not implemented yet');
+    return this.decisions.onDecided(listener);
   }
 
   /** The Call with this CallID, screened ones too. */
@@ -198,6 +213,7 @@ export class CallManagementService implements ServiceImplementation<CallManageme
 
   /** Stops every timer; Calls still alive are hung up on the line. */
   close(): void {
+    this.decisions.close();
     this.calls.close();
   }
 

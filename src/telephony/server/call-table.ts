@@ -45,8 +45,10 @@ export class CallTable {
     return `call-${this.idPrefix}-${this.nextId++}`;
   }
 
-  add(direction: 'incoming' | 'outgoing', remote: RemotePeer, lineCallId: string, callID = this.newCallID()): Call {
+  /** A new Call; `init` sets it up before anyone hears of it (a forward's hidden leg). */
+  add(direction: 'incoming' | 'outgoing', remote: RemotePeer, lineCallId: string, callID = this.newCallID(), init?: (call: Call) => void): Call {
     const call = new Call(callID, direction, this.named(remote), lineCallId, this.o.clock.now());
+    init?.(call);
     this.calls.set(call.callID, call);
     this.byLineId.set(lineCallId, call);
     this.o.changed?.(call, undefined);
@@ -77,10 +79,10 @@ export class CallTable {
     return [...this.calls.values()];
   }
 
-  /** The Call named by an action: 703 when unknown, 712 when the action is not allowed in its status. */
+  /** The Call named by an action: 703 when unknown (or hidden from TelCPs), 712 when the action is not allowed in its status. */
   forAction(callID: string, action: CallAction): Call {
     const call = this.calls.get(callID);
-    if (!call) throw cmError(703, `no Call ${JSON.stringify(callID)}`);
+    if (!call || call.hidden) throw cmError(703, `no Call ${JSON.stringify(callID)}`);
     if (!actionAllowed(call.status, action)) throw cmError(712, `${action} while ${call.status}`);
     return call;
   }
@@ -127,7 +129,8 @@ export class CallTable {
     if (call.status === 'Disconnected') {
       this.byLineId.delete(call.lineCallId);
       this.o.media.close(call.callID);
-      this.o.logbook.logCall(call);
+      // A forward's leg is part of the forwarded Call's record, not a call of its own.
+      if (call.forwardOf === undefined) this.o.logbook.logCall(call);
       this.o.ended?.(call);
       this.arm(call, this.o.disconnectedRetentionMs ?? 60_000, () => {
         this.calls.delete(call.callID);

@@ -3,7 +3,7 @@
  * never leave the house: this line wraps the real one and loops such calls back into the Telephony
  * Server as an incoming Call for the named TelCP. Every other call goes to the wrapped line.
  */
-import type { Line, LineListener, OutgoingCallRequest } from '../domain/index.js';
+import type { Line, LineListener, OutgoingCallRequest, RejectStatus } from '../domain/index.js';
 
 export class InHomeLine implements Line {
   private listener?: LineListener;
@@ -63,9 +63,15 @@ export class InHomeLine implements Line {
     if (!this.toPeer(id, (l, peer) => l.answered(peer, sdpAnswer))) this.wan.answer(id, sdpAnswer);
   }
 
-  reject(id: string, reason: 'Busy' | 'Rejected'): void {
+  reject(id: string, reason: 'Busy' | 'Rejected', status?: RejectStatus): void {
     if (this.toPeer(id, (l, peer) => l.failed(peer, reason))) this.end(id);
-    else this.wan.reject(id, reason);
+    else this.wan.reject(id, reason, status);
+  }
+
+  /** A TelCP calling inside the home cannot follow a redirect: its call fails (it may call the target itself). */
+  redirect(id: string, target: string): void {
+    if (this.toPeer(id, (l, peer) => l.failed(peer, 'Error'))) this.end(id);
+    else this.wan.redirect(id, target);
   }
 
   cancel(id: string): void {

@@ -6,6 +6,7 @@
 import type { Logger } from '../../base/index.js';
 import { mediaTypesOf, sdpOfTypes } from '../../media/sdp/index.js';
 import type { Line, LineFailure, LineListener, RemotePeer, TelCPRegistry } from '../domain/index.js';
+import type { CallDecisions } from './call-decisions.js';
 import type { CallInfoViews } from './call-info-views.js';
 import type { CallMediaRecords } from './call-media.js';
 import type { CallTable } from './call-table.js';
@@ -25,6 +26,7 @@ export interface LineEventsOptions {
   readonly views: CallInfoViews;
   readonly logbook: Logbook;
   readonly logger: Logger;
+  readonly decisions: CallDecisions;
 }
 
 export class LineEvents implements LineListener {
@@ -36,16 +38,27 @@ export class LineEvents implements LineListener {
       this.o.line.reject(lineCallId, 'Busy');
       return;
     }
-    const call = this.o.calls.add('incoming', from, lineCallId);
+    const call = this.o.calls.add('incoming', from, lineCallId, undefined, (c) => (c.calledAddress = to));
     const media = this.o.media.open(call.callID);
     if (media && sdpOffer) media.setRemote(sdpOffer, 'offer');
-    // A call to a TelCP of the home (2.4.10) is for that TelCP alone; others follow the policy.
-    call.allowedAnswerers = this.o.registry.isRegistered(to) ? [to] : (this.o.answerers?.(from, to) ?? '*');
     call.mediaCapability = sdpOffer;
     // A TS with media of its own tells which part of the offer it could take itself (C.34 F9).
     call.nativeMediaCapability = sdpOffer && this.o.capabilities.nativePartOf(sdpOffer);
-    this.o.logger.info('call', { callID: call.callID, to: 'Ringing', from: from.id, answerers: String(call.allowedAnswerers) });
-    this.o.views.event(call);
+    // A call to a TelCP of the home (2.4.10) is for that TelCP alone (an in-home call, never screened); the home's
+    // call handling screens the others before anyone is notified (seed 004 2.2 3 vi), else the policy says who answers.
+    if (this.o.registry.isRegistered(to)) call.allowedAnswerers = [to];
+    else {
+      // Hidden while screened: a decision the screen takes at once is evented to nobody.
+      call.hidden = true;
+      const screening = this.o.decisions.screening(call);
+      if (screening.notify) {
+        call.hidden = false;
+        call.allowedAnswerers = screening.answerers ?? this.o.answerers?.(from, to) ?? '*';
+      }
+    }
+    this.o.logger.info('call', { callID: call.callID, to: 'Ringing', from: from.id, answerers: String(call.allowedAnswerers), ...(call.hidden ? { hidden: true } : {}) });
+    // The screen may have decided at once (a rule): then the Call is already over or answered.
+    if (call.status === 'Ringing') this.o.views.event(call);
   }
 
   provisional(lineCallId: string): void {

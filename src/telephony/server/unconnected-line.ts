@@ -27,6 +27,7 @@ export class UnconnectedLine implements Line {
 
   answer(): void {}
   reject(): void {}
+  redirect(): void {}
   cancel(): void {}
   hangUp(): void {}
   modify(id: string): void {

@@ -3,12 +3,13 @@
  * it and lets the test report remote events. Used by the state-machine and sequence tests until
  * (and besides) the SIP line.
  */
-import type { Line, LineFailure, LineListener, OutgoingCallRequest, RemotePeer } from '../domain/index.js';
+import type { Line, LineFailure, LineListener, OutgoingCallRequest, RejectStatus, RemotePeer } from '../domain/index.js';
 
 export type LineCommand =
   | { readonly kind: 'place'; readonly lineCallId: string; readonly request: OutgoingCallRequest }
   | { readonly kind: 'answer'; readonly lineCallId: string; readonly sdp: string | undefined }
-  | { readonly kind: 'reject'; readonly lineCallId: string; readonly reason: 'Busy' | 'Rejected' }
+  | { readonly kind: 'reject'; readonly lineCallId: string; readonly reason: 'Busy' | 'Rejected'; readonly status?: RejectStatus }
+  | { readonly kind: 'redirect'; readonly lineCallId: string; readonly target: string }
   | { readonly kind: 'cancel'; readonly lineCallId: string }
   | { readonly kind: 'hangUp'; readonly lineCallId: string }
   | { readonly kind: 'rejectModify'; readonly lineCallId: string }
@@ -63,8 +64,12 @@ export class ScriptedLine implements Line {
     this.commands.push({ kind: 'answer', lineCallId, sdp });
   }
 
-  reject(lineCallId: string, reason: 'Busy' | 'Rejected'): void {
-    this.commands.push({ kind: 'reject', lineCallId, reason });
+  reject(lineCallId: string, reason: 'Busy' | 'Rejected', status?: RejectStatus): void {
+    this.commands.push({ kind: 'reject', lineCallId, reason, ...(status !== undefined ? { status } : {}) });
+  }
+
+  redirect(lineCallId: string, target: string): void {
+    this.commands.push({ kind: 'redirect', lineCallId, target });
   }
 
   cancel(lineCallId: string): void {
