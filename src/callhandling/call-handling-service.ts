@@ -48,8 +48,6 @@ interface Open {
   readonly line: string;
   record: CallRecord;
   noResponse?: TimerHandle;
-  /** Who asked for an answer on a TC (the console's AcceptCall is then heard under the console's TelCPName). */
-  answerFor?: string;
 }
 
 export class CallHandlingService {
@@ -105,7 +103,7 @@ export class CallHandlingService {
     const { line, call } = this.find(callID, onLine);
     if (call.decided) throw new DecisionRefused(callID, call.decided);
     if (call.status !== 'Ringing') throw new DecisionRefused(callID, undefined);
-    this.carryOut(line, call, this.decisionOf(line, action), by);
+    this.carryOut(line, call, this.decisionOf(action), by);
   }
 
   /** Stops ringing on one screen only (2.2 3: the others keep ringing); not a decision. */
@@ -189,7 +187,7 @@ export class CallHandlingService {
     const call = line.control.call(callID);
     if (!call || call.decided || call.status === 'Disconnected') return;
     try {
-      this.carryOut(line, call, this.decisionOf(line, screenActionOf(action)), by);
+      this.carryOut(line, call, this.decisionOf(screenActionOf(action)), by);
     } catch (e) {
       this.o.logger.error('automatic decision failed', { line: line.name, callID, by, why: errorMessage(e) });
     }
@@ -197,23 +195,24 @@ export class CallHandlingService {
 
   private carryOut(line: HandledLine, call: Call, decision: CallDecision, by: string): void {
     if (decision.action === 'accept' && decision.tc !== undefined) {
+      // The decision is taken first (it wins or is refused here); the console's AcceptCall then carries it out.
       if (!this.answerOnTc) throw new TcUnavailable(decision.tc);
-      const open = this.open.get(key(line.name, call.callID));
-      if (open) open.answerFor = by;
+      line.control.decide(call.callID, decision, by);
       this.answerOnTc(line.name, call.callID, decision.tc, by);
       return;
     }
     line.control.decide(call.callID, decision, by);
   }
 
-  private decisionOf(line: HandledLine, a: ScreenAction): CallDecision {
+  private decisionOf(a: ScreenAction): CallDecision {
     switch (a.action) {
       case 'accept':
         return a.tc !== undefined && a.tc.trim() !== '' ? { action: 'accept', tc: a.tc.trim() } : { action: 'accept-native' };
       case 'reject':
         return a.status !== undefined ? { action: 'reject', status: a.status } : { action: 'reject' };
       case 'forward':
-        return { action: 'forward', target: forwardTarget(a.target, this.o.numberKey), mode: line.forwardMode ?? 'bridge' };
+        // The mode is the line's own (its config).
+        return { action: 'forward', target: forwardTarget(a.target, this.o.numberKey) };
       case 'voicemail':
         return { action: 'voicemail' };
     }
@@ -225,10 +224,9 @@ export class CallHandlingService {
     if (!open) return;
     open.noResponse?.cancel();
     open.noResponse = undefined;
-    const by = d.decision.action === 'accept' && open.answerFor !== undefined ? open.answerFor : d.by;
-    open.record = decidedRecord(open.record, d, by);
+    open.record = decidedRecord(open.record, d, d.by);
     this.save(open);
-    this.emit({ type: 'decided', line: line.name, callID: call.callID, by, action: d.decision.action });
+    this.emit({ type: 'decided', line: line.name, callID: call.callID, by: d.by, action: d.decision.action });
   }
 
   private ended(line: HandledLine, call: Call): void {

@@ -70,7 +70,7 @@ export function endedRecord(r: CallRecord, call: Call, now: number, message: str
       case 'accept':
         return connected;
       case 'forward':
-        return forwardResult === 'answered' || (call.forward?.mode === 'redirect' && forwardResult === undefined);
+        return forwardResult === 'answered' || forwardResult === 'redirected';
       case 'voicemail':
         return message !== undefined || connected;
       case 'reject':

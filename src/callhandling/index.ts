@@ -10,4 +10,4 @@ export { ActivationInvalid, Liveness, type LivenessStatus } from './liveness.js'
 export { ForwardTargetInvalid, forwardTarget } from './forward-target.js';
 export { CallHandlingService, screenActionOf, TcUnavailable, type CallHandlingEvent, type CallHandlingOptions, type ScreenAction } from './call-handling-service.js';
 /** The refusals the service's decide() and ignore() throw (the domain's). */
-export { DecisionRefused, UnknownCall } from '../telephony/domain/index.js';
+export { DecisionRefused, InvalidForwardTarget, UnknownCall } from '../telephony/domain/index.js';

@@ -3,7 +3,7 @@
  * Server (its CallManagement service), the address book, the rules, the home's console to answer on a Telephony
  * Client, the voicemail messages, and where the records and the activation are kept.
  */
-import type { Call, CallDecision, CallStatus, Decided, ForwardMode, IncomingCallScreen } from '../telephony/domain/index.js';
+import type { Call, CallDecision, CallStatus, Decided, IncomingCallScreen } from '../telephony/domain/index.js';
 import type { CallerFacts, DndSettings, HandlingAction, ScreeningResult } from './rules/model.js';
 
 /** One line's Telephony Server as call handling drives it (CallManagementService has this shape). */
@@ -18,8 +18,6 @@ export interface LineControl {
 export interface HandledLine {
   readonly name: string;
   readonly control: LineControl;
-  /** How this line forwards (bridge by default). */
-  readonly forwardMode?: ForwardMode;
 }
 
 /** The address book's view of a caller, with the contact's name when it is one. */

@@ -12,7 +12,7 @@ import { AccountError, type AccountService } from '../accounts/index.js';
 import { errorDetail, type Clock, type Logger } from '../base/index.js';
 import { ConsoleError, type ConsoleEvent, type HomeConsole } from '../console/index.js';
 import { ContactError, type ContactsService } from '../contacts/index.js';
-import { ActivationInvalid, DecisionRefused, ForwardTargetInvalid, TcUnavailable, UnknownCall, type CallHandlingService } from '../callhandling/index.js';
+import { ActivationInvalid, DecisionRefused, ForwardTargetInvalid, InvalidForwardTarget, TcUnavailable, UnknownCall, type CallHandlingService } from '../callhandling/index.js';
 import { callHandlingRoutes } from './routes/call-handling-routes.js';
 import { accessCheck } from './access.js';
 import { BrowserClients, type BrowserClientHost } from './browser-clients.js';
@@ -68,7 +68,7 @@ function failureOf(e: FastifyError | Error): { status: number; error: string; re
   if (e instanceof ContactError) return { status: { invalid: 400, 'not-found': 404, 'too-large': 413, unreadable: 400 }[e.kind], error: e.code };
   if (e instanceof UnknownCall) return { status: 404, error: e.code };
   if (e instanceof DecisionRefused || e instanceof TcUnavailable) return { status: 409, error: e.code };
-  if (e instanceof ForwardTargetInvalid || e instanceof ActivationInvalid) return { status: 400, error: e.code };
+  if (e instanceof ForwardTargetInvalid || e instanceof InvalidForwardTarget || e instanceof ActivationInvalid) return { status: 400, error: e.code };
   const fe = e as FastifyError;
   if (fe.validation) return { status: 400, error: 'request.invalid' };
   if (fe.statusCode === 413) return { status: 413, error: 'request.too-large' };

@@ -37,7 +37,7 @@ test('forward from the web: 204, decided by web:<label>; a second decision gets 
   line.ring('c1', '+4930222');
   const r = await post('/api/calls/c1/forward', { target: '+49 30 555', label: 'Laptop' });
   assert.equal(r.statusCode, 204, r.body);
-  assert.deepEqual(line.decisions[0], { callID: 'c1', decision: { action: 'forward', target: '+49 30 555', mode: 'bridge' }, by: 'web:Laptop' });
+  assert.deepEqual(line.decisions[0], { callID: 'c1', decision: { action: 'forward', target: '+49 30 555'}, by: 'web:Laptop' });
   const late = await post('/api/calls/c1/voicemail', { label: 'Phone' });
   assert.equal(late.statusCode, 409);
   assert.match(late.json<{ message: string }>().message, /already decided by web:Laptop \(forward\)/);

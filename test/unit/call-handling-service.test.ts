@@ -91,7 +91,7 @@ test('first decision wins: the second gets DecisionRefused naming the winner; un
   );
   assert.throws(() => service.decide('nope', { action: 'voicemail' }, 'cli'), UnknownCall);
   assert.throws(() => service.ignore('nope', 'cli'), UnknownCall);
-  assert.deepEqual(line.decisions[0]!.decision, { action: 'forward', target: '+49 30 555', mode: 'bridge' });
+  assert.deepEqual(line.decisions[0]!.decision, { action: 'forward', target: '+49 30 555'});
 });
 
 test('a forward to garbage is refused and nothing is decided; sip: and tel: URIs are taken', (t) => {
@@ -117,17 +117,16 @@ test('ignore stops ringing on one screen only: an event, not a decision', (t) =>
   assert.equal(line.decisions[0]!.by, 'no-response', 'the timer still runs');
 });
 
-test('accept on a named TC goes through the console port; the record keeps who asked', (t) => {
+test('accept on a named TC: decided first (it wins here), then carried out through the console port', (t) => {
   const answered: string[] = [];
   const { clock, line, service } = handlingSetup(t, { noResponse: { kind: 'accept', tc: 'Kitchen TC' }, answered });
   line.ring('c1', '+4930111', 'Display Name');
   clock.advance(20_000);
+  assert.deepEqual(line.decisions[0], { callID: 'c1', decision: { action: 'accept', tc: 'Kitchen TC' }, by: 'no-response' });
   assert.deepEqual(answered, ['c1 Kitchen TC no-response']);
-  // The console's AcceptCall reaches the TS under the console's own TelCPName.
-  line.decide('c1', { action: 'accept', tc: 'uuid:kitchen' }, 'hometel-web');
   line.finish('c1', 3_000, 'uuid:kitchen');
   const [r] = service.records().records;
-  assert.equal(r!.decidedBy, 'no-response');
+  assert.deepEqual({ by: r!.decidedBy, dev: r!.answeredBy, res: r!.result }, { by: 'no-response', dev: 'uuid:kitchen', res: 'success' });
   assert.equal(r!.name, 'Grandma', 'the contact name beats the display name');
   assert.throws(() => service.decide('c1', { action: 'accept' }, 'cli'), DecisionRefused);
 });

@@ -49,7 +49,7 @@ test('ForwardCall by one TelCP wins; the other gets 801 naming it; LastDecision 
   const { line, invoke, events, kitchen, hall } = host(t);
   line.ring('c1', '+4930222');
   await invoke('ForwardCall', { TelCPName: 'Kitchen', SecretKey: kitchen, TargetCallID: 'c1', ForwardTarget: '+49 30 555' });
-  assert.deepEqual(line.decisions[0], { callID: 'c1', decision: { action: 'forward', target: '+49 30 555', mode: 'bridge' }, by: 'Kitchen' });
+  assert.deepEqual(line.decisions[0], { callID: 'c1', decision: { action: 'forward', target: '+49 30 555'}, by: 'Kitchen' });
   await expectCode(invoke('ForwardToVoiceMail', { TelCPName: 'Hall', SecretKey: hall, TargetCallID: 'c1' }), 801, /Already decided by Kitchen \(forward\)/);
   const last = events.map((e) => e.find(([k]) => k === 'LastDecision')?.[1]).filter((v) => v).at(-1)!;
   assert.deepEqual(parseDecision(last), { callID: 'c1', by: 'Kitchen', action: 'forward' });

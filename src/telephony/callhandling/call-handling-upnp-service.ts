@@ -3,7 +3,7 @@
  * the TelCP authenticates with its TelCPName and Secret Key (the line's TelCP registry), and that TelCPName is who
  * decided. Decisions and ignores of this line, and DND, are evented.
  */
-import { DecisionRefused, UnknownCall, type TelCPRegistry } from '../domain/index.js';
+import { DecisionRefused, InvalidForwardTarget, UnknownCall, type TelCPRegistry } from '../domain/index.js';
 import { UdaErrorCode, udaError, type ServiceHandlers, type ServiceImplementation, type ServiceState } from '../../upnp/index.js';
 import { ForwardTargetInvalid, type CallHandlingService, type ScreenAction } from '../../callhandling/index.js';
 import { callHandlingContract, CallHandlingAction as A, type CallHandlingContract } from './contract.js';
@@ -84,7 +84,7 @@ export class CallHandlingUpnpService implements ServiceImplementation<CallHandli
     } catch (e) {
       if (e instanceof UnknownCall) throw chError(E.InvalidCallID, callID);
       if (e instanceof DecisionRefused) throw e.winner ? alreadyDecided(e.winner.by, e.winner.decision.action) : chError(E.InvalidCallStatus, callID);
-      if (e instanceof ForwardTargetInvalid) throw chError(E.InvalidForwardTarget, e.message);
+      if (e instanceof ForwardTargetInvalid || e instanceof InvalidForwardTarget) throw chError(E.InvalidForwardTarget, e.message);
       throw e;
     }
   }
