@@ -3,7 +3,7 @@
  *
  *   <hc:callRecords xmlns:hc="urn:schemas-hometel-org:phone:hc">
  *     <record><callID/><line/><time/><number/>?<name/>?<method/><decidedBy/>?<result/>?<forwardTarget/>?
- *       <forwardResult/>?<voicemailMessage/>?<answeredBy/>?<duration/>?</record>*
+ *       <forwardResult/>?<voicemailMessage/>?<answeredBy/>?<duration/>?<ended/>?</record>*
  *   </hc:callRecords>
  *   <hc:decision xmlns:hc="…"><callID/><by/><action/></hc:decision>
  *   <hc:ignored xmlns:hc="…"><callID/><telCPName/></hc:ignored>
@@ -27,7 +27,7 @@ export function buildCallRecords(records: readonly CallRecord[]): string {
     (r) =>
       `<record>${el('callID', r.callID)}${el('line', r.line)}${el('time', new Date(r.at).toISOString())}${el('number', r.number)}${el('name', r.name)}` +
       `${el('method', r.method)}${el('decidedBy', r.decidedBy)}${el('result', r.result)}${el('forwardTarget', r.forwardTarget)}${el('forwardResult', r.forwardResult)}` +
-      `${el('voicemailMessage', r.voicemailMessage)}${el('answeredBy', r.answeredBy)}${el('duration', r.durationSec)}</record>`,
+      `${el('voicemailMessage', r.voicemailMessage)}${el('answeredBy', r.answeredBy)}${el('duration', r.durationSec)}${el('ended', r.endedAt !== undefined ? new Date(r.endedAt).toISOString() : undefined)}</record>`,
   );
   return fragment('callRecords', items.join(''));
 }
@@ -75,6 +75,7 @@ export function parseCallRecords(xml: string): CallRecord[] {
         ...opt('voicemailMessage', f.get('voicemailMessage')),
         ...opt('answeredBy', f.get('answeredBy')),
         ...(duration !== undefined ? { durationSec: Number(duration) } : {}),
+        ...(f.has('ended') ? { endedAt: Date.parse(f.get('ended')!) } : {}),
       };
     });
 }
