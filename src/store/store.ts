@@ -96,15 +96,15 @@ const migrations: readonly string[] = [
   `SELECT 1;`,
   // Call handling (issue 13): the full record of each handled incoming Call (callhandling), as JSON with the
   // columns a search and the order need; and the call-handling settings (the activation).
-  `CREATE TABLE call_record (
+  `CREATE TABLE IF NOT EXISTS call_record (
      line TEXT NOT NULL,
      call_id TEXT NOT NULL,
      at INTEGER NOT NULL,
      search TEXT NOT NULL,
      data TEXT NOT NULL,
      PRIMARY KEY (line, call_id));
-   CREATE INDEX call_record_by_time ON call_record (at DESC);
-   CREATE TABLE call_handling_setting (key TEXT PRIMARY KEY, value TEXT NOT NULL);`,
+   CREATE INDEX IF NOT EXISTS call_record_by_time ON call_record (at DESC);
+   CREATE TABLE IF NOT EXISTS call_handling_setting (key TEXT PRIMARY KEY, value TEXT NOT NULL);`,
   // Voicemail (issue 13): the messages and greetings (voicemail).
   `SELECT 1;`,
 ];

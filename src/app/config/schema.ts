@@ -196,13 +196,13 @@ const callMonitor = object(
 const handlingAction = (description: string) =>
   Type.Union(
   [
-    object({ kind: Type.Literal('accept'), tc: Type.Optional(text('The Telephony Client that takes the Call (friendly name or UDN); without it the Telephony Server answers with its own media.')) }, 'Answer the Call.'),
+    object({ kind: Type.Literal('accept', { description: 'Answer.' }), tc: Type.Optional(text('The Telephony Client that takes the Call (friendly name or UDN); without it the Telephony Server answers with its own media.')) }, 'Answer the Call.'),
     object(
-      { kind: Type.Literal('reject'), status: Type.Optional(Type.Union([Type.Literal(486), Type.Literal(603), Type.Literal(403), Type.Literal(480)], { description: 'The SIP answer: 486 Busy Here, 603 Decline (default), 403 Forbidden, 480 Temporarily Unavailable.' })) },
+      { kind: Type.Literal('reject', { description: 'Reject.' }), status: Type.Optional(Type.Union([Type.Literal(486), Type.Literal(603), Type.Literal(403), Type.Literal(480)], { description: 'The SIP answer: 486 Busy Here, 603 Decline (default), 403 Forbidden, 480 Temporarily Unavailable.' })) },
       'Reject the Call.',
     ),
-    object({ kind: Type.Literal('forward'), target: text('A phone number (as the number plan reads it) or a sip:/tel: URI.') }, 'Forward the Call to another number.'),
-    object({ kind: Type.Literal('voicemail') }, 'Send the Call to voicemail.'),
+    object({ kind: Type.Literal('forward', { description: 'Forward.' }), target: text('A phone number (as the number plan reads it) or a sip:/tel: URI.') }, 'Forward the Call to another number.'),
+    object({ kind: Type.Literal('voicemail', { description: 'Voicemail.' }) }, 'Send the Call to voicemail.'),
   ],
     { description: `${description} {"kind":"accept","tc"?}, {"kind":"reject","status"?}, {"kind":"forward","target"} or {"kind":"voicemail"}.` },
   );
