@@ -25,6 +25,7 @@ import { AddressBookService } from '../telephony/addressbook/index.js';
 import { CallMonitor } from '../callmonitor/index.js';
 import { browserClientHost } from './browser-clients.js';
 import { startWebApp, type RunningWebApp } from './web-app.js';
+import { createCallHandling, genaLiveness } from './call-handling.js';
 
 export const rootDeviceType = 'urn:schemas-upnp-org:device:Basic:1';
 
@@ -58,6 +59,9 @@ export async function startHometel(config: HometelConfig, logger: Logger): Promi
   const nativeOverrides = new NativeMediaOverrides();
   const voiceMail = voicemail ? voiceMailPort(voicemail, nativeOverrides) : undefined;
   const lineServices: NonNullable<Parameters<typeof createTelephonyServer>[0]['lineServices']>[number][] = [];
+  // Incoming calls for the whole home (issue 13): one call-handling service over every line, CallHandling:1 on each.
+  const callHandling = createCallHandling({ config, store, contacts, clock: systemClock, logger });
+  lineServices.push(callHandling.lineService);
   const clock = systemClock;
   const address = interfaces[0]!.address;
   const { rtpPortMin, rtpPortMax } = config.media;
@@ -132,6 +136,7 @@ export async function startHometel(config: HometelConfig, logger: Logger): Promi
     }
   } catch (e) {
     for (const l of lines) l.close();
+    callHandling.close();
     addressBook.close();
     for (const v of voiceMailServices) v.close();
     voicemail?.close();
@@ -179,6 +184,8 @@ export async function startHometel(config: HometelConfig, logger: Logger): Promi
   for (const sip of sipLines) metrics.addSipSource(sip);
   for (const plane of planes) metrics.addRtpSource(plane);
   metrics.addGenaSource(host);
+  // A TelCP subscribed to a line (not the web console's own) is a screen online.
+  callHandling.service.addLivenessSource(genaLiveness(host, lines.map((l) => l.device.info.udn), () => web?.console));
   // The FRITZ!Box-format call monitor: every line's Calls as RING/CALL/CONNECT/DISCONNECT lines.
   const callMonitor = config.callMonitor
     ? new CallMonitor({
@@ -197,6 +204,7 @@ export async function startHometel(config: HometelConfig, logger: Logger): Promi
     await callMonitor?.stop();
     await host.stop();
     for (const l of lines) l.close();
+    callHandling.close();
     addressBook.close();
     await Promise.all(planes.map((p) => p.close()));
     for (const c of clients) await c.close();
@@ -239,6 +247,7 @@ export async function startHometel(config: HometelConfig, logger: Logger): Promi
             logger,
           }),
           metrics,
+          callHandling: { service: callHandling.service, lineUdn: (name) => store.udnFor(`line:${name}`) },
           clock,
           logger,
         });

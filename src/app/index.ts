@@ -6,3 +6,5 @@ export { openContacts, type OpenContacts } from './contacts.js';
 export * from './call-rules.js';
 export { openVoiceMail, type OpenVoiceMail } from './voicemail.js';
 export { voiceMailServiceType } from '../telephony/voicemail/index.js';
+export { callHandlingServiceType, parseCallRecords, parseDecision, parseIgnored } from '../telephony/callhandling/index.js';
+export type { CallRecord } from '../callhandling/index.js';

@@ -14,6 +14,8 @@ import { TelephonyControlPoint } from '../telephony/control/index.js';
 import { createWebServer, type BrowserClientHost, type WebMetrics } from '../web/index.js';
 import type { WebConfig } from './config.js';
 import { setupLink } from './accounts.js';
+import type { CallHandlingService } from '../callhandling/index.js';
+import { consoleAnswerer } from './call-handling.js';
 
 export interface WebAppOptions {
   readonly config: WebConfig;
@@ -26,6 +28,8 @@ export interface WebAppOptions {
   readonly interfaces: readonly NetworkInterface[];
   readonly browserClients: BrowserClientHost;
   readonly metrics?: WebMetrics;
+  /** The home's call handling: its routes, its events, the web pages as screens, and answering on a TC. */
+  readonly callHandling?: { readonly service: CallHandlingService; readonly lineUdn: (line: string) => string };
   readonly clock: Clock;
   readonly logger: Logger;
 }
@@ -35,6 +39,8 @@ export interface RunningWebApp {
   readonly url: string;
   /** The one-time link that sets the admin password (first start only). */
   readonly setupLink?: string;
+  /** The home console (its own subscriptions do not make a screen online). */
+  readonly console: HomeConsole;
   stop(): Promise<void>;
 }
 
@@ -53,8 +59,14 @@ export async function startWebApp(o: WebAppOptions): Promise<RunningWebApp> {
     clock: o.clock,
     logger,
     ...(o.metrics ? { metrics: o.metrics } : {}),
+    ...(o.callHandling ? { callHandling: o.callHandling.service } : {}),
   });
+  const handling = o.callHandling;
+  const unscreen = handling?.service.addLivenessSource({ name: 'web', online: () => server.sessions() });
+  handling?.service.setTcAnswerer(consoleAnswerer(home, handling.lineUdn));
   const stop = async (): Promise<void> => {
+    unscreen?.();
+    handling?.service.setTcAnswerer(undefined);
     await server.close();
     await home.stop();
   };
@@ -63,7 +75,7 @@ export async function startWebApp(o: WebAppOptions): Promise<RunningWebApp> {
     const url = `${address.replace(/\/$/, '')}/`;
     await home.start();
     const token = o.accounts.issueSetupToken();
-    return { url, ...(token !== undefined ? { setupLink: setupLink(url, token) } : {}), stop };
+    return { url, ...(token !== undefined ? { setupLink: setupLink(url, token) } : {}), console: home, stop };
   } catch (e) {
     await stop().catch(() => undefined);
     throw e;

@@ -6,3 +6,4 @@ export { SqliteAccountRepository } from './repositories/account-repository.js';
 export { SqliteContactRepository } from './repositories/contact-repository.js';
 export { SqliteRuleRepository } from './repositories/rule-repository.js';
 export { SqliteVoiceMailRepository } from './repositories/voicemail-repository.js';
+export { SqliteCallRecordRepository, DEFAULT_CALL_RECORD_CAP } from './repositories/call-record-repository.js';

@@ -112,8 +112,17 @@ const migrations: readonly string[] = [
    CREATE TABLE IF NOT EXISTS dnd (id INTEGER PRIMARY KEY CHECK (id = 1), settings TEXT NOT NULL);
    CREATE TABLE IF NOT EXISTS rule_change (id INTEGER PRIMARY KEY CHECK (id = 1), counter INTEGER NOT NULL);
    INSERT OR IGNORE INTO rule_change (id, counter) VALUES (1, 0);`,
-  // Call handling (issue 13): the full record of each handled incoming Call (callhandling).
-  `SELECT 1;`,
+  // Call handling (issue 13): the full record of each handled incoming Call (callhandling), as JSON with the
+  // columns a search and the order need; and the call-handling settings (the activation).
+  `CREATE TABLE IF NOT EXISTS call_record (
+     line TEXT NOT NULL,
+     call_id TEXT NOT NULL,
+     at INTEGER NOT NULL,
+     search TEXT NOT NULL,
+     data TEXT NOT NULL,
+     PRIMARY KEY (line, call_id));
+   CREATE INDEX IF NOT EXISTS call_record_by_time ON call_record (at DESC);
+   CREATE TABLE IF NOT EXISTS call_handling_setting (key TEXT PRIMARY KEY, value TEXT NOT NULL);`,
   // Voicemail (issue 13): the messages (voicemail); their WAV files live in the voicemail directory, a row appears
   // only once its file is complete. read is one state for the whole home.
   `CREATE TABLE IF NOT EXISTS voicemail_message (

@@ -14,6 +14,8 @@ import { ConsoleError, type ConsoleEvent, type HomeConsole } from '../console/in
 import { ContactError, type ContactsService } from '../contacts/index.js';
 import { RuleInvalid, type RuleBook } from '../callhandling/index.js';
 import { GreetingRefused, NoSuchLine, NoSuchMessage, type VoiceMailService } from '../voicemail/index.js';
+import { ActivationInvalid, DecisionRefused, ForwardTargetInvalid, InvalidForwardTarget, TcUnavailable, UnknownCall, type CallHandlingService } from '../callhandling/index.js';
+import { callHandlingRoutes } from './routes/call-handling-routes.js';
 import { accessCheck } from './access.js';
 import { BrowserClients, type BrowserClientHost } from './browser-clients.js';
 import { CallerNames } from './caller-names.js';
@@ -45,6 +47,8 @@ export interface WebServerOptions {
   readonly rules?: RuleBook;
   /** The home's voicemail (its routes and live events are served when it is given). */
   readonly voicemail?: VoiceMailService;
+  /** The home's call handling (its routes and events are served when it is given). */
+  readonly callHandling?: CallHandlingService;
   /** The largest file an import accepts (default 20 MiB). */
   readonly maxImportBytes?: number;
   readonly metrics?: WebMetrics;
@@ -57,6 +61,8 @@ export interface WebServerOptions {
 export interface WebServer {
   readonly app: FastifyInstance;
   listen(host: string, port: number): Promise<string>;
+  /** Pages connected to the live-event stream now (screens online, for call handling's liveness). */
+  sessions(): number;
   close(): Promise<void>;
 }
 
@@ -71,6 +77,9 @@ function failureOf(e: FastifyError | Error): { status: number; error: string; re
   if (e instanceof ContactError) return { status: { invalid: 400, 'not-found': 404, 'too-large': 413, unreadable: 400 }[e.kind], error: e.code };
   if (e instanceof NoSuchMessage || e instanceof NoSuchLine) return { status: 404, error: e.code };
   if (e instanceof GreetingRefused) return { status: 400, error: e.code };
+  if (e instanceof UnknownCall) return { status: 404, error: e.code };
+  if (e instanceof DecisionRefused || e instanceof TcUnavailable) return { status: 409, error: e.code };
+  if (e instanceof ForwardTargetInvalid || e instanceof InvalidForwardTarget || e instanceof ActivationInvalid) return { status: 400, error: e.code };
   const fe = e as FastifyError;
   if (fe.validation) return { status: 400, error: 'request.invalid' };
   if (fe.statusCode === 413) return { status: 413, error: 'request.too-large' };
@@ -98,6 +107,7 @@ export async function createWebServer(o: WebServerOptions): Promise<WebServer> {
     const { unread, total } = o.voicemail!.info();
     streams.broadcast({ type: 'voicemail', unread, total });
   });
+  const unhandled = o.callHandling?.onEvent((e) => streams.broadcast(e.type === 'record' ? { type: 'call-record', record: e.record } : e));
 
   await app.register(cookie);
   await app.register(swagger, {
@@ -134,6 +144,7 @@ export async function createWebServer(o: WebServerOptions): Promise<WebServer> {
   await app.register(accountRoutes(o.accounts));
   await app.register(homeRoutes(o.console, browsers, names));
   await app.register(browserRoutes(browsers, streams));
+  if (o.callHandling) await app.register(callHandlingRoutes(o.callHandling));
   if (o.contacts) await app.register(contactRoutes(o.contacts, o.maxImportBytes ?? 20 * 1024 * 1024));
   if (o.rules) await app.register(ruleRoutes(o.rules, () => o.clock.now()));
   if (o.voicemail) await app.register(voicemailRoutes(o.voicemail));
@@ -150,9 +161,11 @@ export async function createWebServer(o: WebServerOptions): Promise<WebServer> {
     async listen(host, port) {
       return app.listen({ host, port });
     },
+    sessions: () => streams.size,
     async close() {
       o.console.off('event', forward);
       voicemailChanged?.();
+      unhandled?.();
       streams.close();
       await browsers.stop();
       await app.close();

@@ -69,7 +69,7 @@ test('defaults are applied once, from the schema: a complete config passes throu
   // Every top-level default in the published schema is the default config's value (derived ones aside).
   for (const [key, property] of Object.entries(fileSchema.properties) as Array<[string, { default?: unknown }]>) {
     if (key === 'lines' || key === 'clients') assert.deepEqual(validateConfig({ [key]: property.default }), defaultConfig, key);
-    else if (['media', 'echo', 'web', 'numberPlan', 'voicemail'].includes(key)) assert.deepEqual(property.default, {}, `${key}: its fields carry the defaults`);
+    else if (['media', 'echo', 'web', 'numberPlan', 'voicemail', 'callHandling'].includes(key)) assert.deepEqual(property.default, {}, `${key}: its fields carry the defaults`);
     else if (key !== '$schema') assert.deepEqual(property.default, defaultConfig[key as keyof typeof defaultConfig], key);
   }
 });

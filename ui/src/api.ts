@@ -1,5 +1,6 @@
 // The web application's only way to the hub: the HTTP API (JSON, the session cookie sent automatically).
 import type { CallBody, HomeBody, LogEntryBody, NewTokenAnswer, SessionStateBody, TokenInfoBody } from '../../src/web/schemas.js';
+import type { CallRecordPageView } from '../../src/web/call-handling-schemas.js';
 import type { ContactBody, ContactDraftBody, ContactListBody, ImportReportBody } from '../../src/web/contact-schemas.js';
 import type { DndBody, DndChangeBody, RuleBody, RuleDraftBody, RuleListBody } from '../../src/web/rule-schemas.js';
 import type { GreetingInfoBody, VoiceMailListBody, VoiceMessageBody } from '../../src/web/voicemail-schemas.js';
@@ -7,6 +8,7 @@ import type { GreetingInfoBody, VoiceMailListBody, VoiceMessageBody } from '../.
 export type Home = HomeBody;
 export type Call = CallBody;
 export type LogEntry = LogEntryBody;
+export type CallRecordPage = CallRecordPageView;
 export type TokenInfo = TokenInfoBody;
 export type NewToken = NewTokenAnswer;
 export type SessionState = SessionStateBody;
@@ -69,6 +71,10 @@ export const api = {
   hangup: (c: Call) => request<Call>('POST', callPath(c, 'hangup')),
   setClients: (c: Call, clients: string[]) => request<Call>('PUT', callPath(c, 'clients'), { clients }),
   setMixing: (c: Call, enabled: boolean) => request<Call>('PUT', callPath(c, 'mixing'), { enabled }),
+  forward: (c: Call, target: string, label: string) => request<null>('POST', `/api/calls/${seg(c.callID)}/forward`, { target, label }),
+  sendToVoicemail: (c: Call, label: string) => request<null>('POST', `/api/calls/${seg(c.callID)}/voicemail`, { label }),
+  ignore: (c: Call, label: string) => request<null>('POST', `/api/calls/${seg(c.callID)}/ignore`, { label }),
+  callRecords: (q: string) => request<CallRecordPage>('GET', `/api/call-records?q=${seg(q)}&limit=100`),
   log: (q: string) => request<LogEntry[]>('GET', `/api/log?q=${seg(q)}`),
   contacts: (q: string, offset = 0) => request<ContactList>('GET', `/api/contacts?q=${seg(q)}&offset=${offset}&limit=100`),
   addContact: (d: ContactDraft) => request<Contact>('POST', '/api/contacts', d),

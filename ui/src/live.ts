@@ -58,6 +58,10 @@ class Live {
       if (d.call.status === 'Ringing') this.state.incoming.set(keyOf(d.call), { call: d.call });
     });
     on<{ call: Call; by?: { label: string } }>('answered', (d) => this.answered(d.call, d.by?.label ?? 'another control point'));
+    // Call handling (issue 13): who decided about a ringing call, told on every screen.
+    on<{ callID: string; by: string; action: string }>('decided', (d) => {
+      for (const popup of this.state.incoming.values()) if (popup.call.callID === d.callID) popup.answeredBy ??= `${d.by} (${d.action})`;
+    });
     on<{ call: Call }>('ended', (d) => {
       this.state.calls.delete(keyOf(d.call));
       this.state.incoming.delete(keyOf(d.call));

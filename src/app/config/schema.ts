@@ -205,6 +205,39 @@ const voicemail = object(
   'Voicemail: a Call sent to voicemail hears the line\'s greeting and a beep, and what the caller says is kept as a message (WAV file and a row in the store).',
 );
 
+/** What the home does with a Call by itself (seed 004 2.2 3 v: "Accept", "Reject", "Forward", or "Forward to VMS"). */
+const handlingAction = (description: string) =>
+  Type.Union(
+  [
+    object({ kind: Type.Literal('accept', { description: 'Answer.' }), tc: Type.Optional(text('The Telephony Client that takes the Call (friendly name or UDN); without it the Telephony Server answers with its own media.')) }, 'Answer the Call.'),
+    object(
+      { kind: Type.Literal('reject', { description: 'Reject.' }), status: Type.Optional(Type.Union([Type.Literal(486), Type.Literal(603), Type.Literal(403), Type.Literal(480)], { description: 'The SIP answer: 486 Busy Here, 603 Decline (default), 403 Forbidden, 480 Temporarily Unavailable.' })) },
+      'Reject the Call.',
+    ),
+    object({ kind: Type.Literal('forward', { description: 'Forward.' }), target: text('A phone number (as the number plan reads it) or a sip:/tel: URI.') }, 'Forward the Call to another number.'),
+    object({ kind: Type.Literal('voicemail', { description: 'Voicemail.' }) }, 'Send the Call to voicemail.'),
+  ],
+    { description: `${description} {"kind":"accept","tc"?}, {"kind":"reject","status"?}, {"kind":"forward","target"} or {"kind":"voicemail"}.` },
+  );
+
+const callHandling = object(
+  {
+    noResponse: withDefault(
+      object(
+        {
+          seconds: Type.Integer({ minimum: 1, maximum: 600, description: 'Seconds an incoming Call rings the screens before the action applies.', default: 20 }),
+          action: withDefault(handlingAction('What happens to the Call.'), { kind: 'voicemail' }),
+        },
+        'Call processing on no response (seed 004 2.2 3 v): what happens when no screen decides in time.',
+      ),
+      {},
+    ),
+    nobodyHome: withDefault(handlingAction('With no screen online (no TelCP subscribed, no web page open), this applies at once instead of ringing nobody.'), { kind: 'voicemail' }),
+    activation: withDefault(oneOf(['auto', 'on', 'off'], 'How the home decides that a screen is online: auto (liveness), on (always ring the screens), off (always the nobody-home action). The first start uses this; a change from the web or the CLI is kept in the store.'), 'auto'),
+  },
+  'Incoming calls for the whole home (issue 13): the no-response and nobody-home actions and the activation.',
+);
+
 export const configSchema = object(
   {
     name: text('Friendly name of the root device.', { default: 'hometel' }),
@@ -224,6 +257,7 @@ export const configSchema = object(
     numberPlan: withDefault(numberPlan, {}),
     voicemail: withDefault(voicemail, {}),
     callMonitor: Type.Union([callMonitor, Type.Literal(false)], { description: `${callMonitor.description} false (the default): none. It shows every caller's number to whoever connects.`, default: false }),
+    callHandling: withDefault(callHandling, {}),
   },
   'hometel\'s configuration.',
 );
@@ -238,6 +272,7 @@ export type EchoConfig = Static<typeof echo>;
 export type WebConfig = Static<typeof web>;
 export type NumberPlanConfig = Static<typeof numberPlan>;
 export type VoiceMailConfig = Static<typeof voicemail>;
+export type CallHandlingConfig = Static<typeof callHandling>;
 export type PortRange = Static<ReturnType<typeof rtpPortRange>>;
 
 /** The schema of the file: what configSchema requires but has a default may be left out. */

@@ -1,9 +1,10 @@
 // The incoming-call popup on every page (issue 11): caller number and name, when, and Answer here / Answer on a
-// Telephony Client / Reject. Focus goes to "Answer here" so a keyboard (or a TV remote) answers with Enter.
+// Telephony Client / Reject; and (issue 13) Forward… to a number, Voicemail, Ignore (this screen only), and who
+// decided once someone did. Focus goes to "Answer here" so a keyboard (or a TV remote) answers with Enter.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, type Call, type Home } from '../api.js';
 import { phone } from '../browser-phone.js';
-import { useAction, type Incoming } from '../live.js';
+import { live, useAction, type Incoming } from '../live.js';
 
 function time(ms: number): string {
   return new Date(ms).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit' });
@@ -15,7 +16,10 @@ function Popup({ item, home }: { item: Incoming; home: Home }) {
   const [target, setTarget] = useState(clients[0]?.udn ?? '');
   const { busy, run } = useAction();
   const act = (f: () => Promise<unknown>): Promise<boolean> => run(f);
+  const [forwarding, setForwarding] = useState(false);
+  const [number, setNumber] = useState('');
   const first = useRef<HTMLButtonElement>(null);
+  const label = phone.savedName || 'browser';
   useEffect(() => first.current?.focus(), []);
   const here = async (): Promise<void> => {
     const name = phone.savedName || 'This browser';
@@ -39,7 +43,7 @@ function Popup({ item, home }: { item: Incoming; home: Home }) {
         <span class="muted">since {time(call.since)}</span>
       </p>
       {item.answeredBy ? (
-        <p class="answered" role="status">Answered by {item.answeredBy}</p>
+        <p class="answered" role="status">Decided by {item.answeredBy}</p>
       ) : (
         <div class="actions">
           <button ref={first} class="primary" disabled={busy} onClick={() => void act(here)}>Answer here</button>
@@ -52,6 +56,15 @@ function Popup({ item, home }: { item: Incoming; home: Home }) {
             </span>
           )}
           <button class="danger" disabled={busy} onClick={() => void act(() => api.reject(call))}>Reject</button>
+          <button disabled={busy} onClick={() => void act(() => api.sendToVoicemail(call, label))}>Voicemail</button>
+          <button disabled={busy} onClick={() => setForwarding(!forwarding)} aria-expanded={forwarding}>Forward…</button>
+          <button disabled={busy} onClick={() => void act(() => api.ignore(call, label)).then((ok) => ok && live.dismiss(call))}>Ignore</button>
+          {forwarding && (
+            <form class="forward" onSubmit={(e) => { e.preventDefault(); void act(() => api.forward(call, number, label)); }}>
+              <input aria-label="Number to forward to" type="tel" required value={number} placeholder="number or sip: URI" onInput={(e) => setNumber(e.currentTarget.value)} />
+              <button type="submit" disabled={busy || number.trim() === ''}>Forward</button>
+            </form>
+          )}
         </div>
       )}
     </section>

@@ -1,6 +1,7 @@
-// Call log: every line's log, newest first, searchable by number or name, with duration, outcome and direction.
+// Call log: every line's log, newest first, searchable by number or name, with duration, outcome and direction; and
+// (issue 13) the full record of each incoming call: processing method, who decided, result, forward target, answered by.
 import { useEffect, useState } from 'preact/hooks';
-import { api, errorText, type LogEntry } from '../api.js';
+import { api, errorText, type CallRecordPage, type LogEntry } from '../api.js';
 import { lineName, type LiveState } from '../live.js';
 
 function duration(ms: number | undefined): string {
@@ -12,10 +13,14 @@ function duration(ms: number | undefined): string {
 export function LogPage({ s }: { s: LiveState }) {
   const [q, setQ] = useState('');
   const [entries, setEntries] = useState<LogEntry[] | undefined>();
+  const [records, setRecords] = useState<CallRecordPage | undefined>();
   const [error, setError] = useState('');
   const calls = s.calls.size;
   useEffect(() => {
-    const t = setTimeout(() => void api.log(q).then(setEntries, (e: unknown) => setError(errorText(e))), 200);
+    const t = setTimeout(() => {
+      void api.log(q).then(setEntries, (e: unknown) => setError(errorText(e)));
+      void api.callRecords(q).then(setRecords, (e: unknown) => setError(errorText(e)));
+    }, 200);
     return () => clearTimeout(t);
   }, [q, calls]);
   return (
@@ -44,6 +49,27 @@ export function LogPage({ s }: { s: LiveState }) {
                 </tr>
               );
             })}
+          </tbody>
+        </table>
+      )}
+      <h2>Incoming calls handled</h2>
+      {records && records.records.length === 0 && <p class="muted">No incoming calls recorded.</p>}
+      {records && records.records.length > 0 && (
+        <table class="records">
+          <thead><tr><th>When</th><th>Who</th><th>Handled</th><th>Decided by</th><th>Result</th><th>Forwarded to</th><th>Answered by</th><th>Duration</th></tr></thead>
+          <tbody>
+            {records.records.map((r) => (
+              <tr key={`${r.line} ${r.callID}`} class={`o-${r.result ?? 'open'}`}>
+                <td>{new Date(r.at).toLocaleString()}</td>
+                <td>{r.name ? `${r.name} (${r.number ?? 'withheld'})` : r.number ?? 'withheld'}</td>
+                <td>{r.method}</td>
+                <td>{r.decidedBy ?? ''}</td>
+                <td>{r.result ?? ''}</td>
+                <td>{r.forwardTarget ? `${r.forwardTarget}${r.forwardResult ? ` (${r.forwardResult})` : ''}` : ''}</td>
+                <td>{r.answeredBy ?? ''}</td>
+                <td>{r.durationSec !== undefined ? duration(r.durationSec * 1000) : ''}</td>
+              </tr>
+            ))}
           </tbody>
         </table>
       )}

@@ -2,6 +2,7 @@
 import { Command } from 'commander';
 import type { CallLog, Peer } from '../../../telephony/contracts/index.js';
 import { describeCall } from './calls.js';
+import { callRecords, recordLine } from './handling.js';
 import { runCp, withCpOptions, type CpOptions } from './context.js';
 
 const peer = (p: Peer): string => (p.name ? `${p.name} <${p.id}>` : p.id);
@@ -51,8 +52,16 @@ function logLine(l: CallLog): string {
 
 export function logsCommand(): Command {
   return withCpOptions(
-    new Command('logs').description('show the call log (GetCallLogs)').option('--clear', 'clear the call log afterwards (ClearCallLogs)'),
-  ).action(async (o: CpOptions & { clear?: boolean }) => {
+    new Command('logs')
+      .description('show the call log (GetCallLogs); with --records the full record of each incoming call of a hometel line (CallHandling GetCallRecords)')
+      .option('--clear', 'clear the call log afterwards (ClearCallLogs)')
+      .option('--records', 'the full records: processing method, decided by, result, forward target and result, voicemail message, answered by, duration')
+      .option('--search <text>', 'with --records: only records whose number, name, decider or forward target contains this'),
+  ).action(async (o: CpOptions & { clear?: boolean; records?: boolean; search?: string }) => {
+    if (o.records) {
+      await runCp(o, (c) => callRecords(c, o.search ?? ''), (records) => (records.length ? records.map(recordLine).join('') : 'no call records\n'));
+      return;
+    }
     await runCp(
       o,
       async (c) => {
