@@ -4,8 +4,8 @@
  * caller classifier, the rule book, the records in the store, and the liveness sources — TelCPs other than the web
  * console subscribed to a line's CallManagement, and the web pages connected.
  */
-import type { Clock, Logger } from '../base/index.js';
-import { CallHandlingService, RuleBook, type DndSettings, type Rule, type RuleRepository } from '../callhandling/index.js';
+import type { Clock, Logger, TimerHandle } from '../base/index.js';
+import { CallHandlingService, type RuleBook } from '../callhandling/index.js';
 import { addressKey, type ContactsService } from '../contacts/index.js';
 import type { HomeConsole } from '../console/index.js';
 import { SqliteCallRecordRepository, type Store } from '../store/index.js';
@@ -24,25 +24,11 @@ export interface HomeCallHandling {
   close(): void;
 }
 
-/** The rule book over a repository kept in memory (until the rules are kept in the store). */
-function memoryRules(numberKey: (a: string) => string | undefined, clock: Clock): RuleBook {
-  const rules = new Map<string, Rule>();
-  let dnd: DndSettings | undefined;
-  const repository: RuleRepository = {
-    list: () => [...rules.values()],
-    add: (r) => void rules.set(r.id, r),
-    remove: (id) => rules.delete(id),
-    dnd: () => dnd,
-    saveDnd: (s) => void (dnd = s),
-  };
-  return new RuleBook({ repository, numberKey, clock });
-}
-
-export function createCallHandling(o: { config: HometelConfig; store: Store; contacts: ContactsService; clock: Clock; logger: Logger }): HomeCallHandling {
+export function createCallHandling(o: { config: HometelConfig; store: Store; contacts: ContactsService; rules: RuleBook; clock: Clock; logger: Logger }): HomeCallHandling {
   const numberKey = (a: string): string | undefined => addressKey(a, o.config.numberPlan);
   const { noResponse, nobodyHome, activation } = o.config.callHandling;
   const service = new CallHandlingService({
-    rules: memoryRules(numberKey, o.clock),
+    rules: o.rules,
     classify: (address) => {
       if (address === undefined) return { address, anonymous: true, known: false, vip: false, blocked: false, groups: [] };
       const c = o.contacts.classify(address);
@@ -55,6 +41,15 @@ export function createCallHandling(o: { config: HometelConfig; store: Store; con
     clock: o.clock,
     logger: o.logger.child('callhandling'),
   });
+  // The CLI changes rules and DND in the store from another process: noticed within a second.
+  let refresh: TimerHandle | undefined;
+  const poll = (): void => {
+    refresh = o.clock.setTimer(1000, () => {
+      o.rules.refreshIfChanged();
+      poll();
+    });
+  };
+  poll();
   const made: CallHandlingUpnpService[] = [];
   const lineService: LineServiceFactory = (ts): ServiceImplementation => {
     service.addLine({ name: ts.lineName, control: ts.service });
@@ -66,6 +61,7 @@ export function createCallHandling(o: { config: HometelConfig; store: Store; con
     service,
     lineService,
     close: () => {
+      refresh?.cancel();
       for (const s of made) s.close();
       service.close();
     },

@@ -26,6 +26,7 @@ import { CallMonitor } from '../callmonitor/index.js';
 import { browserClientHost } from './browser-clients.js';
 import { startWebApp, type RunningWebApp } from './web-app.js';
 import { createCallHandling, genaLiveness } from './call-handling.js';
+import { openRules } from './call-rules.js';
 
 export const rootDeviceType = 'urn:schemas-upnp-org:device:Basic:1';
 
@@ -60,7 +61,10 @@ export async function startHometel(config: HometelConfig, logger: Logger): Promi
   const voiceMail = voicemail ? voiceMailPort(voicemail, nativeOverrides) : undefined;
   const lineServices: NonNullable<Parameters<typeof createTelephonyServer>[0]['lineServices']>[number][] = [];
   // Incoming calls for the whole home (issue 13): one call-handling service over every line, CallHandling:1 on each.
-  const callHandling = createCallHandling({ config, store, contacts, clock: systemClock, logger });
+  const rules = openRules(store, config);
+  const callHandling = createCallHandling({ config, store, contacts, rules, clock: systemClock, logger });
+  // A record of a Call sent to voicemail names its message.
+  if (voicemail) callHandling.service.setMessageFinder((line, callID) => voicemail.list().find((m) => m.line === line && m.callID === callID)?.id);
   lineServices.push(callHandling.lineService);
   const clock = systemClock;
   const address = interfaces[0]!.address;
@@ -247,6 +251,7 @@ export async function startHometel(config: HometelConfig, logger: Logger): Promi
             logger,
           }),
           metrics,
+          rules,
           callHandling: { service: callHandling.service, lineUdn: (name) => store.udnFor(`line:${name}`) },
           clock,
           logger,

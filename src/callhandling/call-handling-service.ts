@@ -115,7 +115,15 @@ export class CallHandlingService {
   }
 
   records(query: CallRecordQuery = {}): CallRecordPage {
-    return this.o.records.list(query);
+    const page = this.o.records.list(query);
+    // A message is written after its Call ended (the recording is finished first): a record sent to voicemail
+    // learns its message when it is read.
+    const withMessage = (r: CallRecord): CallRecord => {
+      if (r.method !== 'voicemail' || r.voicemailMessage !== undefined) return r;
+      const message = this.messageFor(r.line, r.callID);
+      return message === undefined ? r : { ...r, voicemailMessage: message };
+    };
+    return { ...page, records: page.records.map(withMessage) };
   }
 
   /** Whether do-not-disturb is on (the rule book's setting). */
