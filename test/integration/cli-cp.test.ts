@@ -26,6 +26,8 @@ before(async () => {
     clients: [{ name: 'tv', friendlyName: 'TV', source: { tone: 1000 }, rtpPorts: { min: 46600, max: 46699 } }],
     media: { rtpPortMin: 46500, rtpPortMax: 46599 },
     echo: false,
+    // `cp answer` subscribes only after SIPp's INVITE: the calls must ring with no screen online yet (issue 13 liveness).
+    callHandling: { activation: 'on' },
   }));
   dir = hometel.dir;
 });

@@ -7,6 +7,8 @@ export interface Incoming {
   readonly call: Call;
   /** Set once someone answered: the popup says who, then closes. */
   answeredBy?: string;
+  /** Who decided otherwise (forward, voicemail, reject: issue 13), as "by (action)". */
+  decidedBy?: string;
 }
 
 export interface LiveState {
@@ -60,7 +62,7 @@ class Live {
     on<{ call: Call; by?: { label: string } }>('answered', (d) => this.answered(d.call, d.by?.label ?? 'another control point'));
     // Call handling (issue 13): who decided about a ringing call, told on every screen.
     on<{ callID: string; by: string; action: string }>('decided', (d) => {
-      for (const popup of this.state.incoming.values()) if (popup.call.callID === d.callID) popup.answeredBy ??= `${d.by} (${d.action})`;
+      for (const popup of this.state.incoming.values()) if (popup.call.callID === d.callID) popup.decidedBy ??= `${d.by} (${d.action})`;
     });
     on<{ call: Call }>('ended', (d) => {
       this.state.calls.delete(keyOf(d.call));

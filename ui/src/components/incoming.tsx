@@ -42,8 +42,8 @@ function Popup({ item, home }: { item: Incoming; home: Home }) {
         <br />
         <span class="muted">since {time(call.since)}</span>
       </p>
-      {item.answeredBy ? (
-        <p class="answered" role="status">Decided by {item.answeredBy}</p>
+      {item.answeredBy || item.decidedBy ? (
+        <p class="answered" role="status">{item.answeredBy ? `Answered by ${item.answeredBy}` : `Decided by ${item.decidedBy}`}</p>
       ) : (
         <div class="actions">
           <button ref={first} class="primary" disabled={busy} onClick={() => void act(here)}>Answer here</button>
