@@ -53,11 +53,11 @@ test('hometel start keeps its UDN across kill -9, is discoverable, and says byeb
     home.devices.map((d) => [d.friendlyName, d.deviceType, d.services.map((s) => s.serviceType).join()]),
     [
       ['CLI test home', 'urn:schemas-upnp-org:device:Basic:1', ''],
-      ['Main line', 'urn:schemas-upnp-org:device:TelephonyServer:1', 'urn:schemas-upnp-org:service:CallManagement:1,urn:schemas-hometel-org:service:AddressBook:1,urn:schemas-hometel-org:service:VoiceMail:1'],
-      ['work line', 'urn:schemas-upnp-org:device:TelephonyServer:1', 'urn:schemas-upnp-org:service:CallManagement:1,urn:schemas-hometel-org:service:AddressBook:1,urn:schemas-hometel-org:service:VoiceMail:1'],
+      ['Main line', 'urn:schemas-upnp-org:device:TelephonyServer:1', 'urn:schemas-upnp-org:service:CallManagement:1,urn:schemas-hometel-org:service:AddressBook:1,urn:schemas-hometel-org:service:CallHandling:1,urn:schemas-hometel-org:service:VoiceMail:1'],
+      ['work line', 'urn:schemas-upnp-org:device:TelephonyServer:1', 'urn:schemas-upnp-org:service:CallManagement:1,urn:schemas-hometel-org:service:AddressBook:1,urn:schemas-hometel-org:service:CallHandling:1,urn:schemas-hometel-org:service:VoiceMail:1'],
       ['tc client', 'urn:schemas-upnp-org:device:TelephonyClient:1', 'urn:schemas-upnp-org:service:MediaManagement:1'],
     ],
-    'one Telephony Server per configured line (each with the AddressBook and VoiceMail services) and the default Telephony Client, embedded in the root device',
+    'one Telephony Server per configured line (each with the AddressBook, CallHandling and VoiceMail services) and the default Telephony Client, embedded in the root device',
   );
   first.child.kill('SIGKILL');
   await once(first.child, 'exit');
