@@ -400,32 +400,36 @@ export function ringingSection(rows: readonly RingingFigures[], note = ''): stri
     Math.max(one, five) > availableParallelism()
       ? ' The machine was busy with other work during the run (a load average above its core count): the p99 figures in particular are noisy.'
       : '';
+  const rules = RINGING_RULES.toLocaleString('en');
   return `${ringingHeading}
 
 hometel only (bench/incoming-ringing.ts): the time from an INVITE leaving the caller until each subscribed TelCP has
-the CallInfo event with callStatus Ringing (seed 004 2.2 2), with ${RINGING_RULES.toLocaleString('en')} screening rules in the store and
-with none (issue 13). \`hometel start\` runs in its own process, a fresh one per row: one SIP line (direct mode, UDP on
-127.0.0.1), \`web: false\`, \`callHandling.activation: on\` (the screens always ring), info logging. The two rows of a
-subscriber count run side by side, two hometels at once, and their calls alternate (one call at a time, which one
-goes first alternating too), so both see the machine alike. "Rules on": before
-the start its store holds ${RINGING_RULES.toLocaleString('en')} number rules (four in five an exact number, one in five a prefix, as in
-the call screening rules' section), none of which matches the caller, so every call is screened against all of them
-and still rings (after its calls, each such row checks that hometel screens with them: a caller under one of their
-prefixes gets the rule's 486). The rule book is loaded at start; "hometel start" is the time from spawning it until it
-logged that it runs.
+the CallInfo event with callStatus Ringing (seed 004 2.2 2), with ${rules} screening rules in the store and with
+none (issue 13).
 
-The subscribers are raw GENA callback servers of the line's CallManagement:1 (25 per loopback address from
-127.0.0.10), in the benchmark process. The caller is the benchmark process too: a raw INVITE (PCMU offer) over UDP,
-timed from just before the datagram is sent; once every subscriber has the Ringing event it CANCELs, ACKs the 487,
-and waits for the Call's Disconnected event at every subscriber before the next call. ${RINGING_CALLS} calls per row after ${WARMUP}
-warm-up calls. "first"/"last" are INVITE sent → the first/last subscriber to have the Ringing NOTIFY, p50/p99 over
-the calls; "180" is INVITE sent → the caller has hometel's 180 Ringing. ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown CPU'}),
-Node ${process.versions.node}, ${new Date().toISOString().slice(0, 10)}; 1-/5-minute load average ${one.toFixed(1)}/${five.toFixed(1)} on ${availableParallelism()} cores at the end.${busy}${note ? ` ${note}` : ''}
+- \`hometel start\` runs in its own process, a fresh one per row: one SIP line (direct mode, UDP on 127.0.0.1),
+  \`web: false\`, \`callHandling.activation: on\` (the screens always ring), info logging. The two rows of a subscriber
+  count run side by side, two hometels at once, and their calls alternate (one call at a time, which one goes first
+  alternating too), so both see the machine alike.
+- Rules on: before the start its store holds ${rules} number rules (four in five an exact number, one in five a
+  prefix, as in the call screening rules' section), none of which matches the caller, so every call is screened
+  against all of them and still rings. After its calls each such row checks that hometel screens with them: a caller
+  under one of their prefixes gets the rule's 486. The rule book is loaded at start; "hometel start" is the time from
+  spawning it until it logged that it runs.
+- The subscribers are raw GENA callback servers of the line's CallManagement:1 (25 per loopback address from
+  127.0.0.10), in the benchmark process.
+- The caller is the benchmark process too: a raw INVITE (PCMU offer) over UDP, timed from just before the datagram is
+  sent; once every subscriber has the Ringing event it CANCELs, ACKs the 487, and waits for the Call's Disconnected
+  event at every subscriber before the next call. ${RINGING_CALLS} calls per row after ${WARMUP} warm-up calls.
+
+"first"/"last" are INVITE sent → the first/last subscriber to have the Ringing NOTIFY, p50/p99 over the calls; "180"
+is INVITE sent → the caller has hometel's 180 Ringing. ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown CPU'}), Node
+${process.versions.node}, ${new Date().toISOString().slice(0, 10)}; 1-/5-minute load average ${one.toFixed(1)}/${five.toFixed(1)} on ${availableParallelism()} cores at the end.${busy}${note ? ` ${note}` : ''}
 
 The rule decision itself is some microseconds per call (one map lookup per key, see the call screening rules'
-section), far below these milliseconds; what 100,000 rules can add besides is the larger heap of the process that
-holds them (its garbage collection). The time goes to the INVITE's handling in hometel (its 180 leaves a few ms
-after the INVITE) and the GENA fan-out, which grows with the subscribers.
+section), far below these milliseconds; what ${rules} rules can add besides is the larger heap of the process
+that holds them (its garbage collection). The time goes to the INVITE's handling in hometel (its 180 leaves a few ms
+after the INVITE) and to the GENA fan-out, which grows with the subscribers.
 
 ${table(
   ['subscribers', 'rules', 'calls', 'first p50 ms', 'first p99 ms', 'last p50 ms', 'last p99 ms', '180 p50 ms', '180 p99 ms', 'hometel start s'],
