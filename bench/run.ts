@@ -38,6 +38,7 @@ import { describeWeb, webAppBench } from './web-app.js';
 import { webrtcBridgeTable } from './webrtc-bridge.js';
 import { contactsBench, contactsSection } from './contacts.js';
 import { screeningBench, screeningHeading, screeningSection } from './call-screening.js';
+import { ringingBench, ringingHeading, ringingSection } from './incoming-ringing.js';
 import { generateVcards } from '../test/support/vcard-generator.js';
 
 const durationMs = Number(process.env.BENCH_DURATION_MS ?? 5000);
@@ -99,6 +100,14 @@ if (process.env.BENCH_ONLY === 'screening') {
   const section = screeningBenchSection();
   console.log(`\n${section}`);
   replaceSection(screeningHeading, section);
+  process.exit(0);
+}
+
+// BENCH_ONLY=ringing: incoming INVITE → Ringing at 1, 10, 100 TelCPs, with and without 100,000 rules, replaced in docs/benchmarks.md.
+if (process.env.BENCH_ONLY === 'ringing') {
+  const section = ringingSection(await ringingBench(), process.env.BENCH_RINGING_NOTE);
+  console.log(`\n${section}`);
+  replaceSection(ringingHeading, section);
   process.exit(0);
 }
 
@@ -266,6 +275,8 @@ ${await webSection()}
 ${await contactsBenchSection()}
 
 ${screeningBenchSection()}
+
+${ringingSection(await ringingBench())}
 `;
 writeFileSync('docs/benchmarks.md', md);
 console.log('wrote docs/benchmarks.md');
