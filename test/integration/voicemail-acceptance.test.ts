@@ -31,7 +31,7 @@ import { runHometel } from '../support/hometel-process.js';
 import { lo, testLogger, waitFor } from '../support/net.js';
 import { sleep } from '../support/relay.js';
 import { expectSippSuccess, freeLoopbackPort, runSipp, SIPP_SCENARIO_DIR, type SippHandle } from '../support/sipp.js';
-import { sessionCookie, setUpAdmin } from '../support/web.js';
+import { photographPage, screenshotDir, sessionCookie, setUpAdmin } from '../support/web.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const host = '127.0.0.1';
@@ -264,6 +264,8 @@ test('acceptance 4: a 5 s message of 440 Hz is listed, downloadable, played on a
   // Marked read in the web UI: the nav showed the count, the page the message.
   await page.click('nav >> text=Voicemail');
   await page.waitForSelector('nav >> text=Voicemail (1)');
+  await page.waitForSelector(`li[data-id="${m.id}"]`);
+  await photographPage(page, await screenshotDir(join(dir, 'screenshots')), 'voicemail');
   await page.click(`li[data-id="${m.id}"] >> button:has-text("Mark read")`);
   await page.waitForSelector(`li[data-id="${m.id}"] >> button:has-text("Mark unread")`);
   assert.equal((await list()).messages[0]!.read, true, 'read in the CLI');
