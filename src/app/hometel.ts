@@ -8,7 +8,7 @@ import { PortPool } from '../media/index.js';
 import { RelayMediaPlane } from '../media/bridge/index.js';
 import { Store } from '../store/index.js';
 import { SipLine } from '../sip/bridge/index.js';
-import { callOutcomes, defaultMediaProfile, UnconnectedLine, type CallManagementService, type Line } from '../telephony/index.js';
+import { callOutcomes, defaultMediaProfile, UnconnectedLine, type Line } from '../telephony/index.js';
 import { DeviceHost } from '../upnp/index.js';
 import { HometelMetrics } from '../metrics/index.js';
 import { isDefaultEcho, isDefaultWeb, type HometelConfig, type LineConfig } from './config.js';
@@ -39,8 +39,6 @@ export interface RunningHometel {
   readonly web?: { readonly url: string; readonly setupLink?: string };
   /** The figures of /metrics, fed by every line, relay, device host and browser client. */
   readonly metrics: HometelMetrics;
-  /** Each line's CallManagement service by line name, for what embeds hometel in its own process. */
-  readonly callManagement: ReadonlyMap<string, CallManagementService>;
   stop(): Promise<void>;
 }
 
@@ -272,7 +270,6 @@ export async function startHometel(config: HometelConfig, logger: Logger): Promi
     ...(echo ? { echo: echo.uri } : {}),
     ...(web ? { web: { url: web.url, ...(web.setupLink !== undefined ? { setupLink: web.setupLink } : {}) } } : {}),
     metrics,
-    callManagement: new Map(config.lines.map((l, i) => [l.name, lines[i]!.service])),
     stop: close,
   };
 }

@@ -1,6 +1,6 @@
 /**
- * Issue 13, voicemail, with hometel in a process of its own (test/support/voicemail-hometel.ts: `hometel start` whose
- * incoming Calls are sent to voicemail as they ring), SIPp as the caller, the CLI, a UPnP control point subscribed to
+ * Issue 13, voicemail, with `hometel start` in a process of its own whose call handling sends every incoming Call
+ * to voicemail (activation off: the nobody-home action, voicemail, applies to each call), SIPp as the caller, the CLI, a UPnP control point subscribed to
  * the VoiceMail service, and Chromium on the web UI:
  *
  * - acceptance 4: the caller plays 440 Hz for 5 s after the greeting; the message is listed with 5 ± 0.5 s; the
@@ -15,41 +15,31 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { request } from 'node:http';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import path, { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { dominantFrequency, parseWav, pcmu, sampleRate } from '../../src/media/index.js';
 import { allDevices, ControlPoint, type RemoteService } from '../../src/upnp/index.js';
 import { launchChromium, type TestBrowser } from '../support/browser.js';
-import { hasExited, terminate, trackChild, waitForExit } from '../support/children.js';
-import { runHometel } from '../support/hometel-process.js';
+import { hasExited, terminate, waitForExit } from '../support/children.js';
+import { runHometel, startHometelProcess, type HometelProcess } from '../support/hometel-process.js';
 import { lo, testLogger, waitFor } from '../support/net.js';
 import { sleep } from '../support/relay.js';
 import { expectSippSuccess, freeLoopbackPort, runSipp, SIPP_SCENARIO_DIR, type SippHandle } from '../support/sipp.js';
 import { photographPage, screenshotDir, sessionCookie, setUpAdmin } from '../support/web.js';
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const host = '127.0.0.1';
 const uacMedia = join(SIPP_SCENARIO_DIR, 'uac-media.xml') as `${string}.xml`;
 const voiceMailType = 'urn:schemas-hometel-org:service:VoiceMail:1';
 /** The default greeting and the beep last 2.8 s: the caller starts speaking after this. */
 const greetingMs = 3500;
 
-interface Running {
-  readonly child: ChildProcess;
-  readonly udn: string;
-  log(): string;
-  output(): string;
-}
-
 let dir: string;
 let sipPort: number;
-let hometel: Running;
+let hometel: HometelProcess;
 let browser: TestBrowser;
 let page: Page;
 let cp: ControlPoint;
@@ -72,26 +62,10 @@ async function writeConfig(maxMessagesPerLine: number): Promise<string> {
       echo: false,
       web: { interface: 'lo', port: 0 },
       voicemail: { maxMessagesPerLine, silenceSeconds: 3 },
+      callHandling: { activation: 'off', nobodyHome: { kind: 'voicemail' } },
     }),
   );
   return file;
-}
-
-async function startVoiceMailHometel(configFile: string): Promise<Running> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'test', 'support', 'voicemail-hometel.ts'), configFile], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
-  trackChild(child);
-  let log = '';
-  let output = '';
-  child.stdout.on('data', (d: Buffer) => (output += d.toString()));
-  const udn = await new Promise<string>((resolve, reject) => {
-    child.stderr.on('data', (d: Buffer) => {
-      log += d.toString();
-      const m = /hometel running udn=(uuid:\S+)/.exec(log);
-      if (m) resolve(m[1]!);
-    });
-    child.once('exit', (code) => reject(new Error(`hometel exited with ${code}: ${log}`)));
-  });
-  return { child, udn, log: () => log, output: () => output };
 }
 
 /** `hometel voicemail …` on the store, as JSON. */
@@ -192,7 +166,7 @@ function lastVoiceMailInfo(): string {
 before(async () => {
   dir = await mkdtemp(join(tmpdir(), 'hometel-voicemail-'));
   sipPort = await freeLoopbackPort();
-  hometel = await startVoiceMailHometel(await writeConfig(1));
+  hometel = await startHometelProcess(['--config', await writeConfig(1)]);
   cp = new ControlPoint({ interfaces: [lo], logger: testLogger('telcp'), searchTarget: voiceMailType, mx: 1 });
   await cp.start();
   const root = await cp.waitForDevice((d) => d.udn === hometel.udn);
@@ -306,7 +280,7 @@ test('acceptance 12: a greeting that is not WAV, or is 100 MiB, is refused clear
 test('acceptance 11: kill -9 during a recording — after the restart the message is complete or not listed, never broken; messages survive', async () => {
   // Room for more messages from now on.
   await terminate(hometel.child, 10_000);
-  hometel = await startVoiceMailHometel(await writeConfig(10));
+  hometel = await startHometelProcess(['--config', await writeConfig(10)]);
   const sipp = await call({ speech: speech(greetingMs, 30_000), holdms: 30_000 });
   const partials = join(dir, 'data', 'voicemail', '.partial');
   await waitFor(() => readdirSync(partials).some((f) => statSync(join(partials, f)).size > 44 + 16_000), 'a recording under way', 20_000);
@@ -316,7 +290,7 @@ test('acceptance 11: kill -9 during a recording — after the restart the messag
   assert.equal(readdirSync(partials).length, 1, 'the cut recording is a partial file');
   assert.equal((await list()).total, 1, 'and not listed');
 
-  hometel = await startVoiceMailHometel(join(dir, 'hometel.json'));
+  hometel = await startHometelProcess(['--config', join(dir, 'hometel.json')]);
   assert.deepEqual(readdirSync(partials), [], 'the partial file is gone after the restart');
   const after = await list();
   assert.deepEqual(after.messages.map((m) => m.id), [messageID], 'the earlier message survives');
