@@ -32,6 +32,8 @@ class Live {
   private readonly listeners = new Set<Listener>();
   private source: EventSource | undefined;
   private noticeId = 1;
+  /** Events received so far: a reload that saw one arrive meanwhile may carry an older picture than the event. */
+  private received = 0;
   /** The browser phone handles WebRTC signalling for this page. */
   onWebRtc: (e: WebRtcEvent) => void = () => {};
 
@@ -46,6 +48,7 @@ class Live {
     this.source = source;
     const on = <T>(type: string, f: (data: T) => void): void =>
       source.addEventListener(type, (m: MessageEvent<string>) => {
+        this.received++;
         f(JSON.parse(m.data) as T);
         this.changed();
       });
@@ -88,8 +91,19 @@ class Live {
     this.state.connected = false;
   }
 
+  /**
+   * Fetches the whole picture again. An event that arrives while the answers are under way may be newer than they
+   * are (a client that came meanwhile): the picture is then fetched again, and never taken over the event's.
+   */
   async reload(): Promise<void> {
-    const [home, calls] = await Promise.all([api.home(), api.calls()]);
+    let home: Home;
+    let calls: Call[];
+    for (let attempt = 0; ; attempt++) {
+      const before = this.received;
+      [home, calls] = await Promise.all([api.home(), api.calls()]);
+      if (this.received === before) break;
+      if (attempt === 3) return;
+    }
     this.state.home = home;
     this.state.calls = new Map(calls.map((c) => [keyOf(c), c]));
     for (const c of calls) if (c.status === 'Ringing' && !this.state.incoming.has(keyOf(c))) this.state.incoming.set(keyOf(c), { call: c });
