@@ -19,7 +19,7 @@ export class ConfigError extends HometelError {
   }
 }
 
-export type { ClientConfig, EchoConfig, HometelConfig, LineConfig, MediaConfig, NativeMediaConfig, SipLineConfig, VoiceMailConfig, WebConfig } from './config/schema.js';
+export type { ClientConfig, EchoConfig, HometelConfig, LineConfig, MediaConfig, NativeMediaConfig, PhonesConfig, SipLineConfig, VoiceMailConfig, WebConfig } from './config/schema.js';
 
 /** The RTP port range of the i-th client when it names none. */
 export function defaultClientRtpPorts(index: number): PortRange {

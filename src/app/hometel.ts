@@ -27,6 +27,7 @@ import { browserClientHost } from './browser-clients.js';
 import { startWebApp, type RunningWebApp } from './web-app.js';
 import { createCallHandling, genaLiveness } from './call-handling.js';
 import { openRules } from './call-rules.js';
+import { startPhones, type RunningPhones } from './phones.js';
 
 export const rootDeviceType = 'urn:schemas-upnp-org:device:Basic:1';
 
@@ -198,6 +199,7 @@ export async function startHometel(config: HometelConfig, logger: Logger): Promi
       })
     : undefined;
   let web: RunningWebApp | undefined;
+  let phones: RunningPhones | undefined;
   // The web application goes first (its control point unregisters), then devices (byebye), then live calls are
   // hung up (BYE), then the SIP lines stop (unREGISTER).
   const close = async (): Promise<void> => {
@@ -210,6 +212,7 @@ export async function startHometel(config: HometelConfig, logger: Logger): Promi
     addressBook.close();
     await Promise.all(planes.map((p) => p.close()));
     for (const c of clients) await c.close();
+    await phones?.stop();
     for (const sip of sipLines) await sip.stop();
     await echo?.stop();
     for (const v of voiceMailServices) v.close();
@@ -219,6 +222,7 @@ export async function startHometel(config: HometelConfig, logger: Logger): Promi
   try {
     voicemail?.start();
     for (const sip of sipLines) await sip.start();
+    if (config.phones) phones = await startPhones({ config: config.phones, address, store, clock, logger });
     try {
       await echo?.start();
     } catch (e) {

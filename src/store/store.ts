@@ -138,6 +138,29 @@ const migrations: readonly string[] = [
      file TEXT NOT NULL,
      read INTEGER NOT NULL CHECK (read IN (0, 1)));
    CREATE INDEX IF NOT EXISTS voicemail_message_by_line ON voicemail_message (line);`,
+  // The phones (issue 14): extensions with their Digest HA1 values only (never a password), and the bindings their
+  // devices registered (RFC 3261 10.3), kept so that registrations survive a restart.
+  `CREATE TABLE IF NOT EXISTS extension (
+     number TEXT PRIMARY KEY,
+     display_name TEXT,
+     user_name TEXT,
+     realm TEXT NOT NULL,
+     ha1_md5 TEXT NOT NULL,
+     ha1_sha256 TEXT NOT NULL,
+     created INTEGER NOT NULL);
+   CREATE TABLE IF NOT EXISTS registration_binding (
+     extension TEXT NOT NULL REFERENCES extension (number) ON DELETE CASCADE,
+     contact TEXT NOT NULL,
+     expires_at INTEGER NOT NULL,
+     call_id TEXT NOT NULL,
+     cseq INTEGER NOT NULL,
+     transport TEXT NOT NULL CHECK (transport IN ('udp', 'tcp')),
+     address TEXT NOT NULL,
+     port INTEGER NOT NULL,
+     user_agent TEXT,
+     instance TEXT,
+     registered_at INTEGER NOT NULL,
+     PRIMARY KEY (extension, contact));`,
 ];
 
 export class Store {

@@ -61,6 +61,7 @@ function sipPortClashes(c: HometelConfig): string[] {
   const endpoints = [
     ...c.lines.flatMap((l, i) => (l.sip ? [{ path: `lines[${i}].sip.port`, host: l.sip.host, port: l.sip.port }] : [])),
     ...(c.echo ? [{ path: 'echo.port', host: c.echo.host, port: c.echo.port }] : []),
+    ...(c.phones ? [{ path: 'phones.registrar.port', host: c.phones.registrar.host, port: c.phones.registrar.port }] : []),
   ];
   return endpoints.flatMap((b, j) =>
     endpoints

@@ -238,6 +238,42 @@ const callHandling = object(
   'Incoming calls for the whole home (issue 13): the no-response and nobody-home actions and the activation.',
 );
 
+/** The phones' registrar (issue 14; RFC 3261 10): where it listens, its realm, what it accepts. */
+const phoneRegistrar = object(
+  {
+    host: Type.Optional(text('The IPv4 address the registrar listens on and phones register with; default: the address of the first of `interfaces`.')),
+    port: listenPort('SIP port of the registrar, UDP and TCP', 5060),
+    transports: withDefault(transports, ['udp', 'tcp']),
+    realm: text('The Digest realm. Passwords are stored as HA1 values of it: changing it makes every extension need `hometel phones passwd`.', { default: 'hometel' }),
+    minExpires: Type.Integer({ minimum: 1, description: 'The shortest registration accepted (423 Interval Too Brief below it).', default: 60 }),
+    maxExpires: Type.Integer({ minimum: 1, description: 'The longest registration granted; longer requests are shortened to it.', default: 3600 }),
+    homeNetworks: Type.Array(Type.String({ pattern: '^\\d{1,3}(\\.\\d{1,3}){3}/\\d{1,2}$', errorMessage: 'must be an IPv4 network, e.g. 192.168.0.0/16' }), {
+      description: 'Networks a phone may register from and name in its Contact (IPv4 CIDR).',
+      default: ['127.0.0.0/8', '10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '169.254.0.0/16'],
+    }),
+    allowContactsOutside: Type.Boolean({ description: 'Accept a Contact outside `homeNetworks` (a phone away from home); false refuses it with 403.', default: false }),
+  },
+  'hometel as the registrar of the home\'s phones.',
+);
+
+/** How phones call (issue 14): the dial plan of every extension. */
+const dialPlan = object(
+  {
+    line: Type.Optional(text('The line outside numbers go out on (a `lines[].name`); default: the first line.')),
+    outsidePrefix: Type.Optional(Type.String({ pattern: '^[0-9*#]{1,4}$', description: 'Digits an outside number starts with that are stripped before it goes out (a PBX\'s "0 for an outside line"); none by default.' })),
+    addPrefix: Type.Optional(Type.String({ pattern: '^\\+?[0-9]{1,8}$', description: 'Digits put in front of every outside number (after `outsidePrefix` is stripped).' })),
+  },
+  'The dial plan: an extension number rings that extension, a feature code runs it, a TelCPName or a Telephony Client\'s name calls inside the home, and anything else goes out on a line.',
+);
+
+const phones = object(
+  {
+    registrar: withDefault(phoneRegistrar, {}),
+    dialPlan: withDefault(dialPlan, {}),
+  },
+  'The phones of the home (issue 14): hometel as their registrar; they ring with the screens and call out through the lines.',
+);
+
 export const configSchema = object(
   {
     name: text('Friendly name of the root device.', { default: 'hometel' }),
@@ -258,6 +294,7 @@ export const configSchema = object(
     voicemail: withDefault(voicemail, {}),
     callMonitor: Type.Union([callMonitor, Type.Literal(false)], { description: `${callMonitor.description} false (the default): none. It shows every caller's number to whoever connects.`, default: false }),
     callHandling: withDefault(callHandling, {}),
+    phones: Type.Union([phones, Type.Literal(false)], { description: `${phones.description} false (the default): no registrar — its port, 5060, is also a line's default.`, default: false }),
   },
   'hometel\'s configuration.',
 );
@@ -274,6 +311,9 @@ export type NumberPlanConfig = Static<typeof numberPlan>;
 export type VoiceMailConfig = Static<typeof voicemail>;
 export type CallHandlingConfig = Static<typeof callHandling>;
 export type PortRange = Static<ReturnType<typeof rtpPortRange>>;
+export type PhonesConfig = Static<typeof phones>;
+export type PhoneRegistrarConfig = Static<typeof phoneRegistrar>;
+export type DialPlanConfig = Static<typeof dialPlan>;
 
 /** The schema of the file: what configSchema requires but has a default may be left out. */
 function optionalDefaults(schema: TSchema): TSchema {

@@ -77,6 +77,11 @@ export interface UserAgentOptions {
   readonly stopTimeoutMs?: number;
   /** Randomness for back-off jitter-free choices (Retry-After); default Math.random. */
   readonly random?: () => number;
+  /**
+   * Methods beyond `allowedMethods` this UA accepts (REGISTER, SUBSCRIBE, REFER … of the phones' side); requests
+   * with them go to the delegate's `onRequest`.
+   */
+  readonly extraMethods?: readonly string[];
 }
 
 /** Methods this UA accepts (the Allow header). */

@@ -30,7 +30,7 @@ import { AuthState, NonceCounter } from './auth.js';
 import { AvailabilityWatch, type WatchHost } from './availability.js';
 import type { OutgoingRequest, SendHandlers, UaContext, UaSettings } from './context.js';
 import { InviteSession, type InviteSessionDelegate, type SessionHost } from './invite-session.js';
-import { allowedMethods, allowHeader, supportedOptions, type SipTransportName, type UaCredentials, type UaTransport, type UserAgentOptions } from './options.js';
+import { allowedMethods, supportedOptions, type SipTransportName, type UaCredentials, type UaTransport, type UserAgentOptions } from './options.js';
 import { Registration, type RegistrationInfo, type RegistrationState } from './registration.js';
 import { reply } from './requests.js';
 
@@ -38,6 +38,12 @@ export interface UserAgentDelegate {
   /** A new incoming call. Set `session.delegate` here; answer or reject now or later. Without it: 480. */
   onInvite?(session: InviteSession): void;
   onRegistration?(state: RegistrationState, info: RegistrationInfo): void;
+  /**
+   * A request the UA itself does not handle: out of dialog, any method of `extraMethods` (REGISTER, SUBSCRIBE …);
+   * in a dialog that is not an INVITE session's or a watch's (a subscription's refresh), any allowed method. The
+   * delegate responds on `tx`; returning false (or no delegate) answers 481 in a dialog and 405 out of one.
+   */
+  onRequest?(tx: ServerTransaction): boolean;
 }
 
 export class UserAgent implements UaContext, SessionHost, WatchHost {
@@ -59,6 +65,8 @@ export class UserAgent implements UaContext, SessionHost, WatchHost {
   private readonly nonces = new NonceCounter();
   private readonly registration?: Registration;
   private readonly idPrefix = randomBytes(3).toString('hex');
+  private readonly methods: readonly string[];
+  private readonly allow: string;
   private nextId = 1;
   private awaitingFinal = 0;
   private readonly drainWaiters: Array<() => void> = [];
@@ -68,6 +76,8 @@ export class UserAgent implements UaContext, SessionHost, WatchHost {
 
   constructor(private readonly opts: UserAgentOptions) {
     if (opts.transports.length === 0) throw new Error('a user agent needs at least one transport');
+    this.methods = [...allowedMethods, ...(opts.extraMethods ?? []).filter((m) => !(allowedMethods as readonly string[]).includes(m))];
+    this.allow = this.methods.join(', ');
     this.transport = opts.transport;
     this.clock = opts.clock ?? systemClock;
     this.logger = opts.logger ?? silentLogger;
@@ -190,7 +200,7 @@ export class UserAgent implements UaContext, SessionHost, WatchHost {
   describe(kind: 'request' | 'response'): HeaderInput {
     const product = this.opts.product ?? 'hometel';
     return [
-      ['Allow', allowHeader],
+      ['Allow', this.allow],
       [kind === 'request' ? 'User-Agent' : 'Server', product],
     ];
   }
@@ -322,7 +332,7 @@ export class UserAgent implements UaContext, SessionHost, WatchHost {
     if (this.stopped) return respond(503);
     if (req.method === 'CANCEL') return this.receiveCancel(tx as NonInviteServerTransaction);
     // RFC 3261 8.2.1: method
-    if (!(allowedMethods as readonly string[]).includes(req.method)) return respond(405);
+    if (!this.methods.includes(req.method)) return respond(405);
     const from = fromAddr(req);
     const to = toAddr(req);
     const id = callId(req);
@@ -355,6 +365,7 @@ export class UserAgent implements UaContext, SessionHost, WatchHost {
         const watch = this.subscriptions.get(id);
         if (watch) return watch.notify(tx);
       }
+      if (this.delegated(tx)) return;
       return respond(481);
     }
     switch (req.method) {
@@ -366,8 +377,18 @@ export class UserAgent implements UaContext, SessionHost, WatchHost {
       case 'NOTIFY':
         return respond(481);
       default:
+        if (this.delegated(tx)) return;
         return respond(405);
     }
+  }
+
+  /** Hands a request to the delegate's `onRequest`; true when it took it. */
+  private delegated(tx: ServerTransaction): boolean {
+    const delegate = this.delegate;
+    if (!delegate.onRequest) return false;
+    let taken = false;
+    this.safe('request delegate', () => (taken = delegate.onRequest?.(tx) ?? false));
+    return taken || tx.finalResponse !== undefined;
   }
 
   private receiveInvite(tx: InviteServerTransaction, merge: string): void {

@@ -1,0 +1,3 @@
+/** The phones of the home (issue 14): extensions, their registrations, and what the SIP side needs of them. */
+export type { Binding, Extension, ExtensionView, NewExtension, PhoneDirectory, PhonesAdmin, PhonesEvent, RegistrationView, SipSourceAddress } from './model.js';
+export type { BindingRepository, ExtensionRepository } from './ports.js';

@@ -1,0 +1,2 @@
+/** The phones' side of hometel's SIP (issue 14): registrar, calls to and from phones, lamps and presence. */
+export { PhoneSide, phoneSideMethods, type PhoneSideOptions, type RequestHandler } from './phone-side.js';
