@@ -7,3 +7,4 @@ export { SqliteContactRepository } from './repositories/contact-repository.js';
 export { SqliteRuleRepository } from './repositories/rule-repository.js';
 export { SqliteVoiceMailRepository } from './repositories/voicemail-repository.js';
 export { SqliteCallRecordRepository, DEFAULT_CALL_RECORD_CAP } from './repositories/call-record-repository.js';
+export { SqliteBindingRepository, SqliteExtensionRepository } from './repositories/phone-repositories.js';

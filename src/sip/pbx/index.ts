@@ -1,2 +1,3 @@
 /** The phones' side of hometel's SIP (issue 14): registrar, calls to and from phones, lamps and presence. */
 export { PhoneSide, phoneSideMethods, type PhoneSideOptions, type RequestHandler } from './phone-side.js';
+export type { RequestAuthenticator } from './authenticator.js';
