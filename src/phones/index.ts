@@ -3,3 +3,4 @@ export type { Binding, Extension, ExtensionView, NewExtension, PhoneDirectory, P
 export type { BindingRepository, ExtensionRepository } from './ports.js';
 export { PhonesError, type PhonesErrorKind } from './errors.js';
 export { Extensions, ha1 } from './extensions.js';
+export { PhonesService, type PhonesServiceOptions } from './phones-service.js';
