@@ -97,7 +97,7 @@ export class CallHandlingService {
 
   /**
    * A screen's decision about a ringing Call. Throws UnknownCall, DecisionRefused (naming the winner) or
-   * ForwardTargetInvalid; nothing changes then.
+   * InvalidForwardTarget; nothing changes then.
    */
   decide(callID: string, action: ScreenAction, by: string, onLine?: string): void {
     const { line, call } = this.find(callID, onLine);

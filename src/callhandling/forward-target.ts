@@ -1,20 +1,13 @@
-/** A forward's target: a number the home's number plan reads, or a sip:/sips:/tel: URI; anything else is refused. */
-import { HometelError } from '../base/index.js';
+/** A forward's target as the call-handling service takes it: a sip:/tel: URI, or a number the home's number plan reads. */
+import { forwardTargetOf, InvalidForwardTarget } from '../telephony/domain/index.js';
 
-export class ForwardTargetInvalid extends HometelError {
-  readonly code = 'callhandling.target-invalid';
-  constructor(readonly target: string) {
-    super(`cannot forward to ${JSON.stringify(target)}: give a phone number or a sip:/tel: URI`);
-  }
-}
-
-const uri = /^(sips?:[^\s@]+@[^\s@]+|sips?:[^\s@:]+|tel:\+?[0-9*#()\-. ]{1,32})$/i;
-
-/** The target as it will be called, trimmed; throws ForwardTargetInvalid. */
+/**
+ * The target as it will be called, trimmed: the syntax of the domain's forwardTargetOf, and a plain number must also be
+ * one the number plan reads. Throws InvalidForwardTarget.
+ */
 export function forwardTarget(target: string, numberKey: (address: string) => string | undefined): string {
   const t = target.trim();
-  if (t.length === 0 || t.length > 256) throw new ForwardTargetInvalid(target);
-  if (uri.test(t)) return t;
-  if (/^\+?[0-9][0-9 ()\-./]*$/.test(t) && numberKey(t) !== undefined) return t;
-  throw new ForwardTargetInvalid(target);
+  const uri = /^(sips?|tel):/i.test(t);
+  if (forwardTargetOf(t) === undefined || (!uri && numberKey(t) === undefined)) throw new InvalidForwardTarget(target);
+  return t;
 }

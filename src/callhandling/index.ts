@@ -10,7 +10,7 @@ export { describeDnd, describeRule } from './rules/describe.js';
 export * from './ports.js';
 export * from './call-record.js';
 export { ActivationInvalid, Liveness, type LivenessStatus } from './liveness.js';
-export { ForwardTargetInvalid, forwardTarget } from './forward-target.js';
+export { forwardTarget } from './forward-target.js';
 export { CallHandlingService, screenActionOf, TcUnavailable, type CallHandlingEvent, type CallHandlingOptions, type ScreenAction } from './call-handling-service.js';
 /** The refusals the service's decide() and ignore() throw (the domain's). */
 export { DecisionRefused, InvalidForwardTarget, UnknownCall } from '../telephony/domain/index.js';

@@ -14,7 +14,7 @@ import { ConsoleError, type ConsoleEvent, type HomeConsole } from '../console/in
 import { ContactError, type ContactsService } from '../contacts/index.js';
 import { RuleInvalid, type RuleBook } from '../callhandling/index.js';
 import { GreetingRefused, NoSuchLine, NoSuchMessage, type VoiceMailService } from '../voicemail/index.js';
-import { ActivationInvalid, DecisionRefused, ForwardTargetInvalid, InvalidForwardTarget, TcUnavailable, UnknownCall, type CallHandlingService } from '../callhandling/index.js';
+import { ActivationInvalid, DecisionRefused, InvalidForwardTarget, TcUnavailable, UnknownCall, type CallHandlingService } from '../callhandling/index.js';
 import { callHandlingRoutes } from './routes/call-handling-routes.js';
 import { accessCheck } from './access.js';
 import { BrowserClients, type BrowserClientHost } from './browser-clients.js';
@@ -79,7 +79,7 @@ function failureOf(e: FastifyError | Error): { status: number; error: string; re
   if (e instanceof GreetingRefused) return { status: 400, error: e.code };
   if (e instanceof UnknownCall) return { status: 404, error: e.code };
   if (e instanceof DecisionRefused || e instanceof TcUnavailable) return { status: 409, error: e.code };
-  if (e instanceof ForwardTargetInvalid || e instanceof InvalidForwardTarget || e instanceof ActivationInvalid) return { status: 400, error: e.code };
+  if (e instanceof InvalidForwardTarget || e instanceof ActivationInvalid) return { status: 400, error: e.code };
   const fe = e as FastifyError;
   if (fe.validation) return { status: 400, error: 'request.invalid' };
   if (fe.statusCode === 413) return { status: 413, error: 'request.too-large' };

@@ -6,7 +6,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ForwardTargetInvalid } from '../../src/callhandling/index.js';
+import { InvalidForwardTarget } from '../../src/callhandling/index.js';
 import { DecisionRefused, UnknownCall } from '../../src/telephony/domain/index.js';
 import { handlingSetup } from '../support/call-handling-fakes.js';
 
@@ -97,7 +97,7 @@ test('first decision wins: the second gets DecisionRefused naming the winner; un
 test('a forward to garbage is refused and nothing is decided; sip: and tel: URIs are taken', (t) => {
   const { line, service } = handlingSetup(t);
   line.ring('c1', '+4930222');
-  for (const bad of ['', 'hello', 'http://x', 'sip:', '++--']) assert.throws(() => service.decide('c1', { action: 'forward', target: bad }, 'cli'), ForwardTargetInvalid);
+  for (const bad of ['', 'hello', 'http://x', 'sip:', '++--']) assert.throws(() => service.decide('c1', { action: 'forward', target: bad }, 'cli'), InvalidForwardTarget);
   assert.equal(line.decisions.length, 0);
   service.decide('c1', { action: 'forward', target: 'sip:bob@example.org' }, 'cli');
   line.ring('c2', '+4930222');

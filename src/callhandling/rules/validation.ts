@@ -6,6 +6,7 @@
 import { HometelError } from '../../base/index.js';
 import type { HandlingAction, RuleDraft, RuleMatch } from './model.js';
 import { scheduleProblem } from './schedule.js';
+import { forwardTarget } from '../forward-target.js';
 
 export class RuleInvalid extends HometelError {
   readonly code = 'callhandling.rule-invalid';
@@ -58,9 +59,12 @@ export function patternKey(pattern: string, numberKey: NumberKey): MatchKey | st
 function targetProblem(target: unknown, numberKey: NumberKey): string | undefined {
   if (typeof target !== 'string' || target.trim().length === 0) return 'a forward needs a target (a telephone number or a sip:/tel: URI)';
   if (target.length > MAX_TEXT) return `the forward target is longer than ${MAX_TEXT} characters`;
-  if (numberKey(target) !== undefined) return undefined;
-  if (/^(sips?:[^\s@]+@[^\s@]+|sips?:[a-z0-9.-]+|tel:\+?[\d\-.()]+)$/i.test(target.trim())) return undefined;
-  return `cannot forward to ${JSON.stringify(target)}: it is neither a telephone number nor a sip:/tel: URI`;
+  try {
+    forwardTarget(target, numberKey);
+    return undefined;
+  } catch {
+    return `cannot forward to ${JSON.stringify(target)}: it is neither a telephone number nor a sip:/tel: URI`;
+  }
 }
 
 function matchProblem(match: RuleMatch | undefined): string | undefined {

@@ -5,7 +5,7 @@
  */
 import { DecisionRefused, InvalidForwardTarget, UnknownCall, type TelCPRegistry } from '../domain/index.js';
 import { UdaErrorCode, udaError, type ServiceHandlers, type ServiceImplementation, type ServiceState } from '../../upnp/index.js';
-import { ForwardTargetInvalid, type CallHandlingService, type ScreenAction } from '../../callhandling/index.js';
+import { type CallHandlingService, type ScreenAction } from '../../callhandling/index.js';
 import { callHandlingContract, CallHandlingAction as A, type CallHandlingContract } from './contract.js';
 import { alreadyDecided, CallHandlingErrorCode as E, chError } from './errors.js';
 import { buildCallRecords, buildDecision, buildIgnored } from './record-xml.js';
@@ -84,7 +84,7 @@ export class CallHandlingUpnpService implements ServiceImplementation<CallHandli
     } catch (e) {
       if (e instanceof UnknownCall) throw chError(E.InvalidCallID, callID);
       if (e instanceof DecisionRefused) throw e.winner ? alreadyDecided(e.winner.by, e.winner.decision.action) : chError(E.InvalidCallStatus, callID);
-      if (e instanceof ForwardTargetInvalid || e instanceof InvalidForwardTarget) throw chError(E.InvalidForwardTarget, e.message);
+      if (e instanceof InvalidForwardTarget) throw chError(E.InvalidForwardTarget, e.message);
       throw e;
     }
   }

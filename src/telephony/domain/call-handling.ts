@@ -91,21 +91,23 @@ export class UnknownCall extends HometelError {
   }
 }
 
-/** A forward target that is neither a sip:/tel: URI nor a number. */
+/** A forward target that is neither a sip:/tel: URI nor a number (the one check: forwardTargetOf). */
 export class InvalidForwardTarget extends HometelError {
-  readonly code = 'callhandling.forward-target';
+  readonly code = 'callhandling.target-invalid';
   constructor(readonly target: string) {
-    super(`cannot forward to ${JSON.stringify(target)}: give a sip: or tel: URI or a number`);
+    super(`cannot forward to ${JSON.stringify(target)}: give a phone number or a sip:/tel: URI`);
   }
 }
 
 /**
- * A forward target as the line takes it: a sip:/sips:/tel: URI as given, a number (digits, `+`, `*`, `#`, with
- * spaces, dashes, dots or parentheses) as a tel: URI; undefined for anything else.
+ * The one syntax of a forward target, wherever one is given (a screen, a rule, the config): a sip:/sips:/tel: URI
+ * as given, or a number (digits, `+`, `*`, `#`, with spaces, dashes, dots, slashes or parentheses) as the tel: URI
+ * the line calls; undefined for anything else, or for more than 256 characters.
  */
 export function forwardTargetOf(target: string): string | undefined {
   const v = target.trim();
+  if (v.length === 0 || v.length > 256) return undefined;
   if (calleeKind(v, () => false)) return v;
-  if (/^\+?[\d*#][\d*#\s\-.()]*$/.test(v)) return `tel:${v.replace(/[\s\-.()]/g, '')}`;
+  if (/^\+?[\d*#(][\d*#\s\-.()/]*$/.test(v) && /\d/.test(v)) return `tel:${v.replace(/[\s\-.()/]/g, '')}`;
   return undefined;
 }
