@@ -4,3 +4,4 @@ export type { BindingRepository, ExtensionRepository } from './ports.js';
 export { PhonesError, type PhonesErrorKind } from './errors.js';
 export { Extensions, ha1 } from './extensions.js';
 export { PhonesService, type PhonesServiceOptions } from './phones-service.js';
+export { DialPlan, featureCodes, type DialPlanHome, type DialPlanRules, type DialRefusal, type DialTarget, type Feature } from './dial-plan.js';
