@@ -7,3 +7,4 @@ export { beep, defaultGreeting, mailboxFullAnnouncement, maxGreetingBytes, maxGr
 export { Deposit, FullAnnouncement, silenceRms, type DepositEnd, type RecordedDeposit } from './deposit.js';
 export { VoiceMailService, type DepositCall, type GreetingInfo, type VoiceMailInfo, type VoiceMailLimits, type VoiceMailServiceOptions } from './voicemail-service.js';
 export type { VoiceMailPlayer } from './player.js';
+export { MailboxMenu, type Mailbox, type MenuPrompt } from './mailbox-menu.js';
