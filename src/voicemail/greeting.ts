@@ -14,7 +14,7 @@ export const maxGreetingSeconds = 120;
 const amplitude = 8000;
 
 /** Tones and pauses as samples: [Hz (0 = pause), ms]. */
-function tonePattern(steps: ReadonlyArray<readonly [number, number]>): Int16Array {
+export function tonePattern(steps: ReadonlyArray<readonly [number, number]>): Int16Array {
   const parts = steps.map(([hz, ms]) => {
     const n = Math.round((ms * sampleRate) / 1000);
     if (hz === 0) return new Int16Array(n);

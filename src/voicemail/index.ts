@@ -8,3 +8,4 @@ export { Deposit, FullAnnouncement, silenceRms, type DepositEnd, type RecordedDe
 export { VoiceMailService, type DepositCall, type GreetingInfo, type VoiceMailInfo, type VoiceMailLimits, type VoiceMailServiceOptions } from './voicemail-service.js';
 export type { VoiceMailPlayer } from './player.js';
 export { MailboxMenu, type Mailbox, type MenuPrompt } from './mailbox-menu.js';
+export { menuSignal } from './menu-prompts.js';
