@@ -14,6 +14,7 @@ import { PhoneSide } from '../../src/sip/pbx/index.js';
 import { SqliteVoiceMailRepository, Store } from '../../src/store/index.js';
 import { pcmWav, VoiceMailService } from '../../src/voicemail/index.js';
 import { VoicemailAccess } from '../../src/app/voicemail-access.js';
+import { PhoneMedia } from '../../src/app/phone-media.js';
 import { captureUdpTo } from '../support/pcap.js';
 import { expectSippSuccess, freeLoopbackPort, runSipp, SIPP_SCENARIO_DIR } from '../support/sipp.js';
 import { lo } from '../support/net.js';
@@ -22,6 +23,7 @@ let dir: string;
 let store: Store;
 let voicemail: VoiceMailService;
 let side: PhoneSide;
+let media: PhoneMedia;
 let access: VoicemailAccess;
 
 function tone(hz: number, seconds: number): Int16Array {
@@ -44,14 +46,16 @@ before(async () => {
   voicemail = new VoiceMailService({ repository, dir: vmDir, lines: ['home'], limits, clock: systemClock, logger: silentLogger });
   voicemail.start();
   const rtp = await freeLoopbackPort(4);
-  access = new VoicemailAccess({ voicemail, address: lo.address, ports: new PortPool({ min: rtp, max: rtp + 3 }), clock: systemClock, logger: silentLogger });
+  media = new PhoneMedia({ address: lo.address, ports: new PortPool({ min: rtp, max: rtp + 3 }), clock: systemClock, logger: silentLogger });
+  access = new VoicemailAccess(voicemail, media, silentLogger);
   side = new PhoneSide({ host: lo.address, port: 0, transports: ['udp'], realm: 'hometel', logger: silentLogger });
-  side.onInvite((session) => void access.serve(session, '21'));
+  // Authentication is the registrar's (its own tests): here every phone is extension 21.
+  side.onInvite((session, extension) => void access.serve(session, extension), { authenticate: () => '21' });
   await side.start();
 });
 
 after(async () => {
-  await access.close();
+  await media.close();
   await side.stop();
   voicemail.close();
   store.close();

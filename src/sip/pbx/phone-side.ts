@@ -5,7 +5,8 @@
  * agent and hands each request to the part that handles its method; a method nobody handles is answered 405.
  */
 import { silentLogger, systemClock, type Clock, type Logger } from '../../base/index.js';
-import { bindSipTransports, UserAgent, type InviteSession, type ServerTransaction, type SipTransportName, type SipTransports, type TimerConfig } from '../index.js';
+import { bindSipTransports, UserAgent, type InviteSession, type ServerTransaction, type SipRequest, type SipTransportName, type SipTransports, type TimerConfig } from '../index.js';
+import type { RequestAuthenticator } from './authenticator.js';
 
 export interface PhoneSideOptions {
   /** The IPv4 address to listen on and to write in Via and Contact. */
@@ -31,7 +32,9 @@ export class PhoneSide {
   private transports?: SipTransports;
   private boundPort = 0;
   private readonly handlers = new Map<string, RequestHandler[]>();
-  private inviteHandler?: (session: InviteSession) => void;
+  private invites?: { readonly handler: (session: InviteSession, extension: string) => void; readonly authenticator: RequestAuthenticator };
+  /** The extension each admitted INVITE authenticated as. */
+  private readonly callers = new WeakMap<SipRequest, string>();
   readonly clock: Clock;
   readonly logger: Logger;
 
@@ -45,9 +48,12 @@ export class PhoneSide {
     this.handlers.set(method, [...(this.handlers.get(method) ?? []), handler]);
   }
 
-  /** INVITEs from phones (a new call) go to `handler`; without one they are answered 480. */
-  onInvite(handler: (session: InviteSession) => void): void {
-    this.inviteHandler = handler;
+  /**
+   * INVITEs from phones (a new call) go to `handler` with the extension they authenticated as; `authenticator`
+   * answers the others (a challenge, 403). Without a handler every INVITE is answered 480.
+   */
+  onInvite(handler: (session: InviteSession, extension: string) => void, authenticator: RequestAuthenticator): void {
+    this.invites = { handler, authenticator };
   }
 
   async start(): Promise<void> {
@@ -72,7 +78,18 @@ export class PhoneSide {
       ...(this.opts.timers ? { timers: this.opts.timers } : {}),
     });
     this.ua.delegate = {
-      onInvite: (session) => (this.inviteHandler ? this.inviteHandler(session) : session.reject(480)),
+      admitInvite: (tx) => {
+        if (!this.invites) return true;
+        const extension = this.invites.authenticator.authenticate(tx);
+        if (extension === undefined) return false;
+        this.callers.set(tx.request, extension);
+        return true;
+      },
+      onInvite: (session) => {
+        const extension = session.request && this.callers.get(session.request);
+        if (this.invites && extension !== undefined) this.invites.handler(session, extension);
+        else session.reject(480);
+      },
       onRequest: (tx) => (this.handlers.get(tx.request.method) ?? []).some((h) => h(tx)),
     };
     this.ua.start();

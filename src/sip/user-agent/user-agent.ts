@@ -37,6 +37,11 @@ import { reply } from './requests.js';
 export interface UserAgentDelegate {
   /** A new incoming call. Set `session.delegate` here; answer or reject now or later. Without it: 480. */
   onInvite?(session: InviteSession): void;
+  /**
+   * Asked before a new INVITE becomes a session: false when the delegate answered `tx` itself (a Digest challenge,
+   * 403). Without it every INVITE is admitted.
+   */
+  admitInvite?(tx: InviteServerTransaction): boolean;
   onRegistration?(state: RegistrationState, info: RegistrationInfo): void;
   /**
    * A request the UA itself does not handle: out of dialog, any method of `extraMethods` (REGISTER, SUBSCRIBE …);
@@ -392,13 +397,14 @@ export class UserAgent implements UaContext, SessionHost, WatchHost {
   }
 
   private receiveInvite(tx: InviteServerTransaction, merge: string): void {
+    const delegate = this.delegate;
+    if (delegate.admitInvite && !delegate.admitInvite(tx)) return;
     const session = InviteSession.incoming(this, this, this.newId('in'), tx, generateTag());
     if (!session) return;
     this.live.add(session);
     this.byServerTx.set(tx, session);
     this.merged.set(merge, session);
     this.logger.info('incoming call', { session: session.id, from: tx.request.headers.get('From') ?? '' });
-    const delegate = this.delegate;
     if (!delegate.onInvite) session.reject(480);
     else this.safe('incoming call delegate', () => delegate.onInvite?.(session));
     session.offered();
