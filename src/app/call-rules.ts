@@ -5,9 +5,9 @@
  * rule for `030 1234567` and a contact with `+49 30 1234567` mean the same caller.
  */
 import { systemClock, type Clock } from '../base/index.js';
-import { RuleBook } from '../callhandling/index.js';
+import { ForwardAll, RuleBook } from '../callhandling/index.js';
 import { addressKey, planIdentity } from '../contacts/index.js';
-import { SqliteRuleRepository, Store } from '../store/index.js';
+import { SqliteCallRecordRepository, SqliteRuleRepository, Store } from '../store/index.js';
 import type { HometelConfig } from './config.js';
 
 export interface RuleBookExtras {
@@ -45,4 +45,16 @@ export function openRulesStore(config: HometelConfig, clock: Clock): OpenRules {
 }
 
 // What the CLI reads and prints of rules (it imports only app).
-export { describeDnd, describeRule, parseSchedule, RuleInvalid, type DndSettings, type HandlingAction, type RuleDraft, type RuleMatch, type WeeklySchedule } from '../callhandling/index.js';
+export { describeDnd, describeRule, InvalidForwardTarget, parseSchedule, RuleInvalid, type DndSettings, type HandlingAction, type RuleDraft, type RuleMatch, type WeeklySchedule } from '../callhandling/index.js';
+
+export interface OpenForwardAll {
+  readonly forwardAll: ForwardAll;
+  close(): void;
+}
+
+/** Forward all in the config's store, for `hometel forward …` next to (or without) `hometel start`. */
+export function openForwardAllStore(config: HometelConfig): OpenForwardAll {
+  const store = Store.open(config.dataDir);
+  const plan = config.numberPlan;
+  return { forwardAll: new ForwardAll(new SqliteCallRecordRepository(store), (address) => addressKey(address, plan)), close: () => store.close() };
+}

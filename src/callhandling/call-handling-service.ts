@@ -10,6 +10,7 @@ import { DecisionRefused, UnknownCall, type Call, type CallDecision, type Decide
 import type { HandlingAction } from './rules/model.js';
 import { decidedRecord, endedRecord, type CallRecord, type CallRecordPage, type CallRecordQuery, type CallRecordRepository } from './call-record.js';
 import { forwardTarget } from './forward-target.js';
+import { ForwardAll } from './forward-all.js';
 import { Liveness, type LivenessStatus } from './liveness.js';
 import { activations, type Activation, type CallerClassifier, type HandledLine, type HandlingProfile, type LivenessSource, type MessageFinder, type RulePort, type TcAnswerer } from './ports.js';
 
@@ -26,7 +27,8 @@ export type CallHandlingEvent =
   | { readonly type: 'ignored'; readonly line: string; readonly callID: string; readonly screen: string }
   | { readonly type: 'decided'; readonly line: string; readonly callID: string; readonly by: string; readonly action: string }
   | { readonly type: 'record'; readonly record: CallRecord }
-  | { readonly type: 'dnd'; readonly on: boolean; readonly by: string };
+  | { readonly type: 'dnd'; readonly on: boolean; readonly by: string }
+  | { readonly type: 'forward-all'; readonly target?: string; readonly by: string };
 
 export interface CallHandlingOptions {
   /** The lines at the start; more come with addLine (as each line's Telephony Server is made). */
@@ -58,8 +60,10 @@ export class CallHandlingService {
   private readonly unsubscribe: Array<() => void> = [];
   private messageFor: MessageFinder = () => undefined;
   private answerOnTc?: TcAnswerer;
+  private readonly forwarding: ForwardAll;
 
   constructor(private readonly o: CallHandlingOptions) {
+    this.forwarding = new ForwardAll(o.records, o.numberKey);
     const saved = o.records.activation();
     const mode = (activations as readonly string[]).includes(saved ?? '') ? (saved as Activation) : o.activation;
     this.liveness = new Liveness(mode, (m) => o.records.saveActivation(m));
@@ -138,6 +142,21 @@ export class CallHandlingService {
     return now;
   }
 
+  /**
+   * Forward all (a PBX's unconditional forward; the phones' *72 / *73): every incoming Call the rules let ring goes to
+   * `target`. Kept in the store, so another process (the CLI) changes it too. Throws InvalidForwardTarget.
+   */
+  forwardAll(): string | undefined {
+    return this.forwarding.target();
+  }
+
+  setForwardAll(target: string | undefined, by: string): string | undefined {
+    const checked = this.forwarding.set(target);
+    this.o.logger.info('forward all', { to: checked ?? 'off', by });
+    this.emit({ type: 'forward-all', ...(checked !== undefined ? { target: checked } : {}), by });
+    return checked;
+  }
+
   status(): LivenessStatus {
     return this.liveness.status();
   }
@@ -172,6 +191,12 @@ export class CallHandlingService {
     }
     if (result && result.action.kind !== 'ring') {
       this.later(line, incoming.callID, result.action, result.decidedBy);
+      return { notify: false };
+    }
+    // Forward all comes after the rules (a blocked caller stays refused) and before anyone rings.
+    const forwardAll = this.forwarding.target();
+    if (forwardAll !== undefined) {
+      this.later(line, incoming.callID, { kind: 'forward', target: forwardAll }, 'forward-all');
       return { notify: false };
     }
     if (!this.liveness.active()) {

@@ -50,6 +50,9 @@ export interface CallRecordRepository {
   /** The persisted activation setting (seed 004 2.2 5 ii), undefined when never set. */
   activation(): string | undefined;
   saveActivation(value: string): void;
+  /** Forward all (a PBX's unconditional forward): its target, undefined when off. */
+  forwardAll(): string | undefined;
+  saveForwardAll(target: string | undefined): void;
 }
 
 const methodOf = (d: Decided): ProcessingMethod => (d.decision.action === 'accept-native' ? 'accept' : d.decision.action);

@@ -11,6 +11,7 @@ export * from './ports.js';
 export * from './call-record.js';
 export { ActivationInvalid, Liveness, type LivenessStatus } from './liveness.js';
 export { forwardTarget } from './forward-target.js';
+export { ForwardAll } from './forward-all.js';
 export { CallHandlingService, screenActionOf, TcUnavailable, type CallHandlingEvent, type CallHandlingOptions, type ScreenAction } from './call-handling-service.js';
 /** The refusals the service's decide() and ignore() throw (the domain's). */
 export { DecisionRefused, InvalidForwardTarget, UnknownCall } from '../telephony/domain/index.js';

@@ -7,7 +7,7 @@ import { invokeCommand } from './commands/invoke.js';
 import { startCommand } from './commands/start.js';
 import { webCommand } from './commands/web.js';
 import { contactsCommand } from './commands/contacts.js';
-import { dndCommand, rulesCommand } from './commands/rules.js';
+import { dndCommand, forwardCommand, rulesCommand } from './commands/rules.js';
 import { voicemailCommand } from './commands/voicemail.js';
 import { errorMessage } from '../base/index.js';
 
@@ -24,6 +24,7 @@ program.addCommand(webCommand());
 program.addCommand(contactsCommand());
 program.addCommand(rulesCommand());
 program.addCommand(dndCommand());
+program.addCommand(forwardCommand());
 program.addCommand(voicemailCommand());
 
 try {

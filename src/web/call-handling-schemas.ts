@@ -51,6 +51,9 @@ export const Activation = Type.Object({
 });
 export const ActivationBody = Type.Object({ activation: Type.String({ description: 'auto, on or off' }) }, { additionalProperties: false });
 
+export const ForwardAll = Type.Object({ target: Type.Union([Type.String(), Type.Null()], { description: 'where every incoming call goes; null: off' }) });
+export const ForwardAllBody = Type.Object({ target: Type.Union([Type.String({ minLength: 1, maxLength: 256 }), Type.Null()], { description: 'a phone number or a sip:/tel: URI; null turns forward all off' }) }, { additionalProperties: false });
+
 export type CallRecordView = Static<typeof CallRecord>;
 export type CallRecordPageView = Static<typeof CallRecordPage>;
 export type ActivationView = Static<typeof Activation>;

@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openRules } from '../../src/app/index.js';
-import { Store } from '../../src/store/index.js';
+import { SqliteCallRecordRepository, Store } from '../../src/store/index.js';
 import { runHometel } from '../support/hometel-process.js';
 
 test('hometel rules and dnd: --help on every command', async () => {
@@ -90,4 +90,30 @@ test('seed 004 2.2 3 vi from the shell: hometel dnd on|off|status --json, and th
   t.after(() => store.close());
   const book = openRules(store, { numberPlan: { country: 'DE', areaCode: '30' } });
   assert.deepEqual(book.dnd(), { on: false, action: { kind: 'reject', status: 480 }, vipRings: true, schedules: [] });
+});
+
+test('hometel forward on|off|status --json (forward all, the phones\' *72/*73): a bad target refused with nothing stored; the store holds what the hub reads', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'hometel-cli-forward-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const run = (...args: string[]): ReturnType<typeof runHometel> => runHometel([...args, '--data-dir', dir]);
+  for (const args of [['forward', '--help'], ['forward', 'on', '--help'], ['forward', 'off', '--help'], ['forward', 'status', '--help']]) {
+    const r = await runHometel(args);
+    assert.equal(r.code, 0, args.join(' '));
+    assert.match(r.stdout, /^Usage: hometel forward/m);
+  }
+  const on = await run('forward', 'on', '0171 2345678', '--json');
+  assert.equal(on.code, 0, on.stderr);
+  assert.deepEqual(JSON.parse(on.stdout), { target: '0171 2345678' });
+  const bad = await run('forward', 'on', 'the neighbours');
+  assert.equal(bad.code, 1);
+  assert.match(bad.stderr, /^hometel forward: cannot forward to "the neighbours"/m);
+  assert.match((await run('forward', 'status')).stdout, /^forward all: every call goes to 0171 2345678$/m);
+  const store = Store.open(dir);
+  try {
+    assert.equal(new SqliteCallRecordRepository(store).forwardAll(), '0171 2345678', 'what the running hub screens with');
+  } finally {
+    store.close();
+  }
+  assert.deepEqual(JSON.parse((await run('forward', 'off', '--json')).stdout), { target: null });
+  assert.deepEqual(JSON.parse((await run('forward', 'status', '--json')).stdout), { target: null });
 });

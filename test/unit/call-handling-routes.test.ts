@@ -82,3 +82,16 @@ test('call records and the activation', async (t) => {
   assert.equal(off.json<{ active: boolean }>().active, false);
   assert.equal((await put('/api/call-handling/activation', { activation: 'never' })).statusCode, 400);
 });
+
+test('forward all over HTTP: on with a number, a bad target refused (400) and nothing changed, off with null', async (t) => {
+  const { get, put, line } = await fixture(t);
+  assert.deepEqual((await get('/api/forward-all')).json(), { target: null });
+  assert.deepEqual((await put('/api/forward-all', { target: '0171 2345678' })).json(), { target: '0171 2345678' });
+  const bad = await put('/api/forward-all', { target: 'my neighbour' });
+  assert.equal(bad.statusCode, 400);
+  assert.equal(bad.json<{ error: string }>().error, 'callhandling.target-invalid');
+  assert.deepEqual((await get('/api/forward-all')).json(), { target: '0171 2345678' });
+  assert.deepEqual(line.ring('c1', '+4930222'), { notify: false }, 'a call is forwarded, nobody rings');
+  assert.deepEqual((await put('/api/forward-all', { target: null })).json(), { target: null });
+  assert.deepEqual(line.ring('c2', '+4930222'), { notify: true });
+});

@@ -162,3 +162,24 @@ test('a decision scoped to another line does not find the Call', (t) => {
   assert.throws(() => service.decide('c1', { action: 'voicemail' }, 'cli', 'work'), UnknownCall);
   service.decide('c1', { action: 'voicemail' }, 'cli', 'home');
 });
+
+test('forward all (the phones\' *72): every call the rules let ring goes to the target, a blocked caller stays refused; kept in the store; off again rings', (t) => {
+  const { clock, line, service, records } = handlingSetup(t, { rules: (f) => (f.address === '+4930999' ? { action: { kind: 'reject', status: 403 }, decidedBy: 'rule:r1' } : undefined) });
+  const events: unknown[] = [];
+  service.onEvent((e) => events.push(e));
+  assert.equal(service.setForwardAll('0171 2345678', 'ext:21'), '0171 2345678');
+  assert.equal(records.forwardAll(), '0171 2345678', 'kept in the store');
+  assert.deepEqual(events, [{ type: 'forward-all', target: '0171 2345678', by: 'ext:21' }]);
+  assert.deepEqual(line.ring('c1', '+4930222'), { notify: false });
+  assert.deepEqual(line.ring('c2', '+4930999'), { notify: false });
+  clock.advance(0);
+  assert.deepEqual(line.decisions, [
+    { callID: 'c1', decision: { action: 'forward', target: '0171 2345678' }, by: 'forward-all' },
+    { callID: 'c2', decision: { action: 'reject', status: 403 }, by: 'rule:r1' },
+  ]);
+  assert.throws(() => service.setForwardAll('the neighbours', 'cli'), InvalidForwardTarget);
+  assert.equal(service.forwardAll(), '0171 2345678', 'a refused target changes nothing');
+  assert.equal(service.setForwardAll(undefined, 'ext:21'), undefined);
+  assert.equal(records.forwardAll(), undefined);
+  assert.deepEqual(line.ring('c3', '+4930222'), { notify: true });
+});

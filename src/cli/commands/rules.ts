@@ -1,11 +1,11 @@
 /**
- * `hometel rules …` and `hometel dnd …`: the home's automatic call processing (seed 004 2.2 3 vi) from the shell —
+ * `hometel rules …`, `hometel dnd …` and `hometel forward …`: the home's automatic call processing (seed 004 2.2 3 vi) from the shell —
  * screening rules by caller number (exact or a prefix such as `+4930*`), withheld number, blocked, VIP, contact group
  * or not in the contacts, and do-not-disturb with its action, VIPs that ring and weekly schedules. Every command has
  * --json; they work next to a running `hometel start`, which notices the change within about a second.
  */
 import { Command, Option } from 'commander';
-import { describeDnd, describeRule, openRulesStore, parseSchedule, RuleInvalid, type DndSettings, type HandlingAction, type OpenRules, type RuleMatch, type WeeklySchedule } from '../../app/index.js';
+import { describeDnd, describeRule, openForwardAllStore, openRulesStore, parseSchedule, RuleInvalid, type DndSettings, type HandlingAction, type OpenForwardAll, type OpenRules, type RuleMatch, type WeeklySchedule } from '../../app/index.js';
 import { onStore, withStoreOptions, type StoreOptions } from './store-command.js';
 
 const withRules = (opts: StoreOptions, f: (r: OpenRules) => unknown): Promise<void> => onStore('rules', opts, (config, clock) => openRulesStore(config, clock), f);
@@ -161,4 +161,45 @@ export function dndCommand(): Command {
       ),
   );
   return dnd;
+}
+
+const withForwardAll = (opts: StoreOptions, f: (r: OpenForwardAll) => unknown): Promise<void> => onStore('forward', opts, (config) => openForwardAllStore(config), f);
+
+const forwardText = (target: string | undefined): string => (target === undefined ? 'forward all: off' : `forward all: every call goes to ${target}`);
+
+/** `hometel forward …`: forward all (a PBX's unconditional forward; the phones' *72 / *73). */
+export function forwardCommand(): Command {
+  const forward = new Command('forward').description('forward all: every incoming call of the home goes to one number (the rules still refuse blocked callers)');
+  forward.addCommand(
+    withStoreOptions(new Command('on'))
+      .description('forward every call to NUMBER (a phone number or a sip:/tel: URI)')
+      .argument('<number>', 'where the calls go')
+      .action((number: string, opts: StoreOptions) =>
+        withForwardAll(opts, ({ forwardAll }) => {
+          const target = forwardAll.set(number);
+          return opts.json ? { target } : forwardText(target);
+        }),
+      ),
+  );
+  forward.addCommand(
+    withStoreOptions(new Command('off'))
+      .description('calls ring again')
+      .action((opts: StoreOptions) =>
+        withForwardAll(opts, ({ forwardAll }) => {
+          forwardAll.set(undefined);
+          return opts.json ? { target: null } : forwardText(undefined);
+        }),
+      ),
+  );
+  forward.addCommand(
+    withStoreOptions(new Command('status'))
+      .description('where calls are forwarded, if anywhere')
+      .action((opts: StoreOptions) =>
+        withForwardAll(opts, ({ forwardAll }) => {
+          const target = forwardAll.target();
+          return opts.json ? { target: target ?? null } : forwardText(target);
+        }),
+      ),
+  );
+  return forward;
 }

@@ -62,4 +62,13 @@ export class SqliteCallRecordRepository implements CallRecordRepository {
   saveActivation(value: string): void {
     this.db.prepare("INSERT INTO call_handling_setting (key, value) VALUES ('activation', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value").run(value);
   }
+
+  forwardAll(): string | undefined {
+    return (this.db.prepare("SELECT value FROM call_handling_setting WHERE key = 'forward-all'").get() as { value: string } | undefined)?.value;
+  }
+
+  saveForwardAll(target: string | undefined): void {
+    if (target === undefined) this.db.prepare("DELETE FROM call_handling_setting WHERE key = 'forward-all'").run();
+    else this.db.prepare("INSERT INTO call_handling_setting (key, value) VALUES ('forward-all', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value").run(target);
+  }
 }

@@ -1,6 +1,6 @@
 /**
  * Incoming-call handling over HTTP (issue 13): a screen's decisions about a ringing Call (accept, reject, forward,
- * voicemail) and ignore, the full call records, and the activation. Each route is one call of the call-handling
+ * voicemail) and ignore, the full call records, the activation, and forward all. Each route is one call of the call-handling
  * service; the web's decider is `web:<label>`. 404 an unknown CallID, 409 another decision came first (the message
  * names it), 400 a bad target.
  */
@@ -8,7 +8,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import type { CallHandlingService, LivenessStatus, ScreenAction } from '../../callhandling/index.js';
-import { AcceptBody, Activation, ActivationBody, CallIdParams, CallRecordPage, DecideBody, ForwardBody, RejectBody } from '../call-handling-schemas.js';
+import { AcceptBody, Activation, ActivationBody, CallIdParams, CallRecordPage, DecideBody, ForwardAll, ForwardAllBody, ForwardBody, RejectBody } from '../call-handling-schemas.js';
 
 const refused = { 400: Type.Ref('Error'), 404: Type.Ref('Error'), 409: Type.Ref('Error') };
 const done = { 204: Type.Null(), ...refused };
@@ -46,5 +46,9 @@ export function callHandlingRoutes(handling: CallHandlingService): FastifyPlugin
     );
     app.get('/api/call-handling/activation', { schema: { tags, summary: 'The activation (auto, on, off) and the screens online', response: { 200: Activation } } }, async () => view(handling.status()));
     app.put('/api/call-handling/activation', { schema: { tags, summary: 'Sets the activation: auto (liveness), on, off', body: ActivationBody, response: { 200: Activation, ...refused } } }, async (req) => view(handling.setActivation(req.body.activation)));
+    app.get('/api/forward-all', { schema: { tags, summary: 'Forward all: where every incoming call goes, if anywhere', response: { 200: ForwardAll } } }, async () => ({ target: handling.forwardAll() ?? null }));
+    app.put('/api/forward-all', { schema: { tags, summary: 'Forwards every incoming call to a number (the rules still refuse blocked callers), or stops it', body: ForwardAllBody, response: { 200: ForwardAll, ...refused } } }, async (req) => ({
+      target: handling.setForwardAll(req.body.target ?? undefined, decider(req, undefined)) ?? null,
+    }));
   };
 }
