@@ -3,7 +3,8 @@
  * passwd, remove and registrations with --json and as text, --help on every command, wrong input refused with the
  * phones service's message and exit status 1 (nothing stored), `--password -` read from stdin. The password is never
  * printed, and the SQLite file holds the right MD5 and SHA-256 HA1 values (RFC 3261 22.4, RFC 8760) for the
- * configured realm and nowhere the password.
+ * configured realm and nowhere the password. Next to a running `hometel start`, the CLI and the HTTP API see each
+ * other's extensions.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -14,6 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { hometelCli, runHometel } from '../support/hometel-process.js';
+import { lineOnlyConfig, startWebHometel } from '../support/web.js';
 
 const repoRoot = join(import.meta.dirname, '..', '..');
 
@@ -173,4 +175,30 @@ test('issue 14 Extensions from the shell: wrong input as text on stderr with exi
   assert.equal(empty.code, 1);
   assert.match(empty.stderr, /a password has 8 to 128 characters/);
   assert.deepEqual(storedRows(dir), before, 'nothing stored or changed');
+});
+
+test('issue 14 Extensions: `hometel start` with phones serves /api/phones over the same store the CLI changes, with the configured realm', async (t) => {
+  const { hometel, url, setupLink } = await startWebHometel('hometel-cli-phones-web-', (dir) => ({
+    ...lineOnlyConfig(dir, 0),
+    phones: { registrar: { host: '127.0.0.1', port: 0, realm: 'home.example' } },
+  }));
+  t.after(() => hometel.stop());
+  const origin = url.replace(/\/$/, '');
+  const setup = await fetch(`${origin}/api/setup`, { method: 'POST', headers: { origin, 'content-type': 'application/json' }, body: JSON.stringify({ token: setupLink.split('#token=')[1], password: 'a long enough password' }) });
+  assert.equal(setup.status, 200);
+  const h = { origin, cookie: setup.headers.get('set-cookie')!.split(';')[0]!, 'content-type': 'application/json' };
+
+  const added = await fetch(`${origin}/api/phones`, { method: 'POST', headers: h, body: JSON.stringify({ number: '21', password: 'kitchen-secret-1', displayName: 'Kitchen' }) });
+  assert.equal(added.status, 201);
+  const config = join(hometel.dir, 'hometel.json');
+  const cli = await runHometel(['phones', 'add', '22', '--password', 'hall-secret-1', '--config', config]);
+  assert.equal(cli.code, 0, cli.stderr);
+  const listed = await runHometel(['phones', 'list', '--json', '--config', config]);
+  assert.deepEqual((JSON.parse(listed.stdout) as { extensions: Array<{ number: string }> }).extensions.map((e) => e.number), ['21', '22'], 'the CLI sees what the API added');
+  const api = await fetch(`${origin}/api/phones`, { headers: h });
+  assert.deepEqual(((await api.json()) as { extensions: Array<{ number: string }> }).extensions.map((e) => e.number), ['21', '22'], 'the API sees what the CLI added');
+  const [kitchen, hall] = storedRows(join(hometel.dir, 'data'));
+  assert.equal(kitchen?.ha1_md5, md5('21:home.example:kitchen-secret-1'), "the web application's service uses the configured realm");
+  assert.equal(hall?.ha1_sha256, sha256('22:home.example:hall-secret-1'), "and so does the CLI's");
+  assert.ok(!hometel.log().includes('kitchen-secret-1'), 'the password is not logged');
 });

@@ -153,3 +153,17 @@ test('issue 11 Security: the phone routes need a session, and the OpenAPI docume
     for (const operation of Object.values(paths[p])) assert.deepEqual(operation.tags, ['phones'], p);
   }
 });
+
+test('issue 14 Extensions over HTTP: without the phones service (no "phones" in the config) there are no phone routes', async (t) => {
+  const logger = createLogger({ level: 'error', write: () => undefined });
+  const clock = new FakeClock(0);
+  const accounts = new AccountService({ repository: new MemoryAccountRepository(), clock, logger, scrypt: { log2N: 10, r: 8, p: 1 } });
+  const home = new HomeConsole({ telcp: new TelephonyControlPoint({ logger, interfaces: [] }), telCPName: 'web-test', clock, logger });
+  const web = await createWebServer({ accounts, console: home, browserClients: { add: () => Promise.reject(new Error('no browsers here')) }, clock, logger });
+  t.after(() => web.close());
+  const setup = await web.app.inject({ method: 'POST', url: '/api/setup', headers: { host, origin }, payload: { token: accounts.issueSetupToken()!, password: 'a long enough password' } });
+  const cookie = `hometel_session=${setup.cookies.find((c) => c.name === 'hometel_session')!.value}`;
+  const r = await web.app.inject({ method: 'GET', url: '/api/phones', headers: { host, origin, cookie } });
+  assert.equal(r.statusCode, 404);
+  assert.equal(r.json<{ error: string }>().error, 'request.not-found');
+});
