@@ -107,10 +107,14 @@ test('issue 14 Extensions on the Phones page: a registered device is shown; chan
   await photographPage(page, await screenshotDir(join(dir, 'screenshots')), 'phones');
 
   const card = page.locator('li.extension[data-number="21"]');
-  await card.locator('button:has-text("Change password")').click();
-  await card.locator('input[name=password]').fill('kitchen-secret-2');
-  await card.locator('input[name=again]').fill('kitchen-secret-2');
-  await card.locator('button:has-text("Save the password")').click();
+  // With the keyboard: the button, then the password field has the focus, Tab to the repetition, Enter saves.
+  await card.locator('button:has-text("Change password")').focus();
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('li.extension[data-number="21"] input[name=password]:focus');
+  await page.keyboard.type('kitchen-secret-2');
+  await page.keyboard.press('Tab');
+  await page.keyboard.type('kitchen-secret-2');
+  await page.keyboard.press('Enter');
   await page.waitForSelector('.notice:has-text("Extension 21 has a new password")');
   assert.equal(extensions.get('21')?.ha1Md5, ha1('md5', '21', 'hometel', 'kitchen-secret-2'));
   assert.ok(!(await page.content()).includes('kitchen-secret'), 'no password left on the page');

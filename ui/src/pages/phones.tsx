@@ -8,10 +8,10 @@ import { attempt, live, useAction } from '../live.js';
 const plural = (n: number, what: string): string => `${n} ${what}${n === 1 ? '' : 's'}`;
 
 /** A password and its repetition (typed blind: the form checks they match before sending). */
-function PasswordFields({ password, again, set }: { password: string; again: string; set: (password: string, again: string) => void }) {
+function PasswordFields({ password, again, set, focus = false }: { password: string; again: string; set: (password: string, again: string) => void; focus?: boolean }) {
   return (
     <>
-      <label>Password <input type="password" name="password" autoComplete="new-password" value={password} onInput={(e) => set(e.currentTarget.value, again)} /></label>
+      <label>Password <input type="password" name="password" autoComplete="new-password" autoFocus={focus} value={password} onInput={(e) => set(e.currentTarget.value, again)} /></label>
       <label>Again <input type="password" name="again" autoComplete="new-password" value={again} onInput={(e) => set(password, e.currentTarget.value)} /></label>
     </>
   );
@@ -63,7 +63,7 @@ function PasswordChange({ number, done }: { number: string; done: () => void }) 
   };
   return (
     <form class="inline" aria-label={`New password for ${number}`} onSubmit={(e) => { e.preventDefault(); void save(); }}>
-      <PasswordFields password={pw.password} again={pw.again} set={(password, again) => setPw({ password, again })} />
+      <PasswordFields password={pw.password} again={pw.again} set={(password, again) => setPw({ password, again })} focus />
       <button class="primary" disabled={busy}>Save the password</button>
       <button type="button" onClick={done}>Cancel</button>
     </form>
