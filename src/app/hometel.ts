@@ -28,6 +28,7 @@ import { startWebApp, type RunningWebApp } from './web-app.js';
 import { createCallHandling, genaLiveness } from './call-handling.js';
 import { openRules } from './call-rules.js';
 import { startPhones, type RunningPhones } from './phones.js';
+import { phonesOver } from './phones-admin.js';
 
 export const rootDeviceType = 'urn:schemas-upnp-org:device:Basic:1';
 
@@ -241,6 +242,8 @@ export async function startHometel(config: HometelConfig, logger: Logger): Promi
           accounts: accountsOver(store, clock, logger),
           contacts,
           ...(voicemail ? { voicemail } : {}),
+          // The phones' extensions for the web application (issue 14); the running phones' service once it has one.
+          ...(config.phones ? { phones: phonesOver(store, config.phones.registrar.realm, clock, logger) } : {}),
           interfaces,
           browserClients: browserClientHost({
             interfaces,

@@ -4,6 +4,7 @@ export { startHometel } from './hometel.js';
 export { openAccounts, setupLink, type OpenAccounts } from './accounts.js';
 export { openContacts, type OpenContacts } from './contacts.js';
 export * from './call-rules.js';
+export { openPhones, phonesRealm, type OpenPhones } from './phones-admin.js';
 export { openVoiceMail, type OpenVoiceMail } from './voicemail.js';
 export { voiceMailServiceType } from '../telephony/voicemail/index.js';
 export { callHandlingServiceType, parseCallRecords, parseDecision, parseIgnored } from '../telephony/callhandling/index.js';

@@ -9,6 +9,7 @@ import { webCommand } from './commands/web.js';
 import { contactsCommand } from './commands/contacts.js';
 import { dndCommand, forwardCommand, rulesCommand } from './commands/rules.js';
 import { voicemailCommand } from './commands/voicemail.js';
+import { phonesCommand } from './commands/phones.js';
 import { errorMessage } from '../base/index.js';
 
 const program = new Command('hometel')
@@ -26,6 +27,7 @@ program.addCommand(rulesCommand());
 program.addCommand(dndCommand());
 program.addCommand(forwardCommand());
 program.addCommand(voicemailCommand());
+program.addCommand(phonesCommand());
 
 try {
   await program.parseAsync(process.argv);

@@ -13,6 +13,7 @@ import { errorDetail, type Clock, type Logger } from '../base/index.js';
 import { ConsoleError, type ConsoleEvent, type HomeConsole } from '../console/index.js';
 import { ContactError, type ContactsService } from '../contacts/index.js';
 import { RuleInvalid, type RuleBook } from '../callhandling/index.js';
+import { PhonesError, type PhonesAdmin } from '../phones/index.js';
 import { GreetingRefused, NoSuchLine, NoSuchMessage, type VoiceMailService } from '../voicemail/index.js';
 import { ActivationInvalid, DecisionRefused, InvalidForwardTarget, TcUnavailable, UnknownCall, type CallHandlingService } from '../callhandling/index.js';
 import { callHandlingRoutes } from './routes/call-handling-routes.js';
@@ -26,6 +27,7 @@ import { browserRoutes } from './routes/browser-routes.js';
 import { contactRoutes } from './routes/contact-routes.js';
 import { ruleRoutes } from './routes/rule-routes.js';
 import { voicemailRoutes } from './routes/voicemail-routes.js';
+import { phoneRoutes } from './routes/phone-routes.js';
 import { sharedSchemas } from './schemas.js';
 import { defaultUiDir, loadUi } from './static-ui.js';
 import { uiRoutes } from './routes/ui-routes.js';
@@ -49,6 +51,8 @@ export interface WebServerOptions {
   readonly voicemail?: VoiceMailService;
   /** The home's call handling (its routes and events are served when it is given). */
   readonly callHandling?: CallHandlingService;
+  /** The phones' extensions (issue 14; their routes are served when it is given). */
+  readonly phones?: PhonesAdmin;
   /** The largest file an import accepts (default 20 MiB). */
   readonly maxImportBytes?: number;
   readonly metrics?: WebMetrics;
@@ -77,6 +81,7 @@ function failureOf(e: FastifyError | Error): { status: number; error: string; re
   if (e instanceof ContactError) return { status: { invalid: 400, 'not-found': 404, 'too-large': 413, unreadable: 400 }[e.kind], error: e.code };
   if (e instanceof NoSuchMessage || e instanceof NoSuchLine) return { status: 404, error: e.code };
   if (e instanceof GreetingRefused) return { status: 400, error: e.code };
+  if (e instanceof PhonesError) return { status: { invalid: 400, exists: 409, 'not-found': 404 }[e.kind], error: e.code };
   if (e instanceof UnknownCall) return { status: 404, error: e.code };
   if (e instanceof DecisionRefused || e instanceof TcUnavailable) return { status: 409, error: e.code };
   if (e instanceof InvalidForwardTarget || e instanceof ActivationInvalid) return { status: 400, error: e.code };
@@ -148,6 +153,7 @@ export async function createWebServer(o: WebServerOptions): Promise<WebServer> {
   if (o.contacts) await app.register(contactRoutes(o.contacts, o.maxImportBytes ?? 20 * 1024 * 1024));
   if (o.rules) await app.register(ruleRoutes(o.rules, () => o.clock.now()));
   if (o.voicemail) await app.register(voicemailRoutes(o.voicemail));
+  if (o.phones) await app.register(phoneRoutes(o.phones));
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   if (o.metrics) {
     const metrics = o.metrics;

@@ -3,6 +3,7 @@ import type { CallBody, HomeBody, LogEntryBody, NewTokenAnswer, SessionStateBody
 import type { CallRecordPageView } from '../../src/web/call-handling-schemas.js';
 import type { ContactBody, ContactDraftBody, ContactListBody, ImportReportBody } from '../../src/web/contact-schemas.js';
 import type { DndBody, DndChangeBody, RuleBody, RuleDraftBody, RuleListBody } from '../../src/web/rule-schemas.js';
+import type { ExtensionBody, ExtensionListBody, NewExtensionBody, RegistrationBody, RegistrationListBody } from '../../src/web/phone-schemas.js';
 import type { GreetingInfoBody, VoiceMailListBody, VoiceMessageBody } from '../../src/web/voicemail-schemas.js';
 
 export type Home = HomeBody;
@@ -24,6 +25,9 @@ export type DndChange = DndChangeBody;
 export type VoiceMessage = VoiceMessageBody;
 export type VoiceMailList = VoiceMailListBody;
 export type GreetingInfo = GreetingInfoBody;
+export type Extension = ExtensionBody;
+export type NewExtension = NewExtensionBody;
+export type Registration = RegistrationBody;
 
 export class ApiError extends Error {
   constructor(
@@ -93,6 +97,11 @@ export const api = {
   uploadGreeting: (line: string, file: Blob) => request<GreetingInfo>('PUT', `/api/voicemail/greetings/${seg(line)}`, undefined, file),
   greetingFromMessage: (line: string, id: string) => request<GreetingInfo>('POST', `/api/voicemail/greetings/${seg(line)}/from-message`, { id }),
   resetGreeting: (line: string) => request<GreetingInfo>('DELETE', `/api/voicemail/greetings/${seg(line)}`),
+  phones: () => request<ExtensionListBody>('GET', '/api/phones'),
+  addPhone: (e: NewExtension) => request<Extension>('POST', '/api/phones', e),
+  removePhone: (number: string) => request<undefined>('DELETE', `/api/phones/${seg(number)}`),
+  setPhonePassword: (number: string, password: string) => request<undefined>('PUT', `/api/phones/${seg(number)}/password`, { password }),
+  phoneRegistrations: () => request<RegistrationListBody>('GET', '/api/phones/registrations'),
   enableBrowser: (stream: string, friendlyName: string) => request<{ udn: string; friendlyName: string }>('POST', '/api/browser-clients', { stream, friendlyName }),
   disableBrowser: (udn: string) => request<{ ok: boolean }>('DELETE', `/api/browser-clients/${seg(udn)}`),
   webrtcAnswer: (udn: string, session: string, sdp: string) => request<{ ok: boolean }>('POST', `/api/browser-clients/${seg(udn)}/sessions/${seg(session)}/answer`, { sdp }),

@@ -12,6 +12,7 @@ import { HomePage } from './pages/home.js';
 import { LogPage } from './pages/log.js';
 import { ContactsPage } from './pages/contacts.js';
 import { RulesPage } from './pages/rules.js';
+import { PhonesPage } from './pages/phones.js';
 import { VoicemailPage } from './pages/voicemail.js';
 import { linkClick, navigate, usePath } from './router.js';
 
@@ -23,6 +24,7 @@ const pages = [
   { path: '/contacts', label: 'Contacts' },
   { path: '/rules', label: 'Rules' },
   { path: '/voicemail', label: 'Voicemail' },
+  { path: '/phones', label: 'Phones' },
   { path: '/settings', label: 'Settings' },
 ];
 
@@ -40,6 +42,7 @@ function Shell({ loggedOut }: { loggedOut: () => void }) {
     path === '/contacts' ? <ContactsPage /> :
     path === '/rules' ? <RulesPage /> :
     path === '/voicemail' ? <VoicemailPage s={s} /> :
+    path === '/phones' ? <PhonesPage /> :
     path === '/settings' ? <SettingsPage loggedOut={loggedOut} /> :
     <HomePage s={s} />;
   return (

@@ -26,7 +26,7 @@ export function uiRoutes(files: ReadonlyMap<string, UiFile>): FastifyPluginAsync
       app.get(name, { config: { public: true }, schema: { hide: true } }, (req, reply) => send(file, req, reply, 'no-cache'));
     }
     // The application's own pages: every path outside /api gets the page, which routes itself.
-    for (const path of ['/', '/calls', '/dial', '/log', '/contacts', '/rules', '/voicemail', '/settings', '/setup', '/login']) {
+    for (const path of ['/', '/calls', '/dial', '/log', '/contacts', '/rules', '/voicemail', '/phones', '/settings', '/setup', '/login']) {
       app.get(path, { config: { public: true }, schema: { hide: true } }, (req, reply) => send(index, req, reply, 'no-cache'));
     }
   };
