@@ -1,3 +1,6 @@
 /** The phones' side of hometel's SIP (issue 14): registrar, calls to and from phones, lamps and presence. */
 export { PhoneSide, phoneSideMethods, type PhoneSideOptions, type RequestHandler } from './phone-side.js';
 export type { RequestAuthenticator } from './authenticator.js';
+export { Notifier, eventPackages, type EventPackage, type NotifierOptions, type NotifierSide } from './notifier.js';
+export { UnsolicitedMessageWaiting, type UnsolicitedMessageWaitingOptions } from './message-waiting.js';
+export { dialogInfoBody, dialogInfoType, messageSummaryBody, messageSummaryType, pidfBody, pidfType, xmlText } from './event-bodies.js';
