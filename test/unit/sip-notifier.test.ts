@@ -86,7 +86,7 @@ class Phone extends RawPeer {
     return this.requests('NOTIFY').map((r) => r.message);
   }
 
-  last(): SipRequest {
+  lastNotify(): SipRequest {
     const all = this.notifies();
     assert.ok(all.length > 0, 'a NOTIFY');
     return all[all.length - 1]!;
@@ -101,7 +101,7 @@ test('RFC 6665 4.2.1 / RFC 3842: a message-summary subscription is accepted (200
   assert.ok(sub.res.headers.get('Contact'));
   const tag = toAddr(sub.res)!.tag;
   assert.ok(tag, 'the To tag that makes the dialog');
-  const first = s.phone.last();
+  const first = s.phone.lastNotify();
   assert.equal(first.headers.get('Event'), 'message-summary');
   assert.equal(first.headers.get('Subscription-State'), 'active;expires=600');
   assert.equal(first.headers.get('Content-Type'), 'application/simple-message-summary');
@@ -112,13 +112,13 @@ test('RFC 6665 4.2.1 / RFC 3842: a message-summary subscription is accepted (200
   assert.match(first.body, /^Messages-Waiting: no\r\nMessage-Account: sip:21@home\r\nVoice-Message: 0\/0\r\n$/);
   s.messages.set(1, 0);
   await s.phone.settle();
-  assert.match(s.phone.last().body, /Messages-Waiting: yes/);
-  assert.ok(cseq(s.phone.last())!.seq > cseq(first)!.seq, 'CSeq counts up in the dialog');
+  assert.match(s.phone.lastNotify().body, /Messages-Waiting: yes/);
+  assert.ok(cseq(s.phone.lastNotify())!.seq > cseq(first)!.seq, 'CSeq counts up in the dialog');
   s.clock.advance(100_000);
   s.messages.set(0, 1);
   await s.phone.settle();
-  assert.match(s.phone.last().body, /Messages-Waiting: no\r\n.*\r\nVoice-Message: 0\/1/s);
-  assert.equal(s.phone.last().headers.get('Subscription-State'), 'active;expires=500', 'the time left');
+  assert.match(s.phone.lastNotify().body, /Messages-Waiting: no\r\n.*\r\nVoice-Message: 0\/1/s);
+  assert.equal(s.phone.lastNotify().headers.get('Subscription-State'), 'active;expires=500', 'the time left');
   s.notifier.close();
   await stopped(s.ua);
 });
@@ -155,8 +155,8 @@ test('RFC 6665 4.2.1 / 8.2.1: unknown Event 489 with Allow-Events; too short 423
 test('RFC 4235: a busy lamp of an extension goes idle → early → confirmed → terminated → idle, the version counting up; a line\'s lamp shows its Calls', async () => {
   const s = setup();
   await s.phone.subscribe('dialog', 'sip:21@home', [['Expires', '600']]);
-  const body = () => s.phone.last().body;
-  assert.equal(s.phone.last().headers.get('Content-Type'), 'application/dialog-info+xml');
+  const body = () => s.phone.lastNotify().body;
+  assert.equal(s.phone.lastNotify().headers.get('Content-Type'), 'application/dialog-info+xml');
   assert.match(body(), /version="0" state="full" entity="sip:21@home">\n<\/dialog-info>/);
   s.dialogs.report('21', { id: 'c1', direction: 'recipient', state: 'early', remote: { identity: 'sip:+4930123@example.com' } });
   await s.phone.settle();
@@ -183,10 +183,10 @@ test('RFC 3856: a presence subscription gets PIDF open while a device is registe
   const s = setup();
   s.directory.setBindings('22', [binding('22', 5080)]);
   await s.phone.subscribe('presence', 'sip:22@home', [['Expires', '600']]);
-  assert.equal(s.phone.last().headers.get('Content-Type'), 'application/pidf+xml');
-  assert.match(s.phone.last().body, /<basic>open<\/basic>/);
+  assert.equal(s.phone.lastNotify().headers.get('Content-Type'), 'application/pidf+xml');
+  assert.match(s.phone.lastNotify().body, /<basic>open<\/basic>/);
   await s.phone.subscribe('presence', 'sip:anna@home', [['Expires', '600']]);
-  assert.match(s.phone.last().body, /entity="sip:anna@home"[\s\S]*<basic>open<\/basic>/);
+  assert.match(s.phone.lastNotify().body, /entity="sip:anna@home"[\s\S]*<basic>open<\/basic>/);
   const before = s.phone.notifies().length;
   s.directory.setBindings('22', []);
   await s.phone.settle();
@@ -206,12 +206,12 @@ test('RFC 6665 4.2.1.4 / 4.1.2.2: a refresh in the dialog extends it; Expires 0 
   const refreshed = await s.phone.refresh(sub, 2, 900);
   assert.equal(refreshed.status, 200);
   assert.equal(refreshed.headers.get('Expires'), '900');
-  assert.equal(s.phone.last().headers.get('Subscription-State'), 'active;expires=900');
+  assert.equal(s.phone.lastNotify().headers.get('Subscription-State'), 'active;expires=900');
   assert.equal((await s.phone.refresh(sub, 2, 900)).status, 500);
   const gone = await s.phone.refresh(sub, 3, 0);
   assert.equal(gone.status, 200);
-  assert.equal(s.phone.last().headers.get('Subscription-State'), 'terminated;reason=timeout');
-  assert.match(s.phone.last().body, /Messages-Waiting: no/, 'the final NOTIFY has the state too');
+  assert.equal(s.phone.lastNotify().headers.get('Subscription-State'), 'terminated;reason=timeout');
+  assert.match(s.phone.lastNotify().body, /Messages-Waiting: no/, 'the final NOTIFY has the state too');
   const count = s.phone.notifies().length;
   s.messages.set(2, 0);
   await s.phone.settle();
@@ -226,7 +226,7 @@ test('RFC 6665 4.2.2: a subscription expires on the clock (terminated;reason=tim
   await s.phone.subscribe('presence', 'sip:21@home', [['Expires', '60']]);
   await s.clock.run(60_000);
   await s.phone.settle();
-  assert.equal(s.phone.last().headers.get('Subscription-State'), 'terminated;reason=timeout');
+  assert.equal(s.phone.lastNotify().headers.get('Subscription-State'), 'terminated;reason=timeout');
   assert.deepEqual(s.notifier.subscriptions(), []);
   await s.phone.subscribe('message-summary', 'sip:21@home', [['Expires', '600']]);
   assert.equal(s.notifier.subscriptions().length, 1);
@@ -241,7 +241,7 @@ test('RFC 6665 4.2.2: a subscription expires on the clock (terminated;reason=tim
   s.phone.answerWith = 200;
   const fetch = await s.phone.subscribe('dialog', 'sip:21@home', [['Expires', '0']]);
   assert.equal(fetch.res.status, 200);
-  assert.equal(s.phone.last().headers.get('Subscription-State'), 'terminated;reason=timeout');
+  assert.equal(s.phone.lastNotify().headers.get('Subscription-State'), 'terminated;reason=timeout');
   assert.deepEqual(s.notifier.subscriptions(), []);
   s.notifier.close();
   await stopped(s.ua);

@@ -15,6 +15,7 @@ export const pidfType = 'application/pidf+xml';
 /** Text for XML content and attribute values: the five markup characters escaped, forbidden characters replaced. */
 export function xmlText(s: string): string {
   return s
+    // eslint-disable-next-line no-control-regex -- the control characters XML 1.0 forbids are what it matches
     .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g, '\ufffd')
     .replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[c]!);
 }
