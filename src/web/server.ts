@@ -14,6 +14,7 @@ import { ConsoleError, type ConsoleEvent, type HomeConsole } from '../console/in
 import { ContactError, type ContactsService } from '../contacts/index.js';
 import { RuleInvalid, type RuleBook } from '../callhandling/index.js';
 import { GreetingRefused, NoSuchLine, NoSuchMessage, type VoiceMailService } from '../voicemail/index.js';
+import type { PresenceSource } from '../phones/index.js';
 import { ActivationInvalid, DecisionRefused, ForwardTargetInvalid, InvalidForwardTarget, TcUnavailable, UnknownCall, type CallHandlingService } from '../callhandling/index.js';
 import { callHandlingRoutes } from './routes/call-handling-routes.js';
 import { accessCheck } from './access.js';
@@ -26,6 +27,7 @@ import { browserRoutes } from './routes/browser-routes.js';
 import { contactRoutes } from './routes/contact-routes.js';
 import { ruleRoutes } from './routes/rule-routes.js';
 import { voicemailRoutes } from './routes/voicemail-routes.js';
+import { presenceRoutes } from './routes/presence-routes.js';
 import { sharedSchemas } from './schemas.js';
 import { defaultUiDir, loadUi } from './static-ui.js';
 import { uiRoutes } from './routes/ui-routes.js';
@@ -47,6 +49,8 @@ export interface WebServerOptions {
   readonly rules?: RuleBook;
   /** The home's voicemail (its routes and live events are served when it is given). */
   readonly voicemail?: VoiceMailService;
+  /** The presence of the home's phones (issue 14; GET /api/presence is served when it is given). */
+  readonly presence?: PresenceSource;
   /** The home's call handling (its routes and events are served when it is given). */
   readonly callHandling?: CallHandlingService;
   /** The largest file an import accepts (default 20 MiB). */
@@ -148,6 +152,7 @@ export async function createWebServer(o: WebServerOptions): Promise<WebServer> {
   if (o.contacts) await app.register(contactRoutes(o.contacts, o.maxImportBytes ?? 20 * 1024 * 1024));
   if (o.rules) await app.register(ruleRoutes(o.rules, () => o.clock.now()));
   if (o.voicemail) await app.register(voicemailRoutes(o.voicemail));
+  if (o.presence) await app.register(presenceRoutes(o.presence));
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   if (o.metrics) {
     const metrics = o.metrics;

@@ -4,6 +4,7 @@ import type { CallRecordPageView } from '../../src/web/call-handling-schemas.js'
 import type { ContactBody, ContactDraftBody, ContactListBody, ImportReportBody } from '../../src/web/contact-schemas.js';
 import type { DndBody, DndChangeBody, RuleBody, RuleDraftBody, RuleListBody } from '../../src/web/rule-schemas.js';
 import type { GreetingInfoBody, VoiceMailListBody, VoiceMessageBody } from '../../src/web/voicemail-schemas.js';
+import type { PresenceListBody, PresenceStateBody } from '../../src/web/presence-schemas.js';
 
 export type Home = HomeBody;
 export type Call = CallBody;
@@ -24,6 +25,8 @@ export type DndChange = DndChangeBody;
 export type VoiceMessage = VoiceMessageBody;
 export type VoiceMailList = VoiceMailListBody;
 export type GreetingInfo = GreetingInfoBody;
+export type PresenceList = PresenceListBody;
+export type PresenceState = PresenceStateBody;
 
 export class ApiError extends Error {
   constructor(
@@ -93,6 +96,7 @@ export const api = {
   uploadGreeting: (line: string, file: Blob) => request<GreetingInfo>('PUT', `/api/voicemail/greetings/${seg(line)}`, undefined, file),
   greetingFromMessage: (line: string, id: string) => request<GreetingInfo>('POST', `/api/voicemail/greetings/${seg(line)}/from-message`, { id }),
   resetGreeting: (line: string) => request<GreetingInfo>('DELETE', `/api/voicemail/greetings/${seg(line)}`),
+  presence: () => request<PresenceList>('GET', '/api/presence'),
   enableBrowser: (stream: string, friendlyName: string) => request<{ udn: string; friendlyName: string }>('POST', '/api/browser-clients', { stream, friendlyName }),
   disableBrowser: (udn: string) => request<{ ok: boolean }>('DELETE', `/api/browser-clients/${seg(udn)}`),
   webrtcAnswer: (udn: string, session: string, sdp: string) => request<{ ok: boolean }>('POST', `/api/browser-clients/${seg(udn)}/sessions/${seg(session)}/answer`, { sdp }),
