@@ -28,6 +28,8 @@ import { startWebApp, type RunningWebApp } from './web-app.js';
 import { createCallHandling, genaLiveness } from './call-handling.js';
 import { openRules } from './call-rules.js';
 import { startPhones, type RunningPhones } from './phones.js';
+import { PresenceRelay } from './phone-lamps.js';
+import { PresenceUpnpService } from '../telephony/presence/index.js';
 
 export const rootDeviceType = 'urn:schemas-upnp-org:device:Basic:1';
 
@@ -78,6 +80,16 @@ export async function startHometel(config: HometelConfig, logger: Logger): Promi
     lineServices.push(({ lineName }) => {
       const service = new VoiceMailUpnpService({ lineName, voicemail, ...(player ? { player } : {}), clock, logger: logger.child('voicemail') });
       voiceMailServices.push(service);
+      return service;
+    });
+  }
+  // The phones' presence (issue 14) on every line's Telephony Server and in the web application; the lamps attach it.
+  const presence = config.phones ? new PresenceRelay() : undefined;
+  const presenceServices: PresenceUpnpService[] = [];
+  if (presence) {
+    lineServices.push(() => {
+      const service = new PresenceUpnpService({ presence, clock });
+      presenceServices.push(service);
       return service;
     });
   }
@@ -142,6 +154,7 @@ export async function startHometel(config: HometelConfig, logger: Logger): Promi
     callHandling.close();
     addressBook.close();
     for (const v of voiceMailServices) v.close();
+    for (const p of presenceServices) p.close();
     voicemail?.close();
     store.close();
     throw e;
@@ -216,6 +229,7 @@ export async function startHometel(config: HometelConfig, logger: Logger): Promi
     for (const sip of sipLines) await sip.stop();
     await echo?.stop();
     for (const v of voiceMailServices) v.close();
+    for (const p of presenceServices) p.close();
     voicemail?.close();
     store.close();
   };
@@ -241,6 +255,7 @@ export async function startHometel(config: HometelConfig, logger: Logger): Promi
           accounts: accountsOver(store, clock, logger),
           contacts,
           ...(voicemail ? { voicemail } : {}),
+          ...(presence ? { presence } : {}),
           interfaces,
           browserClients: browserClientHost({
             interfaces,

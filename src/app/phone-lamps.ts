@@ -7,7 +7,21 @@
 import { BlockList, isIPv4 } from 'node:net';
 import type { Logger } from '../base/index.js';
 import type { CallHandlingService } from '../callhandling/index.js';
-import { DialogBook, lineTarget, PresenceService, type DndSource, type MessageWaitingSource, type PhoneDialog, type PhoneDialogState, type PhoneDirectory } from '../phones/index.js';
+import {
+  DialogBook,
+  lineTarget,
+  PresenceService,
+  type DndSource,
+  type ExtensionPresence,
+  type MessageWaitingSource,
+  type PhoneDialog,
+  type PhoneDialogState,
+  type PhoneDirectory,
+  type PresenceEvent,
+  type PresenceSnapshot,
+  type PresenceSource,
+  type UserPresence,
+} from '../phones/index.js';
 import { Notifier, UnsolicitedMessageWaiting, type PhoneSide, type RequestAuthenticator } from '../sip/pbx/index.js';
 import type { Call, CallStatus } from '../telephony/domain/index.js';
 import type { VoiceMailService } from '../voicemail/index.js';
@@ -78,6 +92,52 @@ export function startPhoneLamps(o: PhoneLampsOptions): RunningLamps {
       for (const u of unsubscribe) u();
     },
   };
+}
+
+/**
+ * The presence for the parts made before the phones' side runs (each line's Presence service, the web application):
+ * empty until `attach` hands it the lamps' presence service, then that service's, and its changes.
+ */
+export class PresenceRelay implements PresenceSource {
+  private source?: PresenceSource;
+  private detach?: () => void;
+  private readonly listeners = new Set<(e: PresenceEvent) => void>();
+
+  attach(source: PresenceSource): void {
+    this.detach?.();
+    this.source = source;
+    this.detach = source.onChange((e) => this.emit(e));
+    // Everyone's presence is news to whoever listened before.
+    for (const e of source.snapshot().extensions) this.emit({ type: 'extension', number: e.number, state: e.state });
+  }
+
+  /** Back to empty (the phones' side stopped). */
+  release(): void {
+    this.detach?.();
+    this.detach = undefined;
+    this.source = undefined;
+  }
+
+  extension(number: string): ExtensionPresence | undefined {
+    return this.source?.extension(number);
+  }
+
+  user(name: string): UserPresence | undefined {
+    return this.source?.user(name);
+  }
+
+  snapshot(): PresenceSnapshot {
+    return this.source?.snapshot() ?? { extensions: [], users: [] };
+  }
+
+  onChange(listener: (e: PresenceEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private emit(e: PresenceEvent): void {
+    for (const l of [...this.listeners]) l(e);
+  }
 }
 
 /** The home's one mailbox as the lamps count it: unread messages are new, read ones old (RFC 3842 5.2). */

@@ -7,6 +7,7 @@ import type { AccountService } from '../accounts/index.js';
 import type { ContactsService } from '../contacts/index.js';
 import type { RuleBook } from '../callhandling/index.js';
 import type { VoiceMailService } from '../voicemail/index.js';
+import type { PresenceSource } from '../phones/index.js';
 import { maxImportBytes } from './contacts.js';
 import { resolveInterface, type Clock, type Logger, type NetworkInterface } from '../base/index.js';
 import { HomeConsole } from '../console/index.js';
@@ -24,6 +25,8 @@ export interface WebAppOptions {
   /** The screening rules and DND for the HTTP API (issue 13). */
   readonly rules?: RuleBook;
   readonly voicemail?: VoiceMailService;
+  /** The presence of the home's phones (issue 14): GET /api/presence. */
+  readonly presence?: PresenceSource;
   /** Where the home's devices are found (hometel's interfaces). */
   readonly interfaces: readonly NetworkInterface[];
   readonly browserClients: BrowserClientHost;
@@ -53,6 +56,7 @@ export async function startWebApp(o: WebAppOptions): Promise<RunningWebApp> {
     contacts: o.contacts,
     ...(o.rules ? { rules: o.rules } : {}),
     ...(o.voicemail ? { voicemail: o.voicemail } : {}),
+    ...(o.presence ? { presence: o.presence } : {}),
     maxImportBytes,
     console: home,
     browserClients: o.browserClients,
