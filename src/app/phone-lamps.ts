@@ -59,7 +59,6 @@ export function startPhoneLamps(o: PhoneLampsOptions): RunningLamps {
   const dialogs = new DialogBook();
   const unsubscribe = o.lines.map((l) => l.onCallChange((call) => dialogs.report(lineTarget(l.name), lineDialog(call))));
   const presence = new PresenceService({ directory: o.directory, dialogs, dnd: o.dnd, logger: logger.child('presence') });
-  const home = networks(o.homeNetworks);
   const notifier = new Notifier({
     side: o.side,
     authenticator: o.authenticator,
@@ -68,7 +67,7 @@ export function startPhoneLamps(o: PhoneLampsOptions): RunningLamps {
     dialogs,
     messages: o.messages,
     lines: () => o.lines.map((l) => l.name),
-    fromHome: (address) => isIPv4(unmapped(address)) && home.check(unmapped(address), 'ipv4'),
+    fromHome: inNetworks(o.homeNetworks),
     ...(o.minExpires !== undefined ? { minExpires: o.minExpires } : {}),
     ...(o.maxExpires !== undefined ? { maxExpires: o.maxExpires } : {}),
     logger,
@@ -183,15 +182,15 @@ function dialogStateOf(status: CallStatus): PhoneDialogState {
   }
 }
 
-function networks(cidrs: readonly string[]): BlockList {
+/** Whether an address (IPv4, or IPv4-mapped IPv6) is in one of the IPv4 networks (CIDR). */
+export function inNetworks(cidrs: readonly string[]): (address: string) => boolean {
   const list = new BlockList();
   for (const c of cidrs) {
     const [address, prefix] = c.split('/');
     list.addSubnet(address!, Number(prefix), 'ipv4');
   }
-  return list;
-}
-
-function unmapped(address: string): string {
-  return address.startsWith('::ffff:') ? address.slice(7) : address;
+  return (address) => {
+    const v4 = address.startsWith('::ffff:') ? address.slice(7) : address;
+    return isIPv4(v4) && list.check(v4, 'ipv4');
+  };
 }
