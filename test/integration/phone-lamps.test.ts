@@ -11,7 +11,6 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { startPhoneLamps, voicemailMessages, type RunningLamps } from '../../src/app/phone-lamps.js';
 import { silentLogger } from '../../src/base/logger.js';
 import { ToneSource } from '../../src/media/index.js';
@@ -168,8 +167,8 @@ async function leaveMessage(): Promise<void> {
   assert.equal(voicemail.list().length, 1);
 }
 
-/** Lets the NOTIFY just sent be answered before the next change (a change meanwhile would be folded into one). */
-const answered = () => sleep(300);
+/** Waits until the NOTIFY just sent is answered: a change made meanwhile would be folded into the next NOTIFY. */
+const answered = () => waitFor(() => lamps.notifier.subscriptions().every((s) => !s.notifying), 'the NOTIFY answered');
 
 describe('phone lamps with SIPp as the phone (issue 14, acceptance 5 and 6)', () => {
   it('acceptance 5 (RFC 3842): a voicemail arrives → Messages-Waiting: yes; marked read → no', async () => {

@@ -114,9 +114,11 @@ export class Notifier {
     );
   }
 
-  /** Active subscriptions (for tests and the unsolicited NOTIFYs): event, resource name, subscriber, source. */
-  subscriptions(): Array<{ event: EventPackage; resource: string; subscriber: string; source: string }> {
-    return [...this.subs.values()].filter((s) => !s.ended).map((s) => ({ event: s.event, resource: s.resource.name, subscriber: s.subscriber, source: s.source }));
+  /** Active subscriptions: event, resource name, subscriber, source, and whether a NOTIFY awaits its answer. */
+  subscriptions(): Array<{ event: EventPackage; resource: string; subscriber: string; source: string; notifying: boolean }> {
+    return [...this.subs.values()]
+      .filter((s) => !s.ended)
+      .map((s) => ({ event: s.event, resource: s.resource.name, subscriber: s.subscriber, source: s.source, notifying: s.inFlight }));
   }
 
   /** Ends every subscription with a final NOTIFY (RFC 6665 4.1.3 `deactivated`: the phone may subscribe again at once). */
