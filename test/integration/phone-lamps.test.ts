@@ -5,6 +5,7 @@
  *    `Messages-Waiting: yes`; the message is marked read → `no` (RFC 3842).
  * 6: a dialog subscriber watching extension 21 sees early → confirmed → terminated as the dialog source reports a
  *    call (RFC 4235); a presence subscriber gets PIDF open, then closed when the binding goes (RFC 3856, RFC 3863).
+ * And a line's busy lamp: SIPp watching sip:home@home sees the line's Call (its onCallChange) ring, talk and end.
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -15,6 +16,7 @@ import { startPhoneLamps, voicemailMessages, type RunningLamps } from '../../src
 import { silentLogger } from '../../src/base/logger.js';
 import { ToneSource } from '../../src/media/index.js';
 import { PhoneSide } from '../../src/sip/pbx/index.js';
+import type { Call, CallStatus } from '../../src/telephony/domain/index.js';
 import { SqliteVoiceMailRepository, Store } from '../../src/store/index.js';
 import { VoiceMailService } from '../../src/voicemail/index.js';
 import { FakeClock } from '../support/fake-clock.js';
@@ -24,8 +26,8 @@ import { expectSippSuccess, freeLoopbackPort, runSipp, sippMessages, type SippRe
 
 const attribute = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
-/** A SIPp phone of extension 21: SUBSCRIBE, one NOTIFY per regexp (each answered 200), unsubscribe, the final NOTIFY. */
-function subscriberScenario(event: string, accept: string, notifies: readonly string[]): string {
+/** A SIPp phone of extension 21 watching `target`: SUBSCRIBE, one NOTIFY per regexp (each answered 200), unsubscribe, the final NOTIFY. */
+function subscriberScenario(event: string, accept: string, notifies: readonly string[], target: string): string {
   const notify = (regexp: string, i: number): string => `
   <recv request="NOTIFY">
     <action><ereg regexp="${attribute(regexp)}" search_in="msg" check_it="true" assign_to="n${i}"/></action>
@@ -47,10 +49,10 @@ function subscriberScenario(event: string, accept: string, notifies: readonly st
   <send retrans="500">
     <![CDATA[
 
-      SUBSCRIBE ${inDialog ? '[$contact]' : 'sip:21@[remote_ip]:[remote_port]'} SIP/2.0
+      SUBSCRIBE ${inDialog ? '[$contact]' : `sip:${target}@[remote_ip]:[remote_port]`} SIP/2.0
       Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
       From: <sip:21@home>;tag=[pid]SIPpTag[call_number]
-      To: <sip:21@home>${inDialog ? ';tag=[$totag]' : ''}
+      To: <sip:${target}@home>${inDialog ? ';tag=[$totag]' : ''}
       Call-ID: [call_id]
       CSeq: ${cseq} SUBSCRIBE
       Contact: <sip:21@[local_ip]:[local_port]>
@@ -89,6 +91,8 @@ let store: Store;
 let voicemail: VoiceMailService;
 /** SIPp's port: extension 21's device is registered from there (so it gets no unsolicited NOTIFY: it subscribes). */
 let port: number;
+/** The line "home": its CallManagement service's onCallChange, played by the test. */
+let lineCallChange: ((call: Call, from: CallStatus | undefined) => void) | undefined;
 const vmClock = new FakeClock(1_700_000_000_000);
 
 before(() => {
@@ -120,7 +124,7 @@ beforeEach(async () => {
     authenticator: new FakeAuthenticator(['21', '22']),
     messages: voicemailMessages(voicemail),
     dnd: new ManualDnd(),
-    lines: [],
+    lines: [{ name: 'home', onCallChange: (f) => ((lineCallChange = f), () => (lineCallChange = undefined)) }],
     homeNetworks: ['127.0.0.0/8'],
     logger: silentLogger,
   });
@@ -134,9 +138,9 @@ afterEach(async () => {
 });
 
 /** Runs a subscriber scenario against the phones' side while `drive` changes the state; returns SIPp's result. */
-async function subscriber(name: string, event: string, accept: string, notifies: readonly string[], drive: () => Promise<void>): Promise<SippResult> {
+async function subscriber(name: string, event: string, accept: string, notifies: readonly string[], drive: () => Promise<void>, target = '21'): Promise<SippResult> {
   const file = join(dir, `${name}.xml`);
-  writeFileSync(file, subscriberScenario(event, accept, notifies));
+  writeFileSync(file, subscriberScenario(event, accept, notifies, target));
   const sipp = await runSipp({ scenario: file as `${string}.xml`, remote: `127.0.0.1:${side.port}`, localPort: port, transport: 'u1', timeoutMs: 30_000, autoAnswer: false });
   try {
     await waitFor(() => lamps.notifier.subscriptions().length === 1, `${name}: the subscription`);
@@ -202,6 +206,23 @@ describe('phone lamps with SIPp as the phone (issue 14, acceptance 5 and 6)', ()
     const bodies = notifyBodies(result);
     assert.match(bodies[1]!, /Content-Type: application\/dialog-info\+xml/);
     assert.match(bodies[1]!, /<dialog id="call-1" direction="recipient"><state>early<\/state>.*<remote><identity display="Alice">sip:\+4930123@example.com<\/identity><\/remote>/);
+  });
+
+  it('RFC 4235: a busy lamp of the line "home" (sip:home@realm) shows its Call ringing, talking, gone', async () => {
+    const result = await subscriber(
+      'line-blf',
+      'dialog',
+      'application/dialog-info+xml',
+      ['entity="sip:home@home">\\s*</dialog-info>', '<dialog id="call-7" direction="recipient"><state>early</state>', '<state>confirmed</state>', '<state>terminated</state>'],
+      async () => {
+        for (const status of ['Ringing', 'Talking', 'Disconnected'] as const) {
+          await answered();
+          lineCallChange!({ callID: 'call-7', direction: 'incoming', status, remoteParty: { id: '+4930123' } } as unknown as Call, undefined);
+        }
+      },
+      'home',
+    );
+    assert.match(notifyBodies(result)[1]!, /<remote><identity>\+4930123<\/identity><\/remote>/);
   });
 
   it('acceptance 6 (RFC 3856 / 3863): a presence subscriber gets PIDF open, then closed when the binding goes', async () => {
