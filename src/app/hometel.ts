@@ -29,6 +29,8 @@ import { createCallHandling, genaLiveness } from './call-handling.js';
 import { openRules } from './call-rules.js';
 import { startPhones, type RunningPhones } from './phones.js';
 import { phonesOver } from './phones-admin.js';
+import { PresenceRelay } from './phone-lamps.js';
+import { PresenceUpnpService } from '../telephony/presence/index.js';
 
 export const rootDeviceType = 'urn:schemas-upnp-org:device:Basic:1';
 
@@ -79,6 +81,16 @@ export async function startHometel(config: HometelConfig, logger: Logger): Promi
     lineServices.push(({ lineName }) => {
       const service = new VoiceMailUpnpService({ lineName, voicemail, ...(player ? { player } : {}), clock, logger: logger.child('voicemail') });
       voiceMailServices.push(service);
+      return service;
+    });
+  }
+  // The phones' presence (issue 14) on every line's Telephony Server and in the web application; the lamps attach it.
+  const presence = config.phones ? new PresenceRelay() : undefined;
+  const presenceServices: PresenceUpnpService[] = [];
+  if (presence) {
+    lineServices.push(() => {
+      const service = new PresenceUpnpService({ presence, clock });
+      presenceServices.push(service);
       return service;
     });
   }
@@ -143,6 +155,7 @@ export async function startHometel(config: HometelConfig, logger: Logger): Promi
     callHandling.close();
     addressBook.close();
     for (const v of voiceMailServices) v.close();
+    for (const p of presenceServices) p.close();
     voicemail?.close();
     store.close();
     throw e;
@@ -217,6 +230,7 @@ export async function startHometel(config: HometelConfig, logger: Logger): Promi
     for (const sip of sipLines) await sip.stop();
     await echo?.stop();
     for (const v of voiceMailServices) v.close();
+    for (const p of presenceServices) p.close();
     voicemail?.close();
     store.close();
   };
@@ -244,6 +258,7 @@ export async function startHometel(config: HometelConfig, logger: Logger): Promi
           ...(voicemail ? { voicemail } : {}),
           // The phones' extensions for the web application (issue 14); the running phones' service once it has one.
           ...(config.phones ? { phones: phonesOver(store, config.phones.registrar.realm, clock, logger) } : {}),
+          ...(presence ? { presence } : {}),
           interfaces,
           browserClients: browserClientHost({
             interfaces,

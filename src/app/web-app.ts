@@ -7,7 +7,7 @@ import type { AccountService } from '../accounts/index.js';
 import type { ContactsService } from '../contacts/index.js';
 import type { RuleBook } from '../callhandling/index.js';
 import type { VoiceMailService } from '../voicemail/index.js';
-import type { PhonesAdmin } from '../phones/index.js';
+import type { PhonesAdmin, PresenceSource } from '../phones/index.js';
 import { maxImportBytes } from './contacts.js';
 import { resolveInterface, type Clock, type Logger, type NetworkInterface } from '../base/index.js';
 import { HomeConsole } from '../console/index.js';
@@ -27,6 +27,8 @@ export interface WebAppOptions {
   readonly voicemail?: VoiceMailService;
   /** The phones' extensions (issue 14), when the config has `phones`. */
   readonly phones?: PhonesAdmin;
+  /** The presence of the home's phones (issue 14): GET /api/presence. */
+  readonly presence?: PresenceSource;
   /** Where the home's devices are found (hometel's interfaces). */
   readonly interfaces: readonly NetworkInterface[];
   readonly browserClients: BrowserClientHost;
@@ -57,6 +59,7 @@ export async function startWebApp(o: WebAppOptions): Promise<RunningWebApp> {
     ...(o.rules ? { rules: o.rules } : {}),
     ...(o.voicemail ? { voicemail: o.voicemail } : {}),
     ...(o.phones ? { phones: o.phones } : {}),
+    ...(o.presence ? { presence: o.presence } : {}),
     maxImportBytes,
     console: home,
     browserClients: o.browserClients,

@@ -5,3 +5,20 @@ export { PhonesError, type PhonesErrorKind } from './errors.js';
 export { Extensions, ha1 } from './extensions.js';
 export { PhonesService, type PhonesServiceOptions } from './phones-service.js';
 export { DialPlan, featureCodes, type DialPlanHome, type DialPlanRules, type DialRefusal, type DialTarget, type Feature } from './dial-plan.js';
+export {
+  lineTarget,
+  presenceStates,
+  type DialogStateSource,
+  type DndSource,
+  type ExtensionPresence,
+  type MessageSummary,
+  type MessageWaitingSource,
+  type PhoneDialog,
+  type PhoneDialogState,
+  type PresenceEvent,
+  type PresenceSnapshot,
+  type PresenceSource,
+  type PresenceState,
+  type UserPresence,
+} from './presence-model.js';
+export { DialogBook, PresenceService, presenceOf, type PresenceServiceOptions } from './presence.js';

@@ -16,6 +16,7 @@ import { RuleInvalid, type RuleBook } from '../callhandling/index.js';
 import { PhonesError, type PhonesAdmin } from '../phones/index.js';
 import { GreetingRefused, NoSuchLine, NoSuchMessage, type VoiceMailService } from '../voicemail/index.js';
 import { ActivationInvalid, DecisionRefused, InvalidForwardTarget, TcUnavailable, UnknownCall, type CallHandlingService } from '../callhandling/index.js';
+import type { PresenceSource } from '../phones/index.js';
 import { callHandlingRoutes } from './routes/call-handling-routes.js';
 import { accessCheck } from './access.js';
 import { BrowserClients, type BrowserClientHost } from './browser-clients.js';
@@ -28,6 +29,7 @@ import { contactRoutes } from './routes/contact-routes.js';
 import { ruleRoutes } from './routes/rule-routes.js';
 import { voicemailRoutes } from './routes/voicemail-routes.js';
 import { phoneRoutes } from './routes/phone-routes.js';
+import { presenceRoutes } from './routes/presence-routes.js';
 import { sharedSchemas } from './schemas.js';
 import { defaultUiDir, loadUi } from './static-ui.js';
 import { uiRoutes } from './routes/ui-routes.js';
@@ -49,6 +51,8 @@ export interface WebServerOptions {
   readonly rules?: RuleBook;
   /** The home's voicemail (its routes and live events are served when it is given). */
   readonly voicemail?: VoiceMailService;
+  /** The presence of the home's phones (issue 14; GET /api/presence is served when it is given). */
+  readonly presence?: PresenceSource;
   /** The home's call handling (its routes and events are served when it is given). */
   readonly callHandling?: CallHandlingService;
   /** The phones' extensions (issue 14; their routes are served when it is given). */
@@ -154,6 +158,7 @@ export async function createWebServer(o: WebServerOptions): Promise<WebServer> {
   if (o.rules) await app.register(ruleRoutes(o.rules, () => o.clock.now()));
   if (o.voicemail) await app.register(voicemailRoutes(o.voicemail));
   if (o.phones) await app.register(phoneRoutes(o.phones));
+  if (o.presence) await app.register(presenceRoutes(o.presence));
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   if (o.metrics) {
     const metrics = o.metrics;

@@ -5,6 +5,7 @@ import type { ContactBody, ContactDraftBody, ContactListBody, ImportReportBody }
 import type { DndBody, DndChangeBody, RuleBody, RuleDraftBody, RuleListBody } from '../../src/web/rule-schemas.js';
 import type { ExtensionBody, ExtensionListBody, NewExtensionBody, RegistrationBody, RegistrationListBody } from '../../src/web/phone-schemas.js';
 import type { GreetingInfoBody, VoiceMailListBody, VoiceMessageBody } from '../../src/web/voicemail-schemas.js';
+import type { PresenceListBody, PresenceStateBody } from '../../src/web/presence-schemas.js';
 
 export type Home = HomeBody;
 export type Call = CallBody;
@@ -28,6 +29,8 @@ export type GreetingInfo = GreetingInfoBody;
 export type Extension = ExtensionBody;
 export type NewExtension = NewExtensionBody;
 export type Registration = RegistrationBody;
+export type PresenceList = PresenceListBody;
+export type PresenceState = PresenceStateBody;
 
 export class ApiError extends Error {
   constructor(
@@ -102,6 +105,7 @@ export const api = {
   removePhone: (number: string) => request<undefined>('DELETE', `/api/phones/${seg(number)}`),
   setPhonePassword: (number: string, password: string) => request<undefined>('PUT', `/api/phones/${seg(number)}/password`, { password }),
   phoneRegistrations: () => request<RegistrationListBody>('GET', '/api/phones/registrations'),
+  presence: () => request<PresenceList>('GET', '/api/presence'),
   enableBrowser: (stream: string, friendlyName: string) => request<{ udn: string; friendlyName: string }>('POST', '/api/browser-clients', { stream, friendlyName }),
   disableBrowser: (udn: string) => request<{ ok: boolean }>('DELETE', `/api/browser-clients/${seg(udn)}`),
   webrtcAnswer: (udn: string, session: string, sdp: string) => request<{ ok: boolean }>('POST', `/api/browser-clients/${seg(udn)}/sessions/${seg(session)}/answer`, { sdp }),

@@ -2,3 +2,6 @@
 export { PhoneSide, phoneSideMethods, type PhoneSideOptions, type RequestHandler } from './phone-side.js';
 export type { RequestAuthenticator } from './authenticator.js';
 export { dialedOf, routePhoneInvites, type CallTarget, type FeatureTarget, type PhoneCallRoutes } from './phone-invites.js';
+export { Notifier, eventPackages, type EventPackage, type NotifierOptions, type NotifierSide } from './notifier.js';
+export { UnsolicitedMessageWaiting, type UnsolicitedMessageWaitingOptions } from './message-waiting.js';
+export { dialogInfoBody, dialogInfoType, messageSummaryBody, messageSummaryType, pidfBody, pidfType, xmlText } from './event-bodies.js';
