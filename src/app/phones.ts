@@ -43,6 +43,7 @@ export async function startPhones(o: PhonesOptions): Promise<RunningPhones> {
     realm: registrar.realm,
     directory: service,
     clock: o.clock,
+    algorithms: registrar.digestAlgorithms,
     logger: logger.child('auth'),
     describe: () => side.userAgent.describe('response'),
   });

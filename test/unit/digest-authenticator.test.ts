@@ -16,7 +16,7 @@ const realm = 'hometel';
 const password = 'correct horse';
 const ext21: Extension = { number: '21', realm, ha1Md5: ha1('md5', '21', realm, password), ha1Sha256: ha1('sha256', '21', realm, password), created: 0 };
 
-function setup(opts: { bindings?: Binding[]; secret?: Buffer } = {}) {
+function setup(opts: { bindings?: Binding[]; secret?: Buffer; algorithms?: Array<'SHA-256' | 'MD5'> } = {}) {
   const clock = new FakeClock(1_000_000);
   const lines: string[] = [];
   const auth = new DigestAuthenticator({
@@ -25,6 +25,7 @@ function setup(opts: { bindings?: Binding[]; secret?: Buffer } = {}) {
     clock,
     logger: createLogger({ level: 'debug', write: (l) => lines.push(l) }),
     ...(opts.secret ? { secret: opts.secret } : {}),
+    ...(opts.algorithms ? { algorithms: opts.algorithms } : {}),
   });
   let branch = 0;
   /** Sends `method` with these credentials headers from `address`; the extension or the response. */
@@ -71,6 +72,15 @@ test('RFC 7616 / RFC 8760: SHA-256 and MD5 credentials with the stored HA1 authe
   assert.equal(send('REGISTER', [['Authorization', credentials(sha!)]]).ext, '21');
   // Both challenges carry one nonce: its count goes on whichever algorithm the phone picks.
   assert.equal(send('REGISTER', [['Authorization', credentials(md5!, { nc: 2 })]]).ext, '21');
+});
+
+test('RFC 8760 2.3: the algorithms offered follow the configuration; credentials of one not offered are a 400', () => {
+  const { send } = setup({ algorithms: ['MD5'] });
+  const r = send('REGISTER', []).response;
+  assert.deepEqual(challenges(r).map((c) => c.algorithm), ['MD5']);
+  const sha = { ...challenges(r)[0]!, algorithm: 'SHA-256' };
+  assert.deepEqual([send('REGISTER', [['Authorization', credentials(sha)]]).response?.reason], ['Unsupported Digest Algorithm']);
+  assert.equal(send('REGISTER', [['Authorization', credentials(challenges(r)[0]!, { nc: 2 })]], '192.168.1.30').ext, '21');
 });
 
 test('RFC 3261 22.3: other methods get 407 with Proxy-Authenticate and are authenticated by Proxy-Authorization', () => {

@@ -1,7 +1,7 @@
 /**
  * Digest authentication of the phones' requests (RFC 3261 22, RFC 7616, RFC 8760): 401 with WWW-Authenticate for
- * REGISTER, 407 with Proxy-Authenticate for everything else; SHA-256 offered before MD5, qop="auth". Nonces are
- * the server's own: a timestamp and random bits with an HMAC under a per-process secret, so they need no table,
+ * REGISTER, 407 with Proxy-Authenticate for everything else; SHA-256 offered before MD5 (unless configured
+ * otherwise), qop="auth". Nonces are the server's own: a timestamp and random bits with an HMAC under a per-process secret, so they need no table,
  * expire (an old one with otherwise right credentials gets stale=true) and cannot be forged. Nonce counts are
  * remembered to refuse a replayed request. The stored HA1 values are checked, never a password.
  *
@@ -37,15 +37,19 @@ export interface DigestAuthenticatorOptions {
   readonly nonceLifetimeMs?: number;
   /** The HMAC key of the nonces; default random per process (a restart makes old nonces stale, nothing worse). */
   readonly secret?: Buffer;
+  /** The algorithms offered, most preferred first; default SHA-256 then MD5 (RFC 8760 2.3). */
+  readonly algorithms?: readonly DigestAlgorithmName[];
   /** Headers every response carries (Server, Allow). */
   readonly describe?: () => HeaderInput;
 }
 
-/** The algorithms offered, in the order of preference RFC 8760 2.4 asks for (SHA-256 first). */
-const offered = [
+/** The algorithms a challenge may offer, with the stored HA1 of each. */
+const supported = [
   { algorithm: 'SHA-256', ha1: 'ha1Sha256' },
   { algorithm: 'MD5', ha1: 'ha1Md5' },
 ] as const;
+
+export type DigestAlgorithmName = (typeof supported)[number]['algorithm'];
 
 const nonceBytes = 8 + 8 + 16; // timestamp, random, HMAC (truncated)
 const maxTrackedNonces = 10_000;
@@ -70,6 +74,8 @@ export class DigestAuthenticator implements RequestAuthenticator {
   private readonly secret: Buffer;
   private readonly lifetimeMs: number;
   private readonly logger: Logger;
+  /** In the order of preference, which RFC 8760 2.3 makes the order of the challenges. */
+  private readonly offered: ReadonlyArray<(typeof supported)[number]>;
   readonly limiter: AuthLimiter;
   readonly budget: RequestRateLimiter;
   /** Highest nonce count accepted per nonce (RFC 7616 3.4: a count not above it is a replay). */
@@ -79,6 +85,7 @@ export class DigestAuthenticator implements RequestAuthenticator {
     this.secret = o.secret ?? randomBytes(32);
     this.lifetimeMs = o.nonceLifetimeMs ?? 300_000;
     this.logger = o.logger ?? silentLogger;
+    this.offered = (o.algorithms ?? ['SHA-256', 'MD5']).map((name) => supported.find((a) => a.algorithm === name)!);
     this.limiter = o.limiter ?? new AuthLimiter(o.clock);
     this.budget = o.budget ?? new RequestRateLimiter(o.clock);
   }
@@ -139,7 +146,7 @@ export class DigestAuthenticator implements RequestAuthenticator {
     if (this.limiter.blocked(source, number, trusted)) {
       return { status: 403, reason: 'Too Many Failed Authentications', why: 'the extension is blocked after failed authentications', extension: number };
     }
-    const alg = offered.find((a) => a.algorithm.toLowerCase() === cred.algorithm.toLowerCase());
+    const alg = this.offered.find((a) => a.algorithm.toLowerCase() === cred.algorithm.toLowerCase());
     if (!alg) return this.failed(source, number, { status: 400, reason: 'Unsupported Digest Algorithm', why: `algorithm ${cred.algorithm} not offered`, extension: number });
     if (cred.qop?.toLowerCase() !== 'auth' || cred.cnonce === undefined || cred.nc === undefined || !/^[0-9a-fA-F]{8}$/.test(cred.nc)) {
       return this.failed(source, number, { status: 400, reason: 'Digest Without qop=auth', why: 'credentials without qop=auth, cnonce and nc', extension: number });
@@ -181,7 +188,7 @@ export class DigestAuthenticator implements RequestAuthenticator {
       status = register ? 401 : 407;
       const nonce = this.nonce();
       const name = register ? 'WWW-Authenticate' : 'Proxy-Authenticate';
-      for (const a of offered) headers.push([name, formatChallenge({ realm: this.o.realm, nonce, algorithm: a.algorithm, qop: ['auth'], stale: r.challenge.stale })]);
+      for (const a of this.offered) headers.push([name, formatChallenge({ realm: this.o.realm, nonce, algorithm: a.algorithm, qop: ['auth'], stale: r.challenge.stale })]);
     }
     const fields = {
       method: req.method,
