@@ -11,7 +11,6 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -154,7 +153,7 @@ test('acceptance 9: after kill -9 and a restart on the same data directory the r
   const phone = phones[0]!;
   const registrationsBefore = phone.events.filter((e) => e.type === 'REGISTER_OK').length;
   hometel.child.kill('SIGKILL');
-  assert.ok(await waitForExit(hometel.child as ChildProcess, 10_000));
+  assert.ok(await waitForExit(hometel.child, 10_000));
   hometel = await startHometelProcess(['--config', configFile]);
   const query = await (await client('127.0.0.8')).register({ user: '21', password: passwords['21']!, contacts: [] });
   assert.equal(query.status, 200);
