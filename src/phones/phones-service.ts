@@ -143,7 +143,7 @@ export class PhonesService implements PhonesAdmin, PhoneDirectory {
       this.o.logger.info('registration expired', { extension: number, count });
       this.emit({ type: 'registrations', number, count });
     }
-    const next = Math.min(...this.o.bindings.list().map((b) => b.expiresAt));
+    const next = this.o.bindings.list().reduce((min, b) => Math.min(min, b.expiresAt), Infinity);
     if (Number.isFinite(next)) this.sweepAt(next);
   }
 

@@ -37,6 +37,8 @@ export interface RegisterOptions {
   /** Extra headers (a raw Authorization to send as is …). */
   readonly headers?: ReadonlyArray<readonly [string, string]>;
   readonly timeoutMs?: number;
+  /** Forget the last challenge first: REGISTER, 401, REGISTER with credentials (a phone starting). */
+  readonly fresh?: boolean;
 }
 
 export class RegisterClient {
@@ -121,6 +123,7 @@ export class RegisterClient {
    * 401 (or a stale one) once. Resolves with the final response.
    */
   async register(o: RegisterOptions): Promise<SipResponse> {
+    if (o.fresh) this.challenge = undefined;
     let authorization = this.authorization(o);
     let r = await this.send(o, authorization);
     for (let attempt = 0; attempt < 2 && r.status === 401 && o.password !== undefined; attempt++) {
