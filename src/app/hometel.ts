@@ -238,6 +238,9 @@ export async function startHometel(config: HometelConfig, logger: Logger): Promi
     voicemail?.start();
     for (const sip of sipLines) await sip.start();
     if (config.phones) phones = await startPhones({ config: config.phones, address, store, clock, logger });
+    // A registered phone is a screen online too (issue 14): each extension with a device registered counts one.
+    const registered = phones?.service;
+    if (registered) callHandling.service.addLivenessSource({ name: 'phones', online: () => registered.registeredExtensions() });
     try {
       await echo?.start();
     } catch (e) {

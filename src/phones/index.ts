@@ -22,3 +22,5 @@ export {
   type UserPresence,
 } from './presence-model.js';
 export { DialogBook, PresenceService, presenceOf, type PresenceServiceOptions } from './presence.js';
+export { applyRegister, contactsChanged, registrarDefaults, type ContactRequest, type RegisterOutcome, type RegisterRequest, type RegistrarPolicy } from './registrar.js';
+export { AuthLimiter, RequestRateLimiter, defaultAuthLimits, defaultRequestBudget, type AuthBlock, type AuthLimits, type RequestBudget } from './auth-limiter.js';

@@ -3,10 +3,14 @@
  * and what the SIP side asks about them (PhoneDirectory). Extensions come from `Extensions`; bindings are the
  * registrar's (RFC 3261 10.3), read here unexpired.
  */
-import type { Clock, Logger } from '../base/index.js';
+import type { Clock, Logger, TimerHandle } from '../base/index.js';
 import { Extensions } from './extensions.js';
 import type { Binding, Extension, ExtensionView, NewExtension, PhoneDirectory, PhonesAdmin, PhonesEvent, RegistrationView } from './model.js';
 import type { BindingRepository, ExtensionRepository } from './ports.js';
+import { applyRegister, contactsChanged, type RegisterOutcome, type RegisterRequest, type RegistrarPolicy } from './registrar.js';
+
+/** Timers longer than this are re-armed in steps (setTimeout's limit is 24.8 days). */
+const maxSweepDelayMs = 3_600_000;
 
 export interface PhonesServiceOptions {
   readonly extensions: ExtensionRepository;
@@ -20,6 +24,8 @@ export interface PhonesServiceOptions {
 export class PhonesService implements PhonesAdmin, PhoneDirectory {
   protected readonly extensionList: Extensions;
   private readonly listeners = new Set<(e: PhonesEvent) => void>();
+  private sweeping = false;
+  private sweep?: { readonly at: number; readonly timer: TimerHandle };
 
   constructor(protected readonly o: PhonesServiceOptions) {
     this.extensionList = new Extensions(o.extensions, o.realm, o.clock);
@@ -78,6 +84,79 @@ export class PhonesService implements PhonesAdmin, PhoneDirectory {
 
   credentials(number: string): Extension | undefined {
     return this.extensionList.get(number);
+  }
+
+  /**
+   * The registrar's REGISTER of an authenticated extension (RFC 3261 10.3 steps 6–8): the bindings are stored
+   * before the outcome is returned (a 200 is on disk, it survives kill -9); a store failure is a 500 (step 7).
+   */
+  register(req: RegisterRequest, policy: RegistrarPolicy): RegisterOutcome {
+    const now = this.o.clock.now();
+    const current = this.bindings(req.extension);
+    const outcome = applyRegister(current, req, policy, now);
+    if (!outcome.ok || !outcome.write) return outcome;
+    try {
+      this.o.bindings.replace(req.extension, outcome.bindings);
+    } catch (e) {
+      this.o.logger.error('bindings not stored', { extension: req.extension, error: String(e) });
+      return { ok: false, status: 500, reason: 'Bindings not stored' };
+    }
+    if (contactsChanged(current, outcome.bindings)) {
+      this.o.logger.info('registrations changed', { extension: req.extension, count: outcome.bindings.length });
+      this.emit({ type: 'registrations', number: req.extension, count: outcome.bindings.length });
+    }
+    for (const b of outcome.bindings) this.sweepAt(b.expiresAt);
+    return outcome;
+  }
+
+  /** Extensions with at least one device registered now (call handling's liveness). */
+  registeredExtensions(): number {
+    const now = this.o.clock.now();
+    return new Set(this.o.bindings.list().filter((b) => b.expiresAt > now).map((b) => b.extension)).size;
+  }
+
+  /**
+   * Removes bindings as they expire (from the store too) and tells the listeners, until the returned function is
+   * called. Bindings stored by an earlier run are swept as well.
+   */
+  startSweeping(): () => void {
+    this.sweeping = true;
+    this.removeExpired();
+    return () => {
+      this.sweeping = false;
+      this.sweep?.timer.cancel();
+      this.sweep = undefined;
+    };
+  }
+
+  /** Deletes the expired bindings now and emits `registrations` for every extension that lost one. */
+  removeExpired(): void {
+    const now = this.o.clock.now();
+    let gone: string[] = [];
+    try {
+      gone = this.o.bindings.removeExpired(now);
+    } catch (e) {
+      this.o.logger.error('expired bindings not removed', { error: String(e) });
+    }
+    for (const number of gone) {
+      const count = this.bindings(number).length;
+      this.o.logger.info('registration expired', { extension: number, count });
+      this.emit({ type: 'registrations', number, count });
+    }
+    const next = this.o.bindings.list().reduce((min, b) => Math.min(min, b.expiresAt), Infinity);
+    if (Number.isFinite(next)) this.sweepAt(next);
+  }
+
+  /** Arms the sweep timer for `at` when it is earlier than the one armed. */
+  private sweepAt(at: number): void {
+    if (!this.sweeping || (this.sweep && this.sweep.at <= at)) return;
+    this.sweep?.timer.cancel();
+    const delay = Math.max(0, Math.min(at - this.o.clock.now(), maxSweepDelayMs));
+    const timer = this.o.clock.setTimer(delay, () => {
+      this.sweep = undefined;
+      this.removeExpired();
+    });
+    this.sweep = { at: this.o.clock.now() + delay, timer };
   }
 
   onChange(listener: (e: PhonesEvent) => void): () => void {

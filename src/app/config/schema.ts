@@ -252,6 +252,12 @@ const phoneRegistrar = object(
       default: ['127.0.0.0/8', '10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '169.254.0.0/16'],
     }),
     allowContactsOutside: Type.Boolean({ description: 'Accept a Contact outside `homeNetworks` (a phone away from home); false refuses it with 403.', default: false }),
+    digestAlgorithms: Type.Array(oneOf(['SHA-256', 'MD5']), {
+      minItems: 1,
+      uniqueItems: true,
+      description: 'The Digest algorithms challenges offer, most preferred first (RFC 8760). Phones that give up on a challenge they cannot answer (baresip 1.0 on SHA-256) need ["MD5"].',
+      default: ['SHA-256', 'MD5'],
+    }),
   },
   'hometel as the registrar of the home\'s phones.',
 );

@@ -5,3 +5,5 @@ export { dialedOf, routePhoneInvites, type CallTarget, type FeatureTarget, type 
 export { Notifier, eventPackages, type EventPackage, type NotifierOptions, type NotifierSide } from './notifier.js';
 export { UnsolicitedMessageWaiting, type UnsolicitedMessageWaitingOptions } from './message-waiting.js';
 export { dialogInfoBody, dialogInfoType, messageSummaryBody, messageSummaryType, pidfBody, pidfType, xmlText } from './event-bodies.js';
+export { DigestAuthenticator, type DigestAlgorithmName, type DigestAuthenticatorOptions } from './digest-authenticator.js';
+export { PhoneRegistrar, ipv4Network, type PhoneRegistrarOptions, type RegistrarConfig } from './registrar.js';
