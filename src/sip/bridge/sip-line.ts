@@ -7,7 +7,7 @@
  * |-------------------------------------|------------------------------------------------------------------|
  * | place                               | INVITE with the SDP offer (the line's own media when none given) |
  * | provisional / answered / failed     | 1xx (not 100) / 2xx (ACK sent) / 3xx–6xx, local 408/503          |
- * | cancel / hangUp                     | CANCEL / BYE                                                     |
+ * | cancel / hangUp                     | CANCEL (completed-elsewhere: RFC 3326 Reason cause=200) / BYE    |
  * | incoming                            | INVITE received (180 sent)                                       |
  * | answer / reject Busy / Rejected     | 200 with the SDP answer / 486 / 603 (or the status given)        |
  * | redirect                            | 302 Moved Temporarily, Contact: the target                       |
@@ -21,8 +21,8 @@
  * Every report to the listener happens after the command that caused it has returned, and is guarded.
  */
 import { errorDetail, silentLogger, systemClock, type Clock, type Logger } from '../../base/index.js';
-import type { Line, LineFailure, LineListener, OutgoingCallRequest, RejectStatus, RemotePeer } from '../../telephony/domain/index.js';
-import { bindSipTransports, formatUri, fromAddr, parseUri, sipUri, toAddr, UserAgent, type InviteSession, type InviteSessionDelegate, type SipRequest, type SipTransportName, type SipTransports, type TimerConfig, type TransactionOutcome, type UaTransport } from '../index.js';
+import type { CancelReason, Line, LineFailure, LineListener, OutgoingCallRequest, RejectStatus, RemotePeer } from '../../telephony/domain/index.js';
+import { bindSipTransports, completedElsewhere, formatUri, fromAddr, parseUri, sipUri, toAddr, UserAgent, type InviteSession, type InviteSessionDelegate, type SipRequest, type SipTransportName, type SipTransports, type TimerConfig, type TransactionOutcome, type UaTransport } from '../index.js';
 
 export interface SipLineOptions {
   /** `direct`: reachable at sip:user@host:port, no registrar. `registered`: REGISTER with a registrar. */
@@ -296,10 +296,10 @@ export class SipLine implements Line {
     call.session.reject(302, 'Moved Temporarily', [['Contact', `<${contact}>`]]);
   }
 
-  cancel(lineCallId: string): void {
+  cancel(lineCallId: string, reason?: CancelReason): void {
     const call = this.calls.get(lineCallId);
     this.calls.delete(lineCallId);
-    call?.session.cancel();
+    call?.session.cancel(reason === 'completed-elsewhere' ? [completedElsewhere] : []);
   }
 
   hangUp(lineCallId: string): void {
