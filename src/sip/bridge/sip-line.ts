@@ -119,6 +119,29 @@ export function remotePeerOf(invite: SipRequest): RemotePeer {
   return name && name.toLowerCase() !== 'anonymous' ? { id, name } : { id };
 }
 
+/** How a call's dialog events reach the line's listener (SipLine, and the phones' line of sip/pbx). */
+export interface DialogEventSink {
+  session(): InviteSession | undefined;
+  report(fn: (l: LineListener) => void): void;
+  /** Reports the call's last event and forgets it. */
+  end(fn: (l: LineListener) => void): void;
+  readonly log: Logger;
+}
+
+/** The Line events of an established call's session, either direction: the remote hang-up and modifications. */
+export function dialogEventsOf(id: string, sink: DialogEventSink): InviteSessionDelegate {
+  return {
+    onEnded: (cause) => {
+      sink.log.info('call ended by the remote side', { lineCallId: id, cause });
+      sink.end((l) => l.remoteHangUp(id));
+    },
+    onModifyRequest: (offer) => sink.report((l) => l.remoteModify(id, offer)),
+    onModifyCancelled: () => sink.report((l) => l.remoteModifyCancelled(id)),
+    onModifyAccepted: (answer) => sink.report((l) => l.modifyAccepted(id, answer ?? sink.session()?.remoteSdp ?? '')),
+    onModifyRejected: () => sink.report((l) => l.modifyRejected(id)),
+  };
+}
+
 export class SipLine implements Line {
   private listener?: LineListener;
   private ua?: UserAgent;
@@ -371,16 +394,12 @@ export class SipLine implements Line {
 
   /** Events of an established call, either direction. */
   private dialogEvents(id: string): InviteSessionDelegate {
-    return {
-      onEnded: (cause) => {
-        this.log.info('call ended by the remote side', { lineCallId: id, cause });
-        this.end(id, (l) => l.remoteHangUp(id));
-      },
-      onModifyRequest: (offer) => this.report(id, (l) => l.remoteModify(id, offer)),
-      onModifyCancelled: () => this.report(id, (l) => l.remoteModifyCancelled(id)),
-      onModifyAccepted: (answer) => this.report(id, (l) => l.modifyAccepted(id, answer ?? this.calls.get(id)?.session.remoteSdp ?? '')),
-      onModifyRejected: () => this.report(id, (l) => l.modifyRejected(id)),
-    };
+    return dialogEventsOf(id, {
+      session: () => this.calls.get(id)?.session,
+      report: (fn) => this.report(id, fn),
+      end: (fn) => this.end(id, fn),
+      log: this.log,
+    });
   }
 
   private report(id: string, fn: (l: LineListener) => void): void {

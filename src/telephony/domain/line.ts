@@ -38,6 +38,8 @@ export interface OutgoingCallRequest {
   readonly sdpOffer?: string;
   /** The TelCPName that places the call, when it is known (shown to a callee in the home). */
   readonly caller?: string;
+  /** Who the callee is shown as calling, when not the line itself: a phone rung for an incoming Call sees its caller. */
+  readonly callerId?: RemotePeer;
 }
 
 /** Events the line reports for its calls; `lineCallId` names the call on the line. */
