@@ -222,7 +222,7 @@ export async function startHometel(config: HometelConfig, logger: Logger): Promi
   try {
     voicemail?.start();
     for (const sip of sipLines) await sip.start();
-    if (config.phones) phones = await startPhones({ config: config.phones, address, store, clock, logger });
+    if (config.phones) phones = await startPhones({ config: config.phones, address, store, clock, logger, servers: lines });
     try {
       await echo?.start();
     } catch (e) {

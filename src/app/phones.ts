@@ -6,6 +6,8 @@ import type { Clock, Logger } from '../base/index.js';
 import { PhoneSide } from '../sip/pbx/index.js';
 import type { Store } from '../store/index.js';
 import type { PhonesConfig } from './config.js';
+import { ringPhonesWithScreens, type PhoneRingingOptions } from './phone-ringing.js';
+import { phonesOver } from './phones-admin.js';
 
 export interface PhonesOptions {
   readonly config: PhonesConfig;
@@ -14,6 +16,8 @@ export interface PhonesOptions {
   readonly store: Store;
   readonly clock: Clock;
   readonly logger: Logger;
+  /** Every line's Telephony Server: the phones ring with its screens. */
+  readonly servers?: PhoneRingingOptions['servers'];
 }
 
 export interface RunningPhones {
@@ -32,6 +36,7 @@ export async function startPhones(o: PhonesOptions): Promise<RunningPhones> {
     logger: o.logger.child('phones'),
   });
   await side.start();
+  if (o.servers) ringPhonesWithScreens({ side, directory: phonesOver(o.store, registrar.realm, o.clock, o.logger), servers: o.servers, logger: o.logger });
   return {
     side,
     stop: () => side.stop(),
