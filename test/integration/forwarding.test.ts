@@ -21,15 +21,14 @@ import { join } from 'node:path';
 import { createTelephonyServer } from '../../src/app/telephony-server.js';
 import { systemClock } from '../../src/base/clock.js';
 import { createLogger } from '../../src/base/logger.js';
-import { pcmu } from '../../src/media/codecs/g711.js';
-import { parseRtp } from '../../src/media/rtp/packet.js';
 import { SipLine } from '../../src/sip/bridge/index.js';
 import { Store } from '../../src/store/index.js';
 import { DecisionRefused, type Call, type IncomingCall } from '../../src/telephony/domain/index.js';
 import { defaultMediaProfile } from '../../src/telephony/index.js';
 import { ControlPoint, DeviceHost, findService, UpnpError } from '../../src/upnp/index.js';
 import { lo, testLogger, waitFor } from '../support/net.js';
-import { captureUdpTo, type CapturedDatagram } from '../support/pcap.js';
+import { captureUdpTo } from '../support/pcap.js';
+import { audioOf, toneUlaw } from '../support/tones.js';
 import { assertTone, host, relayRig, sleep } from '../support/relay.js';
 import { expectSippSuccess, freeLoopbackPort, runSipp, SIPP_SCENARIO_DIR, startSippUas, type SippOptions } from '../support/sipp.js';
 import { callManagementType } from '../support/telephony-server.js';
@@ -95,22 +94,6 @@ after(async () => {
     rmSync(dataDir, { recursive: true, force: true });
   }
 });
-
-/** One second of a µ-law tone (whole periods, so SIPp's loop is seamless). */
-function toneUlaw(hz: number): Uint8Array {
-  return pcmu.encode(Int16Array.from({ length: 8000 }, (_, i) => Math.round(8000 * Math.sin((2 * Math.PI * hz * i) / 8000))));
-}
-
-/** The µ-law audio of the RTP packets captured (payload type 0), in order. */
-function audioOf(datagrams: readonly CapturedDatagram[]): { samples: Int16Array; ms: number } {
-  const packets = datagrams.flatMap((d) => {
-    const r = parseRtp(d.payload);
-    return r.ok && r.packet.payloadType === 0 ? [r.packet] : [];
-  });
-  const samples = new Int16Array(packets.length * 160);
-  packets.forEach((p, i) => samples.set(pcmu.decode(p.payload).subarray(0, 160), i * 160));
-  return { samples, ms: packets.length * 20 };
-}
 
 /** SIPp calling the line (a UAC scenario). */
 async function callLine(o: Partial<SippOptions> & Pick<SippOptions, 'scenario'>): Promise<Awaited<ReturnType<typeof runSipp>>> {
