@@ -119,6 +119,15 @@ export function remotePeerOf(invite: SipRequest): RemotePeer {
   return name && name.toLowerCase() !== 'anonymous' ? { id, name } : { id };
 }
 
+/** Hands a line call's event to the listener; a listener that throws is logged, never thrown into the SIP stack. */
+export function reportGuarded(listener: LineListener, lineCallId: string, fn: (l: LineListener) => void, log: Logger): void {
+  try {
+    fn(listener);
+  } catch (e) {
+    log.error('line listener failed', { lineCallId, error: errorDetail(e) });
+  }
+}
+
 /** How a call's dialog events reach the line's listener (SipLine, and the phones' line of sip/pbx). */
 export interface DialogEventSink {
   session(): InviteSession | undefined;
@@ -403,13 +412,7 @@ export class SipLine implements Line {
   }
 
   private report(id: string, fn: (l: LineListener) => void): void {
-    const listener = this.listener;
-    if (!listener || !this.calls.has(id)) return;
-    try {
-      fn(listener);
-    } catch (e) {
-      this.log.error('line listener failed', { lineCallId: id, error: errorDetail(e) });
-    }
+    if (this.listener && this.calls.has(id)) reportGuarded(this.listener, id, fn, this.log);
   }
 
   /** Reports the last event of a call and forgets it. */

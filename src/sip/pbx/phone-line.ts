@@ -18,7 +18,7 @@
  */
 import { errorDetail, silentLogger, type Clock, type Logger } from '../../base/index.js';
 import type { Binding, PhoneDirectory } from '../../phones/index.js';
-import { dialogEventsOf, lineFailureOf } from '../bridge/index.js';
+import { dialogEventsOf, lineFailureOf, reportGuarded } from '../bridge/index.js';
 import { completedElsewhere, formatUri, parseUri, sipUri, type InviteSession, type UserAgent } from '../index.js';
 import type { CancelReason, Line, LineFailure, LineListener, OutgoingCallRequest, RemotePeer } from '../../telephony/domain/index.js';
 
@@ -218,13 +218,7 @@ export class PhoneLine implements Line {
   }
 
   private report(id: string, fn: (l: LineListener) => void): void {
-    const listener = this.listener;
-    if (!listener || !this.calls.has(id)) return;
-    try {
-      fn(listener);
-    } catch (e) {
-      this.log.error('line listener failed', { lineCallId: id, error: errorDetail(e) });
-    }
+    if (this.listener && this.calls.has(id)) reportGuarded(this.listener, id, fn, this.log);
   }
 
   /** Reports a failure after `place` has returned (every report follows the command that caused it). */
