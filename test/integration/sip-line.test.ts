@@ -216,6 +216,37 @@ test('udp: the 2xx is retransmitted until the ACK arrives (the first ACK dropped
   }
 });
 
+test('udp, RFC 3326: cancel(id, "completed-elsewhere") sends the CANCEL with Reason: SIP;cause=200;text="Call completed elsewhere"', async () => {
+  const sent: SipRequest[] = [];
+  const recordCancels = (t: UaTransport): UaTransport => ({
+    prepareRequest: t.prepareRequest?.bind(t),
+    sendResponse: (r: SipResponse, s: SipSource) => t.sendResponse(r, s),
+    sendRequest: (r: SipRequest, to: SipPeer) => {
+      if (r.method === 'CANCEL') sent.push(r);
+      return t.sendRequest(r, to);
+    },
+    set onMessage(fn: ((m: SipMessage, f: SipSource) => void) | undefined) {
+      t.onMessage = fn;
+    },
+    get onMessage() {
+      return t.onMessage;
+    },
+  });
+  const p = await pair('udp', { wrapTransport: recordCancels });
+  try {
+    for (const reason of [undefined, 'completed-elsewhere'] as const) {
+      const out = p.alice.line.place({ callee: p.bobUri, priority: 'Normal', sdpOffer: offer });
+      await p.bob.rec.nextIncoming(sent.length + 1);
+      await waitFor(() => p.alice.line.session(out)?.state === 'proceeding', 'ringing');
+      p.alice.line.cancel(out, reason);
+      await waitFor(() => p.bob.rec.events.filter((e) => e === 'remoteCancelled').length === sent.length, 'cancelled at the callee');
+    }
+    assert.deepEqual(sent.map((c) => c.headers.get('Reason')), [undefined, 'SIP;cause=200;text="Call completed elsewhere"']);
+  } finally {
+    await p.close();
+  }
+});
+
 test('udp: nobody answers within the no-answer time: 480 to the caller, remoteCancelled at the callee', async () => {
   const p = await pair('udp', {}, { noAnswerSeconds: 0.3 });
   try {
