@@ -10,6 +10,9 @@
  * (b) the TelCP answers (AcceptCall) while the phone rings → the phone receives CANCEL with
  *     `Reason: SIP;cause=200;text="Call completed elsewhere"` (RFC 3326; the SIPp scenario fails without it).
  *
+ * (c) `hometel start`'s wiring (startPhones with the lines' servers): each TS is given the phones' line and rings
+ *     the extensions that have a registered device.
+ *
  * RTP ports 25400–25599 (relay); SIP and the SIPp media ports from freeLoopbackPort().
  */
 import { after, test } from 'node:test';
@@ -18,14 +21,16 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ringPhonesWithScreens } from '../../src/app/phone-ringing.js';
+import { phonesOver } from '../../src/app/phones-admin.js';
+import { startPhones } from '../../src/app/phones.js';
 import { createTelephonyServer } from '../../src/app/telephony-server.js';
 import { systemClock } from '../../src/base/clock.js';
 import type { Binding, PhoneDirectory } from '../../src/phones/index.js';
 import { SipLine } from '../../src/sip/bridge/index.js';
 import { PhoneSide } from '../../src/sip/pbx/index.js';
-import { Store } from '../../src/store/index.js';
-import type { Call } from '../../src/telephony/domain/index.js';
-import { defaultMediaProfile } from '../../src/telephony/index.js';
+import { SqliteBindingRepository, Store } from '../../src/store/index.js';
+import type { Call, PhoneRinging } from '../../src/telephony/domain/index.js';
+import { defaultMediaProfile, type CallManagementService } from '../../src/telephony/index.js';
 import { ControlPoint, DeviceHost, findService } from '../../src/upnp/index.js';
 import { lo, testLogger, waitFor } from '../support/net.js';
 import { captureUdpTo } from '../support/pcap.js';
@@ -166,4 +171,28 @@ test('issue 14 acceptance 2, RFC 3326: a TelCP answers while the phone rings →
   assert.equal(call.decided?.by, 'Kitchen');
   assert.equal(call.answeredBy, 'Kitchen');
   await events.waitFor(call.callID, 'Connected');
+});
+
+test('hometel start wires the phones: startPhones gives every line\'s TS the phones\' line, ringing the extensions with a registered device', async () => {
+  const given: PhoneRinging[] = [];
+  const server = { service: { setPhoneRinging: (p: PhoneRinging) => void given.push(p) } as unknown as CallManagementService };
+  const admin = phonesOver(store, 'hometel', systemClock, testLogger('phones-admin'));
+  admin.add({ number: '31', password: 'correct horse 31' });
+  admin.add({ number: '32', password: 'correct horse 32' });
+  new SqliteBindingRepository(store).replace('31', [{ ...bindingAt(5999), extension: '31' }]);
+  const running = await startPhones({
+    config: { registrar: { host, port: 0, transports: ['udp'], realm: 'hometel', minExpires: 60, maxExpires: 3600, homeNetworks: ['127.0.0.0/8'], allowContactsOutside: false }, dialPlan: {} },
+    address: host,
+    store,
+    clock: systemClock,
+    logger: testLogger('phones'),
+    servers: [server, server],
+  });
+  try {
+    assert.equal(given.length, 2, 'each line\'s TS');
+    assert.deepEqual(given[0]!.extensionsFor({ callID: 'c1', line: 'home', from: { id: 'alice' }, to: 'sip:home@127.0.0.1' }), ['31']);
+    assert.equal(given[0]!.line.identity(), 'sip:hometel@hometel');
+  } finally {
+    await running.stop();
+  }
 });
