@@ -29,7 +29,7 @@ import type { Binding, PhoneDirectory } from '../../src/phones/index.js';
 import { SipLine } from '../../src/sip/bridge/index.js';
 import { PhoneSide } from '../../src/sip/pbx/index.js';
 import { SqliteBindingRepository, Store } from '../../src/store/index.js';
-import type { Call, PhoneRinging } from '../../src/telephony/domain/index.js';
+import type { PhoneRinging } from '../../src/telephony/domain/index.js';
 import { defaultMediaProfile, type CallManagementService } from '../../src/telephony/index.js';
 import { ControlPoint, DeviceHost, findService } from '../../src/upnp/index.js';
 import { lo, testLogger, waitFor } from '../support/net.js';
@@ -37,6 +37,7 @@ import { captureUdpTo } from '../support/pcap.js';
 import { assertTone, host, relayRig, sleep } from '../support/relay.js';
 import { expectSippSuccess, freeLoopbackPort, runSipp, SIPP_SCENARIO_DIR, startSippUas } from '../support/sipp.js';
 import { CallInfoEvents, callManagementType } from '../support/telephony-server.js';
+import { IncomingCalls } from '../support/incoming-calls.js';
 import { audioOf, toneUlaw } from '../support/tones.js';
 
 const uacMedia = join(SIPP_SCENARIO_DIR, 'uac-media.xml') as `${string}.xml`;
@@ -78,13 +79,8 @@ const cm = findService(await cp.waitForDevice((d) => d.udn === parts.device.info
 const events = new CallInfoEvents(await cp.subscribe(cm));
 const { NewSecretKey: kitchenKey } = (await cm.invoke('RegisterTelCPName', { TelCPName: 'Kitchen', CurrentSecretKey: '' })) as { NewSecretKey: string };
 
-const incoming: Call[] = [];
-let onIncoming: (call: Call) => void = () => {};
-parts.service.onCallChange((call, from) => {
-  if (from !== undefined || call.direction !== 'incoming') return;
-  incoming.push(call);
-  setImmediate(() => onIncoming(call));
-});
+/** The line's callers, and what the test does with each. */
+const incoming = new IncomingCalls(parts.service);
 
 after(async () => {
   await cp.stop();
@@ -108,7 +104,7 @@ test('issue 14 acceptance 2: the phone rings as the TelCP is notified; the phone
   const toPhone = await captureUdpTo(phoneMedia);
   const toCaller = await captureUdpTo(callerMedia);
   const desk = await startSippUas({ scenario: 'uas-media', localPort: phonePort, transport: 'u1', calls: 1, service: '21', mediaPort: phoneMedia, files: { 'tone.ulaw': toneUlaw(1000) }, timeoutMs: SIPP_TIMEOUT_MS });
-  onIncoming = () => {};
+  incoming.onIncoming = () => {};
   const caller = await runSipp({
     scenario: uacMedia,
     remote: `${host}:${sipPort}`,
@@ -129,7 +125,7 @@ test('issue 14 acceptance 2: the phone rings as the TelCP is notified; the phone
   expectSippSuccess(callerResult, 'the outside caller');
   expectSippSuccess(deskResult, 'the phone (its BYE comes from hometel when the caller hangs up)');
 
-  const call = incoming.at(-1)!;
+  const call = incoming.last;
   await waitFor(() => call.status === 'Disconnected', 'the caller’s hang-up ended the Call');
   assert.equal(call.answeredBy, 'ext:21');
   assert.equal(call.decided?.by, 'ext:21');
@@ -150,7 +146,7 @@ test('issue 14 acceptance 2, RFC 3326: a TelCP answers while the phone rings →
   phone = bindingAt(phonePort);
   const desk = await startSippUas({ scenario: uasCancelledElsewhere, localPort: phonePort, transport: 'u1', calls: 1, service: '21', timeoutMs: SIPP_TIMEOUT_MS });
   const accepted: Array<Promise<unknown>> = [];
-  onIncoming = (call) => {
+  incoming.onIncoming = (call) => {
     accepted.push(
       (async () => {
         await events.waitFor(call.callID, 'Ringing');
@@ -167,7 +163,7 @@ test('issue 14 acceptance 2, RFC 3326: a TelCP answers while the phone rings →
   expectSippSuccess(callerResult, 'the outside caller, answered by the TelCP');
   expectSippSuccess(deskResult, 'the phone: CANCEL with the RFC 3326 Reason, 487, ACK');
   assert.match(deskResult.messages, /CANCEL sip:21@127\.0\.0\.1:\d+ SIP\/2\.0[\s\S]*?Reason: SIP;cause=200;text="Call completed elsewhere"/);
-  const call = incoming.at(-1)!;
+  const call = incoming.last;
   assert.equal(call.decided?.by, 'Kitchen');
   assert.equal(call.answeredBy, 'Kitchen');
   await events.waitFor(call.callID, 'Connected');
