@@ -21,7 +21,7 @@ export const layers = {
   phones: ['base', 'telephony/domain'],
   store: ['base', 'telephony/domain', 'accounts', 'contacts', 'callhandling', 'voicemail', 'phones'],
   'sip/bridge': ['base', 'sip', 'telephony/domain'],
-  'sip/pbx': ['base', 'sip', 'phones', 'telephony/domain'],
+  'sip/pbx': ['base', 'sip', 'sip/bridge', 'phones', 'telephony/domain'],
   'media/bridge': ['base', 'media', 'media/sdp', 'telephony/domain'],
   'media/webrtc': ['base', 'media', 'media/sdp', 'telephony/domain'],
   'telephony/contracts': ['base', 'upnp', 'media/sdp', 'telephony/domain'],

@@ -27,8 +27,7 @@ import { browserClientHost } from './browser-clients.js';
 import { startWebApp, type RunningWebApp } from './web-app.js';
 import { createCallHandling, genaLiveness } from './call-handling.js';
 import { openRules } from './call-rules.js';
-import { startPhones, type RunningPhones } from './phones.js';
-import { phonesOver } from './phones-admin.js';
+import { startPhones, type PhonesHome, type RunningPhones } from './phones.js';
 import { PresenceRelay } from './phone-lamps.js';
 import { PresenceUpnpService } from '../telephony/presence/index.js';
 
@@ -237,7 +236,17 @@ export async function startHometel(config: HometelConfig, logger: Logger): Promi
   try {
     voicemail?.start();
     for (const sip of sipLines) await sip.start();
-    if (config.phones) phones = await startPhones({ config: config.phones, address, store, clock, logger });
+    if (config.phones) {
+      const home: PhonesHome = {
+        callHandling: callHandling.service,
+        ...(voicemail ? { voicemail } : {}),
+        lines: config.lines.map((l, i) => ({ name: l.name, onCallChange: (f) => lines[i]!.service.onCallChange(f) })),
+        rtpPorts,
+        isHomeName: (name) => lines.some((l) => l.registry.isRegistered(name)) || config.clients.some((c) => c.name === name || c.friendlyName === name),
+        ...(presence ? { presence } : {}),
+      };
+      phones = await startPhones({ config: config.phones, address, store, clock, logger, servers: lines, home });
+    }
     // A registered phone is a screen online too (issue 14): each extension with a device registered counts one.
     const registered = phones?.service;
     if (registered) callHandling.service.addLivenessSource({ name: 'phones', online: () => registered.registeredExtensions() });
@@ -259,8 +268,8 @@ export async function startHometel(config: HometelConfig, logger: Logger): Promi
           accounts: accountsOver(store, clock, logger),
           contacts,
           ...(voicemail ? { voicemail } : {}),
-          // The phones' extensions for the web application (issue 14); the running phones' service once it has one.
-          ...(config.phones ? { phones: phonesOver(store, config.phones.registrar.realm, clock, logger) } : {}),
+          // The phones' extensions for the web application (issue 14): the running registrar's service.
+          ...(phones ? { phones: phones.service } : {}),
           ...(presence ? { presence } : {}),
           interfaces,
           browserClients: browserClientHost({

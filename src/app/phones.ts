@@ -1,13 +1,37 @@
 /**
- * The phones of the home (issue 14), wired: the phones' SIP side on the registrar's address and port, and the
- * parts that answer it. Runs only when the config has a `phones` section.
+ * The phones of the home (issue 14), wired: the phones' SIP side on the registrar's address and port and the parts
+ * that answer it — the registrar (Digest, rate limits), the phones ringing with the screens on every line, the lamps
+ * and presence (SUBSCRIBE/NOTIFY), and calls from phones by the dial plan (feature codes, the voicemail menu). Runs
+ * only when the config has a `phones` section.
  */
 import type { Clock, Logger } from '../base/index.js';
-import type { PhonesService } from '../phones/index.js';
-import { DigestAuthenticator, PhoneRegistrar, PhoneSide } from '../sip/pbx/index.js';
+import type { CallHandlingService } from '../callhandling/index.js';
+import type { PortPool } from '../media/index.js';
+import { DialPlan, type PhonesService } from '../phones/index.js';
+import { DigestAuthenticator, PhoneRegistrar, PhoneSide, routePhoneInvites } from '../sip/pbx/index.js';
 import type { Store } from '../store/index.js';
+import type { VoiceMailService } from '../voicemail/index.js';
 import type { PhonesConfig } from './config.js';
+import { callHandlingDnd, noMessages, startPhoneLamps, voicemailMessages, type LineCalls, type PresenceRelay, type RunningLamps } from './phone-lamps.js';
+import { phoneFeatures } from './phone-features.js';
+import { PhoneMedia } from './phone-media.js';
+import { ringPhonesWithScreens, type PhoneRingingOptions } from './phone-ringing.js';
 import { phonesOver } from './phones-admin.js';
+import { VoicemailAccess } from './voicemail-access.js';
+
+/** What `hometel start` has for the phones beyond the registrar: the home's services, lines and media ports. */
+export interface PhonesHome {
+  readonly callHandling: CallHandlingService;
+  readonly voicemail?: VoiceMailService;
+  /** Every line's Calls (busy lamps of the lines), in the config's order. */
+  readonly lines: readonly LineCalls[];
+  /** Where hometel's own media for phone calls (feature confirmations, the voicemail menu) takes its ports. */
+  readonly rtpPorts: PortPool;
+  /** Whether a name is a TelCPName or a Telephony Client's (the dial plan calls those inside the home). */
+  readonly isHomeName: (name: string) => boolean;
+  /** The presence relay the Telephony Servers and the web application serve; the lamps' presence attaches to it. */
+  readonly presence?: PresenceRelay;
+}
 
 export interface PhonesOptions {
   readonly config: PhonesConfig;
@@ -16,6 +40,9 @@ export interface PhonesOptions {
   readonly store: Store;
   readonly clock: Clock;
   readonly logger: Logger;
+  /** Every line's Telephony Server: the phones ring with its screens. */
+  readonly servers?: PhoneRingingOptions['servers'];
+  readonly home?: PhonesHome;
 }
 
 export interface RunningPhones {
@@ -24,6 +51,7 @@ export interface RunningPhones {
   readonly service: PhonesService;
   /** The Digest check every part of the phones' side runs first. */
   readonly authenticator: DigestAuthenticator;
+  readonly lamps?: RunningLamps;
   stop(): Promise<void>;
 }
 
@@ -51,12 +79,55 @@ export async function startPhones(o: PhonesOptions): Promise<RunningPhones> {
   await side.start();
   // Bindings stored before a restart are live again; those that expired meanwhile go now.
   const stopSweeping = service.startSweeping();
+  const home = o.home;
+  const lamps = home
+    ? startPhoneLamps({
+        side,
+        directory: service,
+        authenticator,
+        messages: home.voicemail ? voicemailMessages(home.voicemail) : noMessages,
+        dnd: callHandlingDnd(home.callHandling),
+        lines: home.lines,
+        homeNetworks: registrar.homeNetworks,
+        minExpires: registrar.minExpires,
+        maxExpires: registrar.maxExpires,
+        logger,
+      })
+    : undefined;
+  if (lamps) home?.presence?.attach(lamps.presence);
+  if (o.servers) ringPhonesWithScreens({ side, directory: service, servers: o.servers, ...(lamps ? { dialogs: lamps.dialogs } : {}), logger: o.logger });
+  const media = home ? new PhoneMedia({ address: side.host, ports: home.rtpPorts, clock: o.clock, logger: logger.child('calls') }) : undefined;
+  if (home && media) {
+    const plan = new DialPlan(
+      { line: o.config.dialPlan.line ?? home.lines[0]?.name ?? '', ...o.config.dialPlan },
+      { isExtension: (n) => service.extension(n) !== undefined, isHomeName: home.isHomeName },
+    );
+    const feature = phoneFeatures({ media, callHandling: home.callHandling, ...(home.voicemail ? { voicemail: new VoicemailAccess(home.voicemail, media, logger.child('voicemail')) } : {}), logger });
+    routePhoneInvites({
+      side,
+      authenticator,
+      plan,
+      routes: {
+        feature,
+        // Calls from phones to extensions, the home and the lines: the next part of issue 14 (docs/decisions.md).
+        call: (target, extension, session) => {
+          logger.info('phone call not carried yet', { extension, to: target.kind });
+          session.reject(503, 'Service Unavailable (calls from phones are not carried yet)');
+        },
+      },
+      logger,
+    });
+  }
   return {
     side,
     service,
     authenticator,
+    ...(lamps ? { lamps } : {}),
     stop: async () => {
       stopSweeping();
+      home?.presence?.release();
+      lamps?.stop();
+      await media?.close();
       await side.stop();
     },
   };

@@ -30,6 +30,7 @@ import { PortPool } from '../../src/media/endpoint/port-pool.js';
 import { parseRtp, serializeRtp, type RtpPacket } from '../../src/media/rtp/packet.js';
 import { waitFor } from '../support/net.js';
 import { captureUdpTo } from '../support/pcap.js';
+import { toneUlaw } from '../support/tones.js';
 import { assertTone, sleep } from '../support/relay.js';
 import { expectSippSuccess, freeLoopbackPort, runSipp, SIPP_SCENARIO_DIR, type SippOptions } from '../support/sipp.js';
 
@@ -59,11 +60,6 @@ async function startEcho(t: TestContext, rtpMin: number, o: Partial<EchoServiceO
 /** SIPp calling the echo (a UAC scenario), with the test's own options. */
 async function callEcho(e: RunningEcho, o: Partial<SippOptions> & Pick<SippOptions, 'scenario'>): Promise<Awaited<ReturnType<typeof runSipp>>> {
   return runSipp({ remote: `${host}:${e.echo.port}`, localPort: await freeLoopbackPort(), transport: 'u1', service: 'echo', timeoutMs: SIPP_TIMEOUT_MS, ...o });
-}
-
-/** One second of a µ-law tone (a whole number of periods, so SIPp's loop is seamless). */
-function toneUlaw(hz: number): Uint8Array {
-  return pcmu.encode(Int16Array.from({ length: 8000 }, (_, i) => Math.round(8000 * Math.sin((2 * Math.PI * hz * i) / 8000))));
 }
 
 function rtpOf(datagrams: ReadonlyArray<{ payload: Buffer }>): RtpPacket[] {

@@ -21,15 +21,15 @@ import { join } from 'node:path';
 import { createTelephonyServer } from '../../src/app/telephony-server.js';
 import { systemClock } from '../../src/base/clock.js';
 import { createLogger } from '../../src/base/logger.js';
-import { pcmu } from '../../src/media/codecs/g711.js';
-import { parseRtp } from '../../src/media/rtp/packet.js';
 import { SipLine } from '../../src/sip/bridge/index.js';
 import { Store } from '../../src/store/index.js';
-import { DecisionRefused, type Call, type IncomingCall } from '../../src/telephony/domain/index.js';
+import { DecisionRefused, type IncomingCall } from '../../src/telephony/domain/index.js';
 import { defaultMediaProfile } from '../../src/telephony/index.js';
 import { ControlPoint, DeviceHost, findService, UpnpError } from '../../src/upnp/index.js';
 import { lo, testLogger, waitFor } from '../support/net.js';
-import { captureUdpTo, type CapturedDatagram } from '../support/pcap.js';
+import { captureUdpTo } from '../support/pcap.js';
+import { IncomingCalls } from '../support/incoming-calls.js';
+import { audioOf, toneUlaw } from '../support/tones.js';
 import { assertTone, host, relayRig, sleep } from '../support/relay.js';
 import { expectSippSuccess, freeLoopbackPort, runSipp, SIPP_SCENARIO_DIR, startSippUas, type SippOptions } from '../support/sipp.js';
 import { callManagementType } from '../support/telephony-server.js';
@@ -74,14 +74,8 @@ const cp = new ControlPoint({ interfaces: [lo], logger: testLogger('telcp'), sea
 await cp.start();
 const cm = findService(await cp.waitForDevice((d) => d.udn === parts.device.info.udn), (s) => s.serviceType === callManagementType)!;
 
-/** What the test does with each new incoming Call (the line's callers). */
-let onIncoming: (call: Call) => void = () => {};
-const incoming: Call[] = [];
-service.onCallChange((call, from) => {
-  if (from !== undefined || call.direction !== 'incoming') return;
-  incoming.push(call);
-  setImmediate(() => onIncoming(call));
-});
+/** The line's callers, and what the test does with each. */
+const incoming = new IncomingCalls(service);
 
 after(async () => {
   await cp.stop();
@@ -96,22 +90,6 @@ after(async () => {
   }
 });
 
-/** One second of a µ-law tone (whole periods, so SIPp's loop is seamless). */
-function toneUlaw(hz: number): Uint8Array {
-  return pcmu.encode(Int16Array.from({ length: 8000 }, (_, i) => Math.round(8000 * Math.sin((2 * Math.PI * hz * i) / 8000))));
-}
-
-/** The µ-law audio of the RTP packets captured (payload type 0), in order. */
-function audioOf(datagrams: readonly CapturedDatagram[]): { samples: Int16Array; ms: number } {
-  const packets = datagrams.flatMap((d) => {
-    const r = parseRtp(d.payload);
-    return r.ok && r.packet.payloadType === 0 ? [r.packet] : [];
-  });
-  const samples = new Int16Array(packets.length * 160);
-  packets.forEach((p, i) => samples.set(pcmu.decode(p.payload).subarray(0, 160), i * 160));
-  return { samples, ms: packets.length * 20 };
-}
-
 /** SIPp calling the line (a UAC scenario). */
 async function callLine(o: Partial<SippOptions> & Pick<SippOptions, 'scenario'>): Promise<Awaited<ReturnType<typeof runSipp>>> {
   return runSipp({ remote: `${host}:${sipPort}`, localPort: await freeLoopbackPort(), transport: 'u1', service: 'home', timeoutMs: SIPP_TIMEOUT_MS, keys: { caller: 'alice', caller_name: 'Alice' }, ...o });
@@ -125,7 +103,7 @@ test('seed 004 2.2 3 iii bridge: the caller’s 440 Hz reaches the target, the t
   const toCaller = await captureUdpTo(callerMedia);
   const target = await startSippUas({ scenario: 'uas-media', localPort: targetPort, transport: 'u1', calls: 1, mediaPort: targetMedia, files: { 'tone.ulaw': toneUlaw(1000) }, timeoutMs: SIPP_TIMEOUT_MS });
   const targetUri = `sip:bob@${host}:${targetPort}`;
-  onIncoming = (call) => service.decide(call.callID, { action: 'forward', target: targetUri }, 'web:Laptop');
+  incoming.onIncoming = (call) => service.decide(call.callID, { action: 'forward', target: targetUri }, 'web:Laptop');
   const caller = await callLine({ scenario: uacMedia, mediaPort: callerMedia, files: { 'tone.ulaw': toneUlaw(440) }, vars: { holdms: '3000' } });
   const callerResult = await caller.done;
   const targetResult = await target.done;
@@ -134,7 +112,7 @@ test('seed 004 2.2 3 iii bridge: the caller’s 440 Hz reaches the target, the t
   const heardByCaller = audioOf(await toCaller.stop());
   expectSippSuccess(callerResult, 'the caller');
   expectSippSuccess(targetResult, 'the forward target (its BYE comes from hometel when the caller hangs up)');
-  const call = incoming.at(-1)!;
+  const call = incoming.last;
   assert.deepEqual(call.forward, { target: targetUri, mode: 'bridge', result: 'answered' });
   assert.equal(call.answeredBy, targetUri);
   assert.equal(call.reason, undefined);
@@ -152,12 +130,12 @@ test('seed 004 2.2 3 iii bridge: the caller’s 440 Hz reaches the target, the t
 test('seed 004 2.2 3 iii, iv: a busy target (486) sends the caller to voicemail; the caller gets 200 OK', async () => {
   const targetPort = await freeLoopbackPort();
   const target = await startSippUas({ scenario: 'uas-busy', localPort: targetPort, transport: 'u1', calls: 1, timeoutMs: SIPP_TIMEOUT_MS });
-  onIncoming = (call) => service.decide(call.callID, { action: 'forward', target: `sip:busy@${host}:${targetPort}` }, 'rule:7');
+  incoming.onIncoming = (call) => service.decide(call.callID, { action: 'forward', target: `sip:busy@${host}:${targetPort}` }, 'rule:7');
   const before = deposits.length;
   const caller = await callLine({ scenario: 'uac-call', vars: { hangup: 'peer' } });
   expectSippSuccess(await caller.done, 'the caller is answered by voicemail, which hangs up');
   expectSippSuccess(await target.done, 'the busy target');
-  const call = incoming.at(-1)!;
+  const call = incoming.last;
   assert.equal(call.forward?.result, 'busy');
   assert.equal(deposits.length, before + 1);
   assert.equal(deposits.at(-1)!.callID, call.callID);
@@ -170,12 +148,12 @@ test('seed 004 2.2 3 iii, iv: a busy target (486) sends the caller to voicemail;
 test('seed 004 2.2 3 iii, iv: a target that does not answer in time is cancelled; the caller goes to voicemail', async () => {
   const targetPort = await freeLoopbackPort();
   const target = await startSippUas({ scenario: 'uas-noanswer', localPort: targetPort, transport: 'u1', calls: 1, timeoutMs: SIPP_TIMEOUT_MS });
-  onIncoming = (call) => service.decide(call.callID, { action: 'forward', target: `sip:late@${host}:${targetPort}` }, 'rule:7');
+  incoming.onIncoming = (call) => service.decide(call.callID, { action: 'forward', target: `sip:late@${host}:${targetPort}` }, 'rule:7');
   const before = deposits.length;
   const caller = await callLine({ scenario: 'uac-call', vars: { hangup: 'peer' } });
   expectSippSuccess(await caller.done, 'the caller is answered by voicemail after the forward timed out');
   expectSippSuccess(await target.done, 'the target that rang: CANCEL, 487, ACK');
-  const call = incoming.at(-1)!;
+  const call = incoming.last;
   assert.equal(call.forward?.result, 'no-answer');
   assert.equal(deposits.length, before + 1);
   const lines = log.filter((l) => l.includes(call.callID)).join('\n');
@@ -184,12 +162,12 @@ test('seed 004 2.2 3 iii, iv: a target that does not answer in time is cancelled
 });
 
 test('seed 004 2.2 3 iii redirect: the caller receives 302 Moved Temporarily with the target as Contact', async () => {
-  onIncoming = (call) => service.decide(call.callID, { action: 'forward', target: '+49 30 1234', mode: 'redirect' }, 'cli');
+  incoming.onIncoming = (call) => service.decide(call.callID, { action: 'forward', target: '+49 30 1234', mode: 'redirect' }, 'cli');
   const caller = await callLine({ scenario: uacRedirected });
   const result = await caller.done;
   expectSippSuccess(result, 'the redirected caller');
   assert.match(result.messages, /SIP\/2\.0 302 Moved Temporarily[\s\S]*?Contact: <sip:\+49301234@127\.0\.0\.1>/);
-  const call = incoming.at(-1)!;
+  const call = incoming.last;
   assert.deepEqual(call.forward, { target: 'tel:+49301234', mode: 'redirect', result: 'redirected' });
   assert.equal(call.status, 'Disconnected');
 });
@@ -197,7 +175,7 @@ test('seed 004 2.2 3 iii redirect: the caller receives 302 Moved Temporarily wit
 test('seed 004 2.2 3 i–iv first wins: a TelCP’s RejectCall and a decide() at the same moment — exactly one succeeds, the other names the winner', async () => {
   const { NewSecretKey } = (await cm.invoke('RegisterTelCPName', { TelCPName: 'Kitchen', CurrentSecretKey: '' })) as { NewSecretKey: string };
   let outcomes: Promise<[PromiseSettledResult<unknown>, PromiseSettledResult<unknown>]> | undefined;
-  onIncoming = (call) => {
+  incoming.onIncoming = (call) => {
     // The TelCP's request goes out first; decide() follows while it is on its way.
     const telcp = cm.invoke('RejectCall', { TelCPName: 'Kitchen', SecretKey: NewSecretKey, TargetCallID: call.callID, RejectReason: 'Decline' });
     const decided = sleep(2).then(() => service.decide(call.callID, { action: 'reject', status: 486 }, 'web:Laptop'));
@@ -208,7 +186,7 @@ test('seed 004 2.2 3 i–iv first wins: a TelCP’s RejectCall and a decide() at
   expectSippSuccess(result, 'the caller is rejected');
   await waitFor(() => outcomes !== undefined, 'both decisions were made');
   const [byTelCP, byDecide] = await outcomes!;
-  const call = incoming.at(-1)!;
+  const call = incoming.last;
   assert.equal([byTelCP, byDecide].filter((r) => r.status === 'fulfilled').length, 1, 'exactly one decision succeeds');
   if (byTelCP.status === 'fulfilled') {
     assert.equal(call.decided?.by, 'Kitchen');

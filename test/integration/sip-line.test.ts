@@ -182,24 +182,27 @@ for (const transport of ['udp', 'tcp'] as const) {
   });
 }
 
-test('udp: the 2xx is retransmitted until the ACK arrives (the first ACK dropped on purpose)', async () => {
-  let dropped = 0;
-  const dropFirstAck = (t: UaTransport): UaTransport => ({
+/** A line's transport whose outgoing requests `send` sees first: false drops the request. */
+function sendingThrough(send: (r: SipRequest) => boolean): (t: UaTransport) => UaTransport {
+  return (t) => ({
     prepareRequest: t.prepareRequest?.bind(t),
     sendResponse: (r: SipResponse, s: SipSource) => t.sendResponse(r, s),
-    sendRequest: (r: SipRequest, to: SipPeer) => {
-      if (r.method === 'ACK' && dropped === 0) {
-        dropped++;
-        return Promise.resolve();
-      }
-      return t.sendRequest(r, to);
-    },
+    sendRequest: (r: SipRequest, to: SipPeer) => (send(r) ? t.sendRequest(r, to) : Promise.resolve()),
     set onMessage(fn: ((m: SipMessage, f: SipSource) => void) | undefined) {
       t.onMessage = fn;
     },
     get onMessage() {
       return t.onMessage;
     },
+  });
+}
+
+test('udp: the 2xx is retransmitted until the ACK arrives (the first ACK dropped on purpose)', async () => {
+  let dropped = 0;
+  const dropFirstAck = sendingThrough((r) => {
+    if (r.method !== 'ACK' || dropped > 0) return true;
+    dropped++;
+    return false;
   });
   const p = await pair('udp', { wrapTransport: dropFirstAck });
   try {
@@ -211,6 +214,27 @@ test('udp: the 2xx is retransmitted until the ACK arrives (the first ACK dropped
     await waitFor(() => session.state === 'confirmed', 'the ACK of a retransmitted 2xx');
     assert.equal(dropped, 1);
     assert.ok(session.twoHundredRetransmissions >= 1, `retransmissions: ${session.twoHundredRetransmissions}`);
+  } finally {
+    await p.close();
+  }
+});
+
+test('udp, RFC 3326: cancel(id, "completed-elsewhere") sends the CANCEL with Reason: SIP;cause=200;text="Call completed elsewhere"', async () => {
+  const sent: SipRequest[] = [];
+  const recordCancels = sendingThrough((r) => {
+    if (r.method === 'CANCEL') sent.push(r);
+    return true;
+  });
+  const p = await pair('udp', { wrapTransport: recordCancels });
+  try {
+    for (const reason of [undefined, 'completed-elsewhere'] as const) {
+      const out = p.alice.line.place({ callee: p.bobUri, priority: 'Normal', sdpOffer: offer });
+      await p.bob.rec.nextIncoming(sent.length + 1);
+      await waitFor(() => p.alice.line.session(out)?.state === 'proceeding', 'ringing');
+      p.alice.line.cancel(out, reason);
+      await waitFor(() => p.bob.rec.events.filter((e) => e === 'remoteCancelled').length === sent.length, 'cancelled at the callee');
+    }
+    assert.deepEqual(sent.map((c) => c.headers.get('Reason')), [undefined, 'SIP;cause=200;text="Call completed elsewhere"']);
   } finally {
     await p.close();
   }

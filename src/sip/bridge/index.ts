@@ -1,2 +1,2 @@
 /** The SIP adapter of the Telephony Server: `SipLine` implements the domain's `Line` port with hometel's SIP user agent. */
-export { lineFailureOf, remotePeerOf, SipLine, type SipLineOptions } from './sip-line.js';
+export { dialogEventsOf, lineFailureOf, remotePeerOf, reportGuarded, SipLine, type DialogEventSink, type SipLineOptions } from './sip-line.js';

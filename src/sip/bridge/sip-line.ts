@@ -7,7 +7,7 @@
  * |-------------------------------------|------------------------------------------------------------------|
  * | place                               | INVITE with the SDP offer (the line's own media when none given) |
  * | provisional / answered / failed     | 1xx (not 100) / 2xx (ACK sent) / 3xx–6xx, local 408/503          |
- * | cancel / hangUp                     | CANCEL / BYE                                                     |
+ * | cancel / hangUp                     | CANCEL (completed-elsewhere: RFC 3326 Reason cause=200) / BYE    |
  * | incoming                            | INVITE received (180 sent)                                       |
  * | answer / reject Busy / Rejected     | 200 with the SDP answer / 486 / 603 (or the status given)        |
  * | redirect                            | 302 Moved Temporarily, Contact: the target                       |
@@ -21,8 +21,8 @@
  * Every report to the listener happens after the command that caused it has returned, and is guarded.
  */
 import { errorDetail, silentLogger, systemClock, type Clock, type Logger } from '../../base/index.js';
-import type { Line, LineFailure, LineListener, OutgoingCallRequest, RejectStatus, RemotePeer } from '../../telephony/domain/index.js';
-import { bindSipTransports, formatUri, fromAddr, parseUri, sipUri, toAddr, UserAgent, type InviteSession, type InviteSessionDelegate, type SipRequest, type SipTransportName, type SipTransports, type TimerConfig, type TransactionOutcome, type UaTransport } from '../index.js';
+import type { CancelReason, Line, LineFailure, LineListener, OutgoingCallRequest, RejectStatus, RemotePeer } from '../../telephony/domain/index.js';
+import { bindSipTransports, completedElsewhere, formatUri, fromAddr, parseUri, sipUri, toAddr, UserAgent, type InviteSession, type InviteSessionDelegate, type SipRequest, type SipTransportName, type SipTransports, type TimerConfig, type TransactionOutcome, type UaTransport } from '../index.js';
 
 export interface SipLineOptions {
   /** `direct`: reachable at sip:user@host:port, no registrar. `registered`: REGISTER with a registrar. */
@@ -117,6 +117,38 @@ export function remotePeerOf(invite: SipRequest): RemotePeer {
   }
   const name = from.displayName?.trim();
   return name && name.toLowerCase() !== 'anonymous' ? { id, name } : { id };
+}
+
+/** Hands a line call's event to the listener; a listener that throws is logged, never thrown into the SIP stack. */
+export function reportGuarded(listener: LineListener, lineCallId: string, fn: (l: LineListener) => void, log: Logger): void {
+  try {
+    fn(listener);
+  } catch (e) {
+    log.error('line listener failed', { lineCallId, error: errorDetail(e) });
+  }
+}
+
+/** How a call's dialog events reach the line's listener (SipLine, and the phones' line of sip/pbx). */
+export interface DialogEventSink {
+  session(): InviteSession | undefined;
+  report(fn: (l: LineListener) => void): void;
+  /** Reports the call's last event and forgets it. */
+  end(fn: (l: LineListener) => void): void;
+  readonly log: Logger;
+}
+
+/** The Line events of an established call's session, either direction: the remote hang-up and modifications. */
+export function dialogEventsOf(id: string, sink: DialogEventSink): InviteSessionDelegate {
+  return {
+    onEnded: (cause) => {
+      sink.log.info('call ended by the remote side', { lineCallId: id, cause });
+      sink.end((l) => l.remoteHangUp(id));
+    },
+    onModifyRequest: (offer) => sink.report((l) => l.remoteModify(id, offer)),
+    onModifyCancelled: () => sink.report((l) => l.remoteModifyCancelled(id)),
+    onModifyAccepted: (answer) => sink.report((l) => l.modifyAccepted(id, answer ?? sink.session()?.remoteSdp ?? '')),
+    onModifyRejected: () => sink.report((l) => l.modifyRejected(id)),
+  };
 }
 
 export class SipLine implements Line {
@@ -296,10 +328,10 @@ export class SipLine implements Line {
     call.session.reject(302, 'Moved Temporarily', [['Contact', `<${contact}>`]]);
   }
 
-  cancel(lineCallId: string): void {
+  cancel(lineCallId: string, reason?: CancelReason): void {
     const call = this.calls.get(lineCallId);
     this.calls.delete(lineCallId);
-    call?.session.cancel();
+    call?.session.cancel(reason === 'completed-elsewhere' ? [completedElsewhere] : []);
   }
 
   hangUp(lineCallId: string): void {
@@ -371,26 +403,16 @@ export class SipLine implements Line {
 
   /** Events of an established call, either direction. */
   private dialogEvents(id: string): InviteSessionDelegate {
-    return {
-      onEnded: (cause) => {
-        this.log.info('call ended by the remote side', { lineCallId: id, cause });
-        this.end(id, (l) => l.remoteHangUp(id));
-      },
-      onModifyRequest: (offer) => this.report(id, (l) => l.remoteModify(id, offer)),
-      onModifyCancelled: () => this.report(id, (l) => l.remoteModifyCancelled(id)),
-      onModifyAccepted: (answer) => this.report(id, (l) => l.modifyAccepted(id, answer ?? this.calls.get(id)?.session.remoteSdp ?? '')),
-      onModifyRejected: () => this.report(id, (l) => l.modifyRejected(id)),
-    };
+    return dialogEventsOf(id, {
+      session: () => this.calls.get(id)?.session,
+      report: (fn) => this.report(id, fn),
+      end: (fn) => this.end(id, fn),
+      log: this.log,
+    });
   }
 
   private report(id: string, fn: (l: LineListener) => void): void {
-    const listener = this.listener;
-    if (!listener || !this.calls.has(id)) return;
-    try {
-      fn(listener);
-    } catch (e) {
-      this.log.error('line listener failed', { lineCallId: id, error: errorDetail(e) });
-    }
+    if (this.listener && this.calls.has(id)) reportGuarded(this.listener, id, fn, this.log);
   }
 
   /** Reports the last event of a call and forgets it. */

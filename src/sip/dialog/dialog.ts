@@ -48,14 +48,20 @@ export class Dialog {
     remoteTarget: string,
     localSeq: number,
     remoteSeq: number | undefined,
+    /** Where every request of the dialog goes without a route set: the flow the peer is reached by (behind NAT). */
+    private readonly flow?: string,
   ) {
     this.localSeq = localSeq;
     this.remoteSeq = remoteSeq;
     this.remoteTarget = remoteTarget;
   }
 
-  /** The UAC side, from our INVITE and the response (2xx, or 1xx with a To tag) that created the dialog (12.1.2). */
-  static asUac(invite: SipRequest, res: SipResponse): Dialog | undefined {
+  /**
+   * The UAC side, from our INVITE and the response (2xx, or 1xx with a To tag) that created the dialog (12.1.2);
+   * `flow`: the address the INVITE went to, for a peer that is reached there rather than at its Contact (a phone
+   * behind NAT, at the source address it registered from).
+   */
+  static asUac(invite: SipRequest, res: SipResponse, flow?: string): Dialog | undefined {
     const from = fromAddr(invite);
     const to = toAddr(res);
     const id = callId(invite);
@@ -63,7 +69,7 @@ export class Dialog {
     const target = contactOf(res);
     if (!from?.tag || !to?.tag || !id || !seq || !target) return undefined;
     const rr = (routeSet(res, 'Record-Route') ?? []).map((r) => `<${r.uriText}>`).reverse();
-    return new Dialog({ callId: id, localTag: from.tag, remoteTag: to.tag }, from, to, rr, target, seq.seq, undefined);
+    return new Dialog({ callId: id, localTag: from.tag, remoteTag: to.tag }, from, to, rr, target, seq.seq, undefined, flow);
   }
 
   /** The UAS side, from the INVITE that arrived and the tag we put in our To (12.1.1). */
@@ -78,10 +84,10 @@ export class Dialog {
     return new Dialog({ callId: id, localTag, remoteTag: from.tag }, to, from, rr, target, Math.floor(Math.random() * 0x7fffffff), seq.seq);
   }
 
-  /** Where the next request of this dialog goes: the first route, or the remote target (RFC 3261 12.2.1.1). */
+  /** Where the next request of this dialog goes: the first route, or the flow, or the remote target (RFC 3261 12.2.1.1). */
   nextHop(): string {
     const first = this.routes[0];
-    return first ? first.replace(/^<|>$/g, '') : this.remoteTarget;
+    return first ? first.replace(/^<|>$/g, '') : (this.flow ?? this.remoteTarget);
   }
 
   /**

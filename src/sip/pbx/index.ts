@@ -7,3 +7,4 @@ export { UnsolicitedMessageWaiting, type UnsolicitedMessageWaitingOptions } from
 export { dialogInfoBody, dialogInfoType, messageSummaryBody, messageSummaryType, pidfBody, pidfType, xmlText } from './event-bodies.js';
 export { DigestAuthenticator, type DigestAlgorithmName, type DigestAuthenticatorOptions } from './digest-authenticator.js';
 export { PhoneRegistrar, ipv4Network, type PhoneRegistrarOptions, type RegistrarConfig } from './registrar.js';
+export { bestFailure, extensionOf, PhoneLine, type PhoneLineOptions, type PhoneSideUa } from './phone-line.js';

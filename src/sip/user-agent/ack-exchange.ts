@@ -19,6 +19,8 @@ export interface AckHost {
   readonly toTag: string | undefined;
   /** The session's dialog: the ACKs sent in it are kept for the 2xx retransmissions. */
   dialog(): Dialog | undefined;
+  /** Where the session's requests go instead of the remote target (InviteOptions.flow). */
+  flow(): string | undefined;
   /** 64·T1 passed without the ACK of one of our 2xx. */
   noAck(): void;
 }
@@ -101,7 +103,7 @@ export class AckExchange {
       return;
     }
     if (!invite || !tag) return;
-    const fork = Dialog.asUac(invite, withContact(r, invite.uri));
+    const fork = Dialog.asUac(invite, withContact(r, invite.uri), this.session.flow());
     if (!fork) return;
     this.ctx.logger.info('2xx from another fork or after giving up: ACK and BYE', { session: this.session.id });
     void this.sendAck(r, invite, fork);

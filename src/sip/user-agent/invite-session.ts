@@ -16,7 +16,7 @@ import type { ClientTransaction, InviteServerTransaction, ServerTransaction } fr
 import { AckExchange, okStatus } from './ack-exchange.js';
 import type { LocalCause, UaContext } from './context.js';
 import { InDialogRequests, type InDialogHost, type ModifyDelegate } from './in-dialog.js';
-import { cancelFor, reply, RequestFamily, withContact } from './requests.js';
+import { cancelFor, reply, RequestFamily, withContact, type Identity } from './requests.js';
 
 export type SessionState =
   /** UAC: INVITE sent (or being sent), no provisional response yet. */
@@ -38,6 +38,21 @@ export type EndCause =
   | 'no-ack'
   /** An in-dialog request failed with 408/481, timed out or could not be sent (RFC 3261 12.2.1.2, 14.1). */
   | 'dead-peer';
+
+/** How an outgoing INVITE is sent. */
+export interface InviteOptions {
+  readonly sdp?: string;
+  readonly headers?: HeaderInput;
+  readonly delegate?: InviteSessionDelegate;
+  /** The From identity; default the UA's own. */
+  readonly from?: Identity;
+  /**
+   * Where the INVITE and every later request of its dialog go (a sip: URI with the address, port and transport),
+   * instead of the outbound proxy or the Request-URI: a phone behind NAT is reached at the source address it
+   * registered from, not at its Contact.
+   */
+  readonly flow?: string;
+}
 
 export interface InviteSessionDelegate extends ModifyDelegate {
   /** UAC: a provisional response other than 100. */
@@ -76,6 +91,9 @@ export class InviteSession {
   private provisionalSeen = false;
   private cancelRequested = false;
   private cancelSent = false;
+  private cancelHeaders: HeaderInput = [];
+  /** Where every request of the session goes (InviteOptions.flow). */
+  private flow?: string;
   // UAS
   private serverTx?: InviteServerTransaction;
   private byePending = false;
@@ -99,27 +117,23 @@ export class InviteSession {
   ) {
     this.current = state;
     this.family = family;
-    this.twoHundred = new AckExchange(ctx, { id, toTag: localTag, dialog: () => this.dialogOf, noAck: () => this.noAck() });
+    this.twoHundred = new AckExchange(ctx, { id, toTag: localTag, dialog: () => this.dialogOf, flow: () => this.flow, noAck: () => this.noAck() });
     this.inDialog = new InDialogRequests(ctx, this.inDialogHost(), this.twoHundred);
   }
 
   // ------------------------------------------------------------------------------------------ creation
 
   /** UAC: sends an INVITE to `target` (Request-URI) with `sdp` as offer. */
-  static outgoing(
-    ctx: UaContext,
-    host: SessionHost,
-    id: string,
-    target: string,
-    opts: { readonly sdp?: string; readonly headers?: HeaderInput; readonly delegate?: InviteSessionDelegate } = {},
-  ): InviteSession {
-    const family = new RequestFamily(ctx, target);
+  static outgoing(ctx: UaContext, host: SessionHost, id: string, target: string, opts: InviteOptions = {}): InviteSession {
+    // A flow replaces the outbound proxy: the request goes straight to where the callee is reached.
+    const family = new RequestFamily(ctx, target, undefined, { ...(opts.from ? { from: opts.from } : {}), ...(opts.flow ? { route: null } : {}) });
     const s = new InviteSession(ctx, host, id, 'outgoing', 'calling', family);
+    s.flow = opts.flow;
     if (opts.delegate) s.delegate = opts.delegate;
     s.local = opts.sdp;
     const extra: HeaderInput = [['Contact', ctx.contact()], ...ctx.describe('request'), ...(opts.headers ?? [])];
     ctx.send(
-      { build: () => family.build('INVITE', extra, opts.sdp ?? ''), nextHop: family.nextHop },
+      { build: () => family.build('INVITE', extra, opts.sdp ?? ''), nextHop: opts.flow ?? family.nextHop },
       {
         retry: () => !s.cancelRequested && s.current !== 'terminated',
         onTransaction: (tx, request, peer) => {
@@ -229,9 +243,10 @@ export class InviteSession {
 
   /**
    * UAC: cancels the INVITE (RFC 3261 9.1). The CANCEL goes once a provisional response has arrived; a 2xx
-   * that crosses it is ACKed and ended with BYE. An answered session is ended with BYE.
+   * that crosses it is ACKed and ended with BYE. An answered session is ended with BYE. `headers` go on the CANCEL
+   * (an RFC 3326 Reason).
    */
-  cancel(): void {
+  cancel(headers: HeaderInput = []): void {
     if (this.direction !== 'outgoing') return;
     this.quiet = true;
     if (this.current === 'confirmed') {
@@ -240,6 +255,7 @@ export class InviteSession {
     }
     if (this.current !== 'calling' && this.current !== 'proceeding') return;
     this.cancelRequested = true;
+    this.cancelHeaders = headers;
     if (this.provisionalSeen) this.sendCancel();
   }
 
@@ -317,7 +333,7 @@ export class InviteSession {
       this.strayResponse(r);
       return;
     }
-    const dialog = Dialog.asUac(invite, withContact(r, invite.uri));
+    const dialog = Dialog.asUac(invite, withContact(r, invite.uri), this.flow);
     if (!dialog) {
       this.ctx.logger.warn('2xx without a To tag: cannot ACK it', { session: this.id });
       this.final = r;
@@ -351,7 +367,7 @@ export class InviteSession {
     this.cancelSent = true;
     const tx = this.clientTx;
     try {
-      this.ctx.layer.sendRequest(cancelFor(this.initial), this.invitePeer, {});
+      this.ctx.layer.sendRequest(cancelFor(this.initial, this.cancelHeaders), this.invitePeer, {});
     } catch (e) {
       this.ctx.logger.warn('CANCEL could not be sent', { session: this.id, error: String(e) });
     }

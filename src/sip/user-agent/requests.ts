@@ -18,6 +18,12 @@ export function looseRoute(uri: string): string {
   return formatUri({ ...parsed, params });
 }
 
+/** Who a request is from (its From header): a URI and a display name. */
+export interface Identity {
+  readonly uri: string;
+  readonly displayName?: string;
+}
+
 /**
  * A family of out-of-dialog requests sharing Call-ID and From tag, with CSeq counting up (a REGISTER
  * refresh, a retry with credentials, RFC 3261 8.1.3.5 and 10.2.4).
@@ -40,13 +46,16 @@ export class RequestFamily {
       readonly fromTag?: string;
       /** The outbound proxy to route through: null for none; default: the UA's. */
       readonly route?: string | null;
+      /** The From identity: default the UA's own (its AOR and display name). */
+      readonly from?: Identity;
     } = {},
   ) {
     this.callId = opts.callId ?? generateCallId();
     this.fromTag = opts.fromTag ?? generateTag();
+    const from = opts.from ?? { uri: ctx.settings.aor, ...(ctx.settings.displayName ? { displayName: ctx.settings.displayName } : {}) };
     this.from = formatNameAddr({
-      ...(ctx.settings.displayName ? { displayName: ctx.settings.displayName } : {}),
-      uri: ctx.settings.aor,
+      ...(from.displayName ? { displayName: from.displayName } : {}),
+      uri: from.uri,
       params: new Map([['tag', this.fromTag]]),
     });
     this.proxy = opts.route === undefined ? ctx.settings.outboundProxy : (opts.route ?? undefined);
@@ -81,9 +90,10 @@ export class RequestFamily {
 
 /**
  * RFC 3261 9.1: the CANCEL of an INVITE — same Request-URI, Call-ID, To, From, CSeq number and Route,
- * and a single Via equal to the INVITE's top Via (so it matches the INVITE's server transaction).
+ * and a single Via equal to the INVITE's top Via (so it matches the INVITE's server transaction); `extra`: headers
+ * of its own, such as an RFC 3326 Reason.
  */
-export function cancelFor(invite: SipRequest): SipRequest {
+export function cancelFor(invite: SipRequest, extra: HeaderInput = []): SipRequest {
   const h: Array<readonly [string, string]> = [];
   const via = invite.headers.get('Via');
   if (via !== undefined) h.push(['Via', via]);
@@ -94,9 +104,15 @@ export function cancelFor(invite: SipRequest): SipRequest {
     if (v !== undefined) h.push([name, v]);
   }
   const seq = /^\s*(\d+)/.exec(invite.headers.get('CSeq') ?? '')?.[1] ?? '1';
-  h.push(['CSeq', `${seq} CANCEL`]);
+  h.push(['CSeq', `${seq} CANCEL`], ...extra);
   return buildRequest('CANCEL', invite.uri, h);
 }
+
+/**
+ * RFC 3326 Reason of the CANCEL to a fork another device answered (RFC 3326 section 2: the cause 200; the text phones
+ * show, so the call does not count as missed).
+ */
+export const completedElsewhere = ['Reason', 'SIP;cause=200;text="Call completed elsewhere"'] as const;
 
 /** A response with a Contact: the response itself, or with `fallback` added when it has none (lenient peers). */
 export function withContact(response: SipResponse, fallback: string): SipResponse {

@@ -29,7 +29,7 @@ import { defaultSipPort, type SipSource } from '../transport/transport.js';
 import { AuthState, NonceCounter } from './auth.js';
 import { AvailabilityWatch, type WatchHost } from './availability.js';
 import type { OutgoingRequest, SendHandlers, UaContext, UaSettings } from './context.js';
-import { InviteSession, type InviteSessionDelegate, type SessionHost } from './invite-session.js';
+import { InviteSession, type InviteOptions, type SessionHost } from './invite-session.js';
 import { allowedMethods, supportedOptions, type SipTransportName, type UaCredentials, type UaTransport, type UserAgentOptions } from './options.js';
 import { Registration, type RegistrationInfo, type RegistrationState } from './registration.js';
 import { reply } from './requests.js';
@@ -127,7 +127,7 @@ export class UserAgent implements UaContext, SessionHost, WatchHost {
   }
 
   /** Places a call: an INVITE to `target` (a sip: URI) with `sdp` as the offer. */
-  invite(target: string, opts: { readonly sdp?: string; readonly headers?: HeaderInput; readonly delegate?: InviteSessionDelegate } = {}): InviteSession {
+  invite(target: string, opts: InviteOptions = {}): InviteSession {
     const session = InviteSession.outgoing(this, this, this.newId('out'), target, opts);
     this.live.add(session);
     const id = session.callId;

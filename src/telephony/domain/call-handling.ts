@@ -7,7 +7,7 @@
  */
 import { HometelError } from '../../base/index.js';
 import { calleeKind } from './callee-id.js';
-import type { RejectStatus, RemotePeer } from './line.js';
+import type { Line, RejectStatus, RemotePeer } from './line.js';
 
 /** How a Call is forwarded: hometel calls the target and relays media (bridge), or the caller is sent a 3xx (redirect). */
 export type ForwardMode = 'bridge' | 'redirect';
@@ -81,6 +81,21 @@ export type IncomingCallScreen = (call: IncomingCall) => Screening;
  */
 export interface VoiceMailPort {
   deposit(call: IncomingCall, hangUp: () => void): boolean;
+}
+
+/**
+ * The phones of the home, rung for an incoming Call in parallel with the screens (issue 14, forking): the line they
+ * are reached on — an extension is called as its number — and the extensions to ring for a Call the screening lets
+ * ring. A rule naming answerers limits them to the extensions it names as `ext:<number>` (phoneAnswerer).
+ */
+export interface PhoneRinging {
+  readonly line: Line;
+  extensionsFor(call: IncomingCall): readonly string[];
+}
+
+/** How an extension is named among a Call's answerers and as the one who decided it (`ext:21`). */
+export function phoneAnswerer(extension: string): string {
+  return `ext:${extension}`;
 }
 
 /** No Call has this CallID (on any line). */

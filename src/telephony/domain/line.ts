@@ -27,6 +27,9 @@ export type RejectStatus = 486 | 603 | 403 | 480;
 /** Why the WAN side ended a call attempt (mapped to Table 2-5 reasons). */
 export type LineFailure = Extract<CallReason, 'Busy' | 'Rejected' | 'Not Found' | 'Not Acceptable Capability'> | 'Error';
 
+/** Why a call is cancelled, when it matters to the callee: a fork of it was answered elsewhere. */
+export type CancelReason = 'completed-elsewhere';
+
 export interface OutgoingCallRequest {
   /** sip:, sips: or tel: URI of the callee. */
   readonly callee: string;
@@ -35,6 +38,8 @@ export interface OutgoingCallRequest {
   readonly sdpOffer?: string;
   /** The TelCPName that places the call, when it is known (shown to a callee in the home). */
   readonly caller?: string;
+  /** Who the callee is shown as calling, when not the line itself: a phone rung for an incoming Call sees its caller. */
+  readonly callerId?: RemotePeer;
 }
 
 /** Events the line reports for its calls; `lineCallId` names the call on the line. */
@@ -66,8 +71,11 @@ export interface Line {
   reject(lineCallId: string, reason: 'Busy' | 'Rejected', status?: RejectStatus): void;
   /** Sends the caller of an incoming call elsewhere (SIP: 302 with the target as Contact); a sip: or tel: URI. */
   redirect(lineCallId: string, target: string): void;
-  /** Cancels a call not answered yet. */
-  cancel(lineCallId: string): void;
+  /**
+   * Cancels a call not answered yet; `completed-elsewhere`: another device answered the call this one was a fork of
+   * (SIP: the CANCEL's RFC 3326 Reason, so the phone does not show a missed call).
+   */
+  cancel(lineCallId: string, reason?: CancelReason): void;
   hangUp(lineCallId: string): void;
   modify(lineCallId: string, sdpOffer: string): void;
   acceptModify(lineCallId: string, sdpAnswer: string): void;

@@ -133,6 +133,11 @@ export class CallDecisions {
     }
   }
 
+  /** Claims a Ringing Call for `by` (a phone that answered, `ext:21`); DecisionRefused when another decision came first. */
+  claim(call: Call, decision: CallDecision, by: string): void {
+    this.record(call, decision, by);
+  }
+
   /** Follows every move of every Call (forwards watch their legs and callers). */
   changed(call: Call, from: CallStatus | undefined): void {
     this.forwarding.changed(call, from);
@@ -222,7 +227,8 @@ export class CallDecisions {
     this.o.calls.move(call, 'StopCall');
   }
 
-  private incomingOf(call: Call): IncomingCall {
+  /** The Call as the screening and the phones see it. */
+  incomingOf(call: Call): IncomingCall {
     return { callID: call.callID, line: this.o.lineName, from: call.remoteParty, to: call.calledAddress ?? '' };
   }
 }

@@ -1,15 +1,16 @@
 /**
  * Forwarding a ringing incoming Call (seed 004 2.2 3 iii) on the line it came in on:
  * - redirect: the caller is sent to the target (SIP 302) and the Call ends;
- * - bridge: the TS calls the target itself — a hidden outgoing Call, its leg, offering the caller's home-side media
- *   (the relay's home ports) — while the caller keeps ringing. When the target answers, the caller is answered and
- *   the relay carries caller ↔ target, the target being the Call's one client; either side hanging up ends the
- *   other. A busy, failing or silent target (no answer in time: the leg is cancelled) leaves the caller to `failed`.
+ * - bridge: the TS calls the target itself — a hidden outgoing Call, its leg (relay-bridge.ts: offered the caller's
+ *   home-side media; when it answers, the relay carries caller ↔ target; either side hanging up ends the other) —
+ *   while the caller keeps ringing. A busy, failing or silent target (no answer in time: the leg is cancelled)
+ *   leaves the caller to `failed`.
  */
 import type { Clock, Logger, TimerHandle } from '../../base/index.js';
 import { peerIdOf, type Call, type CallStatus, type ForwardMode, type ForwardResult, type Line } from '../domain/index.js';
 import type { CallMediaRecords } from './call-media.js';
 import type { CallTable } from './call-table.js';
+import { answerThroughLeg, hangUpCaller, legOffer } from './relay-bridge.js';
 
 export interface CallForwardingOptions {
   readonly line: Line;
@@ -48,9 +49,7 @@ export class CallForwarding {
       this.o.calls.move(call, 'StopCall');
       return;
     }
-    // The target is offered the relay's home side of the caller's media, so its RTP reaches the relay.
-    const media = this.o.media.of(call);
-    const offer = call.mediaCapability && media ? media.homeSdp(call.mediaCapability) : call.mediaCapability;
+    const offer = legOffer(this.o, call);
     const callID = this.o.calls.newCallID();
     let lineCallId: string;
     try {
@@ -97,30 +96,18 @@ export class CallForwarding {
       this.end(leg, 'the caller is gone');
       return;
     }
-    const targetSdp = leg.mediaCapability;
-    const media = this.o.media.of(caller);
-    let answer = targetSdp;
-    if (media && targetSdp) {
-      try {
-        answer = media.wanSdp(targetSdp);
-      } catch (e) {
-        this.o.logger.warn('call', { callID: caller.callID, forward: 'failed', why: 'no media resources', error: String(e) });
-        this.forget(bridge);
-        this.end(leg, 'no media for the bridge');
-        this.finish(caller, 'failed');
-        return;
-      }
-      // The target is the Call's one client: the relay carries caller ↔ target.
-      media.setClients([{ sdp: targetSdp }], { mixing: false });
-    }
-    caller.mediaCapability = targetSdp;
-    caller.nativeMediaCapability = undefined;
-    caller.answeredBy = caller.forward?.target;
+    // Set before the caller moves (its watchers read it); a failure below replaces it.
     if (caller.forward) caller.forward.result = 'answered';
+    try {
+      answerThroughLeg(this.o, caller, leg.mediaCapability, caller.forward?.target);
+    } catch (e) {
+      this.o.logger.warn('call', { callID: caller.callID, forward: 'failed', why: 'no media resources', error: String(e) });
+      this.forget(bridge);
+      this.end(leg, 'no media for the bridge');
+      this.finish(caller, 'failed');
+      return;
+    }
     this.o.logger.info('call', { callID: caller.callID, forward: 'answered', target: caller.forward?.target, leg: leg.callID });
-    this.o.line.answer(caller.lineCallId, answer);
-    this.o.calls.move(caller, 'AcceptCall');
-    this.o.calls.move(caller, 'TSMediaStarted');
   }
 
   private legEnded(bridge: Bridge): void {
@@ -129,10 +116,7 @@ export class CallForwarding {
     const { caller, leg } = bridge;
     if (leg.connectedAt !== undefined) {
       this.o.logger.info('call', { callID: caller.callID, forward: 'the target hung up', leg: leg.callID });
-      if (caller.status !== 'Disconnected') {
-        this.o.line.hangUp(caller.lineCallId);
-        this.o.calls.move(caller, 'StopCall');
-      }
+      hangUpCaller(this.o, caller);
       return;
     }
     const result: ForwardResult = bridge.result ?? (leg.reason === 'Busy' ? 'busy' : 'failed');

@@ -12,7 +12,7 @@
 import type { Clock, Logger } from '../../base/index.js';
 import { UdaErrorCode, udaError, type ServiceHandlers, type ServiceImplementation, type ServiceState, type UpnpError } from '../../upnp/index.js';
 import { buildTelCPNameList, CallManagementAction as A, callManagementContract, cmError } from '../contracts/index.js';
-import { TelCPErrorCode, TelCPRefusal, type Call, type CallDecision, type Decided, type ForwardMode, type IncomingCallScreen, type VoiceMailPort, type CallBackRepository, type CallerDirectory, type CallStatus, type CallLogRepository, type Line, type MediaPlane, type TelCPRegistry } from '../domain/index.js';
+import { TelCPErrorCode, TelCPRefusal, type PhoneRinging, type Call, type CallDecision, type Decided, type ForwardMode, type IncomingCallScreen, type VoiceMailPort, type CallBackRepository, type CallerDirectory, type CallStatus, type CallLogRepository, type Line, type MediaPlane, type TelCPRegistry } from '../domain/index.js';
 import { CallActions } from './call-actions.js';
 import { CallAuthorization } from './call-authorization.js';
 import { CallDecisions } from './call-decisions.js';
@@ -22,6 +22,7 @@ import { CallTable } from './call-table.js';
 import { LineEvents, type AnswererPolicy } from './line-events.js';
 import { Logbook } from './logbook.js';
 import { MediaCapabilities } from './media-capabilities.js';
+import { RingingPhones } from './phone-ringing.js';
 import type { MediaProfile } from './media-profile.js';
 
 export type { AnswererPolicy } from './line-events.js';
@@ -70,6 +71,8 @@ export class CallManagementService implements ServiceImplementation<CallManageme
   private readonly calls: CallTable;
   private readonly actions: CallActions;
   private readonly decisions: CallDecisions;
+  private readonly bridgeParts: { readonly line: Line; readonly calls: CallTable; readonly media: CallMediaRecords; readonly logger: Logger };
+  private phones?: RingingPhones;
   private readonly endedListeners = new Set<(call: Call) => void>();
   private readonly changeListeners = new Set<(call: Call, from: CallStatus | undefined) => void>();
 
@@ -96,6 +99,7 @@ export class CallManagementService implements ServiceImplementation<CallManageme
       ...(opts.directory ? { directory: opts.directory } : {}),
       changed: (call, from) => {
         this.decisions.changed(call, from);
+        this.phones?.changed(call, from);
         for (const l of this.changeListeners) l(call, from);
       },
     });
@@ -114,8 +118,11 @@ export class CallManagementService implements ServiceImplementation<CallManageme
       forwardFallbackToVoiceMail: opts.forwardFallbackToVoiceMail ?? true,
     });
     const parts = { line, auth, capabilities: this.capabilities, media, calls: this.calls, views, logger, decisions: this.decisions };
+    this.bridgeParts = { line, calls: this.calls, media, logger };
     this.actions = new CallActions(parts);
-    line.setListener(new LineEvents({ ...parts, registry, logbook: this.logbook, ...(opts.answerers ? { answerers: opts.answerers } : {}) }));
+    line.setListener(
+      new LineEvents({ ...parts, registry, logbook: this.logbook, ringPhones: (call) => this.phones?.ring(call), ...(opts.answerers ? { answerers: opts.answerers } : {}) }),
+    );
   }
 
   attach(state: ServiceState): ServiceHandlers<CallManagement> {
@@ -193,6 +200,15 @@ export class CallManagementService implements ServiceImplementation<CallManageme
   }
 
   /**
+   * Rings the phones of the home for every incoming Call that rings for the screens (issue 14): the first phone to
+   * answer takes the Call (phone-ringing.ts). Without it no phone rings.
+   */
+  setPhoneRinging(phones: PhoneRinging): void {
+    this.phones?.close();
+    this.phones = new RingingPhones({ ...this.bridgeParts, phones, decisions: this.decisions });
+  }
+
+  /**
    * Decides about a ringing incoming Call: the first decision wins (seed 004 2.2 3 i–iv); a later one throws
    * DecisionRefused naming the winner; an unknown CallID throws UnknownCall, a forward to garbage InvalidForwardTarget.
    * `by` names who decided. A decision to `accept` reserves the Call for the TelCP's AcceptCall that carries it out.
@@ -213,6 +229,7 @@ export class CallManagementService implements ServiceImplementation<CallManageme
 
   /** Stops every timer; Calls still alive are hung up on the line. */
   close(): void {
+    this.phones?.close();
     this.decisions.close();
     this.calls.close();
   }

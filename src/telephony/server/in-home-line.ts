@@ -3,7 +3,7 @@
  * never leave the house: this line wraps the real one and loops such calls back into the Telephony
  * Server as an incoming Call for the named TelCP. Every other call goes to the wrapped line.
  */
-import type { Line, LineListener, OutgoingCallRequest, RejectStatus } from '../domain/index.js';
+import type { CancelReason, Line, LineListener, OutgoingCallRequest, RejectStatus } from '../domain/index.js';
 
 export class InHomeLine implements Line {
   private listener?: LineListener;
@@ -74,9 +74,9 @@ export class InHomeLine implements Line {
     else this.wan.redirect(id, target);
   }
 
-  cancel(id: string): void {
+  cancel(id: string, reason?: CancelReason): void {
     if (this.toPeer(id, (l, peer) => l.remoteCancelled(peer))) this.end(id);
-    else this.wan.cancel(id);
+    else this.wan.cancel(id, reason);
   }
 
   hangUp(id: string): void {

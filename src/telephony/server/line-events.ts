@@ -5,7 +5,7 @@
  */
 import type { Logger } from '../../base/index.js';
 import { mediaTypesOf, sdpOfTypes } from '../../media/sdp/index.js';
-import type { Line, LineFailure, LineListener, RemotePeer, TelCPRegistry } from '../domain/index.js';
+import type { Call, Line, LineFailure, LineListener, RemotePeer, TelCPRegistry } from '../domain/index.js';
 import type { CallDecisions } from './call-decisions.js';
 import type { CallInfoViews } from './call-info-views.js';
 import type { CallMediaRecords } from './call-media.js';
@@ -27,6 +27,8 @@ export interface LineEventsOptions {
   readonly logbook: Logbook;
   readonly logger: Logger;
   readonly decisions: CallDecisions;
+  /** Rings the phones of the home for an incoming Call that rings for everyone (phone-ringing.ts). */
+  readonly ringPhones?: (call: Call) => void;
 }
 
 export class LineEvents implements LineListener {
@@ -59,6 +61,8 @@ export class LineEvents implements LineListener {
     this.o.logger.info('call', { callID: call.callID, to: 'Ringing', from: from.id, answerers: String(call.allowedAnswerers), ...(call.hidden ? { hidden: true } : {}) });
     // The screen may have decided at once (a rule): then the Call is already over or answered.
     if (call.status === 'Ringing') this.o.views.event(call);
+    // The phones ring with the screens (a Call for one TelCP names no extension among its answerers).
+    if (call.status === 'Ringing' && !call.hidden) this.o.ringPhones?.(call);
   }
 
   provisional(lineCallId: string): void {

@@ -3,14 +3,14 @@
  * it and lets the test report remote events. Used by the state-machine and sequence tests until
  * (and besides) the SIP line.
  */
-import type { Line, LineFailure, LineListener, OutgoingCallRequest, RejectStatus, RemotePeer } from '../domain/index.js';
+import type { CancelReason, Line, LineFailure, LineListener, OutgoingCallRequest, RejectStatus, RemotePeer } from '../domain/index.js';
 
 export type LineCommand =
   | { readonly kind: 'place'; readonly lineCallId: string; readonly request: OutgoingCallRequest }
   | { readonly kind: 'answer'; readonly lineCallId: string; readonly sdp: string | undefined }
   | { readonly kind: 'reject'; readonly lineCallId: string; readonly reason: 'Busy' | 'Rejected'; readonly status?: RejectStatus }
   | { readonly kind: 'redirect'; readonly lineCallId: string; readonly target: string }
-  | { readonly kind: 'cancel'; readonly lineCallId: string }
+  | { readonly kind: 'cancel'; readonly lineCallId: string; readonly reason?: CancelReason }
   | { readonly kind: 'hangUp'; readonly lineCallId: string }
   | { readonly kind: 'rejectModify'; readonly lineCallId: string }
   | { readonly kind: 'modify'; readonly lineCallId: string; readonly sdp: string }
@@ -72,8 +72,8 @@ export class ScriptedLine implements Line {
     this.commands.push({ kind: 'redirect', lineCallId, target });
   }
 
-  cancel(lineCallId: string): void {
-    this.commands.push({ kind: 'cancel', lineCallId });
+  cancel(lineCallId: string, reason?: CancelReason): void {
+    this.commands.push({ kind: 'cancel', lineCallId, ...(reason ? { reason } : {}) });
   }
 
   hangUp(lineCallId: string): void {

@@ -1,0 +1,20 @@
+/** Tones for SIPp to play (its rtp_stream files) and the audio of captured RTP, judged by frequency in the tests. */
+import { pcmu } from '../../src/media/codecs/g711.js';
+import { parseRtp } from '../../src/media/rtp/packet.js';
+import type { CapturedDatagram } from './pcap.js';
+
+/** One second of a µ-law tone (a whole number of periods, so SIPp's loop is seamless). */
+export function toneUlaw(hz: number): Uint8Array {
+  return pcmu.encode(Int16Array.from({ length: 8000 }, (_, i) => Math.round(8000 * Math.sin((2 * Math.PI * hz * i) / 8000))));
+}
+
+/** The µ-law audio of the RTP packets captured (payload type 0), in order. */
+export function audioOf(datagrams: readonly CapturedDatagram[]): { samples: Int16Array; ms: number } {
+  const packets = datagrams.flatMap((d) => {
+    const r = parseRtp(d.payload);
+    return r.ok && r.packet.payloadType === 0 ? [r.packet] : [];
+  });
+  const samples = new Int16Array(packets.length * 160);
+  packets.forEach((p, i) => samples.set(pcmu.decode(p.payload).subarray(0, 160), i * 160));
+  return { samples, ms: packets.length * 20 };
+}
