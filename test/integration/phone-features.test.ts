@@ -9,33 +9,26 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { silentLogger, systemClock } from '../../src/base/index.js';
 import { phonesOver } from '../../src/app/phones-admin.js';
-import { dominantFrequency, ToneSource } from '../../src/media/index.js';
-import { SqliteVoiceMailRepository, Store } from '../../src/store/index.js';
-import { pcmWav } from '../../src/voicemail/index.js';
+import { Store } from '../../src/store/index.js';
 import { terminate } from '../support/children.js';
 import { runHometel, startHometelProcess, type HometelProcess } from '../support/hometel-process.js';
 import { lo } from '../support/net.js';
 import { freeLoopbackPort } from '../support/sipp.js';
 import { TestPhone, type PhoneCall } from '../support/test-phone.js';
+import { frequencies } from '../support/tones.js';
+import { seedMessage } from '../support/voicemail-fixtures.js';
 
 const password = 'correct horse 21';
 let dir: string;
 let dataDir: string;
 let registrarPort: number;
 let hometel: HometelProcess;
-
-function tone(hz: number, seconds: number): Int16Array {
-  const source = new ToneSource(hz, 8000);
-  const out = new Int16Array(seconds * 8000);
-  for (let at = 0; at < out.length; at += 160) out.set(source.nextFrame()!, at);
-  return out;
-}
 
 before(async () => {
   dir = await mkdtemp(join(tmpdir(), 'hometel-features-'));
@@ -45,9 +38,7 @@ before(async () => {
   phonesOver(store, 'hometel', systemClock, silentLogger).add({ number: '21', password });
   const vmDir = join(dataDir, 'voicemail');
   mkdirSync(vmDir, { recursive: true });
-  const wav = pcmWav(tone(440, 2));
-  writeFileSync(join(vmDir, 'm1.wav'), wav);
-  new SqliteVoiceMailRepository(store).insert({ id: 'm1', line: 'home', callID: 'c1', callerNumber: '0301234567', receivedAt: Date.now(), durationMs: 2000, bytes: wav.length, file: 'm1.wav', read: false });
+  seedMessage(store, vmDir, { id: 'm1', hz: 440, seconds: 2, receivedAt: Date.now() });
   store.close();
   registrarPort = await freeLoopbackPort();
   const configFile = join(dir, 'hometel.json');
@@ -78,13 +69,12 @@ async function dial(code: string, during: (call: PhoneCall) => Promise<void>, pa
     const call = await phone.dial(code, `${lo.address}:${registrarPort}`);
     if (call.status === 200) {
       await during(call);
-      await Promise.race([call.ended, new Promise((r) => setTimeout(r, 15_000))]);
+      // Every call here is ended by hometel: the confirmation played, or the menu over.
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`hometel did not end the call to ${code} within 15 s`)), 15_000)));
+      await Promise.race([call.ended, late]).finally(() => clearTimeout(timer));
     }
-    const pcm = call.heard();
-    // Quarter-second windows: what the phone heard over time.
-    const heard: number[] = [];
-    for (let at = 0; at + 2000 <= pcm.length; at += 2000) heard.push(Math.round(dominantFrequency(pcm.subarray(at, at + 2000), 8000) ?? 0));
-    return { status: call.status, heard };
+    return { status: call.status, heard: frequencies(call.heard(), 250) };
   } finally {
     await phone.close();
   }

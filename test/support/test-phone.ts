@@ -17,9 +17,8 @@ export interface PhoneCall {
   /** What the phone heard so far, 8 kHz PCM. */
   heard(): Int16Array;
   press(digits: string): Promise<void>;
-  /** Resolves when the call has ended (either side). */
+  /** Resolves when the call has ended. */
   readonly ended: Promise<void>;
-  hangUp(): void;
 }
 
 export class TestPhone {
@@ -61,8 +60,9 @@ export class TestPhone {
     ].join('\r\n');
     let ended!: () => void;
     const endedP = new Promise<void>((r) => (ended = r));
+    let session!: InviteSession;
     const status = await new Promise<number>((resolve) => {
-      const session = this.ua.invite(`sip:${number}@${registrar}`, {
+      session = this.ua.invite(`sip:${number}@${registrar}`, {
         sdp: offer,
         delegate: {
           onAccepted: (answer) => {
@@ -77,14 +77,10 @@ export class TestPhone {
           onEnded: () => ended(),
         },
       });
-      this.sessions.push(session);
     });
-    const session = this.sessions[this.sessions.length - 1]!;
     void endedP.then(() => endpoint.close());
-    return { session, status, heard: () => heard.samples(), press: (d) => endpoint.sendDtmf(d), ended: endedP, hangUp: () => session.bye() };
+    return { session, status, heard: () => heard.samples(), press: (d) => endpoint.sendDtmf(d), ended: endedP };
   }
-
-  private readonly sessions: InviteSession[] = [];
 
   async close(): Promise<void> {
     await this.close0();
