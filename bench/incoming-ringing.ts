@@ -98,7 +98,7 @@ function header(text: string, name: string): string {
 }
 
 /** The bench's caller: raw SIP over UDP on 127.0.0.1, one call at a time. */
-class RawCaller {
+export class RawCaller {
   private readonly waiters: Array<{ test: (r: SipResponse) => boolean; resolve: (r: SipResponse) => void }> = [];
   private readonly seen: SipResponse[] = [];
 
@@ -210,7 +210,7 @@ ${this.common(call, 'ACK', final.to)}Content-Length: 0
   }
 }
 
-interface Call {
+export interface Call {
   readonly callId: string;
   readonly branch: string;
   readonly tag: string;

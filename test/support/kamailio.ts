@@ -73,6 +73,8 @@ export interface KamailioOptions {
   maxExpires?: number;
   /** Expires below minExpires: true -> 423 Interval Too Brief, false (default) -> raised to minExpires. */
   rejectBriefExpires?: boolean;
+  /** Branches a request may fork to (Kamailio's max_branches, default its own 12, at most 31). */
+  maxBranches?: number;
   /** Kamailio debug level, -1..3 (default 2: the config's request log lines at INFO). */
   debug?: number;
   startTimeoutMs?: number;
@@ -142,6 +144,7 @@ export async function startKamailio(opts: KamailioOptions): Promise<Kamailio> {
       MIN_EXPIRES: String(opts.minExpires ?? 1),
       MAX_EXPIRES: String(opts.maxExpires ?? 3600),
       MIN_EXPIRES_MODE: opts.rejectBriefExpires ? '1' : '0',
+      MAX_BRANCHES: String(opts.maxBranches ?? 12),
     });
     await writeFile(configPath, config);
   } catch (error) {
