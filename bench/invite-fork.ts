@@ -229,7 +229,10 @@ async function run(): Promise<Figures[]> {
 
 function section(rows: readonly Figures[]): string {
   const [one = 0, five = 0] = loadavg();
-  const ownRows = rows.filter((f) => f.forker === 'hometel').map((f) => `${ms(f.all.p50)} ms at ${f.phones}`).join(', ');
+  const own = rows.filter((f) => f.forker === 'hometel');
+  const ownRows = own.map((f) => `${ms(f.all.p50)} ms at ${f.phones}`).join(', ');
+  const [fewest, most] = [own[0], own.at(-1)];
+  const perPhone = fewest && most && most.phones > fewest.phones ? ((most.all.p50 - fewest.all.p50) / (most.phones - fewest.phones)).toFixed(1) : '–';
   return `${heading}
 
 bench/invite-fork.ts: the time from an INVITE leaving the line's caller until every phone of the home rings, with
@@ -259,14 +262,14 @@ ${new Date().toISOString().slice(0, 10)}; 1-/5-minute load average ${one.toFixed
 What the figures show: in hometel the first phone rings hardly sooner than the last one, and the caller's 180
 leaves with them. The INVITE is handled in one synchronous run (the Call, its Ringing, one leg per extension) and
 the datagrams go out when it ends, so every extension adds to every phone's wait: ${ownRows} (p50 of "all ringing"),
-growing faster than the number of phones. A CPU profile of \`hometel start\` during a 40-call run of this benchmark
+some ${perPhone} ms more per phone. A CPU profile of \`hometel start\` during a 40-call run of this benchmark
 (taken by hand, not part of it) puts most of that time in the presence service: each phone dialog reported (a leg's
 early and terminated, the line's Call changes) makes \`PresenceService.recompute\` (src/phones/presence.ts) build a
 snapshot of every extension, each with SQLite reads in src/store/repositories/phone-repositories.ts that prepare
 their statement anew every time (of hometel's busy CPU time the snapshots were some 40 %, better-sqlite3's
-\`prepare\` alone a quarter). So the cost per call grows with extensions × dialogs reported, and the store holds
-all 16 extensions in every row. Kamailio forks from memory (usrloc) and sends the first branch at once; its "all
-ringing" is its INVITEs going out one after the other. Keeping the prepared statements, recomputing only the
+\`prepare\` alone a quarter). So the wait grows with the extensions in the store (all 16 in every row) times
+the dialogs reported while the INVITE is handled (the line's Call and one per phone rung). Kamailio forks from
+memory (usrloc) and sends the first branch at once; its "all ringing" is its INVITEs going out one after the other. Keeping the prepared statements, recomputing only the
 extension a dialog belongs to, or telling presence after the INVITEs are sent would take this out of the call's
 path; none is done here (an inference from one profile, not measured change by change).
 
