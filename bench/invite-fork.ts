@@ -229,6 +229,10 @@ async function run(): Promise<Figures[]> {
 
 function section(rows: readonly Figures[]): string {
   const [one = 0, five = 0] = loadavg();
+  const busy =
+    Math.max(one, five) > availableParallelism()
+      ? ' The machine was busy with other work during the run (a load average above its core count): the p99 figures in particular are noisy.'
+      : '';
   const own = rows.filter((f) => f.forker === 'hometel');
   const ownRows = own.map((f) => `${ms(f.all.p50)} ms at ${f.phones}`).join(', ');
   const [fewest, most] = [own[0], own.at(-1)];
@@ -257,11 +261,11 @@ reference.
 that is when the last phone rings), "first" → the first phone had its INVITE, "180" → the caller received a 180
 Ringing (hometel's own, sent when the Call rings; Kamailio's is the first phone's, relayed). p50/p99 over the calls.
 ${cpus().length} cores (${cpus()[0]?.model.trim() ?? 'unknown CPU'}), Node ${process.versions.node},
-${new Date().toISOString().slice(0, 10)}; 1-/5-minute load average ${one.toFixed(1)}/${five.toFixed(1)} on ${availableParallelism()} cores at the end.
+${new Date().toISOString().slice(0, 10)}; 1-/5-minute load average ${one.toFixed(1)}/${five.toFixed(1)} on ${availableParallelism()} cores at the end.${busy}
 
 What the figures show: in hometel the first phone rings hardly sooner than the last one, and the caller's 180
-leaves with them. The INVITE is handled in one synchronous run (the Call, its Ringing, one leg per extension) and
-the datagrams go out when it ends, so every extension adds to every phone's wait: ${ownRows} (p50 of "all ringing"),
+leaves with them. The INVITE seems to be handled in one synchronous run (the Call, its Ringing, one leg per
+extension) whose datagrams go out when it ends, so every extension adds to every phone's wait: ${ownRows} (p50 of "all ringing"),
 some ${perPhone} ms more per phone. A CPU profile of \`hometel start\` during a 40-call run of this benchmark
 (taken by hand, not part of it) puts most of that time in the presence service: each phone dialog reported (a leg's
 early and terminated, the line's Call changes) makes \`PresenceService.recompute\` (src/phones/presence.ts) build a

@@ -31,7 +31,7 @@ const host = lo.address;
 const password = 'correct-horse-21';
 const uacMedia = join(SIPP_SCENARIO_DIR, 'uac-media.xml') as `${string}.xml`;
 const SIPP_TIMEOUT_MS = 60_000;
-const EVENT_MS = 10_000;
+const EVENT_MS = 15_000;
 
 let hometel: ConfiguredHometel;
 let sipPort: number;
