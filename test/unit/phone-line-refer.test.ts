@@ -114,8 +114,8 @@ test('a feature code, a name of the home or nothing the plan knows is no transfe
   assert.deepEqual(
     sent.filter((n) => !n.startsWith('SIP/2.0 100')),
     [
-      'SIP/2.0 403 Forbidden (no transfer to a feature) | terminated;reason=noresource',
-      'SIP/2.0 403 Forbidden (no transfer to a home) | terminated;reason=noresource',
+      'SIP/2.0 403 Forbidden (a feature code is no transfer target) | terminated;reason=noresource',
+      'SIP/2.0 403 Forbidden (a name of the home is no transfer target) | terminated;reason=noresource',
       'SIP/2.0 404 Not Found | terminated;reason=noresource',
     ],
   );

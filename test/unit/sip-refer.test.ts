@@ -51,6 +51,7 @@ test('RFC 3515 2.4.2/2.4.4/2.4.5: a REFER is answered 202, NOTIFY 100 Trying (ac
   const c = await inCall();
   const r = await c.refer([['Refer-To', '"Desk" <sip:22@hub>']]);
   assert.equal(r.status, 202);
+  assert.equal(r.headers.get('Contact'), `<sip:alice@${host}:5061>`);
   assert.equal(c.heard.length, 1);
   assert.equal(c.heard[0]!.referTo, 'sip:22@hub');
   let sent = await c.notifies();

@@ -247,7 +247,9 @@ export class PhoneLine implements Line {
       const why = typeof route === 'string' ? route : route.kind;
       this.log.info('transfer refused', { lineCallId: id, referTo: refer.referTo, why });
       // A feature code or a name of the home is not somewhere a call can be sent; a number nobody has is not found.
-      refer.finish(why === 'feature' || why === 'home' ? 403 : 404, why === 'feature' || why === 'home' ? `Forbidden (no transfer to a ${why})` : undefined);
+      const forbidden = why === 'feature' ? 'a feature code' : why === 'home' ? 'a name of the home' : undefined;
+      if (forbidden) refer.finish(403, `Forbidden (${forbidden} is no transfer target)`);
+      else refer.finish(404);
       return;
     }
     const to = target;

@@ -60,7 +60,8 @@ export class IncomingRefer {
    * the REFERs of the dialog (1 for its first).
    */
   static accept(ctx: UaContext, tx: ServerTransaction, dialog: Dialog, referTo: string, nth: number, sessionId: string): IncomingRefer {
-    tx.respond(reply(ctx, tx.request, 202));
+    // The REFER starts a subscription usage of the dialog: its 2xx carries our Contact, as RFC 6665 asks of a SUBSCRIBE's.
+    tx.respond(reply(ctx, tx.request, 202, [['Contact', ctx.contact()]]));
     const event = nth === 1 ? 'refer' : `refer;id=${cseq(tx.request)?.seq ?? 0}`;
     const refer = new IncomingRefer(ctx, dialog, referTo, event, sessionId);
     refer.notify(`active;expires=${referSubscriptionSeconds}`, 100);
