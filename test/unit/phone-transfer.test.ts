@@ -101,6 +101,29 @@ test('the target fails: the transferor is told (busy) and keeps the caller; had 
   }
 });
 
+test('the target does not answer within the no-answer time (a bridged forward\'s, 30 s): its leg is cancelled, the transferor told and keeps the caller', () => {
+  const t = answeredBy21();
+  try {
+    t.transfer({ kind: 'extension', number: '22' });
+    const leg22 = t.placed().lineCallId;
+    t.phones.remote.provisional(leg22);
+    t.clock.advance(29_000);
+    assert.deepEqual(t.told, []);
+    t.clock.advance(1_000);
+    assert.deepEqual(t.told, ['failed Error']);
+    assert.deepEqual(t.phones.last('cancel'), { kind: 'cancel', lineCallId: leg22 });
+    assert.equal(t.call.status, 'Talking');
+    assert.equal(t.call.answeredBy, 'ext:21');
+    // Its answer after that is too late: hung up.
+    t.phones.remote.answered(leg22, targetAnswer);
+    t.clock.advance(0);
+    assert.deepEqual(t.phones.last('hangUp'), { kind: 'hangUp', lineCallId: leg22 });
+    assert.equal(t.call.answeredBy, 'ext:21');
+  } finally {
+    t.close();
+  }
+});
+
 test('transfer to an outside number: a hidden leg on the caller\'s line; it answers: the Call is answered by the number; either side\'s hang-up ends the other', () => {
   const t = answeredBy21();
   try {

@@ -17,7 +17,7 @@
  * the phone is told and keeps the caller, or, when it has hung up meanwhile, the caller's Call ends. A screen taking
  * the Call over (StartMediaTransfer: the Call's answerer is no longer the phone) ends the phone's leg.
  */
-import { errorDetail, type Logger } from '../../base/index.js';
+import { errorDetail, type Clock, type Logger, type TimerHandle } from '../../base/index.js';
 import {
   phoneAnswerer,
   type Call,
@@ -37,6 +37,9 @@ export interface RingingPhonesOptions extends RelayBridgeParts {
   readonly phones: PhoneRinging;
   readonly decisions: CallDecisions;
   readonly logger: Logger;
+  readonly clock: Clock;
+  /** How long a transfer's target rings before the transfer counts as failed (no answer). */
+  readonly transferNoAnswerMs: number;
 }
 
 /** One extension rung for a Call: its call on the phones' line. */
@@ -56,6 +59,7 @@ interface Transfer {
   readonly leg: { readonly phone: Leg } | { readonly line: Call };
   /** The transferring phone hung up before the target answered. */
   transferorGone: boolean;
+  noAnswer?: TimerHandle;
 }
 
 /** The phones rung for one Call, and the one that answered it (or, after a transfer outside, the hidden Call that did). */
@@ -166,13 +170,16 @@ export class RingingPhones implements LineListener {
       return progress.failed('Error');
     }
     const to = target.kind === 'extension' ? phoneAnswerer(target.number) : target.number;
-    r.transfer = { from, to, progress, leg, transferorGone: false };
+    const t: Transfer = { from, to, progress, leg, transferorGone: false };
+    t.noAnswer = this.o.clock.setTimer(this.o.transferNoAnswerMs, () => this.transferNotAnswered(r, t));
+    r.transfer = t;
     this.o.logger.info('call', { callID: caller.callID, transfer: 'calling the target', from: phoneAnswerer(from.extension), to });
   }
 
   /** The transfer's target answered: the relay carries caller ↔ target, the transferring phone's leg ends. */
   private transferAnswered(r: Ringing, t: Transfer, sdp: string | undefined): void {
     r.transfer = undefined;
+    t.noAnswer?.cancel();
     moveToLeg(this.o, r.caller, sdp, t.to);
     if ('phone' in t.leg) r.answered = t.leg.phone;
     else {
@@ -188,11 +195,26 @@ export class RingingPhones implements LineListener {
   /** The transfer's target did not answer: the phone keeps the caller, or the Call ends when the phone is gone. */
   private transferFailed(r: Ringing, t: Transfer, reason: LineFailure): void {
     r.transfer = undefined;
+    t.noAnswer?.cancel();
     t.progress.failed(reason);
     this.o.logger.info('call', { callID: r.caller.callID, transfer: 'failed', to: t.to, reason, back: !t.transferorGone });
     if (!t.transferorGone) return;
     this.forget(r);
     hangUpCaller(this.o, r.caller);
+  }
+
+  /** The target rang for the whole no-answer time: its leg is ended and the transfer has failed. */
+  private transferNotAnswered(r: Ringing, t: Transfer): void {
+    if (r.transfer !== t) return;
+    this.o.logger.info('call', { callID: r.caller.callID, transfer: 'no answer', to: t.to });
+    if ('phone' in t.leg) {
+      this.dropLeg(r, t.leg.phone.lineCallId);
+      this.o.phones.line.cancel(t.leg.phone.lineCallId);
+    } else {
+      this.byLineLeg.delete(t.leg.line.callID);
+      endLineLeg(this.o, t.leg.line);
+    }
+    this.transferFailed(r, t, 'Error');
   }
 
   /** A transfer's leg to an outside number moved: answered, failed, or (once answered) hung up. */
@@ -320,6 +342,7 @@ export class RingingPhones implements LineListener {
     this.forget(r);
     const t = r.transfer;
     r.transfer = undefined;
+    t?.noAnswer?.cancel();
     t?.progress.failed('Error');
     if (t && 'line' in t.leg) endLineLeg(this.o, t.leg.line);
     if (r.outside) endLineLeg(this.o, r.outside.leg);
