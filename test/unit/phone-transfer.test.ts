@@ -147,6 +147,21 @@ test('transfer to an outside number: a hidden leg on the caller\'s line; it answ
   }
 });
 
+test('an outside number the line cannot call: the transferor is told Not Found and keeps the caller', () => {
+  const t = answeredBy21();
+  try {
+    t.transfer({ kind: 'outside', number: '+4940555' });
+    t.line.remote.failed(t.line.last('place')!.lineCallId, 'Not Found');
+    t.clock.advance(0);
+    assert.deepEqual(t.told, ['failed Not Found']);
+    assert.equal(t.call.status, 'Talking');
+    assert.equal(t.call.answeredBy, 'ext:21');
+    assert.equal(t.phones.commands.filter((c) => c.kind === 'hangUp').length, 0);
+  } finally {
+    t.close();
+  }
+});
+
 test('refused transfers: from a leg that did not answer, to itself, a second one while one is under way', () => {
   const t = answeredBy21(['21', '23']);
   try {

@@ -71,6 +71,9 @@ interface Ringing {
   transfer?: Transfer;
 }
 
+/** The Call reasons a failed leg on the caller's line reports as they are (the rest is an Error). */
+const lineFailures: readonly LineFailure[] = ['Busy', 'Rejected', 'Not Found', 'Not Acceptable Capability'];
+
 export class RingingPhones implements LineListener {
   private readonly byCaller = new Map<string, Ringing>();
   private readonly byLeg = new Map<string, Ringing>();
@@ -224,7 +227,7 @@ export class RingingPhones implements LineListener {
       if (leg.status === 'Connected') this.transferAnswered(r, t, leg.mediaCapability);
       else if (leg.status === 'Disconnected') {
         this.byLineLeg.delete(leg.callID);
-        this.transferFailed(r, t, leg.reason === 'Busy' ? 'Busy' : 'Error');
+        this.transferFailed(r, t, lineFailures.find((f) => f === leg.reason) ?? 'Error');
       }
     } else if (r.outside?.leg === leg && leg.status === 'Disconnected') {
       this.o.logger.info('call', { callID: r.caller.callID, transferred: 'the target hung up', by: r.outside.number });
