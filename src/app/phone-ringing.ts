@@ -71,6 +71,12 @@ function dispatcher(owners: Map<string, Placed>, told: (id: string, state: Phone
     modifyAccepted: (id, answer) => to(id, false, (l) => l.modifyAccepted(id, answer)),
     modifyRejected: (id) => to(id, false, (l) => l.modifyRejected(id)),
     availability: () => {},
+    // A phone's transfer goes to the TS whose call it is; a TS that takes none (or no owner) has it fail.
+    transferRequested: (id, target, progress) => {
+      const l = owners.get(id)?.listener;
+      if (l?.transferRequested) l.transferRequested(id, target, progress);
+      else progress.failed('Rejected');
+    },
   };
 }
 

@@ -95,13 +95,15 @@ export async function startPhones(o: PhonesOptions): Promise<RunningPhones> {
       })
     : undefined;
   if (lamps) home?.presence?.attach(lamps.presence);
-  if (o.servers) ringPhonesWithScreens({ side, directory: service, servers: o.servers, ...(lamps ? { dialogs: lamps.dialogs } : {}), logger: o.logger });
+  const phoneLine = o.servers ? ringPhonesWithScreens({ side, directory: service, servers: o.servers, ...(lamps ? { dialogs: lamps.dialogs } : {}), logger: o.logger }) : undefined;
   const media = home ? new PhoneMedia({ address: side.host, ports: home.rtpPorts, clock: o.clock, logger: logger.child('calls') }) : undefined;
   if (home && media) {
     const plan = new DialPlan(
       { line: o.config.dialPlan.line ?? home.lines[0]?.name ?? '', ...o.config.dialPlan },
       { isExtension: (n) => service.extension(n) !== undefined, isHomeName: home.isHomeName },
     );
+    // A phone that answered transfers by the same plan (REFER, issue 14 "Transfer").
+    phoneLine?.routeTransfers(plan);
     const feature = phoneFeatures({ media, callHandling: home.callHandling, ...(home.voicemail ? { voicemail: new VoicemailAccess(home.voicemail, media, logger.child('voicemail')) } : {}), logger });
     routePhoneInvites({
       side,

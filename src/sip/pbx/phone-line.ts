@@ -12,15 +12,20 @@
  * |                         | for no such extension, Error (480) when nothing is registered                      |
  * | cancel(id, reason)      | CANCEL to every fork (with the Reason for `completed-elsewhere`)                    |
  * | hangUp, modify …        | on the answered fork's dialog                                                       |
+ * | transferRequested       | a REFER on the answered fork's dialog (RFC 3515), its Refer-To through the dial    |
+ * |                         | plan: an extension or an outside number; the outcome is the REFER's last NOTIFY     |
  *
  * A 2xx of a fork after another answered is ACKed and ended with BYE (the session does that for a CANCELled fork;
  * here for one that answers in the same instant). Calls from phones are not this line's: `incoming` never fires.
+ * Transfers are taken once `routeTransfers` has given the dial plan and only by a listener that takes them; a REFER
+ * in the dialog of a phone that answered is the phone's own (dialog membership is its authentication).
  */
 import { errorDetail, silentLogger, type Clock, type Logger } from '../../base/index.js';
-import type { Binding, PhoneDirectory } from '../../phones/index.js';
+import type { Binding, DialPlan, PhoneDirectory } from '../../phones/index.js';
 import { dialogEventsOf, lineFailureOf, reportGuarded } from '../bridge/index.js';
-import { completedElsewhere, formatUri, parseUri, sipUri, type InviteSession, type UserAgent } from '../index.js';
-import type { CancelReason, Line, LineFailure, LineListener, OutgoingCallRequest, RemotePeer } from '../../telephony/domain/index.js';
+import { completedElsewhere, formatUri, parseUri, sipUri, type IncomingRefer, type InviteSession, type UserAgent } from '../index.js';
+import type { CancelReason, Line, LineFailure, LineListener, OutgoingCallRequest, RemotePeer, TransferTarget } from '../../telephony/domain/index.js';
+import { dialedOf } from './phone-invites.js';
 
 /** What the phones' line needs of the phones' SIP side (PhoneSide): its user agent, once started, and its realm. */
 export interface PhoneSideUa {
@@ -66,8 +71,25 @@ export function extensionOf(callee: string): string | undefined {
   return number !== undefined && /^\d+$/.test(number) ? number : undefined;
 }
 
+/** The status a transfer's failure is told with in the REFER's last NOTIFY (RFC 3515 2.4.5). */
+export function transferFailureStatus(reason: LineFailure): number {
+  switch (reason) {
+    case 'Busy':
+      return 486;
+    case 'Not Found':
+      return 404;
+    case 'Rejected':
+      return 603;
+    case 'Not Acceptable Capability':
+      return 488;
+    case 'Error':
+      return 480;
+  }
+}
+
 export class PhoneLine implements Line {
   private listener?: LineListener;
+  private plan?: DialPlan;
   private readonly calls = new Map<string, PhoneCall>();
   private readonly log: Logger;
   private next = 1;
@@ -82,6 +104,11 @@ export class PhoneLine implements Line {
 
   setListener(listener: LineListener): void {
     this.listener = listener;
+  }
+
+  /** Takes transfers from the phones that answered (REFER): the Refer-To goes through `plan` as a dialled number would. */
+  routeTransfers(plan: DialPlan): void {
+    this.plan = plan;
   }
 
   place(request: OutgoingCallRequest): string {
@@ -182,6 +209,7 @@ export class PhoneLine implements Line {
     for (const f of call.forks) if (f !== fork) f.session.cancel([completedElsewhere]);
     session.delegate = {
       ...session.delegate,
+      ...(this.plan && this.listener?.transferRequested ? { onRefer: (refer: IncomingRefer) => this.referred(id, refer) } : {}),
       ...dialogEventsOf(id, {
         session: () => session,
         report: (fn) => this.report(id, fn),
@@ -207,6 +235,31 @@ export class PhoneLine implements Line {
     this.log.info('every phone failed', { lineCallId: id, statuses: statuses.join(','), reason });
     this.report(id, (l) => l.failed(id, reason));
     this.calls.delete(id);
+  }
+
+  /** The answered phone transfers the call (RFC 3515): an extension or an outside number by the plan; anything else is refused. */
+  private referred(id: string, refer: IncomingRefer): void {
+    const dialed = dialedOf(refer.referTo);
+    const route = dialed === undefined || !this.plan ? 'empty' : this.plan.route(dialed);
+    let target: TransferTarget | undefined;
+    if (typeof route !== 'string' && (route.kind === 'extension' || route.kind === 'outside')) target = { kind: route.kind, number: route.number };
+    if (!target) {
+      const why = typeof route === 'string' ? route : route.kind;
+      this.log.info('transfer refused', { lineCallId: id, referTo: refer.referTo, why });
+      // A feature code or a name of the home is not somewhere a call can be sent; a number nobody has is not found.
+      const forbidden = why === 'feature' ? 'a feature code' : why === 'home' ? 'a name of the home' : undefined;
+      if (forbidden) refer.finish(403, `Forbidden (${forbidden} is no transfer target)`);
+      else refer.finish(404);
+      return;
+    }
+    const to = target;
+    this.log.info('transfer requested', { lineCallId: id, to: to.kind, number: to.number });
+    this.report(id, (l) =>
+      l.transferRequested?.(id, to, {
+        succeeded: () => refer.finish(200),
+        failed: (reason) => refer.finish(transferFailureStatus(reason)),
+      }),
+    );
   }
 
   // ------------------------------------------------------------------------------------------ helpers

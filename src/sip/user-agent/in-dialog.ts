@@ -2,7 +2,8 @@
  * The requests inside the dialog of one INVITE session. Re-INVITEs (RFC 3261 14), ours and the remote
  * party's, one at a time: a re-INVITE that meets ours (glare) or arrives before the session is answered gets
  * 491, a second remote one 500 with Retry-After; ours is cancelled when it stays unanswered, a remote one the
- * TU does not answer in time is refused. OPTIONS keep-alives, and the remote party's BYE, OPTIONS and others.
+ * TU does not answer in time is refused. OPTIONS keep-alives, and the remote party's BYE, OPTIONS, REFER (refer.ts)
+ * and others.
  * An in-dialog request of ours answered 408/481, timed out or not sent means the peer is gone.
  */
 import type { TimerHandle } from '../../base/index.js';
@@ -12,6 +13,7 @@ import type { SipRequest } from '../message/types.js';
 import type { ClientTransaction, InviteServerTransaction, ServerTransaction } from '../transaction/index.js';
 import { okStatus, type AckExchange } from './ack-exchange.js';
 import type { UaContext } from './context.js';
+import { IncomingRefer, referTarget, type ReferDelegate } from './refer.js';
 import { cancelFor, reply } from './requests.js';
 
 /** The re-INVITE events of the TU's session delegate. */
@@ -25,6 +27,9 @@ export interface ModifyDelegate {
   /** Our re-INVITE was refused (488, 491, …); the session goes on as before. */
   onModifyRejected?(status: number): void;
 }
+
+/** The TU's session delegate as the in-dialog requests tell it. */
+export type InDialogDelegate = ModifyDelegate & ReferDelegate;
 
 /** What the in-dialog requests need from their session. */
 export interface InDialogHost {
@@ -40,7 +45,9 @@ export interface InDialogHost {
   modified(local: string, remote: string | undefined): void;
   /** The TU answers remote offers (it has `onModifyRequest` and has not ended the session). */
   takesOffers(): boolean;
-  emit(what: string, fn: (d: ModifyDelegate) => void): void;
+  /** The TU takes REFERs (it has `onRefer` and has not ended the session). */
+  takesRefers(): boolean;
+  emit(what: string, fn: (d: InDialogDelegate) => void): void;
   /** The remote party sent BYE (answered 200). */
   remoteBye(): void;
   /** The session ends: the peer is gone (BYE unless `sendBye` is false). */
@@ -60,6 +67,9 @@ export class InDialogRequests {
   private theirs?: InviteServerTransaction;
   private theirsTimer?: TimerHandle;
   private keepaliveTimer?: TimerHandle;
+  /** The REFERs accepted in the dialog so far (RFC 3515 2.4.6), and those whose subscription is still on. */
+  private refers = 0;
+  private readonly subscriptions = new Set<IncomingRefer>();
 
   constructor(
     private readonly ctx: UaContext,
@@ -90,9 +100,29 @@ export class InDialogRequests {
       case 'OPTIONS':
         tx.respond(reply(this.ctx, req, 200, [['Accept', 'application/sdp']]));
         return;
+      case 'REFER':
+        this.refer(tx, dialog);
+        return;
       default:
         tx.respond(reply(this.ctx, req, 405));
     }
+  }
+
+  /** RFC 3515 2.4: a REFER goes to the TU once it has one Refer-To; the TU reports the outcome on its subscription. */
+  private refer(tx: ServerTransaction, dialog: Dialog): void {
+    const req = tx.request;
+    if (!this.session.takesRefers()) {
+      tx.respond(reply(this.ctx, req, 405));
+      return;
+    }
+    const target = referTarget(req);
+    if ('status' in target) {
+      tx.respond(reply(this.ctx, req, target.status, [], { reason: target.reason }));
+      return;
+    }
+    const refer = IncomingRefer.accept(this.ctx, tx, dialog, target.uri, ++this.refers, this.session.id);
+    this.subscriptions.add(refer);
+    this.session.emit('refer', (d) => d.onRefer?.(refer));
   }
 
   /** Sends a re-INVITE with a new offer (RFC 3261 14.1). */
@@ -241,6 +271,8 @@ export class InDialogRequests {
   /** The session ended: timers stop, a pending remote re-INVITE gets 487. */
   end(): void {
     this.keepaliveTimer?.cancel();
+    for (const refer of this.subscriptions) refer.drop();
+    this.subscriptions.clear();
     const pending = this.takeTheirs();
     this.ours?.giveUp?.cancel();
     if (pending) pending.respond(reply(this.ctx, pending.request, 487));

@@ -4,6 +4,7 @@ export { InviteSession, type EndCause, type InviteOptions, type InviteSessionDel
 export { Registration, registrarRequestUri, type RegistrationInfo, type RegistrationState } from './registration.js';
 export { AvailabilityWatch, parseSubscriptionState, pidfBasic, reachable } from './availability.js';
 export type { LocalCause } from './context.js';
+export { IncomingRefer, referSubscriptionSeconds, type ReferDelegate } from './refer.js';
 export {
   allowedMethods,
   allowHeader,

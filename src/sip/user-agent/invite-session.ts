@@ -16,6 +16,7 @@ import type { ClientTransaction, InviteServerTransaction, ServerTransaction } fr
 import { AckExchange, okStatus } from './ack-exchange.js';
 import type { LocalCause, UaContext } from './context.js';
 import { InDialogRequests, type InDialogHost, type ModifyDelegate } from './in-dialog.js';
+import type { ReferDelegate } from './refer.js';
 import { cancelFor, reply, RequestFamily, withContact, type Identity } from './requests.js';
 
 export type SessionState =
@@ -54,7 +55,7 @@ export interface InviteOptions {
   readonly flow?: string;
 }
 
-export interface InviteSessionDelegate extends ModifyDelegate {
+export interface InviteSessionDelegate extends ModifyDelegate, ReferDelegate {
   /** UAC: a provisional response other than 100. */
   onProgress?(response: SipResponse): void;
   /** UAC: a 2xx; the ACK has been sent. */
@@ -482,6 +483,7 @@ export class InviteSession {
         this.remote = remote || this.remote;
       },
       takesOffers: () => !!this.delegate.onModifyRequest && !this.quiet,
+      takesRefers: () => !!this.delegate.onRefer && !this.quiet,
       emit: (what, fn) => this.emit(what, fn),
       remoteBye: () => this.remoteBye(),
       deadPeer: (why, sendBye) => this.deadPeer(why, sendBye),

@@ -98,6 +98,11 @@ export function phoneAnswerer(extension: string): string {
   return `ext:${extension}`;
 }
 
+/** Whether a Call's answerer (Call.answeredBy) is a phone of the home. */
+export function isPhoneAnswerer(answeredBy: string | undefined): boolean {
+  return answeredBy?.startsWith('ext:') === true;
+}
+
 /** No Call has this CallID (on any line). */
 export class UnknownCall extends HometelError {
   readonly code = 'callhandling.unknown-call';

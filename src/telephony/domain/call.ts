@@ -65,7 +65,10 @@ export class Call {
   answeredBy?: string;
   /** The address an incoming Call was for (the line's own, or a TelCPName of the home). */
   calledAddress?: string;
-  /** A bridged forward's own call to the target: the CallID of the incoming Call it forwards (hidden, never logged). */
+  /**
+   * A leg the TS placed on the line for an incoming Call — a bridged forward's call to its target, a transfer's call
+   * to an outside number: the CallID of that Call (hidden, never logged).
+   */
   forwardOf?: string;
   readonly startedAt: number;
   connectedAt?: number;

@@ -42,6 +42,17 @@ export interface OutgoingCallRequest {
   readonly callerId?: RemotePeer;
 }
 
+/** Where a device that answered a call asks it to go (a blind transfer, SIP REFER): an extension or an outside number. */
+export type TransferTarget = { readonly kind: 'extension'; readonly number: string } | { readonly kind: 'outside'; readonly number: string };
+
+/** What became of a transfer, told to the device that asked for it (SIP: the REFER's last NOTIFY). */
+export interface TransferProgress {
+  /** The target answered: the call is theirs now. */
+  succeeded(): void;
+  /** The target did not take the call (or the transfer could not be made). */
+  failed(reason: LineFailure): void;
+}
+
 /** Events the line reports for its calls; `lineCallId` names the call on the line. */
 export interface LineListener {
   incoming(lineCallId: string, from: RemotePeer, to: string, sdpOffer: string | undefined): void;
@@ -57,6 +68,11 @@ export interface LineListener {
   modifyRejected(lineCallId: string): void;
   /** Whether a callee being watched for a callback (CallBackAvailability) can now be called. */
   availability(calleeId: string, available: boolean): void;
+  /**
+   * The device that answered this call asks for it to go to `target` (a blind transfer; the phones' line only): the
+   * listener places the new call and tells `progress` what became of it. A listener without it refuses transfers.
+   */
+  transferRequested?(lineCallId: string, target: TransferTarget, progress: TransferProgress): void;
 }
 
 export interface Line {

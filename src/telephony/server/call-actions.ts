@@ -8,7 +8,7 @@ import type { Logger } from '../../base/index.js';
 import { UpnpError, type InArgs, type OutArgs } from '../../upnp/index.js';
 import { cmError, parseTCList, type CallManagementActionName, type callManagementContract, type MediaCapabilityInfo } from '../contracts/index.js';
 import { mediaTypesOf, mergeSdp } from '../../media/sdp/index.js';
-import { peerIdOf, type Call, type CallMedia, type Line, type OutgoingCallRequest } from '../domain/index.js';
+import { isPhoneAnswerer, peerIdOf, type Call, type CallMedia, type Line, type OutgoingCallRequest } from '../domain/index.js';
 import { presented, type CallAuthorization } from './call-authorization.js';
 import type { CallDecisions } from './call-decisions.js';
 import type { CallInfoViews } from './call-info-views.js';
@@ -205,9 +205,14 @@ export class CallActions {
 
   startMediaTransfer(a: In<'StartMediaTransfer'>): Out<'StartMediaTransfer'> {
     const call = this.o.calls.forAction(a.TargetCallID, 'StartMediaTransfer');
-    this.o.auth.authorizeManager(call, presented(a));
+    const who = presented(a);
+    this.o.auth.authorizeManager(call, who);
+    const info = this.o.capabilities.parse(a.MediaCapabilityInfo, true);
+    // A Call a phone of the home answered, given TCs and their media: a screen takes it over (issue 14) — the TCs
+    // replace the phone, whose leg ends (phone-ringing.ts hears that the Call's answerer changed).
+    const takeover = call.status === 'Talking' && isPhoneAnswerer(call.answeredBy) && a.TCList.trim() !== '' && info.mediaCapability !== undefined;
     // On a Call already Talking another TC joins (C.19 F23, C.21 F21): its TCs and streams are added.
-    const joining = call.status === 'Talking';
+    const joining = call.status === 'Talking' && !takeover;
     let given: Array<{ udn?: string; mediaSessionID?: string }> = [];
     if (a.TCList.trim() !== '') {
       const tcs = parseTCList(a.TCList);
@@ -217,9 +222,9 @@ export class CallActions {
         call.tcList.some((k) => k.udn === t.udn && k.mediaSessionID === t.mediaSessionID);
       // The device that answered an incoming Call: the first TC to take its media.
       if (call.status === 'Connected' && call.direction === 'incoming' && given[0]?.udn) call.answeredBy = given[0].udn;
+      if (takeover) call.answeredBy = given[0]?.udn ?? who.name;
       call.tcList = joining ? [...call.tcList, ...given.filter((t) => !known(t))] : given;
     }
-    const info = this.o.capabilities.parse(a.MediaCapabilityInfo, true);
     const update = (current: string | undefined, next: string | undefined): string | undefined =>
       next === undefined ? current : joining && current ? mergeSdp(current, next) : next;
     call.mediaCapability = update(call.mediaCapability, info.mediaCapability?.content);

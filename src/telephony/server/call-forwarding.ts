@@ -7,10 +7,10 @@
  *   leaves the caller to `failed`.
  */
 import type { Clock, Logger, TimerHandle } from '../../base/index.js';
-import { peerIdOf, type Call, type CallStatus, type ForwardMode, type ForwardResult, type Line } from '../domain/index.js';
+import { type Call, type CallStatus, type ForwardMode, type ForwardResult, type Line } from '../domain/index.js';
 import type { CallMediaRecords } from './call-media.js';
 import type { CallTable } from './call-table.js';
-import { answerThroughLeg, hangUpCaller, legOffer } from './relay-bridge.js';
+import { answerThroughLeg, endLineLeg, hangUpCaller, placeLineLeg } from './relay-bridge.js';
 
 export interface CallForwardingOptions {
   readonly line: Line;
@@ -49,22 +49,14 @@ export class CallForwarding {
       this.o.calls.move(call, 'StopCall');
       return;
     }
-    const offer = legOffer(this.o, call);
-    const callID = this.o.calls.newCallID();
-    let lineCallId: string;
+    let leg: Call;
     try {
-      lineCallId = this.o.line.place({ callee: target, priority: 'Normal', ...(offer ? { sdpOffer: offer } : {}) });
+      leg = placeLineLeg(this.o, call, target);
     } catch (e) {
       this.o.logger.warn('call', { callID: call.callID, forward: 'failed', target, error: String(e) });
       this.finish(call, 'failed');
       return;
     }
-    const leg = this.o.calls.add('outgoing', { id: peerIdOf(target) }, lineCallId, callID, (c) => {
-      c.hidden = true;
-      c.forwardOf = call.callID;
-      // The target's answer replaces it (LineEvents.answered).
-      c.mediaCapability = offer;
-    });
     const bridge: Bridge = { caller: call, leg };
     bridge.timer = this.o.clock.setTimer(this.o.noAnswerMs, () => this.noAnswer(bridge));
     this.bridges.set(call.callID, bridge);
@@ -140,13 +132,7 @@ export class CallForwarding {
   private end(leg: Call, why: string): void {
     if (leg.status === 'Disconnected') return;
     this.o.logger.info('call', { callID: leg.callID, forwardOf: leg.forwardOf, forwardLeg: 'ended', why });
-    if (leg.status === 'Dialing' || leg.status === 'Calling') {
-      this.o.line.cancel(leg.lineCallId);
-      this.o.calls.move(leg, 'StopCall', 'Cancelled');
-    } else {
-      this.o.line.hangUp(leg.lineCallId);
-      this.o.calls.move(leg, 'StopCall');
-    }
+    endLineLeg(this.o, leg);
   }
 
   private forget(bridge: Bridge): void {

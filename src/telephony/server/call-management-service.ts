@@ -205,7 +205,8 @@ export class CallManagementService implements ServiceImplementation<CallManageme
    */
   setPhoneRinging(phones: PhoneRinging): void {
     this.phones?.close();
-    this.phones = new RingingPhones({ ...this.bridgeParts, phones, decisions: this.decisions });
+    // A transfer's target rings as long as a bridged forward's.
+    this.phones = new RingingPhones({ ...this.bridgeParts, phones, decisions: this.decisions, clock: this.opts.clock, transferNoAnswerMs: this.opts.forwardNoAnswerMs ?? 30_000 });
   }
 
   /**

@@ -9,16 +9,37 @@
  * Any other decision first (a TelCP's AcceptCall, a reject, forward or voicemail) or the caller giving up cancels
  * every leg — with the "completed elsewhere" Reason only when the Call was answered in the home. Either side hanging
  * up ends the other. Legs are not Calls of the TS: TelCPs never see them and they are not logged.
+ *
+ * The phone that answered may transfer the Call (a blind transfer, issue 14 "Transfer"): the TS places a new leg to
+ * the target — an extension on the phones' line, an outside number on the caller's line (a hidden Call, as a bridged
+ * forward's) — and when it answers the relay carries caller ↔ new leg, the Call (the same Call) is answered by the
+ * target and the transferring phone's leg is ended. Until then the caller stays with that phone; if the target fails,
+ * the phone is told and keeps the caller, or, when it has hung up meanwhile, the caller's Call ends. A screen taking
+ * the Call over (StartMediaTransfer: the Call's answerer is no longer the phone) ends the phone's leg.
  */
-import { errorDetail, type Logger } from '../../base/index.js';
-import { phoneAnswerer, type Call, type CallStatus, type CancelReason, type Decided, type LineListener, type PhoneRinging } from '../domain/index.js';
+import { errorDetail, type Clock, type Logger, type TimerHandle } from '../../base/index.js';
+import {
+  phoneAnswerer,
+  type Call,
+  type CallStatus,
+  type CancelReason,
+  type Decided,
+  type LineFailure,
+  type LineListener,
+  type PhoneRinging,
+  type TransferProgress,
+  type TransferTarget,
+} from '../domain/index.js';
 import type { CallDecisions } from './call-decisions.js';
-import { answerThroughLeg, hangUpCaller, legOffer, type RelayBridgeParts } from './relay-bridge.js';
+import { answerThroughLeg, endLineLeg, hangUpCaller, legOffer, moveToLeg, placeLineLeg, type RelayBridgeParts } from './relay-bridge.js';
 
 export interface RingingPhonesOptions extends RelayBridgeParts {
   readonly phones: PhoneRinging;
   readonly decisions: CallDecisions;
   readonly logger: Logger;
+  readonly clock: Clock;
+  /** How long a transfer's target rings before the transfer counts as failed (no answer). */
+  readonly transferNoAnswerMs: number;
 }
 
 /** One extension rung for a Call: its call on the phones' line. */
@@ -27,16 +48,37 @@ interface Leg {
   readonly lineCallId: string;
 }
 
-/** The phones rung for one Call, and the one that answered it. */
+/** A transfer asked for by the phone that answered: the new leg to the target and who the Call is then answered by. */
+interface Transfer {
+  /** The transferring phone's leg. */
+  readonly from: Leg;
+  /** The Call's answerer once the target answers: `ext:<number>`, or the outside number. */
+  readonly to: string;
+  readonly progress: TransferProgress;
+  /** The new leg: to an extension on the phones' line, or to an outside number, a hidden Call on the caller's line. */
+  readonly leg: { readonly phone: Leg } | { readonly line: Call };
+  /** The transferring phone hung up before the target answered. */
+  transferorGone: boolean;
+  noAnswer?: TimerHandle;
+}
+
+/** The phones rung for one Call, and the one that answered it (or, after a transfer outside, the hidden Call that did). */
 interface Ringing {
   readonly caller: Call;
   readonly legs: Map<string, Leg>;
   answered?: Leg;
+  outside?: { readonly leg: Call; readonly number: string };
+  transfer?: Transfer;
 }
+
+/** The Call reasons a failed leg on the caller's line reports as they are (the rest is an Error). */
+const lineFailures: readonly LineFailure[] = ['Busy', 'Rejected', 'Not Found', 'Not Acceptable Capability'];
 
 export class RingingPhones implements LineListener {
   private readonly byCaller = new Map<string, Ringing>();
   private readonly byLeg = new Map<string, Ringing>();
+  /** By the CallID of a leg to an outside number (a transfer's). */
+  private readonly byLineLeg = new Map<string, Ringing>();
   private readonly unsubscribe: () => void;
 
   constructor(private readonly o: RingingPhonesOptions) {
@@ -72,26 +114,125 @@ export class RingingPhones implements LineListener {
     this.o.logger.info('call', { callID: call.callID, phones: 'ringing', extensions: extensions.join(',') });
   }
 
-  /** Follows every move of every Call: the caller ending or answered elsewhere ends its phones' legs. */
+  /**
+   * Follows every move of every Call: the caller ending or answered elsewhere ends its phones' legs; a screen taking
+   * over the Call a phone answered ends that phone's leg; a transfer's leg to an outside number answering or ending.
+   */
   changed(call: Call, from: CallStatus | undefined): void {
+    const outside = this.byLineLeg.get(call.callID);
+    if (outside && from !== undefined) return this.lineLegChanged(outside, call);
     const r = this.byCaller.get(call.callID);
     if (!r || from === undefined) return;
     if (call.status === 'Disconnected') {
-      this.forget(r);
-      if (r.answered) this.o.phones.line.hangUp(r.answered.lineCallId);
-      this.cancelLegs(r, call.connectedAt !== undefined && !r.answered ? 'completed-elsewhere' : undefined);
+      this.endAll(r, call.connectedAt !== undefined && !r.answered ? 'completed-elsewhere' : undefined);
     } else if (from === 'Ringing' && !r.answered) {
       this.forget(r);
       this.cancelLegs(r, call.connectedAt !== undefined ? 'completed-elsewhere' : undefined);
+    } else if (call.status === 'Talking' && (r.answered || r.outside) && call.answeredBy !== this.answererOf(r)) {
+      this.o.logger.info('call', { callID: call.callID, phones: 'taken over', by: call.answeredBy, from: this.answererOf(r) });
+      this.endAll(r, undefined);
     }
   }
 
   close(): void {
     this.unsubscribe();
-    for (const r of [...this.byCaller.values()]) {
+    for (const r of [...this.byCaller.values()]) this.endAll(r, undefined);
+  }
+
+  // ------------------------------------------------------------------------------------------ transfer
+
+  /** The phone that answered transfers the Call (REFER): a new leg to the target; the caller stays with the phone meanwhile. */
+  transferRequested(lineCallId: string, target: TransferTarget, progress: TransferProgress): void {
+    const r = this.byLeg.get(lineCallId);
+    const from = r?.answered;
+    if (!r || !from || from.lineCallId !== lineCallId || r.caller.status !== 'Talking') {
+      this.o.logger.info('transfer refused', { lineCallId, why: 'not a call a phone answered' });
+      return progress.failed('Rejected');
+    }
+    const caller = r.caller;
+    if (r.transfer || (target.kind === 'extension' && target.number === from.extension)) {
+      this.o.logger.info('call', { callID: caller.callID, transfer: 'refused', why: r.transfer ? 'a transfer is under way' : 'to itself' });
+      return progress.failed('Busy');
+    }
+    let leg: Transfer['leg'];
+    try {
+      if (target.kind === 'extension') {
+        const offer = legOffer(this.o, caller);
+        const id = this.o.phones.line.place({ callee: target.number, priority: 'Normal', callerId: caller.remoteParty, ...(offer ? { sdpOffer: offer } : {}) });
+        const phone = { extension: target.number, lineCallId: id };
+        r.legs.set(id, phone);
+        this.byLeg.set(id, r);
+        leg = { phone };
+      } else {
+        const line = placeLineLeg(this.o, caller, `tel:${target.number}`);
+        this.byLineLeg.set(line.callID, r);
+        leg = { line };
+      }
+    } catch (e) {
+      this.o.logger.warn('call', { callID: caller.callID, transfer: 'failed', to: target.number, error: errorDetail(e) });
+      return progress.failed('Error');
+    }
+    const to = target.kind === 'extension' ? phoneAnswerer(target.number) : target.number;
+    const t: Transfer = { from, to, progress, leg, transferorGone: false };
+    t.noAnswer = this.o.clock.setTimer(this.o.transferNoAnswerMs, () => this.transferNotAnswered(r, t));
+    r.transfer = t;
+    this.o.logger.info('call', { callID: caller.callID, transfer: 'calling the target', from: phoneAnswerer(from.extension), to });
+  }
+
+  /** The transfer's target answered: the relay carries caller ↔ target, the transferring phone's leg ends. */
+  private transferAnswered(r: Ringing, t: Transfer, sdp: string | undefined): void {
+    r.transfer = undefined;
+    t.noAnswer?.cancel();
+    moveToLeg(this.o, r.caller, sdp, t.to);
+    if ('phone' in t.leg) r.answered = t.leg.phone;
+    else {
+      r.answered = undefined;
+      r.outside = { leg: t.leg.line, number: t.to };
+    }
+    this.dropLeg(r, t.from.lineCallId);
+    t.progress.succeeded();
+    if (!t.transferorGone) this.o.phones.line.hangUp(t.from.lineCallId);
+    this.o.logger.info('call', { callID: r.caller.callID, transfer: 'answered', from: phoneAnswerer(t.from.extension), by: t.to });
+  }
+
+  /** The transfer's target did not answer: the phone keeps the caller, or the Call ends when the phone is gone. */
+  private transferFailed(r: Ringing, t: Transfer, reason: LineFailure): void {
+    r.transfer = undefined;
+    t.noAnswer?.cancel();
+    t.progress.failed(reason);
+    this.o.logger.info('call', { callID: r.caller.callID, transfer: 'failed', to: t.to, reason, back: !t.transferorGone });
+    if (!t.transferorGone) return;
+    this.forget(r);
+    hangUpCaller(this.o, r.caller);
+  }
+
+  /** The target rang for the whole no-answer time: its leg is ended and the transfer has failed. */
+  private transferNotAnswered(r: Ringing, t: Transfer): void {
+    if (r.transfer !== t) return;
+    this.o.logger.info('call', { callID: r.caller.callID, transfer: 'no answer', to: t.to });
+    if ('phone' in t.leg) {
+      this.dropLeg(r, t.leg.phone.lineCallId);
+      this.o.phones.line.cancel(t.leg.phone.lineCallId);
+    } else {
+      this.byLineLeg.delete(t.leg.line.callID);
+      endLineLeg(this.o, t.leg.line);
+    }
+    this.transferFailed(r, t, 'Error');
+  }
+
+  /** A transfer's leg to an outside number moved: answered, failed, or (once answered) hung up. */
+  private lineLegChanged(r: Ringing, leg: Call): void {
+    const t = r.transfer;
+    if (t && 'line' in t.leg && t.leg.line === leg) {
+      if (leg.status === 'Connected') this.transferAnswered(r, t, leg.mediaCapability);
+      else if (leg.status === 'Disconnected') {
+        this.byLineLeg.delete(leg.callID);
+        this.transferFailed(r, t, lineFailures.find((f) => f === leg.reason) ?? 'Error');
+      }
+    } else if (r.outside?.leg === leg && leg.status === 'Disconnected') {
+      this.o.logger.info('call', { callID: r.caller.callID, transferred: 'the target hung up', by: r.outside.number });
       this.forget(r);
-      if (r.answered) this.o.phones.line.hangUp(r.answered.lineCallId);
-      this.cancelLegs(r, undefined);
+      hangUpCaller(this.o, r.caller);
     }
   }
 
@@ -100,6 +241,8 @@ export class RingingPhones implements LineListener {
   answered(lineCallId: string, sdpAnswer: string | undefined): void {
     const r = this.byLeg.get(lineCallId);
     const leg = r?.legs.get(lineCallId);
+    const t = r?.transfer;
+    if (r && t && 'phone' in t.leg && t.leg.phone === leg) return this.transferAnswered(r, t, sdpAnswer);
     if (!r || !leg || r.answered) {
       this.o.phones.line.hangUp(lineCallId);
       return;
@@ -129,21 +272,25 @@ export class RingingPhones implements LineListener {
     this.o.logger.info('call', { callID: r.caller.callID, phones: 'answered', by });
   }
 
-  failed(lineCallId: string): void {
-    this.legEnded(lineCallId);
+  failed(lineCallId: string, reason: LineFailure): void {
+    this.legEnded(lineCallId, reason);
   }
 
   remoteCancelled(lineCallId: string): void {
-    this.legEnded(lineCallId);
+    this.legEnded(lineCallId, 'Error');
   }
 
   remoteHangUp(lineCallId: string): void {
     const r = this.byLeg.get(lineCallId);
-    if (r?.answered?.lineCallId === lineCallId) {
+    if (r?.transfer?.from.lineCallId === lineCallId) {
+      // A blind transfer: the phone may hang up once it has asked; the caller waits for the target.
+      this.o.logger.info('call', { callID: r.caller.callID, transfer: 'the transferring phone hung up', from: phoneAnswerer(r.transfer.from.extension) });
+      r.transfer.transferorGone = true;
+    } else if (r?.answered?.lineCallId === lineCallId) {
       this.o.logger.info('call', { callID: r.caller.callID, phones: 'the phone hung up', by: phoneAnswerer(r.answered.extension) });
       this.forget(r);
       hangUpCaller(this.o, r.caller);
-    } else this.legEnded(lineCallId);
+    } else this.legEnded(lineCallId, 'Error');
   }
 
   /** A phone's re-INVITE (hold, another codec) is refused for now: the relay keeps the media as answered. */
@@ -180,20 +327,43 @@ export class RingingPhones implements LineListener {
     }
   }
 
-  private legEnded(lineCallId: string): void {
+  private legEnded(lineCallId: string, reason: LineFailure): void {
     const r = this.byLeg.get(lineCallId);
-    if (r) this.dropLeg(r, lineCallId);
+    if (!r) return;
+    const t = r.transfer;
+    this.dropLeg(r, lineCallId);
+    if (t && 'phone' in t.leg && t.leg.phone.lineCallId === lineCallId) this.transferFailed(r, t, reason);
+  }
+
+  /** Who the Call is answered by while the phones (or a transfer's outside leg) have it. */
+  private answererOf(r: Ringing): string | undefined {
+    return r.answered ? phoneAnswerer(r.answered.extension) : r.outside?.number;
+  }
+
+  /** The Call is over for the phones (it ended, a screen took it over): every leg ends, a transfer under way fails. */
+  private endAll(r: Ringing, reason: CancelReason | undefined): void {
+    this.forget(r);
+    const t = r.transfer;
+    r.transfer = undefined;
+    t?.noAnswer?.cancel();
+    t?.progress.failed('Error');
+    if (t && 'line' in t.leg) endLineLeg(this.o, t.leg.line);
+    if (r.outside) endLineLeg(this.o, r.outside.leg);
+    if (r.answered && !t?.transferorGone) this.o.phones.line.hangUp(r.answered.lineCallId);
+    this.cancelLegs(r, reason);
   }
 
   private dropLeg(r: Ringing, lineCallId: string): void {
     r.legs.delete(lineCallId);
     this.byLeg.delete(lineCallId);
-    if (r.legs.size === 0 && !r.answered) this.byCaller.delete(r.caller.callID);
+    if (r.legs.size === 0 && !r.answered && !r.outside) this.byCaller.delete(r.caller.callID);
   }
 
   /** The Call and its legs are no longer followed (the legs are being ended). */
   private forget(r: Ringing): void {
     this.byCaller.delete(r.caller.callID);
     for (const id of r.legs.keys()) this.byLeg.delete(id);
+    if (r.outside) this.byLineLeg.delete(r.outside.leg.callID);
+    if (r.transfer && 'line' in r.transfer.leg) this.byLineLeg.delete(r.transfer.leg.line.callID);
   }
 }

@@ -2,9 +2,10 @@
  * A ringing incoming Call taken by a leg the TS placed itself — a bridged forward's call to its target
  * (call-forwarding.ts), a phone of the home rung for it (phone-ringing.ts): the leg is offered the relay's home side
  * of the caller's media; when it answers, the caller is answered and the relay carries caller ↔ leg, the leg being
- * the Call's one client; when either side hangs up, the other is ended.
+ * the Call's one client; when either side hangs up, the other is ended. A transfer moves an answered caller to a new
+ * leg the same way (`moveToLeg`).
  */
-import type { Call, Line } from '../domain/index.js';
+import { peerIdOf, type Call, type Line } from '../domain/index.js';
 import type { CallMediaRecords } from './call-media.js';
 import type { CallTable } from './call-table.js';
 
@@ -22,23 +23,40 @@ export function legOffer(p: RelayBridgeParts, caller: Call): string | undefined 
 }
 
 /**
+ * Places a leg to `target` (a sip: or tel: URI) on the caller's line: a hidden outgoing Call of the TS (its events
+ * move it like any Call), offered the relay's home side. Throws when the line cannot place it.
+ */
+export function placeLineLeg(p: RelayBridgeParts, caller: Call, target: string): Call {
+  const offer = legOffer(p, caller);
+  const lineCallId = p.line.place({ callee: target, priority: 'Normal', ...(offer ? { sdpOffer: offer } : {}) });
+  return p.calls.add('outgoing', { id: peerIdOf(target) }, lineCallId, p.calls.newCallID(), (c) => {
+    c.hidden = true;
+    c.forwardOf = caller.callID;
+    // The target's answer replaces it (LineEvents.answered).
+    c.mediaCapability = offer;
+  });
+}
+
+/**
  * Answers the ringing caller with the leg's answer and has the relay carry caller ↔ leg; the Call goes Connected and
  * Talking, answered by `answeredBy`. Throws (and changes nothing) when the media plane has no resources left for it.
  */
 export function answerThroughLeg(p: RelayBridgeParts, caller: Call, legSdp: string | undefined, answeredBy: string | undefined): void {
   const media = p.media.of(caller);
-  let answer = legSdp;
-  if (media && legSdp) {
-    answer = media.wanSdp(legSdp);
-    // The leg is the Call's one client: the relay carries caller ↔ leg.
-    media.setClients([{ sdp: legSdp }], { mixing: false });
-  }
-  caller.mediaCapability = legSdp;
+  const answer = media && legSdp ? media.wanSdp(legSdp) : legSdp;
+  moveToLeg(p, caller, legSdp, answeredBy);
   caller.nativeMediaCapability = undefined;
-  caller.answeredBy = answeredBy;
   p.line.answer(caller.lineCallId, answer);
   p.calls.move(caller, 'AcceptCall');
   p.calls.move(caller, 'TSMediaStarted');
+}
+
+/** The relay carries caller ↔ this leg from now on: the leg is the Call's one client, and the Call is answered by `answeredBy`. */
+export function moveToLeg(p: RelayBridgeParts, caller: Call, legSdp: string | undefined, answeredBy: string | undefined): void {
+  const media = p.media.of(caller);
+  if (media && legSdp) media.setClients([{ sdp: legSdp }], { mixing: false });
+  caller.mediaCapability = legSdp;
+  caller.answeredBy = answeredBy;
 }
 
 /** The leg hung up: the caller's Call ends too. */
@@ -46,4 +64,16 @@ export function hangUpCaller(p: RelayBridgeParts, caller: Call): void {
   if (caller.status === 'Disconnected') return;
   p.line.hangUp(caller.lineCallId);
   p.calls.move(caller, 'StopCall');
+}
+
+/** Ends a leg placed on the caller's line whatever its state: cancelled while it rings, hung up once answered. */
+export function endLineLeg(p: RelayBridgeParts, leg: Call): void {
+  if (leg.status === 'Disconnected') return;
+  if (leg.status === 'Dialing' || leg.status === 'Calling') {
+    p.line.cancel(leg.lineCallId);
+    p.calls.move(leg, 'StopCall', 'Cancelled');
+  } else {
+    p.line.hangUp(leg.lineCallId);
+    p.calls.move(leg, 'StopCall');
+  }
 }
