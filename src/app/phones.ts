@@ -1,14 +1,16 @@
 /**
  * The phones of the home (issue 14), wired: the phones' SIP side on the registrar's address and port and the parts
  * that answer it — the registrar (Digest, rate limits), the phones ringing with the screens on every line, the lamps
- * and presence (SUBSCRIBE/NOTIFY), and calls from phones by the dial plan (feature codes, the voicemail menu). Runs
- * only when the config has a `phones` section.
+ * and presence (SUBSCRIBE/NOTIFY), and calls from phones by the dial plan (feature codes, the voicemail menu, and
+ * Calls at a Telephony Server: out on a line, to another extension, to a TelCP of the home). Runs only when the config
+ * has a `phones` section.
  */
 import type { Clock, Logger } from '../base/index.js';
 import type { CallHandlingService } from '../callhandling/index.js';
 import type { PortPool } from '../media/index.js';
 import { DialPlan, type PhonesService } from '../phones/index.js';
-import { DigestAuthenticator, PhoneRegistrar, PhoneSide, routePhoneInvites } from '../sip/pbx/index.js';
+import { carryPhoneCall, DigestAuthenticator, PhoneRegistrar, PhoneSide, routePhoneInvites, type CallTarget } from '../sip/pbx/index.js';
+import type { PhoneCallee } from '../telephony/domain/index.js';
 import type { Store } from '../store/index.js';
 import type { VoiceMailService } from '../voicemail/index.js';
 import type { PhonesConfig } from './config.js';
@@ -102,6 +104,16 @@ export async function startPhones(o: PhonesOptions): Promise<RunningPhones> {
       { line: o.config.dialPlan.line ?? home.lines[0]?.name ?? '', ...o.config.dialPlan },
       { isExtension: (n) => service.extension(n) !== undefined, isHomeName: home.isHomeName },
     );
+    const servers = o.servers ?? [];
+    const lineAt = (name: string | undefined): (typeof servers)[number] | undefined => servers[home.lines.findIndex((l) => l.name === name)];
+    const planLine = o.config.dialPlan.line ?? home.lines[0]?.name;
+    // Outside numbers go out on the line the plan names; a name of the home is called at the TS it is registered at;
+    // the rest (extensions) at the plan's line's TS (docs/decisions.md).
+    const serverFor = (target: CallTarget): (typeof servers)[number] | undefined => {
+      if (target.kind === 'outside') return lineAt(target.line);
+      if (target.kind === 'home') return servers.find((s) => s.registry?.isRegistered(target.name)) ?? lineAt(planLine);
+      return lineAt(planLine);
+    };
     const feature = phoneFeatures({ media, callHandling: home.callHandling, ...(home.voicemail ? { voicemail: new VoicemailAccess(home.voicemail, media, logger.child('voicemail')) } : {}), logger });
     routePhoneInvites({
       side,
@@ -109,10 +121,22 @@ export async function startPhones(o: PhonesOptions): Promise<RunningPhones> {
       plan,
       routes: {
         feature,
-        // Calls from phones to extensions, the home and the lines: the next part of issue 14 (docs/decisions.md).
+        // Every call to an extension, a name of the home or an outside number is a Call at a Telephony Server.
         call: (target, extension, session) => {
-          logger.info('phone call not carried yet', { extension, to: target.kind });
-          session.reject(503, 'Service Unavailable (calls from phones are not carried yet)');
+          const server = serverFor(target);
+          if (!server) {
+            logger.warn('phone call refused: no line for it', { extension, to: target.kind });
+            session.reject(503, 'Service Unavailable (no line for this call)');
+            return;
+          }
+          const callee: PhoneCallee = target.kind === 'outside' ? { kind: 'number', number: target.number } : target;
+          const displayName = service.extension(extension)?.displayName;
+          carryPhoneCall(
+            session,
+            (leg) =>
+              server.service.placeForPhone({ extension, callee, ...(displayName ? { displayName } : {}), ...(session.remoteSdp ? { sdpOffer: session.remoteSdp } : {}) }, leg),
+            logger.child('calls'),
+          );
         },
       },
       logger,

@@ -67,6 +67,8 @@ export class Call {
   calledAddress?: string;
   /** A bridged forward's own call to the target: the CallID of the incoming Call it forwards (hidden, never logged). */
   forwardOf?: string;
+  /** Who placed an outgoing Call when it was no TelCP: a phone of the home, `ext:<number>` (phoneAnswerer). */
+  placedBy?: string;
   readonly startedAt: number;
   connectedAt?: number;
   endedAt?: number;
