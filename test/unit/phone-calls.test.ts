@@ -233,15 +233,15 @@ test('an extension: the Call goes to the phones\' line (showing the caller ext 2
     const placed = t.phones.last('place');
     assert.deepEqual(placed?.request, { callee: '22', priority: 'Normal', sdpOffer: wan, callerId: { id: '21', name: 'Desk' } });
     assert.equal(call!.remoteParty.id, '22');
-    t.phones.remote.provisional(placed!.lineCallId);
-    t.phones.remote.answered(placed!.lineCallId, remoteAnswer);
+    t.phones.remote.provisional(placed.lineCallId);
+    t.phones.remote.answered(placed.lineCallId, remoteAnswer);
     t.clock.advance(0);
     assert.equal(call!.status, 'Talking');
     assert.deepEqual(leg.told, ['ringing', 'answered']);
     // The phone hangs up: the BYE goes to the callee's phone, not to the WAN line.
     leg.told.length = 0;
     t.cm.StopCall!({ TelCPName: '', SecretKey: '', CallID: call!.callID });
-    assert.deepEqual(t.phones.last('hangUp'), { kind: 'hangUp', lineCallId: placed!.lineCallId });
+    assert.deepEqual(t.phones.last('hangUp'), { kind: 'hangUp', lineCallId: placed.lineCallId });
     assert.equal(t.line.last('hangUp'), undefined);
   } finally {
     t.close();
