@@ -37,6 +37,9 @@ const passwords: Record<string, string> = { '21': 'secret-twenty-one', '22': 'se
 const LINE_USER = 'alice';
 const LINE_PASSWORD = 'alice-secret';
 const NUMBER = '5551234';
+/** Outside numbers of the failure tests: busy, and ringing until the phone gives up. */
+const BUSY = '5550486';
+const NO_ANSWER = '5550487';
 const SIPP_TIMEOUT_MS = 30_000;
 const TC_HZ = 1000;
 /**
@@ -72,7 +75,7 @@ async function phone(extension: string, toneHz: number, answerMode: 'manual' | '
 }
 
 before(async () => {
-  kamailio = await startKamailio({ udpPort: await freeLoopbackPort(), users: { [LINE_USER]: LINE_PASSWORD, [NUMBER]: 'number-secret' }, domain: PROVIDER });
+  kamailio = await startKamailio({ udpPort: await freeLoopbackPort(), users: { [LINE_USER]: LINE_PASSWORD, [NUMBER]: 'number-secret', [BUSY]: 'number-secret', [NO_ANSWER]: 'number-secret' }, domain: PROVIDER });
   registrarPort = await freeLoopbackPort();
   const linePort = await freeLoopbackPort();
   hometel = await startConfiguredHometel('hometel-phone-calls-', (dir) => {
@@ -115,6 +118,16 @@ function callTo(remote: string): CallView | undefined {
   return telcp.calls().find((c) => c.info.remoteParty?.id === remote && c.history[0] === 'Dialing');
 }
 
+/** An outside party at the provider: registered at Kamailio as `number` (Digest), a SIPp UAS there. */
+async function outsideParty(number: string, o: Omit<Parameters<typeof startSippUas>[0], 'localPort' | 'transport' | 'calls' | 'service' | 'timeoutMs'>): Promise<Awaited<ReturnType<typeof startSippUas>>> {
+  const sipPort = await freeLoopbackPort();
+  const reg = await RegisterClient.open('127.0.0.1', { host: '127.0.0.1', port: kamailio.udpPort, domain: PROVIDER });
+  cleanups.push(() => reg.close());
+  const registered = await reg.register({ user: number, password: 'number-secret', contacts: [`<sip:${number}@127.0.0.1:${sipPort}>`], expires: 300 });
+  assert.equal(registered.status, 200, `${number} is registered at Kamailio`);
+  return startSippUas({ ...o, localPort: sipPort, transport: 'u1', calls: 1, service: number, timeoutMs: SIPP_TIMEOUT_MS });
+}
+
 async function captures(...ports: number[]): Promise<UdpCapture[]> {
   const all = await Promise.all(ports.map((p) => captureUdpTo(p)));
   cleanups.push(async () => void (await Promise.all(all.map((c) => c.stop()))));
@@ -123,14 +136,9 @@ async function captures(...ports: number[]): Promise<UdpCapture[]> {
 
 test('acceptance 3: baresip (ext 21) dials an outside number → SIPp behind Kamailio gets it from the line\'s identity; 440 Hz and 1 kHz both ways; the TS shows the Call Talking', async () => {
   const { phone: desk, rtp } = await phone('21', 440);
-  const sipPort = await freeLoopbackPort();
   const sippMedia = await freeLoopbackPort(4);
-  // The outside party: registered at the provider as the number (Digest), then SIPp answers there with 1 kHz.
-  const reg = await RegisterClient.open('127.0.0.1', { host: '127.0.0.1', port: kamailio.udpPort, domain: PROVIDER });
-  cleanups.push(() => reg.close());
-  const registered = await reg.register({ user: NUMBER, password: 'number-secret', contacts: [`<sip:${NUMBER}@127.0.0.1:${sipPort}>`], expires: 300 });
-  assert.equal(registered.status, 200, 'the outside party is registered at Kamailio');
-  const remote = await startSippUas({ scenario: 'uas-media', localPort: sipPort, transport: 'u1', calls: 1, service: NUMBER, mediaPort: sippMedia, files: { 'tone.ulaw': toneUlaw(TC_HZ) }, timeoutMs: SIPP_TIMEOUT_MS });
+  // The outside party answers with 1 kHz.
+  const remote = await outsideParty(NUMBER, { scenario: 'uas-media', mediaPort: sippMedia, files: { 'tone.ulaw': toneUlaw(TC_HZ) } });
   const [toRemote, toPhone] = await captures(sippMedia, rtp);
 
   await desk.dial(`sip:${NUMBER}@hometel`);
@@ -145,7 +153,7 @@ test('acceptance 3: baresip (ext 21) dials an outside number → SIPp behind Kam
   expectSippSuccess(result, 'the outside party (hometel\'s BYE came through Kamailio)');
 
   // RFC 3261 8.1.1.3: the INVITE that reached the number comes from the line's address of record, through the proxy.
-  assert.match(result.messages, new RegExp(`INVITE sip:${NUMBER}@127\\.0\\.0\\.1:${sipPort}[^\\r\\n]* SIP/2\\.0[\\s\\S]*?From: [^\\r\\n]*<sip:${LINE_USER}@${PROVIDER}>`));
+  assert.match(result.messages, new RegExp(`INVITE sip:${NUMBER}@127\\.0\\.0\\.1:\\d+[^\\r\\n]* SIP/2\\.0[\\s\\S]*?From: [^\\r\\n]*<sip:${LINE_USER}@${PROVIDER}>`));
   assert.match(result.messages, /Record-Route:/, 'through Kamailio');
   const call = callTo(NUMBER)!;
   assert.deepEqual(call.history.filter((s, i, h) => s !== h[i - 1]), ['Dialing', 'Calling', 'Connected', 'Talking', 'Disconnected']);
@@ -157,6 +165,34 @@ test('acceptance 3: baresip (ext 21) dials an outside number → SIPp behind Kam
   // The call log of the TS has it, answered.
   const logs = await telcp.callLogs();
   assert.ok(JSON.stringify(logs).includes(NUMBER), `the call log lists the call: ${JSON.stringify(logs)}`);
+});
+
+test('the outside number is busy → the phone gets 486 Busy Here; the Call is over, Busy', async () => {
+  const { phone: desk } = await phone('21', 440);
+  const remote = await outsideParty(BUSY, { scenario: 'uas-busy' });
+  const since = desk.mark();
+  await desk.dial(`sip:${BUSY}@hometel`);
+  const closed = await desk.waitForEvent('CALL_CLOSED', 15_000, since);
+  assert.match(String(closed.param), /486/, `baresip was told busy: ${closed.param}`);
+  expectSippSuccess(await remote.done, 'the busy outside party');
+  await waitFor(() => callTo(BUSY)?.ended === true, 'the Call is over');
+  assert.equal(callTo(BUSY)?.reason, 'Busy');
+  await desk.stop();
+});
+
+test('RFC 3261 9.1/9.2: the phone gives up while the outside number rings → its CANCEL is answered and the line\'s INVITE is cancelled at the callee; the Call ends Cancelled', async () => {
+  const { phone: desk } = await phone('21', 440);
+  const remote = await outsideParty(NO_ANSWER, { scenario: 'uas-noanswer' });
+  const since = desk.mark();
+  await desk.dial(`sip:${NO_ANSWER}@hometel`);
+  await waitFor(() => callTo(NO_ANSWER)?.status === 'Calling', 'the outside number rings', 15_000);
+  await desk.hangup();
+  await desk.waitForEvent('CALL_CLOSED', 10_000, since);
+  expectSippSuccess(await remote.done, 'the outside party: CANCEL → 200, 487 → ACK');
+  await waitFor(() => callTo(NO_ANSWER)?.ended === true, 'the Call is over');
+  assert.equal(callTo(NO_ANSWER)?.reason, 'Cancelled');
+  assert.match(hometel.log(), /phone call ended by the phone callID=\S+ why=cancel/);
+  await desk.stop();
 });
 
 test('acceptance 4: extension 21 calls extension 22 — a Call at the TS, the relay carries 440 Hz to 22 and its 1 kHz to 21', async () => {
