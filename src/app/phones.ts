@@ -8,9 +8,10 @@
 import type { Clock, Logger } from '../base/index.js';
 import type { CallHandlingService } from '../callhandling/index.js';
 import type { PortPool } from '../media/index.js';
-import { DialPlan, type PhonesService } from '../phones/index.js';
+import { DialPlan, type PhoneDialog, type PhoneDialogState, type PhonesService } from '../phones/index.js';
 import { carryPhoneCall, DigestAuthenticator, PhoneRegistrar, PhoneSide, routePhoneInvites, type CallTarget } from '../sip/pbx/index.js';
-import type { PhoneCallee } from '../telephony/domain/index.js';
+import type { PhoneCallee, PhoneCallerLeg, PhoneCallRequest, PlacedPhoneCall } from '../telephony/domain/index.js';
+import type { CallManagementService } from '../telephony/index.js';
 import type { Store } from '../store/index.js';
 import type { VoiceMailService } from '../voicemail/index.js';
 import type { PhonesConfig } from './config.js';
@@ -131,12 +132,8 @@ export async function startPhones(o: PhonesOptions): Promise<RunningPhones> {
           }
           const callee: PhoneCallee = target.kind === 'outside' ? { kind: 'number', number: target.number } : target;
           const displayName = service.extension(extension)?.displayName;
-          carryPhoneCall(
-            session,
-            (leg) =>
-              server.service.placeForPhone({ extension, callee, ...(displayName ? { displayName } : {}), ...(session.remoteSdp ? { sdpOffer: session.remoteSdp } : {}) }, leg),
-            logger.child('calls'),
-          );
+          const request = { extension, callee, ...(displayName ? { displayName } : {}), ...(session.remoteSdp ? { sdpOffer: session.remoteSdp } : {}) };
+          carryPhoneCall(session, (leg) => placeWithLamp(server.service, request, leg, lamps?.dialogs), logger.child('calls'));
         },
       },
       logger,
@@ -155,4 +152,28 @@ export async function startPhones(o: PhonesOptions): Promise<RunningPhones> {
       await side.stop();
     },
   };
+}
+
+/** Places a phone's Call with its caller's busy lamp following it (RFC 4235: initiator, early → confirmed → terminated). */
+function placeWithLamp(
+  ts: CallManagementService,
+  request: PhoneCallRequest,
+  leg: PhoneCallerLeg,
+  dialogs: { report(extension: string, dialog: PhoneDialog): void } | undefined,
+): PlacedPhoneCall | undefined {
+  const remote = { identity: request.callee.kind === 'home' ? request.callee.name : request.callee.number };
+  const lamp = { id: '' };
+  const report = (state: PhoneDialogState): void => {
+    if (lamp.id !== '') dialogs?.report(request.extension, { id: lamp.id, direction: 'initiator', state, remote });
+  };
+  const placed = ts.placeForPhone(request, {
+    ringing: () => leg.ringing(),
+    answered: (sdp) => (report('confirmed'), leg.answered(sdp)),
+    failed: (reason) => (report('terminated'), leg.failed(reason)),
+    ended: () => (report('terminated'), leg.ended()),
+  });
+  if (!placed) return undefined;
+  lamp.id = placed.callID;
+  report('early');
+  return { callID: placed.callID, end: () => (report('terminated'), placed.end()) };
 }

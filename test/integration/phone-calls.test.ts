@@ -22,6 +22,8 @@ import { WavFileSource } from '../../src/media/audio/wav-file-source.js';
 import { tcRecordingName } from '../../src/media/bridge/index.js';
 import { Store } from '../../src/store/index.js';
 import { ActionLog, TelephonyControlPoint, type CallView, type TelephonyClient, type TsSession } from '../../src/telephony/control/index.js';
+import { presenceServiceType } from '../../src/telephony/presence/index.js';
+import { allDevices, ControlPoint, findService, type RemoteService } from '../../src/upnp/index.js';
 import { startBaresip, type Baresip } from '../support/baresip.js';
 import { startConfiguredHometel, type ConfiguredHometel } from '../support/hometel-process.js';
 import { startKamailio, type Kamailio } from '../support/kamailio.js';
@@ -54,6 +56,8 @@ let registrarPort: number;
 let cp: TelephonyControlPoint;
 let telcp: TsSession;
 let tv: TelephonyClient;
+/** The line's TS's Presence service (the phones' presence, from their calls' dialogs). */
+let presence: { cp: ControlPoint; service: RemoteService };
 const phones: Baresip[] = [];
 const cleanups: Array<() => Promise<void>> = [];
 
@@ -103,11 +107,24 @@ before(async () => {
   const ts = await cp.waitForServer((s) => s.rootUdn === hometel.udn);
   tv = await cp.waitForClient((t) => t.rootUdn === hometel.udn && t.friendlyName === 'tv client');
   telcp = await cp.openSession(ts, { name: 'Kitchen' });
+  const upnp = new ControlPoint({ interfaces: [lo], logger: testLogger('presence-cp'), searchTarget: hometel.udn, mx: 1 });
+  await upnp.start();
+  const root = await upnp.waitForDevice((d) => d.udn === hometel.udn);
+  const service = allDevices(root).map((d) => findService(d, (x) => x.serviceType === presenceServiceType)).find((x) => x !== undefined);
+  assert.ok(service, 'the TS carries the Presence service');
+  presence = { cp: upnp, service };
 });
+
+/** What the TS's Presence service says of an extension (its <state>). */
+async function presenceOf(extension: string): Promise<string | undefined> {
+  const out = await presence.service.invoke('GetContactPresence', { TargetContact: extension });
+  return /<state>([^<]*)<\/state>/.exec(String(out.ContactPresence))?.[1];
+}
 
 after(async () => {
   for (const c of cleanups.splice(0)) await c().catch(() => undefined);
   for (const p of phones) await p.stop();
+  await presence?.cp.stop();
   await cp?.stop();
   await hometel?.stop();
   await kamailio?.stop();
@@ -165,6 +182,7 @@ test('acceptance 3: baresip (ext 21) dials an outside number → SIPp behind Kam
   // The call log of the TS has it, answered.
   const logs = await telcp.callLogs();
   assert.ok(JSON.stringify(logs).includes(NUMBER), `the call log lists the call: ${JSON.stringify(logs)}`);
+  await desk.stop();
 });
 
 test('the outside number is busy → the phone gets 486 Busy Here; the Call is over, Busy', async () => {
@@ -204,10 +222,13 @@ test('acceptance 4: extension 21 calls extension 22 — a Call at the TS, the re
   assert.match(String(incoming.peeruri), /sip:21@/, 'phone 22 sees extension 21 calling');
   await desk.waitForEvent('CALL_ESTABLISHED', 15_000);
   await waitFor(() => callTo('22')?.status === 'Talking', 'the TelCP sees the Call to 22 Talking');
+  // Both lamps show the call (RFC 4235 dialogs: 21 the initiator, 22 the recipient), so does their presence.
+  assert.deepEqual([await presenceOf('21'), await presenceOf('22')], ['on-the-phone', 'on-the-phone']);
   await sleep(3000);
   await desk.hangup();
   await other.waitForEvent('CALL_CLOSED', 10_000);
   await waitFor(() => callTo('22')?.ended === true, 'the Call is over');
+  assert.deepEqual([await presenceOf('21'), await presenceOf('22')], ['available', 'available']);
   const heardByOther = audioOf(await toOther!.stop());
   const heardByDesk = audioOf(await toDesk!.stop());
   assert.ok(heardByOther.ms >= 2_000, `22 got ${heardByOther.ms} ms of audio`);
