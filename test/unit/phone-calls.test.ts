@@ -248,6 +248,22 @@ test('an extension: the Call goes to the phones\' line (showing the caller ext 2
   }
 });
 
+test('a TelCP\'s StartCall to tel:22 rings extension 22 on the phones\' line too; an outside number still goes to the WAN line', () => {
+  const t = setup();
+  try {
+    const anyone = { TelCPName: '', SecretKey: '', CallPriority: 'Normal', MediaCapabilityInfo: '', CallMode: 'Non-Monopolize' };
+    const { CallID } = t.cm.StartCall!({ ...anyone, CalleeID: 'tel:22' });
+    assert.equal(t.phones.last('place')?.request.callee, 'tel:22');
+    assert.equal(t.line.last('place'), undefined);
+    t.phones.remote.failed(t.phones.last('place')!.lineCallId, 'Busy');
+    assert.equal(t.service.call(CallID!)?.reason, 'Busy', 'the phones\' line reports to the TS that placed the call');
+    t.cm.StartCall!({ ...anyone, CalleeID: 'tel:+4930123' });
+    assert.equal(t.line.last('place')?.request.callee, 'tel:+4930123');
+  } finally {
+    t.close();
+  }
+});
+
 test('a TelCP of the home: an incoming Call for that TelCP alone (from ext 21, never screened); its AcceptCall answers the phone', () => {
   const t = setup();
   try {
