@@ -106,7 +106,7 @@ export class PhoneCalls {
 
   /** The callee answered: the relay carries phone ↔ callee, the phone gets the relay's home SDP, the Call is Talking. */
   private answered(call: Call, p: Placed): void {
-    if (call.status !== 'Connected' || this.placed.get(call.callID) !== p) return;
+    if (call.status === 'Disconnected' || this.placed.get(call.callID) !== p) return;
     const media = this.o.media.of(call);
     let answer = call.mediaCapability;
     if (media && p.phoneSdp) {
@@ -115,7 +115,8 @@ export class PhoneCalls {
       answer = media.homeSdp(call.mediaCapability ?? p.phoneSdp);
     }
     p.leg.answered(answer);
-    this.o.calls.move(call, 'TSMediaStarted');
+    // A TelCP may have moved it on meanwhile (StartMediaTransfer): then it stays where the TelCP took it.
+    if (call.status === 'Connected') this.o.calls.move(call, 'TSMediaStarted');
   }
 
   /** The phone gave up (CANCEL) or hung up (BYE): the line's call goes too. */
