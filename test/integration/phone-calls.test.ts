@@ -239,7 +239,7 @@ test('acceptance 4: extension 21 calls extension 22 — a Call at the TS, the re
   await desk.stop();
 });
 
-test('acceptance 4: extension 21 calls the TelCP "Kitchen" of the home, which answers with hometel\'s TC: the TC records 440 Hz, the phone hears the TC', async () => {
+test('acceptance 4: extension 21 calls the TelCP "Kitchen" of the home, which answers with hometel\'s TC: the TC records 440 Hz, the phone hears the TC; the TelCP\'s hang-up is a BYE to the phone', async () => {
   const { phone: desk, rtp } = await phone('21', 440);
   const [toDesk] = await captures(rtp);
   const ringing = new Promise<CallView>((resolve) => telcp.once('incoming', resolve));
@@ -253,8 +253,11 @@ test('acceptance 4: extension 21 calls the TelCP "Kitchen" of the home, which an
   await waitFor(() => callTo('Kitchen')?.status === 'Talking', 'the phone\'s own Call is Talking');
   const talkingAt = Date.now();
   await sleep(3000);
-  await desk.hangup();
-  await waitFor(() => telcp.getCall(call.callID)?.ended === true, 'the TelCP\'s Call ended with the phone\'s hang-up');
+  // The other side hangs up this time: the TelCP's StopCall reaches the phone as a BYE.
+  const since = desk.mark();
+  await telcp.hangup(call.callID);
+  const closed = await desk.waitForEvent('CALL_CLOSED', 10_000, since);
+  assert.equal(closed.param, 'Connection reset by peer', 'baresip\'s words for a BYE it received');
   const talkedMs = Date.now() - talkingAt;
   const heardByDesk = audioOf(await toDesk!.stop());
   await waitFor(() => callTo('Kitchen')?.ended === true, 'the phone\'s Call is over');
