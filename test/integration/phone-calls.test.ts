@@ -18,6 +18,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { silentLogger, systemClock } from '../../src/base/index.js';
 import { phonesOver } from '../../src/app/phones-admin.js';
+import { dominantFrequency } from '../../src/media/audio/analysis.js';
 import { WavFileSource } from '../../src/media/audio/wav-file-source.js';
 import { tcRecordingName } from '../../src/media/bridge/index.js';
 import { Store } from '../../src/store/index.js';
@@ -151,15 +152,17 @@ async function captures(...ports: number[]): Promise<UdpCapture[]> {
   return all;
 }
 
-test('acceptance 3: baresip (ext 21) dials an outside number → SIPp behind Kamailio gets it from the line\'s identity; 440 Hz and 1 kHz both ways; the TS shows the Call Talking', async () => {
+test('acceptance 3: baresip (ext 21) dials an outside number → SIPp behind Kamailio gets it from the line\'s identity; 440 Hz and 1 kHz both ways; the TS shows the Call Talking', async (t) => {
   const { phone: desk, rtp } = await phone('21', 440);
   const sippMedia = await freeLoopbackPort(4);
   // The outside party answers with 1 kHz.
   const remote = await outsideParty(NUMBER, { scenario: 'uas-media', mediaPort: sippMedia, files: { 'tone.ulaw': toneUlaw(TC_HZ) } });
   const [toRemote, toPhone] = await captures(sippMedia, rtp);
 
+  const dialled = Date.now();
   await desk.dial(`sip:${NUMBER}@hometel`);
   await desk.waitForEvent('CALL_ESTABLISHED', 15_000);
+  const setupMs = Date.now() - dialled;
   await waitFor(() => callTo(NUMBER)?.status === 'Talking', 'the TelCP sees the phone\'s Call Talking');
   await sleep(3000);
   await desk.hangup();
@@ -179,6 +182,7 @@ test('acceptance 3: baresip (ext 21) dials an outside number → SIPp behind Kam
   assertTone(heardByRemote.samples, 440, heardByRemote.ms, 'the outside party hears the phone');
   assert.ok(heardByPhone.ms >= 2_000, `the phone got ${heardByPhone.ms} ms of audio`);
   assertTone(heardByPhone.samples, TC_HZ, heardByPhone.ms, 'the phone hears the outside party');
+  t.diagnostic(`dial → established ${setupMs} ms (Digest at hometel and at Kamailio on the way); audio: ${heardByRemote.ms} ms to the outside party at ${dominantFrequency(heardByRemote.samples, 8000)?.toFixed(1)} Hz, ${heardByPhone.ms} ms to the phone at ${dominantFrequency(heardByPhone.samples, 8000)?.toFixed(1)} Hz`);
   // The call log of the TS has it, answered.
   const logs = await telcp.callLogs();
   assert.ok(JSON.stringify(logs).includes(NUMBER), `the call log lists the call: ${JSON.stringify(logs)}`);
