@@ -1,18 +1,24 @@
 /**
  * The phones of the home ring with the screens (issue 14, forking), wired: every line's Telephony Server rings every
  * extension with a registered device through one PhoneLine on the phones' SIP side. The Line port has one listener;
- * each TS gets a view of the one PhoneLine whose events go to the TS that placed the call.
+ * each TS gets a view of the one PhoneLine whose events go to the TS that placed the call — one view for the phones
+ * rung with the screens, another for its own Calls to an extension (a phone or a TelCP calling `22`).
  */
 import type { Logger } from '../base/index.js';
 import type { PhoneDialog, PhoneDialogState, PhoneDirectory } from '../phones/index.js';
 import { extensionOf, PhoneLine, type PhoneSideUa } from '../sip/pbx/index.js';
 import type { CancelReason, Line, LineListener, OutgoingCallRequest } from '../telephony/domain/index.js';
-import type { CallManagementService } from '../telephony/index.js';
+import type { CallManagementService, PhoneExtensions } from '../telephony/index.js';
 
 export interface PhoneRingingOptions {
   readonly side: PhoneSideUa;
   readonly directory: PhoneDirectory;
-  readonly servers: ReadonlyArray<{ readonly service: CallManagementService }>;
+  readonly servers: ReadonlyArray<{
+    readonly service: CallManagementService;
+    /** Which TelCPNames are registered at this TS (a phone calling a name of the home is carried by its TS). */
+    readonly registry?: { isRegistered(name: string): boolean };
+    reachPhones?(phones: PhoneExtensions): void;
+  }>;
   /** Where each ringing, answered and ended phone call is told (the busy lamps, RFC 4235). */
   readonly dialogs?: { report(extension: string, dialog: PhoneDialog): void };
   readonly logger: Logger;
@@ -39,7 +45,14 @@ export function ringPhonesWithScreens(o: PhoneRingingOptions): PhoneLine {
       .extensions()
       .filter((e) => e.registrations > 0)
       .map((e) => e.number);
-  for (const { service } of o.servers) service.setPhoneRinging({ line: new LineView(line, owners, told), extensionsFor });
+  const isExtension = (callee: string): boolean => {
+    const number = extensionOf(callee);
+    return number !== undefined && o.directory.extension(number) !== undefined;
+  };
+  for (const server of o.servers) {
+    server.service.setPhoneRinging({ line: new LineView(line, owners, told), extensionsFor });
+    server.reachPhones?.({ line: new LineView(line, owners, told), isExtension });
+  }
   return line;
 }
 

@@ -1,14 +1,17 @@
 /**
  * The phones of the home (issue 14), wired: the phones' SIP side on the registrar's address and port and the parts
  * that answer it — the registrar (Digest, rate limits), the phones ringing with the screens on every line, the lamps
- * and presence (SUBSCRIBE/NOTIFY), and calls from phones by the dial plan (feature codes, the voicemail menu). Runs
- * only when the config has a `phones` section.
+ * and presence (SUBSCRIBE/NOTIFY), and calls from phones by the dial plan (feature codes, the voicemail menu, and
+ * Calls at a Telephony Server: out on a line, to another extension, to a TelCP of the home). Runs only when the config
+ * has a `phones` section.
  */
 import type { Clock, Logger } from '../base/index.js';
 import type { CallHandlingService } from '../callhandling/index.js';
 import type { PortPool } from '../media/index.js';
-import { DialPlan, type PhonesService } from '../phones/index.js';
-import { DigestAuthenticator, PhoneRegistrar, PhoneSide, routePhoneInvites } from '../sip/pbx/index.js';
+import { DialPlan, type PhoneDialog, type PhoneDialogState, type PhonesService } from '../phones/index.js';
+import { carryPhoneCall, DigestAuthenticator, PhoneRegistrar, PhoneSide, routePhoneInvites, type CallTarget } from '../sip/pbx/index.js';
+import type { PhoneCallee, PhoneCallerLeg, PhoneCallRequest, PlacedPhoneCall } from '../telephony/domain/index.js';
+import type { CallManagementService } from '../telephony/index.js';
 import type { Store } from '../store/index.js';
 import type { VoiceMailService } from '../voicemail/index.js';
 import type { PhonesConfig } from './config.js';
@@ -104,6 +107,16 @@ export async function startPhones(o: PhonesOptions): Promise<RunningPhones> {
     );
     // A phone that answered transfers by the same plan (REFER, issue 14 "Transfer").
     phoneLine?.routeTransfers(plan);
+    const servers = o.servers ?? [];
+    const lineAt = (name: string | undefined): (typeof servers)[number] | undefined => servers[home.lines.findIndex((l) => l.name === name)];
+    const planLine = o.config.dialPlan.line ?? home.lines[0]?.name;
+    // Outside numbers go out on the line the plan names; a name of the home is called at the TS it is registered at;
+    // the rest (extensions) at the plan's line's TS (docs/decisions.md).
+    const serverFor = (target: CallTarget): (typeof servers)[number] | undefined => {
+      if (target.kind === 'outside') return lineAt(target.line);
+      if (target.kind === 'home') return servers.find((s) => s.registry?.isRegistered(target.name)) ?? lineAt(planLine);
+      return lineAt(planLine);
+    };
     const feature = phoneFeatures({ media, callHandling: home.callHandling, ...(home.voicemail ? { voicemail: new VoicemailAccess(home.voicemail, media, logger.child('voicemail')) } : {}), logger });
     routePhoneInvites({
       side,
@@ -111,10 +124,18 @@ export async function startPhones(o: PhonesOptions): Promise<RunningPhones> {
       plan,
       routes: {
         feature,
-        // Calls from phones to extensions, the home and the lines: the next part of issue 14 (docs/decisions.md).
+        // Every call to an extension, a name of the home or an outside number is a Call at a Telephony Server.
         call: (target, extension, session) => {
-          logger.info('phone call not carried yet', { extension, to: target.kind });
-          session.reject(503, 'Service Unavailable (calls from phones are not carried yet)');
+          const server = serverFor(target);
+          if (!server) {
+            logger.warn('phone call refused: no line for it', { extension, to: target.kind });
+            session.reject(503, 'Service Unavailable (no line for this call)');
+            return;
+          }
+          const callee: PhoneCallee = target.kind === 'outside' ? { kind: 'number', number: target.number } : target;
+          const displayName = service.extension(extension)?.displayName;
+          const request = { extension, callee, ...(displayName ? { displayName } : {}), ...(session.remoteSdp ? { sdpOffer: session.remoteSdp } : {}) };
+          carryPhoneCall(session, (leg) => placeWithLamp(server.service, request, leg, lamps?.dialogs), logger.child('calls'));
         },
       },
       logger,
@@ -133,4 +154,28 @@ export async function startPhones(o: PhonesOptions): Promise<RunningPhones> {
       await side.stop();
     },
   };
+}
+
+/** Places a phone's Call with its caller's busy lamp following it (RFC 4235: initiator, early → confirmed → terminated). */
+function placeWithLamp(
+  ts: CallManagementService,
+  request: PhoneCallRequest,
+  leg: PhoneCallerLeg,
+  dialogs: { report(extension: string, dialog: PhoneDialog): void } | undefined,
+): PlacedPhoneCall | undefined {
+  const remote = { identity: request.callee.kind === 'home' ? request.callee.name : request.callee.number };
+  const lamp = { id: '' };
+  const report = (state: PhoneDialogState): void => {
+    if (lamp.id !== '') dialogs?.report(request.extension, { id: lamp.id, direction: 'initiator', state, remote });
+  };
+  const placed = ts.placeForPhone(request, {
+    ringing: () => leg.ringing(),
+    answered: (sdp) => (report('confirmed'), leg.answered(sdp)),
+    failed: (reason) => (report('terminated'), leg.failed(reason)),
+    ended: () => (report('terminated'), leg.ended()),
+  });
+  if (!placed) return undefined;
+  lamp.id = placed.callID;
+  report('early');
+  return { callID: placed.callID, end: () => (report('terminated'), placed.end()) };
 }

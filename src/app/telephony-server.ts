@@ -12,6 +12,7 @@ import {
   type AnswererPolicy,
   type Line,
   type MediaProfile,
+  type PhoneExtensions,
 } from '../telephony/index.js';
 import type { CallerDirectory, ForwardMode, MediaPlane, VoiceMailPort } from '../telephony/domain/index.js';
 import type { DeviceSpec, ServiceImplementation } from '../upnp/index.js';
@@ -21,6 +22,8 @@ export interface TelephonyServerParts {
   readonly device: DeviceSpec;
   readonly service: CallManagementService;
   readonly registry: TelCPRegistry;
+  /** Calls of this TS to an extension ring the phones of the home from now on (issue 14). */
+  reachPhones(phones: PhoneExtensions): void;
   close(): void;
 }
 
@@ -69,8 +72,9 @@ export function createTelephonyServer(o: TelephonyServerOptions): TelephonyServe
     ...(o.maxTelCPNames !== undefined ? { maxNames: o.maxTelCPNames } : {}),
     logger: logger.child('telcp'),
   });
+  const line = new InHomeLine(o.line, (callee) => registry.isRegistered(callee), (fn) => o.clock.setTimer(0, fn));
   const service = new CallManagementService({
-    line: new InHomeLine(o.line, (callee) => registry.isRegistered(callee), (fn) => o.clock.setTimer(0, fn)),
+    line,
     registry,
     callLogs: new SqliteCallLogRepository(o.store, o.callLogCap),
     callBacks: new SqliteCallBackRepository(o.store),
@@ -102,6 +106,7 @@ export function createTelephonyServer(o: TelephonyServerOptions): TelephonyServe
     device,
     service,
     registry,
+    reachPhones: (phones) => line.reachPhones(phones),
     close() {
       service.close();
       registry.close();

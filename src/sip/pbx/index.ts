@@ -8,3 +8,4 @@ export { dialogInfoBody, dialogInfoType, messageSummaryBody, messageSummaryType,
 export { DigestAuthenticator, type DigestAlgorithmName, type DigestAuthenticatorOptions } from './digest-authenticator.js';
 export { PhoneRegistrar, ipv4Network, type PhoneRegistrarOptions, type RegistrarConfig } from './registrar.js';
 export { bestFailure, extensionOf, PhoneLine, type PhoneLineOptions, type PhoneSideUa } from './phone-line.js';
+export { carryPhoneCall, failureStatusOf } from './phone-caller.js';

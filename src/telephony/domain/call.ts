@@ -70,6 +70,8 @@ export class Call {
    * to an outside number: the CallID of that Call (hidden, never logged).
    */
   forwardOf?: string;
+  /** Who placed an outgoing Call when it was no TelCP: a phone of the home, `ext:<number>` (phoneAnswerer). */
+  placedBy?: string;
   readonly startedAt: number;
   connectedAt?: number;
   endedAt?: number;

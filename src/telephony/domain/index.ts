@@ -10,5 +10,6 @@ export * from './callee-id.js';
 export * from './line.js';
 export * from './media-plane.js';
 export * from './media-session.js';
+export * from './phone-call.js';
 export * from './repositories.js';
 export * from './telcp-registry.js';

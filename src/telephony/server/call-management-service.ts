@@ -12,7 +12,7 @@
 import type { Clock, Logger } from '../../base/index.js';
 import { UdaErrorCode, udaError, type ServiceHandlers, type ServiceImplementation, type ServiceState, type UpnpError } from '../../upnp/index.js';
 import { buildTelCPNameList, CallManagementAction as A, callManagementContract, cmError } from '../contracts/index.js';
-import { TelCPErrorCode, TelCPRefusal, type PhoneRinging, type Call, type CallDecision, type Decided, type ForwardMode, type IncomingCallScreen, type VoiceMailPort, type CallBackRepository, type CallerDirectory, type CallStatus, type CallLogRepository, type Line, type MediaPlane, type TelCPRegistry } from '../domain/index.js';
+import { TelCPErrorCode, TelCPRefusal, type PhoneRinging, type PhoneCallerLeg, type PhoneCallRequest, type PlacedPhoneCall, type Call, type CallDecision, type Decided, type ForwardMode, type IncomingCallScreen, type VoiceMailPort, type CallBackRepository, type CallerDirectory, type CallStatus, type CallLogRepository, type Line, type MediaPlane, type TelCPRegistry } from '../domain/index.js';
 import { CallActions } from './call-actions.js';
 import { CallAuthorization } from './call-authorization.js';
 import { CallDecisions } from './call-decisions.js';
@@ -23,6 +23,7 @@ import { LineEvents, type AnswererPolicy } from './line-events.js';
 import { Logbook } from './logbook.js';
 import { MediaCapabilities } from './media-capabilities.js';
 import { RingingPhones } from './phone-ringing.js';
+import { PhoneCalls } from './phone-calls.js';
 import type { MediaProfile } from './media-profile.js';
 
 export type { AnswererPolicy } from './line-events.js';
@@ -73,6 +74,7 @@ export class CallManagementService implements ServiceImplementation<CallManageme
   private readonly decisions: CallDecisions;
   private readonly bridgeParts: { readonly line: Line; readonly calls: CallTable; readonly media: CallMediaRecords; readonly logger: Logger };
   private phones?: RingingPhones;
+  private readonly phoneCalls: PhoneCalls;
   private readonly endedListeners = new Set<(call: Call) => void>();
   private readonly changeListeners = new Set<(call: Call, from: CallStatus | undefined) => void>();
 
@@ -100,6 +102,7 @@ export class CallManagementService implements ServiceImplementation<CallManageme
       changed: (call, from) => {
         this.decisions.changed(call, from);
         this.phones?.changed(call, from);
+        this.phoneCalls.changed(call, from);
         for (const l of this.changeListeners) l(call, from);
       },
     });
@@ -120,6 +123,7 @@ export class CallManagementService implements ServiceImplementation<CallManageme
     const parts = { line, auth, capabilities: this.capabilities, media, calls: this.calls, views, logger, decisions: this.decisions };
     this.bridgeParts = { line, calls: this.calls, media, logger };
     this.actions = new CallActions(parts);
+    this.phoneCalls = new PhoneCalls({ line, calls: this.calls, media, views, ownMedia: () => this.capabilities.ownMedia, clock, logger });
     line.setListener(
       new LineEvents({ ...parts, registry, logbook: this.logbook, ringPhones: (call) => this.phones?.ring(call), ...(opts.answerers ? { answerers: opts.answerers } : {}) }),
     );
@@ -210,6 +214,16 @@ export class CallManagementService implements ServiceImplementation<CallManageme
   }
 
   /**
+   * Places a Call for a phone of the home (issue 14, outgoing; phone-calls.ts): an outgoing Call on this TS's line —
+   * to a number, an extension (the phones' line, when it is wired) or a TelCP of the home — whose media the relay
+   * carries between the phone and the callee. The phone hears of it through `leg`; undefined when it was not placed
+   * (the leg has been told why).
+   */
+  placeForPhone(request: PhoneCallRequest, leg: PhoneCallerLeg): PlacedPhoneCall | undefined {
+    return this.phoneCalls.place(request, leg);
+  }
+
+  /**
    * Decides about a ringing incoming Call: the first decision wins (seed 004 2.2 3 i–iv); a later one throws
    * DecisionRefused naming the winner; an unknown CallID throws UnknownCall, a forward to garbage InvalidForwardTarget.
    * `by` names who decided. A decision to `accept` reserves the Call for the TelCP's AcceptCall that carries it out.
@@ -231,6 +245,7 @@ export class CallManagementService implements ServiceImplementation<CallManageme
   /** Stops every timer; Calls still alive are hung up on the line. */
   close(): void {
     this.phones?.close();
+    this.phoneCalls.close();
     this.decisions.close();
     this.calls.close();
   }
