@@ -1,7 +1,8 @@
 /**
- * The phones' repositories on the store's SQLite database: extensions (HA1 values only) and the bindings their
- * devices registered. With WAL + synchronous=FULL a registration is on disk when the REGISTER is answered, so it
- * survives kill -9.
+ * The phones' repositories on the store's SQLite database: extensions (HA1 values only, synchronous=FULL) and the
+ * bindings their devices registered, on the store's soft-state connection (synchronous=NORMAL): a binding is
+ * committed when the REGISTER is answered, so it survives kill -9, and is synced to the disk within a second, so a
+ * power loss can take at most the last second's registrations (the phones register again when they refresh).
  */
 import type Database from 'better-sqlite3';
 import type { Binding, BindingRepository, Extension, ExtensionRepository } from '../../phones/index.js';
@@ -91,8 +92,8 @@ export class SqliteExtensionRepository implements ExtensionRepository {
 export class SqliteBindingRepository implements BindingRepository {
   private readonly db: Database.Database;
 
-  constructor(store: Store) {
-    this.db = store.database;
+  constructor(private readonly store: Store) {
+    this.db = store.softStateDatabase;
   }
 
   list(extension?: string): Binding[] {
@@ -113,13 +114,16 @@ export class SqliteBindingRepository implements BindingRepository {
         insert.run(extension, b.contact, b.expiresAt, b.callId, b.cseq, b.source.transport, b.source.address, b.source.port, b.userAgent ?? null, b.instance ?? null, b.registeredAt);
       }
     })();
+    this.store.softStateWritten();
   }
 
   removeExpired(now: number): string[] {
-    return this.db.transaction(() => {
-      const gone = this.db.prepare('SELECT DISTINCT extension FROM registration_binding WHERE expires_at <= ?').all(now) as Array<{ extension: string }>;
+    const gone = this.db.transaction(() => {
+      const expired = this.db.prepare('SELECT DISTINCT extension FROM registration_binding WHERE expires_at <= ?').all(now) as Array<{ extension: string }>;
       this.db.prepare('DELETE FROM registration_binding WHERE expires_at <= ?').run(now);
-      return gone.map((g) => g.extension);
+      return expired.map((g) => g.extension);
     })();
+    if (gone.length > 0) this.store.softStateWritten();
+    return gone;
   }
 }
