@@ -1,8 +1,8 @@
 /**
  * hometel's embedded SQLite store: everything that must survive a restart (and kill -9) lives here.
  * WAL mode with synchronous=FULL: a committed write is on disk before the call returns. Soft state (the registrar's
- * bindings, which phones refresh by themselves) has a connection of its own with synchronous=NORMAL: its commits
- * survive kill -9 at once and a power loss within a second (`softStateWritten`).
+ * bindings, which phones refresh by themselves) commits with synchronous=NORMAL (`softState`): it survives kill -9
+ * at once and a power loss within a second.
  */
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
@@ -170,10 +170,9 @@ const softStateSyncMs = 1000;
 
 export class Store {
   private readonly db: Database.Database;
-  private soft?: Database.Database;
   private softSync?: NodeJS.Timeout;
 
-  constructor(private readonly path: string) {
+  constructor(path: string) {
     this.db = new Database(path);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = FULL');
@@ -186,31 +185,25 @@ export class Store {
   }
 
   /**
-   * The connection for soft state: synchronous=NORMAL, so a commit appends to the WAL without waiting for the disk
-   * (SQLite: "transactions are durable across application crashes regardless of the synchronous setting"; a power
-   * loss or an OS crash may roll back the commits since the WAL was last synced). Call `softStateWritten` after each
-   * commit. The same database as `database` (WAL: each connection reads the other's commits).
+   * Runs `commit` (one transaction of soft state: the registrar's bindings) with synchronous=NORMAL: it appends to
+   * the WAL without waiting for the disk (SQLite: "transactions are durable across application crashes regardless
+   * of the synchronous setting"; a power loss or an OS crash may roll back the commits since the WAL was last
+   * synced). Within a second a passive checkpoint syncs the WAL, once for all the commits of that second, which
+   * bounds what a power loss can take. The same connection as every other write (its commits do not move
+   * `PRAGMA data_version`, which tells of other processes' writes); only this commit is relaxed.
    */
-  get softStateDatabase(): Database.Database {
-    if (!this.soft) {
-      this.soft = new Database(this.path);
-      this.soft.pragma('synchronous = NORMAL');
+  softState<T>(commit: () => T): T {
+    // Set anew each time: a prepared PRAGMA takes effect when it is compiled, not when it runs.
+    this.db.pragma('synchronous = NORMAL');
+    try {
+      return commit();
+    } finally {
+      this.db.pragma('synchronous = FULL');
+      this.softSync ??= setTimeout(() => {
+        this.softSync = undefined;
+        this.db.pragma('wal_checkpoint(PASSIVE)');
+      }, softStateSyncMs).unref();
     }
-    return this.soft;
-  }
-
-  /**
-   * A soft-state commit happened: within a second a passive checkpoint syncs the WAL to the disk (with
-   * synchronous=NORMAL SQLite syncs the WAL before each checkpoint), which bounds what a power loss can take.
-   * One sync for all the commits of that second.
-   */
-  softStateWritten(): void {
-    if (this.softSync) return;
-    this.softSync = setTimeout(() => {
-      this.softSync = undefined;
-      this.soft?.pragma('wal_checkpoint(PASSIVE)');
-    }, softStateSyncMs);
-    this.softSync.unref();
   }
 
   /** Opens (creating if needed) the store in a data directory. */
@@ -251,9 +244,6 @@ export class Store {
   close(): void {
     clearTimeout(this.softSync);
     this.softSync = undefined;
-    // The last connection to close checkpoints the WAL with synchronous=FULL.
-    this.soft?.close();
-    this.soft = undefined;
     this.db.close();
   }
 }

@@ -1,6 +1,6 @@
 /**
  * The phones' repositories on the store's SQLite database: extensions (HA1 values only, synchronous=FULL) and the
- * bindings their devices registered, on the store's soft-state connection (synchronous=NORMAL): a binding is
+ * bindings their devices registered, committed as soft state (`Store.softState`, synchronous=NORMAL): a binding is
  * committed when the REGISTER is answered, so it survives kill -9, and is synced to the disk within a second, so a
  * power loss can take at most the last second's registrations (the phones register again when they refresh).
  */
@@ -107,7 +107,7 @@ export class SqliteBindingRepository implements BindingRepository {
   private readonly removeExpiredAt: (now: number) => string[];
 
   constructor(private readonly store: Store) {
-    const db = store.softStateDatabase;
+    const db = store.database;
     this.all = db.prepare('SELECT * FROM registration_binding ORDER BY extension, registered_at');
     this.ofExtension = db.prepare('SELECT * FROM registration_binding WHERE extension = ? ORDER BY registered_at');
     const unbind = db.prepare<[string]>('DELETE FROM registration_binding WHERE extension = ?');
@@ -135,13 +135,10 @@ export class SqliteBindingRepository implements BindingRepository {
   }
 
   replace(extension: string, bindings: readonly Binding[]): void {
-    this.replaceAll(extension, bindings);
-    this.store.softStateWritten();
+    this.store.softState(() => this.replaceAll(extension, bindings));
   }
 
   removeExpired(now: number): string[] {
-    const gone = this.removeExpiredAt(now);
-    if (gone.length > 0) this.store.softStateWritten();
-    return gone;
+    return this.store.softState(() => this.removeExpiredAt(now));
   }
 }
