@@ -239,8 +239,8 @@ ${durationMs / 1000} s per row after every account registered once. Both registr
 alternate.
 
 - hometel: \`hometel start\` (its own process) with \`phones.registrar\` on UDP, \`digestAlgorithms: ["MD5"]\` (what
-  Kamailio offers), info logging. Every accepted REGISTER is committed to SQLite before the 200, on the store's
-  soft-state connection (WAL, synchronous=NORMAL): it survives kill -9 at once, and a passive checkpoint syncs
+  Kamailio offers), info logging. Every accepted REGISTER is committed to SQLite before the 200, as soft state
+  (WAL, synchronous=NORMAL for that transaction): it survives kill -9 at once, and a passive checkpoint syncs
   the WAL to the disk within a second, so a power loss takes at most the last second's registrations
   (docs/decisions.md). Its flood limit (20 requests a second per address after a burst of 60) does not bind
   here: each address sends fewer.
@@ -253,7 +253,7 @@ Node ${process.versions.node}, ${new Date().toISOString().slice(0, 10)}; 1-minut
 
 Until 2026-12-07 each accepted REGISTER committed with synchronous=FULL, that is one fsync on the event loop, and
 hometel registered one phone at a time at the fsync rate of the disk: 95–340 a second, whatever the concurrency,
-with its CPU at 30–70 %. Without the fsync a commit is a write to the WAL (alone, 0.1 ms instead of 3.7 ms at the
+with its CPU at 30–70 %. Without the fsync a commit is a write to the WAL (alone, 0.04 ms instead of 3.3 ms at the
 p50 on this disk), and hometel is bound by its CPU instead (about 100 % of one core at 16 and 64 in flight on a
 quiet machine). Kamailio, in C with 2 workers and its location table in memory, still does about twice as many.
 The machine's 2 cores and its disk are shared with other work: the figures move with its load (Kamailio's own
