@@ -252,13 +252,15 @@ processes' CPU time over the row's wall time, in % of one core. ${cpus().length}
 Node ${process.versions.node}, ${new Date().toISOString().slice(0, 10)}; 1-minute load average ${load1!.toFixed(1)} at the end.
 
 Until 2026-12-07 each accepted REGISTER committed with synchronous=FULL, that is one fsync on the event loop, and
-hometel registered one phone at a time at the fsync rate of the disk: 95–340 a second, whatever the concurrency,
-with its CPU at 30–70 %. Without the fsync a commit is a write to the WAL (alone, 0.04 ms instead of 3.3 ms at the
-p50 on this disk), and hometel is bound by its CPU instead (about 100 % of one core at 16 and 64 in flight on a
-quiet machine). Kamailio, in C with 2 workers and its location table in memory, still does about twice as many.
-The machine's 2 cores and its disk are shared with other work: the figures move with its load (Kamailio's own
-rate between 700 and 2,300 a second across runs that day); compare rows of the same run. A home's phones register
-some dozens of times an hour.
+hometel registered one phone at a time at the fsync rate of the disk: 95–370 a second, hardly more with more in
+flight. Without the fsync a commit is a write to the WAL (alone, 0.04 ms instead of 3.3 ms at the p50 on this disk),
+and the disk no longer bounds hometel: its rate grows with the concurrency, as a CPU-bound process's does. In the
+A/B runs of that day (the old and the new store alternating) the new one did 258–284, 452–456 and 459–554
+registrations a second at 1, 16 and 64 in flight, the old one 136–204, 135–295 and 170–371, hometel's process
+getting 53–61 % of a core. Kamailio, in C with 2 workers and its location table in memory, still does 2.5–4 times
+as many. The machine's 2 cores and its disk are shared with other work, so the figures move with its load
+(Kamailio's own rate between 700 and 2,300 a second across runs that day): compare rows of the same run. A home's
+phones register some dozens of times an hour.
 
 ${table(
   ['registrar', 'concurrency', 'registrations', 'failed', 'per second', 'p50 ms', 'p99 ms', 'CPU %'],
