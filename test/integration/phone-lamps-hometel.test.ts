@@ -91,7 +91,11 @@ async function subscriber(event: 'dialog' | 'presence', accept: string, expires:
     timeoutMs: (expires + 30) * 1000,
   });
   sipps.push(sipp);
-  await waitFor(() => (log().match(new RegExp(granted, 'g'))?.length ?? 0) > seen, `hometel grants the ${event} subscription`);
+  try {
+    await waitFor(() => (log().match(new RegExp(granted, 'g'))?.length ?? 0) > seen, `hometel grants the ${event} subscription`);
+  } catch (e) {
+    throw new Error(`${(e as Error).message}\n${(await sipp.stop()).report()}`);
+  }
   return sipp;
 }
 
