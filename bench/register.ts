@@ -239,9 +239,11 @@ ${durationMs / 1000} s per row after every account registered once. Both registr
 alternate.
 
 - hometel: \`hometel start\` (its own process) with \`phones.registrar\` on UDP, \`digestAlgorithms: ["MD5"]\` (what
-  Kamailio offers), info logging. Every accepted REGISTER is written to SQLite (WAL, synchronous=FULL) before
-  the 200, so that it survives kill -9. Its flood limit (20 requests a second per address after a burst of 60)
-  does not bind here: each address sends fewer.
+  Kamailio offers), info logging. Every accepted REGISTER is committed to SQLite before the 200, as soft state
+  (WAL, synchronous=NORMAL for that transaction): it survives kill -9 at once, and a passive checkpoint syncs
+  the WAL to the disk within a second, so a power loss takes at most the last second's registrations
+  (docs/decisions.md). Its flood limit (20 requests a second per address after a burst of 60) does not bind
+  here: each address sends fewer.
 - Kamailio ${'5.6'}: \`registrar\` + \`usrloc\` in memory (db_mode 0), \`auth_db\` over \`db_text\` (the subscriber
   table with HA1 values), 2 UDP worker processes, nonces of 300 s.
 
@@ -249,13 +251,16 @@ alternate.
 processes' CPU time over the row's wall time, in % of one core. ${cpus().length} cores (${cpus()[0]?.model.trim() ?? ''}),
 Node ${process.versions.node}, ${new Date().toISOString().slice(0, 10)}; 1-minute load average ${load1!.toFixed(1)} at the end.
 
-hometel's rate is bound by the disk, not by its CPU (about 30 % of one core). Each accepted REGISTER commits
-one SQLite transaction with synchronous=FULL, that is one fsync, and better-sqlite3 commits on the event loop. So
-registrations go one at a time at the fsync rate of the disk (about 10 ms each on this machine, busy with other
-work), and more in flight only wait longer. This is an inference from the low CPU share and a p50 that grows with
-the concurrency at a constant rate. Kamailio keeps its location table in memory. The way to more is a group commit
-of the bindings (several REGISTERs in one transaction before their 200s); it is not done. A home's phones register
-some dozens of times an hour.
+Until 2026-12-07 each accepted REGISTER committed with synchronous=FULL, that is one fsync on the event loop, and
+hometel registered one phone at a time at the fsync rate of the disk: 95–370 a second, hardly more with more in
+flight. Without the fsync a commit is a write to the WAL (alone, 0.04 ms instead of 3.3 ms at the p50 on this disk),
+and the disk no longer bounds hometel: its rate grows with the concurrency, as a CPU-bound process's does. In the
+A/B runs of that day (the old and the new store alternating) the new one did 258–284, 452–456 and 459–554
+registrations a second at 1, 16 and 64 in flight, the old one 136–204, 135–295 and 170–371, hometel's process
+getting 53–61 % of a core. Kamailio, in C with 2 workers and its location table in memory, still does 2.5–4 times
+as many. The machine's 2 cores and its disk are shared with other work, so the figures move with its load
+(Kamailio's own rate between 700 and 2,300 a second across runs that day): compare rows of the same run. A home's
+phones register some dozens of times an hour.
 
 ${table(
   ['registrar', 'concurrency', 'registrations', 'failed', 'per second', 'p50 ms', 'p99 ms', 'CPU %'],

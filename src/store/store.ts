@@ -1,6 +1,8 @@
 /**
  * hometel's embedded SQLite store: everything that must survive a restart (and kill -9) lives here.
- * WAL mode with synchronous=FULL: a committed write is on disk before the call returns.
+ * WAL mode with synchronous=FULL: a committed write is on disk before the call returns. Soft state (the registrar's
+ * bindings, which phones refresh by themselves) commits with synchronous=NORMAL (`softState`): it survives kill -9
+ * at once and a power loss within a second.
  */
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
@@ -163,8 +165,12 @@ const migrations: readonly string[] = [
      PRIMARY KEY (extension, contact));`,
 ];
 
+/** How soon after a soft-state commit its WAL frames are synced to the disk. */
+const softStateSyncMs = 1000;
+
 export class Store {
   private readonly db: Database.Database;
+  private softSync?: NodeJS.Timeout;
 
   constructor(path: string) {
     this.db = new Database(path);
@@ -176,6 +182,28 @@ export class Store {
   /** The open database, for the repositories in src/store/repositories/. */
   get database(): Database.Database {
     return this.db;
+  }
+
+  /**
+   * Runs `commit` (one transaction of soft state: the registrar's bindings) with synchronous=NORMAL: it appends to
+   * the WAL without waiting for the disk (SQLite: "transactions are durable across application crashes regardless
+   * of the synchronous setting"; a power loss or an OS crash may roll back the commits since the WAL was last
+   * synced). Within a second a passive checkpoint syncs the WAL, once for all the commits of that second, which
+   * bounds what a power loss can take. The same connection as every other write (its commits do not move
+   * `PRAGMA data_version`, which tells of other processes' writes); only this commit is relaxed.
+   */
+  softState<T>(commit: () => T): T {
+    // Set anew each time: a prepared PRAGMA takes effect when it is compiled, not when it runs.
+    this.db.pragma('synchronous = NORMAL');
+    try {
+      return commit();
+    } finally {
+      this.db.pragma('synchronous = FULL');
+      this.softSync ??= setTimeout(() => {
+        this.softSync = undefined;
+        this.db.pragma('wal_checkpoint(PASSIVE)');
+      }, softStateSyncMs).unref();
+    }
   }
 
   /** Opens (creating if needed) the store in a data directory. */
@@ -214,6 +242,8 @@ export class Store {
   }
 
   close(): void {
+    clearTimeout(this.softSync);
+    this.softSync = undefined;
     this.db.close();
   }
 }

@@ -23,8 +23,8 @@ const START_TIMEOUT_MS = 10_000;
 const COMMAND_TIMEOUT_MS = 5_000;
 
 /** Throws a clear error when baresip or a module the tests need is missing (tests never skip). */
-export function baresipAvailable(): void {
-  const missing = [BARESIP_BINARY, ...REQUIRED_MODULES.map((m) => path.join(MODULE_DIR, `${m}.so`))].filter(
+export function baresipAvailable(modules: readonly string[] = []): void {
+  const missing = [BARESIP_BINARY, ...[...REQUIRED_MODULES, ...modules].map((m) => path.join(MODULE_DIR, `${m}.so`))].filter(
     (f) => !existsSync(f),
   );
   if (missing.length) {
@@ -82,6 +82,11 @@ export interface BaresipOptions {
   accountParams?: string;
   /** Extra command-line flags, e.g. ['-v'] (verbose) or ['-s'] (SIP trace to stdout). */
   extraArgs?: string[];
+  /**
+   * Load the `mwi` module (default false): once registered, baresip subscribes to its account's message-summary
+   * (RFC 3842) and reports each NOTIFY's body as an event of type MWI_NOTIFY.
+   */
+  mwi?: boolean;
   startTimeoutMs?: number;
 }
 
@@ -138,7 +143,8 @@ export interface Baresip {
 
 /** Starts baresip with a generated config dir, waits for "baresip is ready." and connects to ctrl_tcp. */
 export async function startBaresip(opts: BaresipOptions): Promise<Baresip> {
-  baresipAvailable();
+  const appModules = opts.mwi ? ['mwi'] : [];
+  baresipAvailable(appModules);
   if (!/^[A-Za-z0-9._~+-]+$/.test(opts.user)) throw new Error(`bad baresip user ${JSON.stringify(opts.user)}`);
   const ctrlPort = opts.ctrlPort ?? opts.port + 2;
   const template = await readFile(CONFIG_TEMPLATE, 'utf8');
@@ -147,6 +153,7 @@ export async function startBaresip(opts: BaresipOptions): Promise<Baresip> {
     CTRL_PORT: String(ctrlPort),
     TONE_HZ: String(opts.toneHz ?? 440),
     RTP_PORTS: opts.rtpPorts ?? '20000-29999',
+    APP_MODULES: appModules.map((m) => `module_app\t\t${m}.so`).join('\n'),
   };
   const config = template.replace(/@([A-Z_]+)@/g, (m, name: string) => {
     const v = values[name];
