@@ -4,7 +4,7 @@
  * (sip/pbx notifier), the HTTP API and the Presence service of the Telephony Servers read it.
  */
 import type { Logger } from '../base/index.js';
-import type { PhoneDirectory } from './model.js';
+import type { ExtensionView, PhoneDirectory } from './model.js';
 import type {
   DialogStateSource,
   DndSource,
@@ -81,7 +81,11 @@ export class PresenceService implements PresenceSource {
 
   extension(number: string): ExtensionPresence | undefined {
     const e = this.o.directory.extension(number);
-    if (!e) return undefined;
+    return e && this.presenceOf(e);
+  }
+
+  private presenceOf(e: ExtensionView): ExtensionPresence {
+    const number = e.number;
     const dialogs = this.o.dialogs.dialogs(number);
     return {
       number: e.number,
@@ -98,7 +102,8 @@ export class PresenceService implements PresenceSource {
   }
 
   snapshot(): PresenceSnapshot {
-    const extensions = this.o.directory.extensions().map((e) => this.extension(e.number)).filter((e): e is ExtensionPresence => e !== undefined);
+    // One read of the directory (a snapshot runs on every dialog reported, in the INVITE's path).
+    const extensions = this.o.directory.extensions().map((e) => this.presenceOf(e));
     const byUser = new Map<string, ExtensionPresence[]>();
     for (const e of extensions) if (e.user !== undefined) byUser.set(e.user, [...(byUser.get(e.user) ?? []), e]);
     const users: UserPresence[] = [...byUser].map(([user, own]) => ({
