@@ -16,93 +16,53 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { silentLogger, systemClock } from '../../src/base/index.js';
-import { phonesOver } from '../../src/app/phones-admin.js';
 import { dominantFrequency } from '../../src/media/audio/analysis.js';
 import { WavFileSource } from '../../src/media/audio/wav-file-source.js';
 import { tcRecordingName } from '../../src/media/bridge/index.js';
-import { Store } from '../../src/store/index.js';
 import { ActionLog, TelephonyControlPoint, type CallView, type TelephonyClient, type TsSession } from '../../src/telephony/control/index.js';
 import { presenceServiceType } from '../../src/telephony/presence/index.js';
 import { allDevices, ControlPoint, findService, type RemoteService } from '../../src/upnp/index.js';
-import { startBaresip, type Baresip } from '../support/baresip.js';
-import { startConfiguredHometel, type ConfiguredHometel } from '../support/hometel-process.js';
-import { startKamailio, type Kamailio } from '../support/kamailio.js';
+import type { Baresip } from '../support/baresip.js';
+import type { ConfiguredHometel } from '../support/hometel-process.js';
 import { lo, testLogger, waitFor } from '../support/net.js';
-import { captureUdpTo, type UdpCapture } from '../support/pcap.js';
-import { RegisterClient } from '../support/register-client.js';
+import { LINE_USER, PROVIDER, startProviderHome, type ProviderHome } from '../support/provider-home.js';
 import { assertTone, sleep } from '../support/relay.js';
-import { expectSippSuccess, freeLoopbackPort, startSippUas } from '../support/sipp.js';
+import { expectSippSuccess, freeLoopbackPort } from '../support/sipp.js';
 import { sessionOf } from '../support/telcp.js';
 import { audioOf, toneUlaw } from '../support/tones.js';
 
 const passwords: Record<string, string> = { '21': 'secret-twenty-one', '22': 'secret-twenty-two' };
-const LINE_USER = 'alice';
-const LINE_PASSWORD = 'alice-secret';
 const NUMBER = '5551234';
 /** Outside numbers of the failure tests: busy, and ringing until the phone gives up. */
 const BUSY = '5550486';
 const NO_ANSWER = '5550487';
-const SIPP_TIMEOUT_MS = 30_000;
 const TC_HZ = 1000;
-/**
- * The provider's domain. Not 127.0.0.1: Kamailio takes its domain as an alias of itself on every port, and every
- * Contact on lo would then be "myself" (an ACK to SIPp's Contact looped back into Kamailio). localhost resolves to lo.
- */
-const PROVIDER = 'localhost';
 
-let kamailio: Kamailio;
+let home: ProviderHome;
 let hometel: ConfiguredHometel;
-let registrarPort: number;
 let cp: TelephonyControlPoint;
 let telcp: TsSession;
 let tv: TelephonyClient;
 /** The line's TS's Presence service (the phones' presence, from their calls' dialogs). */
 let presence: { cp: ControlPoint; service: RemoteService };
-const phones: Baresip[] = [];
-const cleanups: Array<() => Promise<void>> = [];
 
 /** A baresip phone registered as `extension`, sending `toneHz`, its RTP on one even port (returned). */
-async function phone(extension: string, toneHz: number, answerMode: 'manual' | 'auto' = 'manual'): Promise<{ phone: Baresip; rtp: number }> {
-  const base = await freeLoopbackPort(4);
-  const rtp = base % 2 === 0 ? base : base + 1;
-  const p = await startBaresip({
-    port: await freeLoopbackPort(3),
-    user: extension,
-    toneHz,
-    answerMode,
-    rtpPorts: `${rtp}-${rtp + 1}`,
-    registrar: { domain: 'hometel', host: '127.0.0.1', port: registrarPort, password: passwords[extension]! },
-  });
-  phones.push(p);
-  await p.waitForRegistration();
-  return { phone: p, rtp };
+function phone(extension: string, toneHz: number, answerMode: 'manual' | 'auto' = 'manual'): Promise<{ phone: Baresip; rtp: number }> {
+  return home.phone(extension, toneHz, { answerMode });
 }
 
 before(async () => {
-  kamailio = await startKamailio({ udpPort: await freeLoopbackPort(), users: { [LINE_USER]: LINE_PASSWORD, [NUMBER]: 'number-secret', [BUSY]: 'number-secret', [NO_ANSWER]: 'number-secret' }, domain: PROVIDER });
-  registrarPort = await freeLoopbackPort();
-  const linePort = await freeLoopbackPort();
-  hometel = await startConfiguredHometel('hometel-phone-calls-', (dir) => {
-    // The extensions exist before hometel starts, as `hometel phones add` leaves them.
-    const store = Store.open(join(dir, 'data'));
-    const admin = phonesOver(store, 'hometel', systemClock, silentLogger);
-    for (const [number, password] of Object.entries(passwords)) admin.add({ number, password, displayName: `Phone ${number}` });
-    store.close();
-    return {
+  home = await startProviderHome({
+    prefix: 'hometel-phone-calls-',
+    passwords,
+    numbers: [NUMBER, BUSY, NO_ANSWER],
+    config: (dir) => ({
       name: 'hometel phone calls',
-      interfaces: ['lo'],
-      dataDir: join(dir, 'data'),
-      web: false,
-      echo: false,
-      lines: [{ name: 'home', sip: { mode: 'registered', user: LINE_USER, password: LINE_PASSWORD, registrar: `sip:${PROVIDER}:${kamailio.udpPort}`, host: '127.0.0.1', port: linePort, transports: ['udp'] } }],
       clients: [{ name: 'tv', source: { tone: TC_HZ }, recordDir: join(dir, 'tv'), rtpPorts: { min: 42200, max: 42299 } }],
       media: { rtpPortMin: 42000, rtpPortMax: 42199 },
-      // baresip 1.0 gives up on a SHA-256 challenge instead of skipping it: MD5 only (as phones-registrar.test.ts).
-      phones: { registrar: { port: registrarPort, host: '127.0.0.1', transports: ['udp'], digestAlgorithms: ['MD5'] } },
-    };
+    }),
   });
-  await kamailio.waitForRegistrations(LINE_USER, 1);
+  hometel = home.hometel;
   cp = new TelephonyControlPoint({ interfaces: [lo], logger: testLogger('telcp'), searchTarget: hometel.udn, mx: 1, log: new ActionLog() });
   await cp.start();
   const ts = await cp.waitForServer((s) => s.rootUdn === hometel.udn);
@@ -123,12 +83,9 @@ async function presenceOf(extension: string): Promise<string | undefined> {
 }
 
 after(async () => {
-  for (const c of cleanups.splice(0)) await c().catch(() => undefined);
-  for (const p of phones) await p.stop();
   await presence?.cp.stop();
   await cp?.stop();
-  await hometel?.stop();
-  await kamailio?.stop();
+  await home?.stop();
 });
 
 /** The TS's Call placed by the phone (the one outgoing Call — first Dialing — whose Remote Party is `remote`). */
@@ -136,21 +93,8 @@ function callTo(remote: string): CallView | undefined {
   return telcp.calls().find((c) => c.info.remoteParty?.id === remote && c.history[0] === 'Dialing');
 }
 
-/** An outside party at the provider: registered at Kamailio as `number` (Digest), a SIPp UAS there. */
-async function outsideParty(number: string, o: Omit<Parameters<typeof startSippUas>[0], 'localPort' | 'transport' | 'calls' | 'service' | 'timeoutMs'>): Promise<Awaited<ReturnType<typeof startSippUas>>> {
-  const sipPort = await freeLoopbackPort();
-  const reg = await RegisterClient.open('127.0.0.1', { host: '127.0.0.1', port: kamailio.udpPort, domain: PROVIDER });
-  cleanups.push(() => reg.close());
-  const registered = await reg.register({ user: number, password: 'number-secret', contacts: [`<sip:${number}@127.0.0.1:${sipPort}>`], expires: 300 });
-  assert.equal(registered.status, 200, `${number} is registered at Kamailio`);
-  return startSippUas({ ...o, localPort: sipPort, transport: 'u1', calls: 1, service: number, timeoutMs: SIPP_TIMEOUT_MS });
-}
-
-async function captures(...ports: number[]): Promise<UdpCapture[]> {
-  const all = await Promise.all(ports.map((p) => captureUdpTo(p)));
-  cleanups.push(async () => void (await Promise.all(all.map((c) => c.stop()))));
-  return all;
-}
+const outsideParty: ProviderHome['outsideParty'] = (number, o) => home.outsideParty(number, o);
+const captures: ProviderHome['captures'] = (...ports) => home.captures(...ports);
 
 test('acceptance 3: baresip (ext 21) dials an outside number → SIPp behind Kamailio gets it from the line\'s identity; 440 Hz and 1 kHz both ways; the TS shows the Call Talking', async (t) => {
   const { phone: desk, rtp } = await phone('21', 440);

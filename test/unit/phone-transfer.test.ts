@@ -129,7 +129,8 @@ test('transfer to an outside number: a hidden leg on the caller\'s line; it answ
   try {
     t.transfer({ kind: 'outside', number: '+4940555' });
     const placed = t.line.last('place')!;
-    assert.deepEqual(placed.request, { callee: 'tel:+4940555', priority: 'Normal', sdpOffer: phoneAnswer });
+    // RFC 3261 19.1.6: the number at the line's domain, as a phone's own call to it goes out.
+    assert.deepEqual(placed.request, { callee: 'sip:+4940555@127.0.0.1;user=phone', priority: 'Normal', sdpOffer: phoneAnswer });
     const leg = t.calls[t.calls.length - 1]!;
     assert.ok(leg.hidden, 'a leg TelCPs never see');
     t.line.remote.answered(placed.lineCallId, targetAnswer);

@@ -31,6 +31,7 @@ import {
   type TransferTarget,
 } from '../domain/index.js';
 import type { CallDecisions } from './call-decisions.js';
+import { lineCalleeOf } from './phone-calls.js';
 import { answerThroughLeg, endLineLeg, hangUpCaller, legOffer, moveToLeg, placeLineLeg, type RelayBridgeParts } from './relay-bridge.js';
 
 export interface RingingPhonesOptions extends RelayBridgeParts {
@@ -164,7 +165,8 @@ export class RingingPhones implements LineListener {
         this.byLeg.set(id, r);
         leg = { phone };
       } else {
-        const line = placeLineLeg(this.o, caller, `tel:${target.number}`);
+        // As a phone's own call to that number goes out (a local tel: number is no URI the line can call).
+        const line = placeLineLeg(this.o, caller, lineCalleeOf({ kind: 'number', number: target.number }, this.o.line.identity()));
         this.byLineLeg.set(line.callID, r);
         leg = { line };
       }
