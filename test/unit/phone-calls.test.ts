@@ -296,7 +296,7 @@ test('the SIP side: each failure is the matching final response (RFC 3261 21.4.3
   assert.deepEqual(failureStatusOf(undefined), { status: 480, reason: 'Temporarily Unavailable' });
 });
 
-test('the SIP side: the phone\'s session is the leg — answered → 200 with the SDP, failed → the final response, ended → BYE; its CANCEL and BYE end the Call', () => {
+test('the SIP side: the phone\'s session is the leg — ringing → 180 (not before: the session rings when told), answered → 200 with the SDP, failed → the final response, ended → BYE; its CANCEL and BYE end the Call', () => {
   const did: string[] = [];
   const fake = {
     state: 'ringing',
@@ -305,16 +305,19 @@ test('the SIP side: the phone\'s session is the leg — answered → 200 with th
     reject: (status: number) => did.push(String(status)),
     bye: () => did.push('BYE'),
     rejectModify: (status: number) => did.push(`re-INVITE ${status}`),
+    ringWhenTold: () => did.push('rings when told'),
+    ring: () => did.push('180'),
   } as unknown as InviteSession & { delegate: Required<InviteSession['delegate']> };
   let ends = 0;
   let leg!: PhoneCallerLeg;
   carryPhoneCall(fake, (l): PlacedPhoneCall => ((leg = l), { callID: 'c1', end: () => void ends++ }), silentLogger);
+  leg.ringing();
   leg.failed('Busy');
   leg.answered('sdp');
   (fake as { state: string }).state = 'confirmed';
   leg.ended();
   fake.delegate.onModifyRequest('offer');
-  assert.deepEqual(did, ['486', '200 sdp', 'BYE', 're-INVITE 488']);
+  assert.deepEqual(did, ['rings when told', '180', '486', '200 sdp', 'BYE', 're-INVITE 488']);
   fake.delegate.onCancelled();
   fake.delegate.onEnded('bye');
   assert.equal(ends, 2);

@@ -366,3 +366,23 @@ function contactOf(r: SipResponse): string {
   assert.ok(c && c !== '*' && c[0]);
   return c[0].uriText;
 }
+
+test('RFC 3261 13.3.1.1: a TU that rings when told — no 180 when the INVITE is handed on, one 180 when it rings', async () => {
+  const { clock, alice, bob } = twoAgents();
+  let ring: (() => void) | undefined;
+  bob.delegate = {
+    onInvite: (s) => {
+      s.ringWhenTold();
+      ring = () => s.ring();
+    },
+  };
+  const rec = recorder();
+  alice.invite(`sip:bob@${host}:5062`, { sdp: offer, ...rec.delegate });
+  await clock.run(1_000);
+  assert.deepEqual(rec.events, [], 'nothing but the 100 Trying before the TU rings');
+  ring?.();
+  await clock.run(100);
+  assert.deepEqual(rec.events, ['progress 180']);
+  await stopped(alice);
+  await stopped(bob);
+});

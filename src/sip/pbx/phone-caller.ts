@@ -2,8 +2,8 @@
  * A call a phone places, on the SIP side (issue 14, "Calls → Outgoing"): the phone's INVITE session is the
  * `PhoneCallerLeg` of the Call the Telephony Server places for it. The callee's answer is the 200 (the TS's SDP),
  * its failure the matching final response; the phone's CANCEL (RFC 3261 9.2: the user agent has answered it 487),
- * BYE or a session that died end the Call. The user agent sends 180 as soon as the INVITE is taken, so the
- * callee's own provisional response changes nothing for the phone.
+ * BYE or a session that died end the Call. The phone hears 180 when the callee rings (until then the 100 Trying of
+ * its INVITE's transaction), as through a proxy.
  */
 import type { Logger } from '../../base/index.js';
 import type { CallReason, PhoneCallerLeg, PlacedPhoneCall } from '../../telephony/domain/index.js';
@@ -30,8 +30,9 @@ export function failureStatusOf(reason: CallReason | undefined): { status: numbe
 /** Carries the phone's INVITE session as the leg of the Call `place` makes (undefined: not placed, the leg was told). */
 export function carryPhoneCall(session: InviteSession, place: (leg: PhoneCallerLeg) => PlacedPhoneCall | undefined, logger: Logger): void {
   const call: { placed?: PlacedPhoneCall } = {};
+  session.ringWhenTold();
   const leg: PhoneCallerLeg = {
-    ringing: () => {},
+    ringing: () => session.ring(),
     answered: (sdp) => session.answer(sdp),
     failed: (reason) => {
       const r = failureStatusOf(reason);

@@ -104,6 +104,8 @@ export class InviteSession {
   private readonly inDialog: InDialogRequests;
   // timers
   private noAnswerTimer?: TimerHandle;
+  /** The TU sends the 180 itself (ringWhenTold). */
+  private ringsWhenTold = false;
   private cancelTimer?: TimerHandle;
 
   private constructor(
@@ -167,8 +169,21 @@ export class InviteSession {
     return s;
   }
 
-  /** UAS: after the TU has seen the INVITE: ring (180 with our To tag) unless the TU already answered. */
+  /** UAS: after the TU has seen the INVITE: ring (180 with our To tag) unless the TU already answered or rings itself. */
   offered(): void {
+    if (!this.ringsWhenTold) this.ring();
+  }
+
+  /**
+   * UAS: the TU sends the 180 itself (`ring()`) when what it calls rings — a call it places on elsewhere — instead of
+   * the UA at once; until then the caller has the transaction's 100 Trying.
+   */
+  ringWhenTold(): void {
+    this.ringsWhenTold = true;
+  }
+
+  /** UAS: 180 Ringing with our To tag, unless answered or ended. */
+  ring(): void {
     if (this.current !== 'ringing' || !this.serverTx || !this.initial) return;
     this.serverTx.respond(reply(this.ctx, this.initial, 180, [['Contact', this.ctx.contact()]], { toTag: this.localTag }));
   }
