@@ -266,16 +266,14 @@ ${new Date().toISOString().slice(0, 10)}; 1-/5-minute load average ${one.toFixed
 What the figures show: in hometel the first phone rings hardly sooner than the last one, and the caller's 180
 leaves with them. The INVITE seems to be handled in one synchronous run (the Call, its Ringing, one leg per
 extension) whose datagrams go out when it ends, so every extension adds to every phone's wait: ${ownRows} (p50 of "all ringing"),
-some ${perPhone} ms more per phone. A CPU profile of \`hometel start\` during a 40-call run of this benchmark
-(taken by hand, not part of it) puts most of that time in the presence service: each phone dialog reported (a leg's
-early and terminated, the line's Call changes) makes \`PresenceService.recompute\` (src/phones/presence.ts) build a
-snapshot of every extension, each with SQLite reads in src/store/repositories/phone-repositories.ts that prepare
-their statement anew every time (of hometel's busy CPU time the snapshots were some 40 %, better-sqlite3's
-\`prepare\` alone a quarter). So the wait grows with the extensions in the store (all 16 in every row) times
-the dialogs reported while the INVITE is handled (the line's Call and one per phone rung). Kamailio forks from
-memory (usrloc) and sends the first branch at once; its "all ringing" is its INVITEs going out one after the other. Keeping the prepared statements, recomputing only the
-extension a dialog belongs to, or telling presence after the INVITEs are sent would take this out of the call's
-path; none is done here (an inference from one profile, not measured change by change).
+some ${perPhone} ms more per phone. A first run of this benchmark (16 phones: 81 ms p50) and a CPU profile of
+\`hometel start\` taken by hand then put most of that time in the presence service: each phone dialog reported (a
+leg's early and terminated, the line's Call changes) makes \`PresenceService.recompute\` (src/phones/presence.ts)
+build a snapshot of every extension, and that snapshot read SQLite once per extension, preparing each statement
+anew. The phones' repositories now prepare their statements once and a snapshot reads the directory once, which
+brought 16 phones to the figures below; what remains grows with the phones rung (one leg, one INVITE and one dialog
+report each, all in the INVITE's handling). Kamailio forks from memory (usrloc) and sends the first branch at once;
+its "all ringing" is its INVITEs going out one after the other.
 
 ${table(
   ['forker', 'phones', 'calls', 'all ringing p50 ms', 'all ringing p99 ms', 'first p50 ms', 'first p99 ms', '180 p50 ms', '180 p99 ms'],
