@@ -1,7 +1,8 @@
 /**
  * The web page Phones (issue 14, "Extensions") in Debian's Chromium: an extension added with the form is in the store
  * as its HA1 values and listed; passwords that differ and a bad number are refused with a message and store nothing;
- * a registered device shows with its contact, source and user agent; the password is changed; remove asks first. The
+ * a registered device shows with its contact, source and user agent; each extension's and person's presence shows
+ * (offline, available, on a call); the password is changed; remove asks first. The
  * web server runs in this process on a free loopback port over the phones service on a store in a temporary
  * directory (what `hometel start` serves). With HOMETEL_SCREENSHOTS=docs the page is photographed into docs/screenshots.
  */
@@ -18,7 +19,7 @@ import { TelephonyControlPoint } from '../../src/telephony/control/index.js';
 import { createWebServer, type WebServer } from '../../src/web/index.js';
 import { setupLink } from '../../src/app/index.js';
 import { phonesOver } from '../../src/app/phones-admin.js';
-import { ha1, type PhonesService } from '../../src/phones/index.js';
+import { DialogBook, ha1, PresenceService, type PhonesService } from '../../src/phones/index.js';
 import { SqliteBindingRepository, SqliteExtensionRepository, Store } from '../../src/store/index.js';
 import { launchChromium, type TestBrowser } from '../support/browser.js';
 import { MemoryAccountRepository } from '../support/memory-account-repository.js';
@@ -29,6 +30,8 @@ let dir: string;
 let store: Store;
 let extensions: SqliteExtensionRepository;
 let phones: PhonesService;
+/** What the phones' calls report (the busy lamps' source): presence reads it. */
+const dialogs = new DialogBook();
 let web: WebServer;
 let browser: TestBrowser;
 let page: Page;
@@ -41,7 +44,8 @@ before(async () => {
   const accounts = new AccountService({ repository: new MemoryAccountRepository(), clock: systemClock, logger, scrypt: { log2N: 10, r: 8, p: 1 } });
   const home = new HomeConsole({ telcp: new TelephonyControlPoint({ logger, interfaces: [] }), telCPName: 'phones-page', clock: systemClock, logger });
   phones = phonesOver(store, 'hometel', systemClock, logger);
-  web = await createWebServer({ accounts, console: home, phones, browserClients: { add: () => Promise.reject(new Error('no browsers here')) }, clock: systemClock, logger });
+  const presence = new PresenceService({ directory: phones, dialogs, dnd: { dnd: () => false, onChange: () => () => {} }, logger });
+  web = await createWebServer({ accounts, console: home, phones, presence, browserClients: { add: () => Promise.reject(new Error('no browsers here')) }, clock: systemClock, logger });
   const url = `${(await web.listen('127.0.0.1', 0)).replace(/\/$/, '')}/`;
   browser = await launchChromium();
   page = (await browser.newPage()).page;
@@ -90,7 +94,7 @@ test('issue 14 Extensions on the Phones page: add (listed, stored as HA1 only); 
   assert.deepEqual(extensions.list().map((e) => e.number), ['21'], 'nothing else stored');
 });
 
-test('issue 14 Extensions on the Phones page: a registered device is shown; change the password; remove asks first', async () => {
+test('issue 14 Extensions and Presence on the Phones page: a registered device is shown with each presence; change the password; remove asks first', async () => {
   const now = Date.now();
   new SqliteBindingRepository(store).replace('21', [
     { extension: '21', contact: 'sip:21@192.168.1.20:5062;transport=udp', expiresAt: now + 3_600_000, callId: 'reg-1', cseq: 3, source: { transport: 'udp', address: '192.168.1.20', port: 5062 }, userAgent: 'Yealink SIP-T46U 108.86', registeredAt: now },
@@ -102,9 +106,17 @@ test('issue 14 Extensions on the Phones page: a registered device is shown; chan
   await page.reload();
   await page.waitForSelector('li.device');
   await page.waitForSelector('li.extension[data-number="22"] >> text=not registered');
+  // Presence (issue 14 "shown in the web UI"): registered and idle, no device; then 21 on a call, and so its user.
+  assert.equal(await page.getAttribute('li.extension[data-number="21"] .presence', 'data-presence'), 'available');
+  assert.equal(await page.getAttribute('li.extension[data-number="22"] .presence', 'data-presence'), 'offline');
+  dialogs.report('21', { id: 'call-1', direction: 'recipient', state: 'confirmed', remote: { identity: 'sip:+4940555@hometel' } });
+  await page.click('button:has-text("Refresh")');
+  await page.waitForSelector('li.extension[data-number="21"] .presence-on-the-phone:has-text("on a call")');
+  await page.waitForSelector('li.person[data-user="anna"] .presence-on-the-phone');
   const device = await page.textContent('li.device');
   assert.match(device ?? '', /21.*sip:21@192\.168\.1\.20:5062;transport=udp.*from udp:192\.168\.1\.20:5062.*Yealink SIP-T46U 108\.86/);
   await photographPage(page, await screenshotDir(join(dir, 'screenshots')), 'phones');
+  dialogs.report('21', { id: 'call-1', direction: 'recipient', state: 'terminated' });
 
   const card = page.locator('li.extension[data-number="21"]');
   // With the keyboard: the button, then the password field has the focus, Tab to the repetition, Enter saves.

@@ -1,9 +1,18 @@
 // Phones: the extensions of the home's desk phones, DECT bases and softphones (issue 14) — number, name, user, the
-// devices registered now; add one, change its password, remove it. The hub checks every value and says what is wrong;
-// a password goes to the hub once and is never shown again (it keeps only its Digest HA1 values).
+// devices registered now, each extension's and person's presence; add one, change its password, remove it. The hub
+// checks every value and says what is wrong; a password goes to the hub once and is never shown again (it keeps only
+// its Digest HA1 values).
 import { useEffect, useState } from 'preact/hooks';
-import { api, ApiError, type Extension, type Registration } from '../api.js';
-import { attempt, live, useAction } from '../live.js';
+import { api, ApiError, type Extension, type PresenceList, type PresenceState, type Registration } from '../api.js';
+import { PresenceBadge } from '../components/presence-badge.js';
+import { attempt, live, useAction, useLive } from '../live.js';
+
+/** The presence, unless this hub serves none (a web server without the phones' presence). */
+const presenceIfServed = (): Promise<PresenceList | undefined> =>
+  api.presence().catch((e: unknown) => {
+    if (e instanceof ApiError && e.status === 404) return undefined;
+    throw e;
+  });
 
 const plural = (n: number, what: string): string => `${n} ${what}${n === 1 ? '' : 's'}`;
 
@@ -70,7 +79,7 @@ function PasswordChange({ number, done }: { number: string; done: () => void }) 
   );
 }
 
-function ExtensionCard({ e, changed }: { e: Extension; changed: () => void }) {
+function ExtensionCard({ e, presence, changed }: { e: Extension; presence: PresenceState | undefined; changed: () => void }) {
   const [changing, setChanging] = useState(false);
   const remove = (): void => {
     if (confirm(`Remove extension ${e.number}${e.displayName ? ` (${e.displayName})` : ''}? Its phones can no longer register.`)) void attempt(() => api.removePhone(e.number)).then((ok) => ok && changed());
@@ -79,6 +88,7 @@ function ExtensionCard({ e, changed }: { e: Extension; changed: () => void }) {
     <li class="card extension" data-number={e.number}>
       <div class="row">
         <strong>{e.number}{e.displayName ? ` ${e.displayName}` : ''}</strong>
+        {presence && <PresenceBadge state={presence} />}
         <span class={e.registrations > 0 ? 'tag' : 'tag bad'}>{e.registrations > 0 ? `${plural(e.registrations, 'device')} registered` : 'not registered'}</span>
       </div>
       {e.user && <div class="muted">belongs to {e.user}</div>}
@@ -97,22 +107,27 @@ function ExtensionCard({ e, changed }: { e: Extension; changed: () => void }) {
 export function PhonesPage() {
   const [extensions, setExtensions] = useState<Extension[] | undefined>();
   const [devices, setDevices] = useState<Registration[]>([]);
+  const [presence, setPresence] = useState<PresenceList | undefined>();
   const [off, setOff] = useState(false);
   const [adding, setAdding] = useState(false);
   const [version, setVersion] = useState(0);
+  // Presence moves with the calls: the page reads it again whenever a call of the home changes.
+  const { calls } = useLive();
+  const callsNow = [...calls.values()].map((c) => `${c.callID} ${c.status}`).join();
   useEffect(() => {
     void attempt(async () => {
       try {
-        const [list, registered] = await Promise.all([api.phones(), api.phoneRegistrations()]);
+        const [list, registered, now] = await Promise.all([api.phones(), api.phoneRegistrations(), presenceIfServed()]);
         setExtensions(list.extensions);
         setDevices(registered.registrations);
+        setPresence(now);
       } catch (e) {
         // No phone routes: the config has no "phones" section.
         if (e instanceof ApiError && e.status === 404) return setOff(true);
         throw e;
       }
     });
-  }, [version]);
+  }, [version, callsNow]);
   const reload = (): void => setVersion(version + 1);
   if (off) {
     return (
@@ -132,7 +147,25 @@ export function PhonesPage() {
         {extensions && <span class="muted" role="status">{plural(extensions.length, 'extension')}, {plural(devices.length, 'device')} registered</span>}
       </div>
       {adding && <NewExtension done={() => { setAdding(false); reload(); }} cancel={() => setAdding(false)} />}
-      <ul class="cards extensions">{extensions?.map((e) => <ExtensionCard key={e.number} e={e} changed={reload} />)}</ul>
+      <ul class="cards extensions">
+        {extensions?.map((e) => <ExtensionCard key={e.number} e={e} presence={presence?.extensions.find((p) => p.number === e.number)?.state} changed={reload} />)}
+      </ul>
+      {presence && presence.users.length > 0 && (
+        <>
+          <h2>People</h2>
+          <ul class="cards people">
+            {presence.users.map((u) => (
+              <li key={u.user} class="card person" data-user={u.user}>
+                <div class="row">
+                  <strong>{u.user}</strong>
+                  <PresenceBadge state={u.state} />
+                </div>
+                <div class="muted">extensions {u.extensions.join(', ')}</div>
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
       <h2>Registered devices</h2>
       {devices.length === 0 && <p class="muted">No phone is registered now.</p>}
       <ul class="cards devices">
