@@ -29,13 +29,19 @@ export type DialTarget =
   | { readonly kind: 'home'; readonly name: string }
   | { readonly kind: 'outside'; readonly line: string; readonly number: string };
 
-export interface DialPlanRules {
+/** How outside numbers go out: on which line, with which prefixes. */
+export interface OutsideRules {
   /** The line outside numbers go out on. */
   readonly line: string;
   /** Stripped from the front of an outside number when it is there ("0" for an outside line). */
   readonly outsidePrefix?: string;
   /** Put in front of every outside number. */
   readonly addPrefix?: string;
+}
+
+/** The home's rules, and an extension's own where it has them (each field it names replaces the home's). */
+export interface DialPlanRules extends OutsideRules {
+  readonly extensions?: Readonly<Record<string, Partial<OutsideRules>>>;
 }
 
 /** What the plan asks about the home: whether a number is an extension's, a name a TelCPName's or a TC's. */
@@ -56,18 +62,24 @@ export class DialPlan {
     private readonly home: DialPlanHome,
   ) {}
 
-  /** Where `dialed` goes, or why nowhere. */
-  route(dialed: string): DialTarget | DialRefusal {
+  /** Where `dialed` goes, dialled by extension `from` (its own outside rules) or by the home; or why nowhere. */
+  route(dialed: string, from?: string): DialTarget | DialRefusal {
     const d = dialed.trim();
     if (d === '') return 'empty';
     if (d.startsWith('*')) return this.feature(d.replace(/[-.() ]/g, ''));
     if (this.home.isExtension(d)) return { kind: 'extension', number: d };
     if (this.home.isHomeName(d)) return { kind: 'home', name: d };
     if (!dialable.test(d)) return 'not-a-number';
+    const rules = this.outsideRules(from);
     let number = d.replace(/[-.() ]/g, '');
-    const strip = this.rules.outsidePrefix;
+    const strip = rules.outsidePrefix;
     if (strip !== undefined && number.startsWith(strip) && number.length > strip.length) number = number.slice(strip.length);
-    return { kind: 'outside', line: this.rules.line, number: `${this.rules.addPrefix ?? ''}${number}` };
+    return { kind: 'outside', line: rules.line, number: `${rules.addPrefix ?? ''}${number}` };
+  }
+
+  private outsideRules(from: string | undefined): OutsideRules {
+    const own = from === undefined ? undefined : this.rules.extensions?.[from];
+    return own ? { ...this.rules, ...own } : this.rules;
   }
 
   private feature(code: string): DialTarget | DialRefusal {

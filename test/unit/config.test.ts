@@ -218,3 +218,14 @@ test('the README\'s configs and the defaults are valid against the published sch
   }
   assert.ok(!Value.Check(fileSchema, { ...(complete as object), colour: 'blue' }), 'and the schema refuses what hometel refuses');
 });
+
+test('issue 14 "a dial plan per extension": the home\'s rules and each extension\'s own; every line they name is a line of the config', () => {
+  const lines = [{ name: 'home', sip: { mode: 'direct', user: 'home', port: 5070 } }, { name: 'work', sip: { mode: 'direct', user: 'work', port: 5072 } }];
+  const phones = (dialPlan: unknown): unknown => ({ lines, echo: false, phones: { registrar: { port: 5080 }, dialPlan } });
+  const ok = validateConfig(phones({ line: 'home', outsidePrefix: '0', extensions: { '21': { line: 'work', addPrefix: '+49' } } }));
+  assert.deepEqual(ok.phones && ok.phones.dialPlan.extensions, { '21': { line: 'work', addPrefix: '+49' } });
+  assert.match(problemsOf(phones({ line: 'nowhere' })), /phones\.dialPlan\.line: "nowhere" is not a line \(lines\[\]\.name: "home", "work"\)/);
+  assert.match(problemsOf(phones({ extensions: { '21': { line: 'office' } } })), /phones\.dialPlan\.extensions\.21\.line: "office" is not a line/);
+  assert.match(problemsOf(phones({ extensions: { '021': { line: 'work' } } })), /phones\.dialPlan\.extensions/, 'an extension number does not start with 0');
+  assert.match(problemsOf(phones({ extensions: { '21': { colour: 'red' } } })), /colour: unknown field/);
+});

@@ -42,3 +42,12 @@ test('what goes nowhere says why: nothing dialled, an unknown code, a forward to
   assert.equal(plan.route('the neighbours'), 'not-a-number');
   assert.equal(plan.route('sip:someone@example.org'), 'not-a-number');
 });
+
+test('a dial plan per extension (issue 14 "Outgoing"): an extension\'s own line and prefixes replace the home\'s, field by field; others keep the home\'s', () => {
+  const plan = new DialPlan({ line: 'home', outsidePrefix: '0', extensions: { '21': { line: 'work', addPrefix: '+49' }, '22': { outsidePrefix: '9' } } }, home);
+  assert.deepEqual(plan.route('0301234', '21'), { kind: 'outside', line: 'work', number: '+49301234' });
+  assert.deepEqual(plan.route('9301234', '22'), { kind: 'outside', line: 'home', number: '301234' });
+  assert.deepEqual(plan.route('0301234', '23'), { kind: 'outside', line: 'home', number: '301234' });
+  assert.deepEqual(plan.route('0301234'), { kind: 'outside', line: 'home', number: '301234' });
+  assert.deepEqual(plan.route('22', '21'), { kind: 'extension', number: '22' }, 'extensions and names are the home\'s for everyone');
+});

@@ -1,6 +1,7 @@
 /**
  * The rules of a config that span fields, which a JSON Schema cannot state: unique names, RTP ranges that hold
- * enough port pairs and do not overlap, SIP ports not shared, a registrar in registered mode. They run on the
+ * enough port pairs and do not overlap, SIP ports not shared, a registrar in registered mode, dial plans naming
+ * lines that exist. They run on the
  * complete config (defaults filled in) and name the field's path like the schema's problems do.
  */
 import { problem } from './problems.js';
@@ -13,7 +14,21 @@ export function crossFieldProblems(c: HometelConfig): string[] {
     ...c.lines.flatMap((l, i) => (l.sip?.mode === 'registered' ? registeredNeeds(`lines[${i}].sip`, l.sip) : [])),
     ...rangeProblems(c),
     ...sipPortClashes(c),
+    ...dialPlanLines(c),
   ];
+}
+
+/** The dial plan's lines, the home's and each extension's, are lines of the config. */
+function dialPlanLines(c: HometelConfig): string[] {
+  if (!c.phones) return [];
+  const { dialPlan } = c.phones;
+  const named = [
+    { path: 'phones.dialPlan.line', line: dialPlan.line },
+    ...Object.entries(dialPlan.extensions ?? {}).map(([n, own]) => ({ path: `phones.dialPlan.extensions.${n}.line`, line: own.line })),
+  ];
+  return named.flatMap(({ path, line }) =>
+    line === undefined || c.lines.some((l) => l.name === line) ? [] : [problem(path, `"${line}" is not a line (lines[].name: ${c.lines.map((l) => `"${l.name}"`).join(', ')})`)],
+  );
 }
 
 function uniqueNames(list: string, items: ReadonlyArray<{ name: string }>): string[] {

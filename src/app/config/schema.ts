@@ -263,11 +263,21 @@ const phoneRegistrar = object(
 );
 
 /** How phones call (issue 14): the dial plan of every extension. */
+const outsideRules = {
+  line: Type.Optional(text('The line outside numbers go out on (a `lines[].name`); default: the first line.')),
+  outsidePrefix: Type.Optional(Type.String({ pattern: '^[0-9*#]{1,4}$', description: 'Digits an outside number starts with that are stripped before it goes out (a PBX\'s "0 for an outside line"); none by default.' })),
+  addPrefix: Type.Optional(Type.String({ pattern: '^\\+?[0-9]{1,8}$', description: 'Digits put in front of every outside number (after `outsidePrefix` is stripped).' })),
+};
+
 const dialPlan = object(
   {
-    line: Type.Optional(text('The line outside numbers go out on (a `lines[].name`); default: the first line.')),
-    outsidePrefix: Type.Optional(Type.String({ pattern: '^[0-9*#]{1,4}$', description: 'Digits an outside number starts with that are stripped before it goes out (a PBX\'s "0 for an outside line"); none by default.' })),
-    addPrefix: Type.Optional(Type.String({ pattern: '^\\+?[0-9]{1,8}$', description: 'Digits put in front of every outside number (after `outsidePrefix` is stripped).' })),
+    ...outsideRules,
+    extensions: Type.Optional(
+      Type.Record(Type.String({ pattern: '^[1-9][0-9]{1,5}$' }), object(outsideRules, 'This extension\'s own rules for outside numbers; what it leaves out is the home\'s.'), {
+        description: 'A dial plan per extension (by its number): its own line and prefixes for outside numbers.',
+        additionalProperties: false,
+      }),
+    ),
   },
   'The dial plan: an extension number rings that extension, a feature code runs it, a TelCPName or a Telephony Client\'s name calls inside the home, and anything else goes out on a line.',
 );

@@ -29,7 +29,7 @@ export function dialedOf(requestUri: string): string | undefined {
 export function routePhoneInvites(o: { side: PhoneSide; authenticator: RequestAuthenticator; plan: DialPlan; routes: PhoneCallRoutes; logger: Logger }): void {
   o.side.onInvite((session, extension) => {
     const dialed = session.request ? dialedOf(session.request.uri) : undefined;
-    const target = dialed === undefined ? 'empty' : o.plan.route(dialed);
+    const target = dialed === undefined ? 'empty' : o.plan.route(dialed, extension);
     if (typeof target === 'string') {
       o.logger.info('phone call refused', { extension, dialed, why: target });
       session.reject(404, target === 'unknown-feature' ? 'Not Found (no such feature code)' : 'Not Found (nothing to call)');
