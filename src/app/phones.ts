@@ -135,7 +135,7 @@ export async function startPhones(o: PhonesOptions): Promise<RunningPhones> {
           const callee: PhoneCallee = target.kind === 'outside' ? { kind: 'number', number: target.number } : target;
           const displayName = service.extension(extension)?.displayName;
           const request = { extension, callee, ...(displayName ? { displayName } : {}), ...(session.remoteSdp ? { sdpOffer: session.remoteSdp } : {}) };
-          carryPhoneCall(session, (leg) => placeWithLamp(server.service, request, leg, lamps?.dialogs), logger.child('calls'));
+          carryPhoneCall(session, (leg) => placeWithLamp(server.service, request, leg, lamps?.dialogs), logger.child('calls'), plan);
         },
       },
       logger,
@@ -177,5 +177,5 @@ function placeWithLamp(
   if (!placed) return undefined;
   lamp.id = placed.callID;
   report('early');
-  return { callID: placed.callID, end: () => (report('terminated'), placed.end()) };
+  return { callID: placed.callID, end: () => (report('terminated'), placed.end()), transfer: (target, progress) => placed.transfer(target, progress) };
 }

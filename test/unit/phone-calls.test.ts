@@ -310,7 +310,7 @@ test('the SIP side: the phone\'s session is the leg — ringing → 180 (not bef
   } as unknown as InviteSession & { delegate: Required<InviteSession['delegate']> };
   let ends = 0;
   let leg!: PhoneCallerLeg;
-  carryPhoneCall(fake, (l): PlacedPhoneCall => ((leg = l), { callID: 'c1', end: () => void ends++ }), silentLogger);
+  carryPhoneCall(fake, (l): PlacedPhoneCall => ((leg = l), { callID: 'c1', end: () => void ends++, transfer: () => {} }), silentLogger);
   leg.ringing();
   leg.failed('Busy');
   leg.answered('sdp');

@@ -3,11 +3,14 @@
  * `PhoneCallerLeg` of the Call the Telephony Server places for it. The callee's answer is the 200 (the TS's SDP),
  * its failure the matching final response; the phone's CANCEL (RFC 3261 9.2: the user agent has answered it 487),
  * BYE or a session that died end the Call. The phone hears 180 when the callee rings (until then the 100 Trying of
- * its INVITE's transaction), as through a proxy.
+ * its INVITE's transaction), as through a proxy. Given the dial plan, its REFER (RFC 3515) transfers the answered Call
+ * as a REFER of a phone that answered does (phone-line.ts `transferTargetOf`).
  */
 import type { Logger } from '../../base/index.js';
+import type { DialPlan } from '../../phones/index.js';
 import type { CallReason, PhoneCallerLeg, PlacedPhoneCall } from '../../telephony/domain/index.js';
-import type { InviteSession } from '../index.js';
+import type { IncomingRefer, InviteSession } from '../index.js';
+import { transferProgressOf, transferTargetOf } from './phone-line.js';
 
 /** The final response a phone gets for a Call that ended before the callee answered (RFC 3261 21.4–21.6). */
 export function failureStatusOf(reason: CallReason | undefined): { status: number; reason: string } {
@@ -27,8 +30,11 @@ export function failureStatusOf(reason: CallReason | undefined): { status: numbe
   }
 }
 
-/** Carries the phone's INVITE session as the leg of the Call `place` makes (undefined: not placed, the leg was told). */
-export function carryPhoneCall(session: InviteSession, place: (leg: PhoneCallerLeg) => PlacedPhoneCall | undefined, logger: Logger): void {
+/**
+ * Carries the phone's INVITE session as the leg of the Call `place` makes (undefined: not placed, the leg was told);
+ * with `plan`, the phone's REFER transfers the Call.
+ */
+export function carryPhoneCall(session: InviteSession, place: (leg: PhoneCallerLeg) => PlacedPhoneCall | undefined, logger: Logger, plan?: DialPlan): void {
   const call: { placed?: PlacedPhoneCall } = {};
   session.ringWhenTold();
   const leg: PhoneCallerLeg = {
@@ -56,6 +62,14 @@ export function carryPhoneCall(session: InviteSession, place: (leg: PhoneCallerL
     },
     // The relay keeps the media as first answered: a hold or codec change from the phone is refused.
     onModifyRequest: () => session.rejectModify(488),
+    ...(plan
+      ? {
+          onRefer: (refer: IncomingRefer) => {
+            const target = transferTargetOf(refer, plan, logger, { callID: call.placed?.callID ?? '' });
+            if (target) call.placed?.transfer(target, transferProgressOf(refer));
+          },
+        }
+      : {}),
   };
   const placed = place(leg);
   if (placed) call.placed = placed;

@@ -18,13 +18,14 @@
  * A 2xx of a fork after another answered is ACKed and ended with BYE (the session does that for a CANCELled fork;
  * here for one that answers in the same instant). Calls from phones are not this line's: `incoming` never fires.
  * Transfers are taken once `routeTransfers` has given the dial plan and only by a listener that takes them; a REFER
- * in the dialog of a phone that answered is the phone's own (dialog membership is its authentication).
+ * in the dialog of a phone that answered is the phone's own (dialog membership is its authentication). A phone's
+ * own call (phone-caller.ts) routes its REFER the same way (`transferTargetOf`).
  */
 import { errorDetail, silentLogger, type Clock, type Logger } from '../../base/index.js';
 import type { Binding, DialPlan, PhoneDirectory } from '../../phones/index.js';
 import { dialogEventsOf, lineFailureOf, reportGuarded } from '../bridge/index.js';
 import { completedElsewhere, formatUri, parseUri, sipUri, type IncomingRefer, type InviteSession, type UserAgent } from '../index.js';
-import type { CancelReason, Line, LineFailure, LineListener, OutgoingCallRequest, RemotePeer, TransferTarget } from '../../telephony/domain/index.js';
+import type { CancelReason, Line, LineFailure, LineListener, OutgoingCallRequest, RemotePeer, TransferProgress, TransferTarget } from '../../telephony/domain/index.js';
 import { dialedOf } from './phone-invites.js';
 
 /** What the phones' line needs of the phones' SIP side (PhoneSide): its user agent, once started, and its realm. */
@@ -85,6 +86,31 @@ export function transferFailureStatus(reason: LineFailure): number {
     case 'Error':
       return 480;
   }
+}
+
+/**
+ * Where a phone's REFER asks its call to go (RFC 3515), by the dial plan as a dialled number: an extension or an
+ * outside number. Anything else is refused with the REFER's final NOTIFY (undefined): 403 for a feature code or a
+ * name of the home (no place a call can be sent), 404 for a number the plan refuses.
+ */
+export function transferTargetOf(refer: IncomingRefer, plan: DialPlan, log: Logger, context: Record<string, string>): TransferTarget | undefined {
+  const dialed = dialedOf(refer.referTo);
+  const route = dialed === undefined ? 'empty' : plan.route(dialed);
+  if (typeof route !== 'string' && (route.kind === 'extension' || route.kind === 'outside')) {
+    log.info('transfer requested', { ...context, to: route.kind, number: route.number });
+    return { kind: route.kind, number: route.number };
+  }
+  const why = typeof route === 'string' ? route : route.kind;
+  log.info('transfer refused', { ...context, referTo: refer.referTo, why });
+  const forbidden = why === 'feature' ? 'a feature code' : why === 'home' ? 'a name of the home' : undefined;
+  if (forbidden) refer.finish(403, `Forbidden (${forbidden} is no transfer target)`);
+  else refer.finish(404);
+  return undefined;
+}
+
+/** The REFER's final NOTIFY tells what became of the transfer (RFC 3515 2.4.5). */
+export function transferProgressOf(refer: IncomingRefer): TransferProgress {
+  return { succeeded: () => refer.finish(200), failed: (reason) => refer.finish(transferFailureStatus(reason)) };
 }
 
 export class PhoneLine implements Line {
@@ -239,27 +265,8 @@ export class PhoneLine implements Line {
 
   /** The answered phone transfers the call (RFC 3515): an extension or an outside number by the plan; anything else is refused. */
   private referred(id: string, refer: IncomingRefer): void {
-    const dialed = dialedOf(refer.referTo);
-    const route = dialed === undefined || !this.plan ? 'empty' : this.plan.route(dialed);
-    let target: TransferTarget | undefined;
-    if (typeof route !== 'string' && (route.kind === 'extension' || route.kind === 'outside')) target = { kind: route.kind, number: route.number };
-    if (!target) {
-      const why = typeof route === 'string' ? route : route.kind;
-      this.log.info('transfer refused', { lineCallId: id, referTo: refer.referTo, why });
-      // A feature code or a name of the home is not somewhere a call can be sent; a number nobody has is not found.
-      const forbidden = why === 'feature' ? 'a feature code' : why === 'home' ? 'a name of the home' : undefined;
-      if (forbidden) refer.finish(403, `Forbidden (${forbidden} is no transfer target)`);
-      else refer.finish(404);
-      return;
-    }
-    const to = target;
-    this.log.info('transfer requested', { lineCallId: id, to: to.kind, number: to.number });
-    this.report(id, (l) =>
-      l.transferRequested?.(id, to, {
-        succeeded: () => refer.finish(200),
-        failed: (reason) => refer.finish(transferFailureStatus(reason)),
-      }),
-    );
+    const to = this.plan && transferTargetOf(refer, this.plan, this.log, { lineCallId: id });
+    if (to) this.report(id, (l) => l.transferRequested?.(id, to, transferProgressOf(refer)));
   }
 
   // ------------------------------------------------------------------------------------------ helpers

@@ -4,6 +4,7 @@
  * (ringing, answered with the TS's SDP, failed, ended) and what the phone does (gives up or hangs up).
  */
 import type { CallReason } from './call-state-machine.js';
+import type { TransferProgress, TransferTarget } from './line.js';
 
 /** Whom a phone calls: an outside number on the line, another extension, a name of the home (a TelCPName). */
 export type PhoneCallee =
@@ -33,8 +34,13 @@ export interface PhoneCallerLeg {
   ended(): void;
 }
 
-/** What the phone can do to the Call it placed: end it (CANCEL before the answer, BYE after). */
+/** What the phone can do to the Call it placed: end it (CANCEL before the answer, BYE after), transfer it (REFER). */
 export interface PlacedPhoneCall {
   readonly callID: string;
   end(): void;
+  /**
+   * A blind transfer of the answered Call: the callee goes to `target` when it answers, the phone is told through
+   * `progress` and then ended (`PhoneCallerLeg.ended`); the Call stays the same Call.
+   */
+  transfer(target: TransferTarget, progress: TransferProgress): void;
 }

@@ -123,7 +123,7 @@ export class CallManagementService implements ServiceImplementation<CallManageme
     const parts = { line, auth, capabilities: this.capabilities, media, calls: this.calls, views, logger, decisions: this.decisions };
     this.bridgeParts = { line, calls: this.calls, media, logger };
     this.actions = new CallActions(parts);
-    this.phoneCalls = new PhoneCalls({ line, calls: this.calls, media, views, ownMedia: () => this.capabilities.ownMedia, clock, logger });
+    this.phoneCalls = new PhoneCalls({ line, calls: this.calls, media, views, ownMedia: () => this.capabilities.ownMedia, clock, logger, transfers: () => this.phones });
     line.setListener(
       new LineEvents({ ...parts, registry, logbook: this.logbook, ringPhones: (call) => this.phones?.ring(call), ...(opts.answerers ? { answerers: opts.answerers } : {}) }),
     );

@@ -6,11 +6,24 @@
  * phone ↔ callee and the Call goes Talking by itself (no StartMediaTransfer follows, as for TS-based media).
  *
  * The callee's progress, failure and hang-up reach the phone through its `PhoneCallerLeg`; the phone giving up or
- * hanging up (`PlacedPhoneCall.end`) cancels or hangs up the line's call. An outgoing call is not screened. Who placed
+ * hanging up (`PlacedPhoneCall.end`) cancels or hangs up the line's call. The phone may transfer its answered Call
+ * (`PlacedPhoneCall.transfer`, REFER): the phones' transfer (phone-ringing.ts `transferPlaced`) carries it out as for
+ * a Call a phone answered, and once the target answers the Call is no longer the phone's. An outgoing call is not screened. Who placed
  * the Call is recorded as `ext:<number>`.
  */
 import { errorDetail, type Clock, type Logger } from '../../base/index.js';
-import { phoneAnswerer, type Call, type CallStatus, type Line, type PhoneCallee, type PhoneCallerLeg, type PhoneCallRequest, type PlacedPhoneCall } from '../domain/index.js';
+import {
+  phoneAnswerer,
+  type Call,
+  type CallStatus,
+  type Line,
+  type PhoneCallee,
+  type PhoneCallerLeg,
+  type PhoneCallRequest,
+  type PlacedPhoneCall,
+  type TransferProgress,
+  type TransferTarget,
+} from '../domain/index.js';
 import type { CallInfoViews } from './call-info-views.js';
 import type { CallMediaRecords } from './call-media.js';
 import type { CallTable } from './call-table.js';
@@ -24,12 +37,23 @@ export interface PhoneCallsOptions {
   readonly ownMedia: () => string;
   readonly clock: Clock;
   readonly logger: Logger;
+  /** Who carries out a phone's transfer (the phones' ringing, phone-ringing.ts); none while no phones' line is wired. */
+  readonly transfers: () => PlacedCallTransfers | undefined;
+}
+
+/** The phones' transfer, as a phone's own Call uses it (RingingPhones). */
+export interface PlacedCallTransfers {
+  transferPlaced(call: Call, from: { extension: string; hangUp(): void }, target: TransferTarget, progress: TransferProgress): void;
+  transferorGone(call: Call): void;
 }
 
 /** A phone's Call in progress: its leg and its SDP offer (the relay's home-side client). */
 interface Placed {
+  readonly extension: string;
   readonly leg: PhoneCallerLeg;
   readonly phoneSdp: string | undefined;
+  /** A transfer of it is under way. */
+  transferring?: boolean;
 }
 
 /** What the line is asked to call: a number at the line's own domain, an extension as its number, a name as given. */
@@ -77,10 +101,10 @@ export class PhoneCalls {
       c.placedBy = by;
       c.mediaCapability = phoneSdp;
     });
-    this.placed.set(callID, { leg, phoneSdp });
+    this.placed.set(callID, { extension: request.extension, leg, phoneSdp });
     this.o.logger.info('call', { callID, to: 'Dialing', callee: remote, placedBy: by });
     this.o.views.event(call);
-    return { callID, end: () => this.end(call) };
+    return { callID, end: () => this.end(call), transfer: (target, progress) => this.transfer(call, target, progress) };
   }
 
   /** Follows every move of every Call: the phone hears what became of its own. */
@@ -119,9 +143,34 @@ export class PhoneCalls {
     if (call.status === 'Connected') this.o.calls.move(call, 'TSMediaStarted');
   }
 
-  /** The phone gave up (CANCEL) or hung up (BYE): the line's call goes too. */
+  /** The phone transfers its Call: once the target answers, the phone is told, ended and the Call is no longer its. */
+  private transfer(call: Call, target: TransferTarget, progress: TransferProgress): void {
+    const p = this.placed.get(call.callID);
+    const transfers = this.o.transfers();
+    if (!p || !transfers) {
+      this.o.logger.info('transfer refused', { callID: call.callID, why: p ? 'no phones to carry it out' : 'the call is over' });
+      return progress.failed('Error');
+    }
+    const hangUp = (): void => {
+      if (this.placed.get(call.callID) !== p) return;
+      this.placed.delete(call.callID);
+      p.leg.ended();
+    };
+    p.transferring = true;
+    transfers.transferPlaced(call, { extension: p.extension, hangUp }, target, {
+      succeeded: () => progress.succeeded(),
+      failed: (reason) => {
+        p.transferring = false;
+        progress.failed(reason);
+      },
+    });
+  }
+
+  /** The phone gave up (CANCEL) or hung up (BYE): the line's call goes too — unless it is being transferred (blind). */
   private end(call: Call): void {
-    if (!this.placed.delete(call.callID)) return;
+    const p = this.placed.get(call.callID);
+    if (!p || !this.placed.delete(call.callID)) return;
+    if (p.transferring) return this.o.transfers()?.transferorGone(call);
     switch (call.status) {
       case 'Disconnected':
         return;

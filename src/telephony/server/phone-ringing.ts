@@ -15,7 +15,9 @@
  * forward's) — and when it answers the relay carries caller ↔ new leg, the Call (the same Call) is answered by the
  * target and the transferring phone's leg is ended. Until then the caller stays with that phone; if the target fails,
  * the phone is told and keeps the caller, or, when it has hung up meanwhile, the caller's Call ends. A screen taking
- * the Call over (StartMediaTransfer: the Call's answerer is no longer the phone) ends the phone's leg.
+ * the Call over (StartMediaTransfer: the Call's answerer is no longer the phone) ends the phone's leg. A phone's own
+ * Call (phone-calls.ts) is transferred the same way (`transferPlaced`): its transferor is the phone's INVITE, not a
+ * leg of the phones' line, and once the target answers the Call is followed here as one a phone answered.
  */
 import { errorDetail, type Clock, type Logger, type TimerHandle } from '../../base/index.js';
 import {
@@ -49,10 +51,18 @@ interface Leg {
   readonly lineCallId: string;
 }
 
-/** A transfer asked for by the phone that answered: the new leg to the target and who the Call is then answered by. */
+/** Who transfers: a phone's leg on the phones' line (it answered the Call), or the phone that placed the Call. */
+export interface Transferor {
+  readonly extension: string;
+  /** The phone's leg on the phones' line; none for the phone that placed the Call (its own INVITE). */
+  readonly lineCallId?: string;
+  /** Ends the transferor's call once the target has answered. */
+  hangUp(): void;
+}
+
+/** A transfer asked for by a phone: the new leg to the target and who the Call is then answered by. */
 interface Transfer {
-  /** The transferring phone's leg. */
-  readonly from: Leg;
+  readonly from: Transferor;
   /** The Call's answerer once the target answers: `ext:<number>`, or the outside number. */
   readonly to: string;
   readonly progress: TransferProgress;
@@ -125,7 +135,7 @@ export class RingingPhones implements LineListener {
     const r = this.byCaller.get(call.callID);
     if (!r || from === undefined) return;
     if (call.status === 'Disconnected') {
-      this.endAll(r, call.connectedAt !== undefined && !r.answered ? 'completed-elsewhere' : undefined);
+      this.endAll(r, call.connectedAt !== undefined && !r.answered && !r.transfer ? 'completed-elsewhere' : undefined);
     } else if (from === 'Ringing' && !r.answered) {
       this.forget(r);
       this.cancelLegs(r, call.connectedAt !== undefined ? 'completed-elsewhere' : undefined);
@@ -150,6 +160,34 @@ export class RingingPhones implements LineListener {
       this.o.logger.info('transfer refused', { lineCallId, why: 'not a call a phone answered' });
       return progress.failed('Rejected');
     }
+    this.startTransfer(r, { ...from, hangUp: () => this.o.phones.line.hangUp(from.lineCallId) }, target, progress);
+  }
+
+  /**
+   * The phone that placed `call` transfers it (phone-calls.ts): as `transferRequested`, `from.hangUp` ending the
+   * phone's call once the target answered. `transferorGone` tells that the phone hung up before.
+   */
+  transferPlaced(call: Call, from: Transferor, target: TransferTarget, progress: TransferProgress): void {
+    const r: Ringing = this.byCaller.get(call.callID) ?? { caller: call, legs: new Map() };
+    if (call.status !== 'Talking' || r.answered || r.outside) {
+      this.o.logger.info('transfer refused', { callID: call.callID, why: 'not a call the phone has' });
+      return progress.failed('Rejected');
+    }
+    this.byCaller.set(call.callID, r);
+    this.startTransfer(r, from, target, progress);
+    if (!r.transfer) this.byCaller.delete(call.callID);
+  }
+
+  /** The phone whose placed Call is being transferred hung up (a blind transfer): the caller waits for the target. */
+  transferorGone(call: Call): void {
+    const t = this.byCaller.get(call.callID)?.transfer;
+    if (!t) return;
+    this.o.logger.info('call', { callID: call.callID, transfer: 'the transferring phone hung up', from: phoneAnswerer(t.from.extension) });
+    t.transferorGone = true;
+  }
+
+  /** A new leg to the target; the caller stays with the transferor meanwhile. */
+  private startTransfer(r: Ringing, from: Transferor, target: TransferTarget, progress: TransferProgress): void {
     const caller = r.caller;
     if (r.transfer || (target.kind === 'extension' && target.number === from.extension)) {
       this.o.logger.info('call', { callID: caller.callID, transfer: 'refused', why: r.transfer ? 'a transfer is under way' : 'to itself' });
@@ -191,9 +229,9 @@ export class RingingPhones implements LineListener {
       r.answered = undefined;
       r.outside = { leg: t.leg.line, number: t.to };
     }
-    this.dropLeg(r, t.from.lineCallId);
+    if (t.from.lineCallId !== undefined) this.dropLeg(r, t.from.lineCallId);
     t.progress.succeeded();
-    if (!t.transferorGone) this.o.phones.line.hangUp(t.from.lineCallId);
+    if (!t.transferorGone) t.from.hangUp();
     this.o.logger.info('call', { callID: r.caller.callID, transfer: 'answered', from: phoneAnswerer(t.from.extension), by: t.to });
   }
 
@@ -203,6 +241,8 @@ export class RingingPhones implements LineListener {
     t.noAnswer?.cancel();
     t.progress.failed(reason);
     this.o.logger.info('call', { callID: r.caller.callID, transfer: 'failed', to: t.to, reason, back: !t.transferorGone });
+    // A placed Call goes back to its phone (phone-calls.ts follows it), or ends with it.
+    if (!r.answered) this.forget(r);
     if (!t.transferorGone) return;
     this.forget(r);
     hangUpCaller(this.o, r.caller);
@@ -313,7 +353,7 @@ export class RingingPhones implements LineListener {
   /** A decision about a Call its phones ring for: not a phone's own, every leg is cancelled. */
   private decided(call: Call, d: Decided): void {
     const r = this.byCaller.get(call.callID);
-    if (!r || r.answered) return;
+    if (!r || r.answered || r.transfer) return;
     this.forget(r);
     const elsewhere = d.decision.action === 'accept' || d.decision.action === 'accept-native';
     this.o.logger.info('call', { callID: call.callID, phones: 'cancelled', decidedBy: d.by });
