@@ -135,7 +135,7 @@ export async function startPhones(o: PhonesOptions): Promise<RunningPhones> {
           const callee: PhoneCallee = target.kind === 'outside' ? { kind: 'number', number: target.number } : target;
           const displayName = service.extension(extension)?.displayName;
           const request = { extension, callee, ...(displayName ? { displayName } : {}), ...(session.remoteSdp ? { sdpOffer: session.remoteSdp } : {}) };
-          carryPhoneCall(session, (leg) => placeWithLamp(server.service, request, leg, lamps?.dialogs), logger.child('calls'), plan);
+          carryPhoneCall(session, (leg) => placeWithLamp(server.service, request, leg, lamps?.dialogs), logger.child('calls'), { plan, extension });
         },
       },
       logger,

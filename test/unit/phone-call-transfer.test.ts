@@ -179,7 +179,7 @@ test('RFC 3515 on the SIP side: the REFER of a phone\'s own call goes through th
     fake,
     (): PlacedPhoneCall => ({ callID: 'c1', end: () => {}, transfer: (target, progress) => (asked.push(target), progresses.push(progress)) }),
     silentLogger,
-    plan,
+    { plan, extension: '21' },
   );
   const finished: string[] = [];
   const refer = (referTo: string): void => fake.delegate.onRefer({ referTo, finish: (status: number) => finished.push(`${referTo} ${status}`) } as unknown as IncomingRefer);
@@ -198,4 +198,18 @@ test('RFC 3515 on the SIP side: the REFER of a phone\'s own call goes through th
   const plain = { delegate: {}, ringWhenTold: () => {} } as unknown as InviteSession;
   carryPhoneCall(plain, () => undefined, silentLogger);
   assert.equal('onRefer' in (plain.delegate ?? {}), false);
+});
+
+test('a transfer to an outside number follows the transferring extension\'s own dial plan (issue 14 "a dial plan per extension")', () => {
+  const plan = new DialPlan({ line: 'home', outsidePrefix: '0', addPrefix: '+49', extensions: { '21': { addPrefix: '+44' } } }, { isExtension: () => false, isHomeName: () => false });
+  const asked: TransferTarget[] = [];
+  for (const extension of ['21', '23']) {
+    const fake = { state: 'confirmed', delegate: {}, ringWhenTold: () => {}, ring: () => {}, answer: () => {} } as unknown as InviteSession & { delegate: Required<InviteSession['delegate']> };
+    carryPhoneCall(fake, (): PlacedPhoneCall => ({ callID: `c-${extension}`, end: () => {}, transfer: (target) => void asked.push(target) }), silentLogger, { plan, extension });
+    fake.delegate.onRefer({ referTo: 'sip:0201234@home.arpa', finish: () => {} } as unknown as IncomingRefer);
+  }
+  assert.deepEqual(asked, [
+    { kind: 'outside', number: '+44201234' },
+    { kind: 'outside', number: '+49201234' },
+  ]);
 });

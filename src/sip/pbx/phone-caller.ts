@@ -32,9 +32,14 @@ export function failureStatusOf(reason: CallReason | undefined): { status: numbe
 
 /**
  * Carries the phone's INVITE session as the leg of the Call `place` makes (undefined: not placed, the leg was told);
- * with `plan`, the phone's REFER transfers the Call.
+ * with `transfers` (the dial plan and the calling extension), the phone's REFER transfers the Call.
  */
-export function carryPhoneCall(session: InviteSession, place: (leg: PhoneCallerLeg) => PlacedPhoneCall | undefined, logger: Logger, plan?: DialPlan): void {
+export function carryPhoneCall(
+  session: InviteSession,
+  place: (leg: PhoneCallerLeg) => PlacedPhoneCall | undefined,
+  logger: Logger,
+  transfers?: { readonly plan: DialPlan; readonly extension: string },
+): void {
   const call: { placed?: PlacedPhoneCall } = {};
   session.ringWhenTold();
   const leg: PhoneCallerLeg = {
@@ -62,10 +67,10 @@ export function carryPhoneCall(session: InviteSession, place: (leg: PhoneCallerL
     },
     // The relay keeps the media as first answered: a hold or codec change from the phone is refused.
     onModifyRequest: () => session.rejectModify(488),
-    ...(plan
+    ...(transfers
       ? {
           onRefer: (refer: IncomingRefer) => {
-            const target = transferTargetOf(refer, plan, logger, { callID: call.placed?.callID ?? '' });
+            const target = transferTargetOf(refer, transfers.plan, transfers.extension, logger, { callID: call.placed?.callID ?? '' });
             if (target) call.placed?.transfer(target, transferProgressOf(refer));
           },
         }

@@ -89,13 +89,13 @@ export function transferFailureStatus(reason: LineFailure): number {
 }
 
 /**
- * Where a phone's REFER asks its call to go (RFC 3515), by the dial plan as a dialled number: an extension or an
- * outside number. Anything else is refused with the REFER's final NOTIFY (undefined): 403 for a feature code or a
+ * Where a phone's REFER asks its call to go (RFC 3515), by the dial plan as a number the transferring extension
+ * (`from`: its own outside rules) dialled: an extension or an outside number. Anything else is refused with the REFER's final NOTIFY (undefined): 403 for a feature code or a
  * name of the home (no place a call can be sent), 404 for a number the plan refuses.
  */
-export function transferTargetOf(refer: IncomingRefer, plan: DialPlan, log: Logger, context: Record<string, string>): TransferTarget | undefined {
+export function transferTargetOf(refer: IncomingRefer, plan: DialPlan, from: string | undefined, log: Logger, context: Record<string, string>): TransferTarget | undefined {
   const dialed = dialedOf(refer.referTo);
-  const route = dialed === undefined ? 'empty' : plan.route(dialed);
+  const route = dialed === undefined ? 'empty' : plan.route(dialed, from);
   if (typeof route !== 'string' && (route.kind === 'extension' || route.kind === 'outside')) {
     log.info('transfer requested', { ...context, to: route.kind, number: route.number });
     return { kind: route.kind, number: route.number };
@@ -265,7 +265,8 @@ export class PhoneLine implements Line {
 
   /** The answered phone transfers the call (RFC 3515): an extension or an outside number by the plan; anything else is refused. */
   private referred(id: string, refer: IncomingRefer): void {
-    const to = this.plan && transferTargetOf(refer, this.plan, this.log, { lineCallId: id });
+    const from = this.calls.get(id)?.answered?.binding.extension;
+    const to = this.plan && transferTargetOf(refer, this.plan, from, this.log, { lineCallId: id });
     if (to) this.report(id, (l) => l.transferRequested?.(id, to, transferProgressOf(refer)));
   }
 
