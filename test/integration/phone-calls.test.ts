@@ -108,7 +108,9 @@ test('acceptance 3: baresip (ext 21) dials an outside number → SIPp behind Kam
   await desk.waitForEvent('CALL_ESTABLISHED', 15_000);
   const setupMs = Date.now() - dialled;
   await waitFor(() => callTo(NUMBER)?.status === 'Talking', 'the TelCP sees the phone\'s Call Talking');
-  await sleep(3000);
+  // Some seconds of media each way; on a busy machine the first packets can come late, so wait for them (15 s at most).
+  const until = Date.now() + 15_000;
+  while (Date.now() < until && ((audioOf(await toRemote!.peek()).ms < 2_500 || audioOf(await toPhone!.peek()).ms < 2_500))) await sleep(250);
   await desk.hangup();
   const result = await remote.done;
   await waitFor(() => callTo(NUMBER)?.ended === true, 'the Call is over');
