@@ -22,6 +22,7 @@ import { startHometelProcess } from '../test/support/hometel-process.js';
 import { RegisterClient, type RegisterTarget } from '../test/support/register-client.js';
 import { freeLoopbackPort } from '../test/support/sipp.js';
 import { cpuTicks, USER_HZ } from './proc-stat.js';
+import { replaceSection } from './doc-section.js';
 import { ms, percentile, table } from './stats.js';
 
 const accounts = Number(process.env.BENCH_REGISTER_ACCOUNTS ?? 250);
@@ -269,16 +270,7 @@ ${table(
 `;
 }
 
-async function replaceSection(text: string): Promise<void> {
-  const file = join(import.meta.dirname, '..', 'docs', 'benchmarks.md');
-  const doc = await readFile(file, 'utf8');
-  const start = doc.indexOf(heading);
-  if (start < 0) return writeFile(file, `${doc.trimEnd()}\n\n${text}`);
-  const after = doc.indexOf('\n## ', start + heading.length);
-  await writeFile(file, `${doc.slice(0, start)}${text}${after < 0 ? '' : `\n${doc.slice(after + 1)}`}`);
-}
-
 const text = section(await run());
 console.log(text);
-await replaceSection(text);
+await replaceSection(heading, text);
 process.exit(0);

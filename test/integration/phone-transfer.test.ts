@@ -19,6 +19,7 @@ import { captureUdpTo, type CapturedDatagram } from '../support/pcap.js';
 import { assertTone, sleep } from '../support/relay.js';
 import { expectSippSuccess, freeLoopbackPort, runSipp, SIPP_SCENARIO_DIR } from '../support/sipp.js';
 import { audioOf, frequencies, toneUlaw } from '../support/tones.js';
+import { assertHandedOver, assertReferSucceeded } from '../support/transfer-checks.js';
 
 const passwords: Record<string, string> = { '21': 'secret-twenty-one', '22': 'secret-twenty-two' };
 const domain = 'hometel';
@@ -108,23 +109,13 @@ test('acceptance 8: baresip (21) answers an outside call and transfers it by REF
 
   // The caller heard 21 (700 Hz), then 22 (1000 Hz) to the end of the call.
   const heard = frequencies(heardByCaller.samples, 250);
-  const near = (f: number, hz: number): boolean => Math.abs(f - hz) <= 10;
-  const first1000 = heard.findIndex((f) => near(f, 1000));
-  assert.ok(heard.slice(0, Math.max(first1000, 0)).filter((f) => near(f, 700)).length >= 4, `the caller heard 21 first: ${heard.join(', ')}`);
-  assert.ok(first1000 > 0, `then 22: ${heard.join(', ')}`);
-  const after22 = heard.slice(first1000, -2);
-  assert.ok(after22.length >= 8 && after22.every((f) => near(f, 1000)), `and 22 alone from then on: ${heard.join(', ')}`);
+  assertHandedOver(heard, { hz: 700, who: '21' }, { hz: 1000, who: '22' }, 'the caller');
   // 22 heard the caller.
   assert.ok(heardByKitchen.ms >= 2000, `22 got ${heardByKitchen.ms} ms of audio`);
   assertTone(heardByKitchen.samples, 440, heardByKitchen.ms, '22 hears the caller');
 
   // RFC 3515: 21 got 202, then NOTIFY sipfrag 100 Trying and 200 OK, the last ending the subscription.
-  const sip = desk.output();
-  assert.match(sip, /SIP\/2\.0 202 Accepted/);
-  const notify = (state: string, frag: string): RegExp =>
-    new RegExp(`Event: refer\\s+Subscription-State: ${state}[^]*?Content-Type: message/sipfrag;version=2\\.0\\s+Content-Length: \\d+\\s+${frag}`);
-  assert.match(sip, notify('active;expires=\\d+', 'SIP/2\\.0 100 Trying'));
-  assert.match(sip, notify('terminated;reason=noresource', 'SIP/2\\.0 200 OK'));
+  assertReferSucceeded(desk.output());
   // The same Call: answered by ext:21, transferred, answered by ext:22.
   await waitFor(() => /transfer=answered from=ext:21 by=ext:22/.test(hometel.log()), 'hometel logs the transfer');
   const callID = /callID=(\S+) transfer=answered/.exec(hometel.log())![1]!;
