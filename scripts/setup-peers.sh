@@ -4,8 +4,8 @@
 # --bench: also the benchmarks' peers (rtpengine, which only the media relay benchmark runs).
 set -euo pipefail
 
-packages=(gir1.2-gupnp-1.6 libgupnp-1.6-dev python3-gi gcc pkg-config libxml2-utils iproute2 sip-tester kamailio baresip-core nftables tcpdump chromium prometheus)
-bench_packages=(rtpengine-daemon)
+packages=(gir1.2-gupnp-1.6 libgupnp-1.6-dev python3-gi gcc pkg-config libxml2-utils iproute2 sip-tester kamailio baresip-core nftables tcpdump chromium prometheus atftp tftp-hpa)
+bench_packages=(rtpengine-daemon tftpd-hpa)
 [ "${1:-}" = "--bench" ] && packages+=("${bench_packages[@]}")
 
 missing=()
@@ -26,6 +26,10 @@ if [ ${#missing[@]} -gt 0 ]; then
   fi
   if [[ " ${missing[*]} " == *" rtpengine-daemon "* ]] && command -v systemctl >/dev/null; then
     as_root systemctl disable --now rtpengine-daemon rtpengine-recording-daemon >/dev/null 2>&1 || true
+  fi
+  # The TFTP benchmark starts in.tftpd itself on a port of its own; Debian's service (port 69) stays off.
+  if [[ " ${missing[*]} " == *" tftpd-hpa "* ]] && command -v systemctl >/dev/null; then
+    as_root systemctl disable --now tftpd-hpa >/dev/null 2>&1 || true
   fi
 fi
 

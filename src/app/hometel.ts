@@ -28,6 +28,8 @@ import { startWebApp, type RunningWebApp } from './web-app.js';
 import { createCallHandling, genaLiveness } from './call-handling.js';
 import { openRules } from './call-rules.js';
 import { startPhones, type PhonesHome, type RunningPhones } from './phones.js';
+import { startProvisioning, type RunningProvisioning } from './provisioning.js';
+import { provisioningKeys } from './provisioning-keys.js';
 import { PresenceRelay } from './phone-lamps.js';
 import { PresenceUpnpService } from '../telephony/presence/index.js';
 
@@ -213,10 +215,12 @@ export async function startHometel(config: HometelConfig, logger: Logger): Promi
     : undefined;
   let web: RunningWebApp | undefined;
   let phones: RunningPhones | undefined;
+  let provisioning: RunningProvisioning | undefined;
   // The web application goes first (its control point unregisters), then devices (byebye), then live calls are
   // hung up (BYE), then the SIP lines stop (unREGISTER).
   const close = async (): Promise<void> => {
     await web?.stop();
+    await provisioning?.stop();
     await player?.stop();
     await callMonitor?.stop();
     await host.stop();
@@ -245,7 +249,9 @@ export async function startHometel(config: HometelConfig, logger: Logger): Promi
         isHomeName: (name) => lines.some((l) => l.registry.isRegistered(name)) || config.clients.some((c) => c.name === name || c.friendlyName === name),
         ...(presence ? { presence } : {}),
       };
-      phones = await startPhones({ config: config.phones, address, store, clock, logger, servers: lines, home });
+      const keys = config.provisioning ? provisioningKeys(store, config.dataDir) : undefined;
+      phones = await startPhones({ config: config.phones, address, store, clock, logger, servers: lines, home, ...(keys ? { vault: keys.passwords } : {}) });
+      if (config.provisioning && keys) provisioning = await startProvisioning({ config: config.provisioning, store, keys, phones: phones.service, clock, logger });
     }
     // A registered phone is a screen online too (issue 14): each extension with a device registered counts one.
     const registered = phones?.service;

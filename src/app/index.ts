@@ -9,3 +9,4 @@ export { openVoiceMail, type OpenVoiceMail } from './voicemail.js';
 export { voiceMailServiceType } from '../telephony/voicemail/index.js';
 export { callHandlingServiceType, parseCallRecords, parseDecision, parseIgnored } from '../telephony/callhandling/index.js';
 export type { CallRecord } from '../callhandling/index.js';
+export { openProvisioning, type OpenProvisioning } from './provisioning.js';

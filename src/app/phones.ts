@@ -8,7 +8,7 @@
 import type { Clock, Logger } from '../base/index.js';
 import type { CallHandlingService } from '../callhandling/index.js';
 import type { PortPool } from '../media/index.js';
-import { DialPlan, type PhoneDialog, type PhoneDialogState, type PhonesService } from '../phones/index.js';
+import { DialPlan, type PasswordVault, type PhoneDialog, type PhoneDialogState, type PhonesService } from '../phones/index.js';
 import { carryPhoneCall, DigestAuthenticator, PhoneRegistrar, PhoneSide, routePhoneInvites, type CallTarget } from '../sip/pbx/index.js';
 import type { PhoneCallee, PhoneCallerLeg, PhoneCallRequest, PlacedPhoneCall } from '../telephony/domain/index.js';
 import type { CallManagementService } from '../telephony/index.js';
@@ -46,6 +46,8 @@ export interface PhonesOptions {
   /** Every line's Telephony Server: the phones ring with its screens. */
   readonly servers?: PhoneRingingOptions['servers'];
   readonly home?: PhonesHome;
+  /** Keeps passwords readable for provisioned phones (issue 15). */
+  readonly vault?: PasswordVault;
 }
 
 export interface RunningPhones {
@@ -69,7 +71,7 @@ export async function startPhones(o: PhonesOptions): Promise<RunningPhones> {
     clock: o.clock,
     logger,
   });
-  const service = phonesOver(o.store, registrar.realm, o.clock, o.logger);
+  const service = phonesOver(o.store, registrar.realm, o.clock, o.logger, o.vault);
   const authenticator = new DigestAuthenticator({
     realm: registrar.realm,
     directory: service,

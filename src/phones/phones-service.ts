@@ -6,7 +6,7 @@
 import type { Clock, Logger, TimerHandle } from '../base/index.js';
 import { Extensions } from './extensions.js';
 import type { Binding, Extension, ExtensionView, NewExtension, PhoneDirectory, PhonesAdmin, PhonesEvent, RegistrationView } from './model.js';
-import type { BindingRepository, ExtensionRepository } from './ports.js';
+import type { BindingRepository, ExtensionRepository, PasswordVault } from './ports.js';
 import { applyRegister, contactsChanged, type RegisterOutcome, type RegisterRequest, type RegistrarPolicy } from './registrar.js';
 
 /** Timers longer than this are re-armed in steps (setTimeout's limit is 24.8 days). */
@@ -19,6 +19,8 @@ export interface PhonesServiceOptions {
   readonly realm: string;
   readonly clock: Clock;
   readonly logger: Logger;
+  /** Keeps passwords readable for provisioned phones (issue 15); none: HA1 values only. */
+  readonly vault?: PasswordVault;
 }
 
 export class PhonesService implements PhonesAdmin, PhoneDirectory {
@@ -33,6 +35,7 @@ export class PhonesService implements PhonesAdmin, PhoneDirectory {
 
   add(e: NewExtension): ExtensionView {
     const added = this.extensionList.add(e);
+    this.o.vault?.keep(added.number, e.password);
     this.o.logger.info('extension added', { number: added.number, name: added.displayName });
     this.emit({ type: 'extension-added', number: added.number });
     return this.viewOf(added);
@@ -44,12 +47,14 @@ export class PhonesService implements PhonesAdmin, PhoneDirectory {
 
   remove(number: string): void {
     this.extensionList.remove(number);
+    this.o.vault?.forget(number);
     this.o.logger.info('extension removed', { number });
     this.emit({ type: 'extension-removed', number });
   }
 
   passwd(number: string, password: string): void {
     this.extensionList.passwd(number, password);
+    this.o.vault?.keep(number, password);
     this.o.logger.info('extension password changed', { number });
     this.emit({ type: 'extension-changed', number });
   }

@@ -18,3 +18,13 @@ export interface BindingRepository {
   /** Deletes the bindings expired at `now`; returns the extensions that lost one. */
   removeExpired(now: number): string[];
 }
+
+/**
+ * Where the passwords of extensions are kept readable, sealed, when phones are provisioned (issue 15): a phone's
+ * configuration file must carry its password in plain text. Without provisioning there is none and only the HA1
+ * values are stored.
+ */
+export interface PasswordVault {
+  keep(number: string, password: string): void;
+  forget(number: string): void;
+}

@@ -8,3 +8,4 @@ export { SqliteRuleRepository } from './repositories/rule-repository.js';
 export { SqliteVoiceMailRepository } from './repositories/voicemail-repository.js';
 export { SqliteCallRecordRepository, DEFAULT_CALL_RECORD_CAP } from './repositories/call-record-repository.js';
 export { SqliteBindingRepository, SqliteExtensionRepository } from './repositories/phone-repositories.js';
+export { SqliteDeviceRepository, SqliteSealedSecretRepository } from './repositories/provisioning-repositories.js';

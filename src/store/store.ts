@@ -163,6 +163,25 @@ const migrations: readonly string[] = [
      instance TEXT,
      registered_at INTEGER NOT NULL,
      PRIMARY KEY (extension, contact));`,
+  // Provisioning (issue 15): the devices by MAC with their history (fetch and notification as JSON), and the
+  // sealed passwords provisioned phones are given (AES-GCM under the key file in the data directory, never here).
+  `CREATE TABLE IF NOT EXISTS provisioning_device (
+     mac TEXT PRIMARY KEY CHECK (length(mac) = 12),
+     vendor TEXT,
+     model TEXT,
+     firmware TEXT,
+     state TEXT NOT NULL CHECK (state IN ('pending', 'enrolled')),
+     extensions TEXT NOT NULL,
+     template TEXT,
+     secret_generation INTEGER NOT NULL,
+     first_seen INTEGER NOT NULL,
+     first_seen_from TEXT NOT NULL,
+     last_fetch TEXT,
+     last_notification TEXT,
+     resync_requested_at INTEGER);
+   CREATE TABLE IF NOT EXISTS sealed_secret (
+     name TEXT PRIMARY KEY,
+     sealed TEXT NOT NULL);`,
 ];
 
 /** How soon after a soft-state commit its WAL frames are synced to the disk. */

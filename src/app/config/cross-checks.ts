@@ -15,7 +15,17 @@ export function crossFieldProblems(c: HometelConfig): string[] {
     ...rangeProblems(c),
     ...sipPortClashes(c),
     ...dialPlanLines(c),
+    ...provisioningNeeds(c),
   ];
+}
+
+/** Provisioning gives phones extensions of the registrar, and auto-enrollment needs a range. */
+function provisioningNeeds(c: HometelConfig): string[] {
+  if (!c.provisioning) return [];
+  const problems = c.phones ? [] : [problem('provisioning', 'needs the "phones" section (the registrar its phones register with)')];
+  const auto = c.provisioning.autoEnroll;
+  if (auto && auto.first > auto.last) problems.push(problem('provisioning.autoEnroll.first', `is above last (${auto.last})`));
+  return problems;
 }
 
 /** The dial plan's lines, the home's and each extension's, are lines of the config. */

@@ -290,6 +290,36 @@ const phones = object(
   'The phones of the home (issue 14): hometel as their registrar; they ring with the screens and call out through the lines.',
 );
 
+/** Provisioning of the phones (issue 15, seed 002, RFC 6080): configuration files over HTTP and TFTP, plug and play, check-sync. */
+const provisioning = object(
+  {
+    tftpPort: Type.Union([Type.Integer({ minimum: 0, maximum: 65535 }), Type.Literal(false)], {
+      description: 'UDP port of the TFTP server (0: any free port; false: no TFTP). 69 needs privileges: see the README.',
+      default: 6969,
+    }),
+    plugAndPlay: Type.Boolean({ description: 'Answer phones\' plug-and-play SUBSCRIBEs to 224.0.1.75 on the home interfaces (`interfaces`) with the provisioning URL.', default: true }),
+    plugAndPlayPort: listenPort('UDP port of the plug-and-play multicast group 224.0.1.75', 5060),
+    autoEnroll: Type.Union(
+      [
+        object(
+          {
+            first: Type.Integer({ minimum: 10, maximum: 999999, description: 'The lowest extension number auto-enrollment creates.' }),
+            last: Type.Integer({ minimum: 10, maximum: 999999, description: 'The highest.' }),
+          },
+          'A new device is enrolled at once to a new extension: the lowest free number in this range, with a random password.',
+        ),
+        Type.Literal(false),
+      ],
+      { description: 'Auto-enrollment. false (the default): a new device waits, pending, until an administrator enrolls it.', default: false },
+    ),
+    timeZone: Type.Optional(text('The phones\' time zone (IANA name, e.g. Europe/Berlin); default: hometel\'s.')),
+    templatesDir: Type.Optional(text('A directory of user templates that override the built-in ones (see docs/provisioning.md); default: <dataDir>/provisioning-templates.')),
+    url: Type.Optional(text('The provisioning URL phones are told (plug and play, RFC 6080); default: http://<registrar host>:<web port>/provisioning/.')),
+    checkSyncReboot: Type.Boolean({ description: 'check-sync NOTIFYs ask the phone to reboot (`;reboot=true`) rather than to reload quietly.', default: false }),
+  },
+  'Provisioning of the phones: needs `phones`; HTTP is served on the web port.',
+);
+
 export const configSchema = object(
   {
     name: text('Friendly name of the root device.', { default: 'hometel' }),
@@ -311,6 +341,7 @@ export const configSchema = object(
     callMonitor: Type.Union([callMonitor, Type.Literal(false)], { description: `${callMonitor.description} false (the default): none. It shows every caller's number to whoever connects.`, default: false }),
     callHandling: withDefault(callHandling, {}),
     phones: Type.Union([phones, Type.Literal(false)], { description: `${phones.description} false (the default): no registrar — its port, 5060, is also a line's default.`, default: false }),
+    provisioning: Type.Union([provisioning, Type.Literal(false)], { description: `${provisioning.description} false (the default): none.`, default: false }),
   },
   'hometel\'s configuration.',
 );
@@ -330,6 +361,7 @@ export type PortRange = Static<ReturnType<typeof rtpPortRange>>;
 export type PhonesConfig = Static<typeof phones>;
 export type PhoneRegistrarConfig = Static<typeof phoneRegistrar>;
 export type DialPlanConfig = Static<typeof dialPlan>;
+export type ProvisioningConfig = Static<typeof provisioning>;
 
 /** The schema of the file: what configSchema requires but has a default may be left out. */
 function optionalDefaults(schema: TSchema): TSchema {

@@ -1,0 +1,66 @@
+/**
+ * Provisioning of the phones (issue 15), wired: the provisioning service over the store (device registry,
+ * enrollment, secrets), and what serves it — the configuration files over HTTP (the web server) and TFTP, plug and
+ * play, RFC 6080 subscriptions and check-sync on the phones' SIP side. Runs only when the config has a
+ * `provisioning` section (and `phones`).
+ */
+import type { Clock, Logger } from '../base/index.js';
+import type { PhonesService } from '../phones/index.js';
+import { ProvisioningService } from '../provisioning/index.js';
+import { SqliteDeviceRepository, Store } from '../store/index.js';
+import type { HometelConfig, ProvisioningConfig } from './config/schema.js';
+import { phonesOver, phonesRealm } from './phones-admin.js';
+import { provisioningKeys, type ProvisioningKeys } from './provisioning-keys.js';
+
+/** The provisioning service over a store; `phones` must be a phones service over the same store with the same vault. */
+export function provisioningOver(store: Store, config: ProvisioningConfig, phones: PhonesService, keys: ProvisioningKeys, clock: Clock, logger: Logger): ProvisioningService {
+  return new ProvisioningService({
+    devices: new SqliteDeviceRepository(store),
+    passwords: keys.passwords,
+    keyring: keys.keyring,
+    phones,
+    ...(config.autoEnroll ? { autoEnroll: config.autoEnroll } : {}),
+    clock,
+    logger: logger.child('provisioning'),
+  });
+}
+
+export interface OpenProvisioning {
+  readonly provisioning: ProvisioningService;
+  close(): void;
+}
+
+/** The devices in the config's store, for `hometel provision …` next to (or without) `hometel start`. */
+export function openProvisioning(config: HometelConfig, clock: Clock, logger: Logger): OpenProvisioning {
+  if (!config.provisioning) throw new Error('provisioning is off: add a "provisioning" section to the config (and "phones")');
+  const store = Store.open(config.dataDir);
+  const keys = provisioningKeys(store, config.dataDir);
+  const phones = phonesOver(store, phonesRealm(config), clock, logger, keys.passwords);
+  return { provisioning: provisioningOver(store, config.provisioning, phones, keys, clock, logger), close: () => store.close() };
+}
+
+export interface ProvisioningOptions {
+  readonly config: ProvisioningConfig;
+  readonly store: Store;
+  readonly keys: ProvisioningKeys;
+  /** The running registrar's phones service (built with `keys.passwords` as its vault). */
+  readonly phones: PhonesService;
+  readonly clock: Clock;
+  readonly logger: Logger;
+}
+
+export interface RunningProvisioning {
+  readonly service: ProvisioningService;
+  stop(): Promise<void>;
+}
+
+export async function startProvisioning(o: ProvisioningOptions): Promise<RunningProvisioning> {
+  const service = provisioningOver(o.store, o.config, o.phones, o.keys, o.clock, o.logger);
+  const stops: Array<() => Promise<void>> = [];
+  return {
+    service,
+    stop: async () => {
+      for (const stop of stops.reverse()) await stop();
+    },
+  };
+}
