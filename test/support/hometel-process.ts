@@ -29,9 +29,15 @@ export interface HometelProcess {
   output(): string;
 }
 
-/** Starts `hometel start …` and resolves with its UDN once it logs that it runs. */
-export async function startHometelProcess(args: string[]): Promise<HometelProcess> {
-  const child = spawn(process.execPath, [...hometelCli, 'start', ...args], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+/**
+ * Starts `hometel start …` and resolves with its UDN once it logs that it runs; inside network namespace `netns`
+ * when given (`ip netns exec` execs node, so the child's PID is hometel's).
+ */
+export async function startHometelProcess(args: string[], netns?: string): Promise<HometelProcess> {
+  const argv = [...hometelCli, 'start', ...args];
+  const child = netns
+    ? spawn('ip', ['netns', 'exec', netns, process.execPath, ...argv], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] })
+    : spawn(process.execPath, argv, { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
   trackChild(child);
   let log = '';
   let output = '';
@@ -61,12 +67,12 @@ export interface ConfiguredHometel extends HometelProcess {
  * `hometel start --config <dir>/hometel.json` in a fresh temporary directory (`prefix`…), the config written by
  * `config(dir)`. When the start fails, the directory is removed and the error thrown.
  */
-export async function startConfiguredHometel(prefix: string, config: (dir: string) => object | Promise<object>): Promise<ConfiguredHometel> {
+export async function startConfiguredHometel(prefix: string, config: (dir: string) => object | Promise<object>, netns?: string): Promise<ConfiguredHometel> {
   const dir = await mkdtemp(path.join(tmpdir(), prefix));
   try {
     const file = path.join(dir, 'hometel.json');
     await writeFile(file, JSON.stringify(await config(dir)));
-    const hometel = await startHometelProcess(['--config', file]);
+    const hometel = await startHometelProcess(['--config', file], netns);
     return {
       ...hometel,
       dir,
