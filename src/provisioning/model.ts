@@ -104,3 +104,18 @@ export type FileAnswer =
 export interface FileSource {
   fetch(request: FileRequest): Promise<FileAnswer>;
 }
+
+/** One of a device's files as the web page previews it: rendered now, every secret replaced by `********`. */
+export interface FilePreview {
+  readonly name: string;
+  readonly contentType: string;
+  readonly body: string;
+}
+
+/** What the interfaces and the notifier need of the configuration server besides serving (the files service). */
+export interface DeviceFiles {
+  /** The files the device fetches (the common ones and its own), secrets masked. */
+  preview(mac: string): Promise<FilePreview[]>;
+  /** A fingerprint of the device's own file as it would be served now (changes when the file does); none when pending/unknown. */
+  fingerprint(mac: string): Promise<string | undefined>;
+}
