@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Prepares this machine for hometel's tests: installs the Debian packages of the real peers the
 # tests talk to (when missing) and lets SSDP multicast run on the loopback interface.
-# --bench: also the benchmarks' peers (rtpengine, which only the media relay benchmark runs).
+# --bench: also the benchmarks' peers (rtpengine for the media relay benchmark, tftpd-hpa for the TFTP one).
 set -euo pipefail
 
 packages=(gir1.2-gupnp-1.6 libgupnp-1.6-dev python3-gi gcc pkg-config libxml2-utils iproute2 sip-tester kamailio baresip-core nftables tcpdump chromium prometheus atftp tftp-hpa)
