@@ -77,8 +77,11 @@ export class ProvisioningFiles implements FileSource, DeviceFiles {
         outcome,
       });
     }
-    const line = { protocol: request.protocol, address: request.address, file: shown, outcome, ...(mac !== undefined ? { mac } : {}), ...(why ? { why } : {}), ...(request.userAgent ? { userAgent: request.userAgent } : {}) };
+    const reason = why ?? (answer.kind === 'forbidden' ? answer.reason : undefined);
+    const line = { protocol: request.protocol, address: request.address, file: shown, outcome, ...(mac !== undefined ? { mac } : {}), ...(reason ? { why: reason } : {}), ...(request.userAgent ? { userAgent: request.userAgent } : {}) };
     if (answer.kind === 'file' || answer.kind === 'not-found') this.o.logger.info('provisioning fetch', line);
+    // A first request without credentials is how every Digest exchange starts: no warning for it.
+    else if (why === 'no credentials') this.o.logger.info('provisioning fetch refused', line);
     else this.o.logger.warn('provisioning fetch refused', line);
     return answer;
   }
