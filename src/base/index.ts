@@ -7,3 +7,4 @@ export * from './net.js';
 export * from './header-grammar.js';
 export * from './digest.js';
 export * from './digest-nonces.js';
+export * from './xml-escape.js';

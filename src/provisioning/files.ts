@@ -7,8 +7,7 @@
  * password. Every fetch is logged (the secret path masked) and recorded on the device.
  */
 import { createHash } from 'node:crypto';
-import Mustache from 'mustache';
-import { DigestNonces, formatChallenge, parseCredentials, verifyDigest, type Clock, type DigestCredentials, type Logger } from '../base/index.js';
+import { DigestNonces, escapeXml, formatChallenge, parseCredentials, verifyDigest, type Clock, type DigestCredentials, type Logger } from '../base/index.js';
 import type { PhoneDirectory } from '../phones/index.js';
 import { commonFileName, deviceFileName, deviceTemplate, commonTemplate, parseFileName, type RequestedFile, type TemplateId, type VendorHint } from './file-names.js';
 import { parseMac } from './mac.js';
@@ -226,7 +225,7 @@ export class ProvisioningFiles implements FileSource, DeviceFiles {
   private async previewOf(name: string, id: TemplateId, context: RenderContext, secrets: readonly string[] = []): Promise<FilePreview> {
     let body = await this.templates.render(id, context);
     // Longest first, so a secret that contains another is masked whole; escaped forms too (XML templates).
-    const forms = [...new Set(secrets.flatMap((s) => [s, Mustache.escape(s)]))].sort((a, b) => b.length - a.length);
+    const forms = [...new Set(secrets.flatMap((s) => [s, escapeXml(s)]))].sort((a, b) => b.length - a.length);
     for (const s of forms) body = body.split(s).join(masked);
     return { name, contentType: contentTypeOf(id), body };
   }

@@ -5,7 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseFileName, parseUserAgent, templateFileName, templateIds } from '../../src/provisioning/index.js';
+import { parseFileName, parseUserAgent, templateFileName, templateIds, timeZoneOf } from '../../src/provisioning/index.js';
 
 const mac = '001565a1b2c3';
 
@@ -70,4 +70,12 @@ test('every built-in template has a user template name inside the templates dire
   for (const n of names) assert.match(n, /^[a-z]+-[a-z]+\.(cfg|xml)\.mustache$/);
   assert.equal(templateFileName('yealink-device'), 'yealink-device.cfg.mustache');
   assert.equal(templateFileName('snom-device'), 'snom-device.xml.mustache');
+});
+
+test('time zones: the standard-time offset, whichever hemisphere has summer time', () => {
+  assert.deepEqual(timeZoneOf('Europe/Berlin', 2026), { name: 'Europe/Berlin', offsetMinutes: 60, offsetSeconds: 3600, offsetHours: '+1' });
+  assert.equal(timeZoneOf('America/New_York', 2026).offsetHours, '-5');
+  assert.equal(timeZoneOf('Asia/Kolkata', 2026).offsetHours, '+5.5');
+  assert.equal(timeZoneOf('Australia/Sydney', 2026).offsetHours, '+10');
+  assert.equal(timeZoneOf('UTC', 2026).offsetHours, '+0');
 });

@@ -1,13 +1,14 @@
 /**
  * The templates of the provisioning files (mustache 4.2.0: logic-less, so a user's template cannot run code). Each
  * built-in one is a module of this folder; a user's file `<id>.<ext>.mustache` in `provisioning.templatesDir`
- * replaces it, read at every render (editing it changes the next download). XML templates escape values ({{ }});
+ * replaces it, read at every render (editing it changes the next download). XML templates escape values ({{ }}, as
+ * XML: the five markup characters, not mustache's HTML set);
  * the `key = value` ones of Yealink take them as they are ({{{ }}}) from a context without control characters.
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import Mustache from 'mustache';
-import { errorMessage, type Logger } from '../../base/index.js';
+import { errorMessage, escapeXml, type Logger } from '../../base/index.js';
 import { templateFileName, type TemplateId } from '../file-names.js';
 import type { RenderContext } from './context.js';
 import { genericDevice } from './generic.js';
@@ -67,6 +68,6 @@ export class Templates {
   }
 
   async render(id: TemplateId, context: RenderContext): Promise<string> {
-    return Mustache.render(await this.text(id), context);
+    return Mustache.render(await this.text(id), context, {}, { escape: (value: unknown) => escapeXml(String(value)) });
   }
 }
