@@ -108,7 +108,8 @@ export class ProvisioningFiles implements FileSource, DeviceFiles {
   private async answer(request: FileRequest): Promise<{ answer: FileAnswer; mac?: string; name?: string; why?: string }> {
     if (!this.o.fromHome(request.address)) return { answer: { kind: 'forbidden', reason: 'outside the home networks' } };
     const p = request.path;
-    if (p === '' || p.startsWith('/') || unsafe.test(p)) return { answer: { kind: 'forbidden', reason: 'path outside the provisioning tree' } };
+    if (p === '') return { answer: { kind: 'not-found' } };
+    if (p.startsWith('/') || unsafe.test(p)) return { answer: { kind: 'forbidden', reason: 'path outside the provisioning tree' } };
     const segments = p.split('/');
     if (segments.some((s) => s === '' || s === '.' || s === '..')) return { answer: { kind: 'forbidden', reason: 'path outside the provisioning tree' } };
     if (segments.length > 2 || !segments.every((s) => segmentChars.test(s))) return { answer: { kind: 'not-found' } };

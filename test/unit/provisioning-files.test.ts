@@ -111,7 +111,7 @@ test('outside the home networks nothing is served; path tricks are refused; unkn
   for (const path of ['../../etc/passwd', '/etc/passwd', '..', 'a/../y000000000000.cfg', 'a\\..\\b', 'y000000000000.cfg\0', './y000000000000.cfg', 'a//b']) {
     assert.equal((await h.files.fetch(get(path))).kind, 'forbidden', path);
   }
-  for (const path of ['passwd', 'etc/passwd', 'a/b/y000000000000.cfg', 'hometel.json', 'provisioning.key', 'x%2f.cfg']) assert.equal((await h.files.fetch(get(path))).kind, 'not-found', path);
+  for (const path of ['', 'passwd', 'etc/passwd', 'a/b/y000000000000.cfg', 'hometel.json', 'provisioning.key', 'x%2f.cfg']) assert.equal((await h.files.fetch(get(path))).kind, 'not-found', path);
 });
 
 test('a device nobody knows that asks for its own file is listed pending with what its User-Agent said', async (t) => {
