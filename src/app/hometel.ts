@@ -251,7 +251,12 @@ export async function startHometel(config: HometelConfig, logger: Logger): Promi
       };
       const keys = config.provisioning ? provisioningKeys(store, config.dataDir) : undefined;
       phones = await startPhones({ config: config.phones, address, store, clock, logger, servers: lines, home, ...(keys ? { vault: keys.passwords } : {}) });
-      if (config.provisioning && keys) provisioning = await startProvisioning({ config: config.provisioning, store, keys, phones: phones.service, clock, logger });
+      if (config.provisioning && keys) {
+        const side = phones.side;
+        const registrar = { host: side.host, port: side.port, transport: config.phones.registrar.transports[0] ?? 'udp', realm: side.realm };
+        const files = { registrar, homeNetworks: config.phones.registrar.homeNetworks, dataDir: config.dataDir, webUrl: () => web?.url };
+        provisioning = await startProvisioning({ config: config.provisioning, store, keys, phones: phones.service, clock, logger, files });
+      }
     }
     // A registered phone is a screen online too (issue 14): each extension with a device registered counts one.
     const registered = phones?.service;
@@ -277,6 +282,8 @@ export async function startHometel(config: HometelConfig, logger: Logger): Promi
           // The phones' extensions for the web application (issue 14): the running registrar's service.
           ...(phones ? { phones: phones.service } : {}),
           ...(presence ? { presence } : {}),
+          // The configuration server's files at /provisioning/ (issue 15).
+          ...(provisioning ? { provisioningFiles: provisioning.files } : {}),
           interfaces,
           browserClients: browserClientHost({
             interfaces,

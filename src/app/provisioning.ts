@@ -4,11 +4,13 @@
  * play, RFC 6080 subscriptions and check-sync on the phones' SIP side. Runs only when the config has a
  * `provisioning` section (and `phones`).
  */
+import path from 'node:path';
 import type { Clock, Logger } from '../base/index.js';
 import type { PhonesService } from '../phones/index.js';
-import { ProvisioningService } from '../provisioning/index.js';
+import { ProvisioningFiles, ProvisioningService, type RegistrarContext } from '../provisioning/index.js';
 import { SqliteDeviceRepository, Store } from '../store/index.js';
 import type { HometelConfig, ProvisioningConfig } from './config/schema.js';
+import { inNetworks } from './phone-lamps.js';
 import { phonesOver, phonesRealm } from './phones-admin.js';
 import { provisioningKeys, type ProvisioningKeys } from './provisioning-keys.js';
 
@@ -47,18 +49,54 @@ export interface ProvisioningOptions {
   readonly phones: PhonesService;
   readonly clock: Clock;
   readonly logger: Logger;
+  /** What the configuration server needs to know of the rest of hometel. */
+  readonly files: {
+    /** The running registrar: the accounts' server in every file. */
+    readonly registrar: RegistrarContext;
+    /** Where phones may fetch from (the registrar's `homeNetworks`). */
+    readonly homeNetworks: readonly string[];
+    readonly dataDir: string;
+    /** The web application's URL once it runs (its port is in the default provisioning URL). */
+    readonly webUrl: () => string | undefined;
+  };
 }
 
 export interface RunningProvisioning {
   readonly service: ProvisioningService;
+  /** The configuration server: what HTTP (/provisioning/) and TFTP serve, previews and fingerprints. */
+  readonly files: ProvisioningFiles;
   stop(): Promise<void>;
+}
+
+/** `provisioning.url`, else `http://<registrar host>:<web port>/provisioning/`; always ending in `/`. */
+function baseUrlOf(config: ProvisioningConfig, host: string, webUrl: () => string | undefined): () => string {
+  if (config.url !== undefined) {
+    const url = config.url.endsWith('/') ? config.url : `${config.url}/`;
+    return () => url;
+  }
+  return () => {
+    const web = webUrl();
+    return `http://${host}${web !== undefined ? `:${new URL(web).port}` : ''}/provisioning/`;
+  };
 }
 
 export async function startProvisioning(o: ProvisioningOptions): Promise<RunningProvisioning> {
   const service = provisioningOver(o.store, o.config, o.phones, o.keys, o.clock, o.logger);
+  const files = new ProvisioningFiles({
+    service,
+    phones: o.phones,
+    registrar: o.files.registrar,
+    baseUrl: baseUrlOf(o.config, o.files.registrar.host, o.files.webUrl),
+    timeZone: o.config.timeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone,
+    templatesDir: o.config.templatesDir ?? path.join(o.files.dataDir, 'provisioning-templates'),
+    fromHome: inNetworks(o.files.homeNetworks),
+    clock: o.clock,
+    logger: o.logger.child('provisioning-files'),
+  });
   const stops: Array<() => Promise<void>> = [];
   return {
     service,
+    files,
     stop: async () => {
       for (const stop of stops.reverse()) await stop();
     },

@@ -8,6 +8,7 @@ import type { ContactsService } from '../contacts/index.js';
 import type { RuleBook } from '../callhandling/index.js';
 import type { VoiceMailService } from '../voicemail/index.js';
 import type { PhonesAdmin, PresenceSource } from '../phones/index.js';
+import type { FileSource } from '../provisioning/index.js';
 import { maxImportBytes } from './contacts.js';
 import { resolveInterface, type Clock, type Logger, type NetworkInterface } from '../base/index.js';
 import { HomeConsole } from '../console/index.js';
@@ -29,6 +30,8 @@ export interface WebAppOptions {
   readonly phones?: PhonesAdmin;
   /** The presence of the home's phones (issue 14): GET /api/presence. */
   readonly presence?: PresenceSource;
+  /** The phones' configuration files (issue 15): GET /provisioning/*. */
+  readonly provisioningFiles?: FileSource;
   /** Where the home's devices are found (hometel's interfaces). */
   readonly interfaces: readonly NetworkInterface[];
   readonly browserClients: BrowserClientHost;
@@ -60,6 +63,7 @@ export async function startWebApp(o: WebAppOptions): Promise<RunningWebApp> {
     ...(o.voicemail ? { voicemail: o.voicemail } : {}),
     ...(o.phones ? { phones: o.phones } : {}),
     ...(o.presence ? { presence: o.presence } : {}),
+    ...(o.provisioningFiles ? { provisioningFiles: o.provisioningFiles } : {}),
     maxImportBytes,
     console: home,
     browserClients: o.browserClients,

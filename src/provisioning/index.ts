@@ -6,3 +6,7 @@ export { commonMac, formatMac, parseMac } from './mac.js';
 export { Keyring } from './keyring.js';
 export { SealedPasswords } from './sealed-passwords.js';
 export { ProvisioningService, type AutoEnroll, type DeviceChanges, type ProvisioningServiceOptions } from './provisioning-service.js';
+export { ProvisioningFiles, maskSecret, masked, provisioningRealm, type ProvisioningFilesOptions } from './files.js';
+export { commonFileName, deviceFileName, parseFileName, templateFileName, templateIds, type RequestedFile, type TemplateId } from './file-names.js';
+export { parseUserAgent, type UserAgentIdentity } from './user-agents.js';
+export { builtInTemplates, renderContext, Templates, timeZoneOf, type RegistrarContext, type RenderContext } from './templates/index.js';

@@ -17,6 +17,8 @@ import { PhonesError, type PhonesAdmin } from '../phones/index.js';
 import { GreetingRefused, NoSuchLine, NoSuchMessage, type VoiceMailService } from '../voicemail/index.js';
 import { ActivationInvalid, DecisionRefused, InvalidForwardTarget, TcUnavailable, UnknownCall, type CallHandlingService } from '../callhandling/index.js';
 import type { PresenceSource } from '../phones/index.js';
+import type { FileSource } from '../provisioning/index.js';
+import { provisioningFileRoutes } from './routes/provisioning-file-routes.js';
 import { callHandlingRoutes } from './routes/call-handling-routes.js';
 import { accessCheck } from './access.js';
 import { BrowserClients, type BrowserClientHost } from './browser-clients.js';
@@ -57,6 +59,8 @@ export interface WebServerOptions {
   readonly callHandling?: CallHandlingService;
   /** The phones' extensions (issue 14; their routes are served when it is given). */
   readonly phones?: PhonesAdmin;
+  /** The phones' configuration files (issue 15): GET /provisioning/*, without login, when it is given. */
+  readonly provisioningFiles?: FileSource;
   /** The largest file an import accepts (default 20 MiB). */
   readonly maxImportBytes?: number;
   readonly metrics?: WebMetrics;
@@ -159,6 +163,7 @@ export async function createWebServer(o: WebServerOptions): Promise<WebServer> {
   if (o.voicemail) await app.register(voicemailRoutes(o.voicemail));
   if (o.phones) await app.register(phoneRoutes(o.phones));
   if (o.presence) await app.register(presenceRoutes(o.presence));
+  if (o.provisioningFiles) await app.register(provisioningFileRoutes(o.provisioningFiles));
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   if (o.metrics) {
     const metrics = o.metrics;

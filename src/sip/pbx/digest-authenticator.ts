@@ -1,7 +1,7 @@
 /**
  * Digest authentication of the phones' requests (RFC 3261 22, RFC 7616, RFC 8760): 401 with WWW-Authenticate for
  * REGISTER, 407 with Proxy-Authenticate for everything else; SHA-256 offered before MD5 (unless configured
- * otherwise), qop="auth". Nonces are the server's own: a timestamp and random bits with an HMAC under a per-process secret, so they need no table,
+ * otherwise), qop="auth". Nonces are the server's own (base's DigestNonces): a timestamp and random bits with an HMAC under a per-process secret, so they need no table,
  * expire (an old one with otherwise right credentials gets stale=true) and cannot be forged. Nonce counts are
  * remembered to refuse a replayed request. The stored HA1 values are checked, never a password.
  *
@@ -9,8 +9,7 @@
  * authentications block their address and extension for a while (403). Every refusal is logged in one line
  * without credentials; a flood only at its start and every thousandth request.
  */
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { silentLogger, type Clock, type Logger } from '../../base/index.js';
+import { DigestNonces, silentLogger, type Clock, type Logger } from '../../base/index.js';
 import { AuthLimiter, RequestRateLimiter, type PhoneDirectory } from '../../phones/index.js';
 import {
   formatChallenge,
@@ -51,11 +50,8 @@ const supported = [
 
 export type DigestAlgorithmName = (typeof supported)[number]['algorithm'];
 
-const nonceBytes = 8 + 8 + 16; // timestamp, random, HMAC (truncated)
 const maxTrackedNonces = 10_000;
 const floodLogEvery = 1000;
-
-type NonceState = 'valid' | 'stale' | 'foreign';
 
 /** Why a request is answered without being authenticated (the log line's words, the response). */
 interface Refusal {
@@ -71,8 +67,7 @@ interface Refusal {
 }
 
 export class DigestAuthenticator implements RequestAuthenticator {
-  private readonly secret: Buffer;
-  private readonly lifetimeMs: number;
+  private readonly nonces: DigestNonces;
   private readonly logger: Logger;
   /** In the order of preference, which RFC 8760 2.3 makes the order of the challenges. */
   private readonly offered: ReadonlyArray<(typeof supported)[number]>;
@@ -82,8 +77,7 @@ export class DigestAuthenticator implements RequestAuthenticator {
   private readonly counts = new Map<string, number>();
 
   constructor(private readonly o: DigestAuthenticatorOptions) {
-    this.secret = o.secret ?? randomBytes(32);
-    this.lifetimeMs = o.nonceLifetimeMs ?? 300_000;
+    this.nonces = new DigestNonces({ realm: o.realm, clock: o.clock, lifetimeMs: o.nonceLifetimeMs ?? 300_000, ...(o.secret ? { secret: o.secret } : {}) });
     this.logger = o.logger ?? silentLogger;
     this.offered = (o.algorithms ?? ['SHA-256', 'MD5']).map((name) => supported.find((a) => a.algorithm === name)!);
     this.limiter = o.limiter ?? new AuthLimiter(o.clock);
@@ -99,23 +93,7 @@ export class DigestAuthenticator implements RequestAuthenticator {
 
   /** A fresh nonce (exported for tests and the benchmark's clients: what a 401 would carry). */
   nonce(): string {
-    const raw = Buffer.alloc(16);
-    raw.writeBigUInt64BE(BigInt(Math.max(0, Math.floor(this.o.clock.now()))));
-    randomBytes(8).copy(raw, 8);
-    return Buffer.concat([raw, this.mac(raw)]).toString('base64url');
-  }
-
-  private mac(raw: Buffer): Buffer {
-    return createHmac('sha256', this.secret).update(raw).update(this.o.realm, 'utf8').digest().subarray(0, 16);
-  }
-
-  private nonceState(nonce: string): NonceState {
-    const bytes = Buffer.from(nonce, 'base64url');
-    if (bytes.length !== nonceBytes || bytes.toString('base64url') !== nonce) return 'foreign';
-    const raw = bytes.subarray(0, 16);
-    if (!timingSafeEqual(bytes.subarray(16), this.mac(raw))) return 'foreign';
-    const age = this.o.clock.now() - Number(raw.readBigUInt64BE());
-    return age >= -1000 && age <= this.lifetimeMs ? 'valid' : 'stale';
+    return this.nonces.nonce();
   }
 
   private check(tx: ServerTransaction): string | Refusal {
@@ -157,7 +135,7 @@ export class DigestAuthenticator implements RequestAuthenticator {
       return this.failed(source, number, { status: 0, why: 'wrong credentials', challenge: { stale: false }, extension: number });
     }
     // Right credentials on a nonce that is not (or no longer) good: a new nonce, no failure (RFC 7616 3.3 stale).
-    const state = this.nonceState(cred.nonce);
+    const state = this.nonces.state(cred.nonce);
     const nc = parseInt(cred.nc, 16);
     if (state !== 'valid') return { status: 0, why: `${state} nonce`, challenge: { stale: true }, extension: number, quiet: true };
     if (nc <= (this.counts.get(cred.nonce) ?? 0)) return { status: 0, why: 'nonce count replayed', challenge: { stale: true }, extension: number };

@@ -4,7 +4,10 @@
  * DTDs anyway), and so is anything over the size limit or not well-formed.
  */
 import { DOMParser, XMLSerializer, type Document, type Element, type Node } from '@xmldom/xmldom';
-import { errorMessage } from '../../base/index.js';
+import { errorMessage, escapeXml } from '../../base/index.js';
+
+// Escaping is shared with provisioning's templates (base); upnp's users take it from here.
+export { escapeXml };
 
 export type { Document, Element };
 
@@ -87,20 +90,6 @@ export function elementValue(el: Element): string {
   let out = '';
   for (let n: Node | null = el.firstChild; n; n = n.nextSibling) out += s.serializeToString(n);
   return out;
-}
-
-/** Escape text for element content or a double-quoted attribute; CR is kept as a reference so it survives parsing. */
-export function escapeXml(text: string): string {
-  return text.replace(/[&<>"'\r]/g, (c) => {
-    switch (c) {
-      case '&': return '&amp;';
-      case '<': return '&lt;';
-      case '>': return '&gt;';
-      case '"': return '&quot;';
-      case "'": return '&apos;';
-      default: return '&#13;';
-    }
-  });
 }
 
 /** One element with escaped text content. */
