@@ -2,7 +2,7 @@
  * TFTP clients for the tests and the benchmark: the real peers — atftp 0.8 (RFC 2347/2348/2349 options) and
  * tftp-hpa 5.2's `tftp` (plain RFC 1350: it sends no options) — run as processes, in a network namespace when
  * asked; and a raw UDP peer speaking the packets of src/tftp, from which `tftpFetch`, a minimal lock-step client,
- * is built. tftp-hpa exits 0 even when the server refused: its stderr says so (`Error code 2: …`).
+ * is built. tftp-hpa exits 0 even when the server refused: its stdout says so (`Error code 2: …`).
  */
 import { execFile } from 'node:child_process';
 import { createSocket, type Socket } from 'node:dgram';
@@ -42,7 +42,7 @@ export interface AtftpOptions {
 }
 
 function atftpArgs(o: AtftpOptions): string[] {
-  const args = ['--verbose'];
+  const args = ['--trace'];
   if (o.blksize !== undefined) args.push('--option', `blksize ${o.blksize}`);
   if (o.tsize) args.push('--option', 'tsize 0');
   if (o.clientTimeoutS !== undefined) args.push('--tftp-timeout', String(o.clientTimeoutS));
