@@ -121,8 +121,9 @@ export class TftpServer {
     }
     const k = key(peer);
     if (this.live.has(k)) {
-      // The client repeated its request before our first answer reached it: the transfer's timer retransmits.
-      this.log.debug('repeated request ignored', fields);
+      // The client repeated its request before our first answer reached it: no second transfer (see ReadTransfer).
+      this.log.debug('repeated request', fields);
+      this.live.get(k)?.requestRepeated();
       return;
     }
     const mode = transferMode(packet.mode);

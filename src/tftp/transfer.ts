@@ -3,7 +3,9 @@
  * the OACK (RFC 2347) or DATA 1, then one DATA block per ACK, in lock step. Only a timeout retransmits, with the
  * wait doubling up to a bound: a duplicate ACK is ignored, so the Sorcerer's Apprentice never starts (RFC 1123
  * 4.2.3.1). A packet from any other address or port gets error 5 and leaves the transfer alone (RFC 1350 section
- * 4). The block after the one whose data is shorter than the block size is never sent: that block ends the
+ * 4). The OACK alone is not retransmitted on the timer but when the client repeats its request (RFC 1350 section 2
+ * lets either side retransmit its last packet): a client whose ACK 0 was lost retransmits it itself, and atftp 0.8
+ * aborts a transfer that brings it a second OACK. The block after the one whose data is shorter than the block size is never sent: that block ends the
  * transfer, an empty one when the file is a multiple of the block size (RFC 1350 section 6).
  */
 import type { Socket } from 'node:dgram';
@@ -117,12 +119,21 @@ export class ReadTransfer {
   private onTimeout(): void {
     if (this.ended) return;
     if (this.tries >= this.o.timing.retries) {
-      this.end('timeout', `no ACK ${this.expected} after ${this.tries} retransmissions`);
+      this.end('timeout', `no ACK ${this.expected} after ${this.tries} timeouts`);
       return;
     }
     this.tries += 1;
+    if (this.expected > 0) {
+      this.retransmissions += 1;
+      this.transmit();
+    } else this.timer = this.o.clock.setTimer(this.wait(), () => this.onTimeout());
+  }
+
+  /** The client sent its request again: its OACK was lost (or is late), so it is sent again. */
+  requestRepeated(): void {
+    if (this.ended || this.expected !== 0) return;
     this.retransmissions += 1;
-    this.transmit();
+    this.o.socket.send(this.last, this.o.peer.port, this.o.peer.address);
   }
 
   private onMessage(msg: Buffer, from: TftpPeer): void {
