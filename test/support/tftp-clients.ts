@@ -101,8 +101,11 @@ export class RawTftpPeer {
     return this.socket.address().port;
   }
 
-  send(packet: TftpPacket | Buffer, port: number, address = '127.0.0.1'): void {
-    this.socket.send(Buffer.isBuffer(packet) ? packet : encodePacket(packet), port, address);
+  /** Resolves once the datagram left (closing the socket before that would drop it). */
+  send(packet: TftpPacket | Buffer, port: number, address = '127.0.0.1'): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.socket.send(Buffer.isBuffer(packet) ? packet : encodePacket(packet), port, address, (e) => (e ? reject(e) : resolve()));
+    });
   }
 
   /** The next packet received; rejects after timeoutMs. */
@@ -145,14 +148,14 @@ export async function tftpFetch(host: string, port: number, file: string, o: Fet
     let blockSize = 512;
     let expected = 1;
     const chunks: Buffer[] = [];
-    peer.send(last, to, host);
+    await peer.send(last, to, host);
     for (let tries = 0; ; ) {
       let r: Received;
       try {
         r = await peer.next(o.timeoutMs ?? 1000);
       } catch (e) {
         if (++tries >= 5) throw e;
-        peer.send(last, to, host);
+        await peer.send(last, to, host);
         continue;
       }
       const p = r.packet;
@@ -167,11 +170,11 @@ export async function tftpFetch(host: string, port: number, file: string, o: Fet
         expected += 1;
         tries = 0;
         if (p.data.length < blockSize) {
-          peer.send(last, to, host);
+          await peer.send(last, to, host);
           return Buffer.concat(chunks);
         }
       } else continue;
-      peer.send(last, to, host);
+      await peer.send(last, to, host);
     }
   } finally {
     peer.close();

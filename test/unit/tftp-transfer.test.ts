@@ -70,7 +70,7 @@ async function readAll(f: Fixture, first: Received, blockSize = 512): Promise<{ 
     const d = data(r);
     chunks.push(d.data);
     numbers.push(d.block);
-    f.peer.send({ op: 'ACK', block: d.block }, r.from.port);
+    await f.peer.send({ op: 'ACK', block: d.block }, r.from.port);
     if (d.data.length < blockSize) break;
     r = await f.peer.next();
   }
@@ -81,7 +81,7 @@ test('RFC 1350 sections 2, 4, 6: DATA from a new TID in lock step, the last bloc
   const file = randomBytes(1300);
   const f = await serve({ 'a.bin': file });
   try {
-    f.peer.send(rrq('a.bin'), f.server.port);
+    await f.peer.send(rrq('a.bin'), f.server.port);
     const first = await f.peer.next();
     assert.notEqual(first.from.port, f.server.port, 'the transfer has a TID of its own');
     const { body, sizes, numbers } = await readAll(f, first);
@@ -98,9 +98,9 @@ test('RFC 1350 sections 2, 4, 6: DATA from a new TID in lock step, the last bloc
 test('RFC 1350 section 6: a file that is a multiple of the block size ends with an empty DATA block', async () => {
   const f = await serve({ 'b.bin': randomBytes(1024), 'empty.cfg': Buffer.alloc(0) });
   try {
-    f.peer.send(rrq('b.bin'), f.server.port);
+    await f.peer.send(rrq('b.bin'), f.server.port);
     assert.deepEqual((await readAll(f, await f.peer.next())).sizes, [512, 512, 0]);
-    f.peer.send(rrq('empty.cfg'), f.server.port);
+    await f.peer.send(rrq('empty.cfg'), f.server.port);
     assert.deepEqual((await readAll(f, await f.peer.next())).sizes, [0]);
   } finally {
     await f.close();
@@ -110,12 +110,12 @@ test('RFC 1350 section 6: a file that is a multiple of the block size ends with 
 test('RFC 1350 section 2 / RFC 1123 4.2.3.1: a lost ACK makes the server retransmit the DATA on timeout, with a bound and a log line', async () => {
   const f = await serve({ 'a.bin': randomBytes(700) }, { timing: { timeoutMs: 50, maxTimeoutMs: 100, retries: 3 } });
   try {
-    f.peer.send(rrq('a.bin'), f.server.port);
+    await f.peer.send(rrq('a.bin'), f.server.port);
     const first = data(await f.peer.next());
     // Not acknowledged: the same block comes again.
     const again = await f.peer.next();
     assert.deepEqual(data(again), first);
-    f.peer.send({ op: 'ACK', block: 1 }, again.from.port);
+    await f.peer.send({ op: 'ACK', block: 1 }, again.from.port);
     assert.equal(data(await f.peer.next()).block, 2);
     // Block 2 is never acknowledged: 3 retransmissions, then the server gives up and says so.
     for (let i = 0; i < 3; i++) assert.equal(data(await f.peer.next()).block, 2);
@@ -130,16 +130,16 @@ test('RFC 1350 section 2 / RFC 1123 4.2.3.1: a lost ACK makes the server retrans
 test('RFC 1123 4.2.3.1: duplicate ACKs are not answered with duplicate DATA (no Sorcerer\'s Apprentice)', async () => {
   const f = await serve({ 'a.bin': randomBytes(1500) });
   try {
-    f.peer.send(rrq('a.bin'), f.server.port);
+    await f.peer.send(rrq('a.bin'), f.server.port);
     const one = await f.peer.next();
-    f.peer.send({ op: 'ACK', block: 1 }, one.from.port);
+    await f.peer.send({ op: 'ACK', block: 1 }, one.from.port);
     assert.equal(data(await f.peer.next()).block, 2);
     // A delayed ACK 1 arrives three times, then the ACK for block 2.
-    for (let i = 0; i < 3; i++) f.peer.send({ op: 'ACK', block: 1 }, one.from.port);
-    f.peer.send({ op: 'ACK', block: 2 }, one.from.port);
+    for (let i = 0; i < 3; i++) await f.peer.send({ op: 'ACK', block: 1 }, one.from.port);
+    await f.peer.send({ op: 'ACK', block: 2 }, one.from.port);
     const three = await f.peer.next();
     assert.equal(data(three).block, 3);
-    f.peer.send({ op: 'ACK', block: 3 }, one.from.port);
+    await f.peer.send({ op: 'ACK', block: 3 }, one.from.port);
     await waitFor(() => f.logs.some((l) => l.includes('outcome=complete')), 'the end of the transfer');
     const sent = f.peer.history.map((r) => (r.packet.op === 'DATA' ? r.packet.block : -1));
     assert.deepEqual(sent, [1, 2, 3], 'each block once: nothing answered the duplicate ACKs');
@@ -153,10 +153,10 @@ test('RFC 1350 section 5 (16-bit block numbers): a transfer past block 65535 goe
   const file = randomBytes(65_539 * 8 + 3);
   const f = await serve({ 'big.bin': file });
   try {
-    f.peer.send(rrq('big.bin', { blksize: '8' }), f.server.port);
+    await f.peer.send(rrq('big.bin', { blksize: '8' }), f.server.port);
     const oack = await f.peer.next();
     assert.deepEqual(oack.packet, { op: 'OACK', options: new Map([['blksize', '8']]) });
-    f.peer.send({ op: 'ACK', block: 0 }, oack.from.port);
+    await f.peer.send({ op: 'ACK', block: 0 }, oack.from.port);
     const { body, numbers } = await readAll(f, await f.peer.next(), 8);
     assert.equal(numbers.length, 65_540);
     assert.deepEqual(numbers.slice(65_533, 65_540), [65_534, 65_535, 0, 1, 2, 3, 4]);
@@ -170,18 +170,18 @@ test('RFC 2347/2348/2349: the OACK grants blksize, answers tsize with the size, 
   const file = randomBytes(3000);
   const f = await serve({ 'a.bin': file });
   try {
-    f.peer.send(rrq('a.bin', { blksize: '1428', tsize: '0', timeout: '3', foo: 'bar' }), f.server.port);
+    await f.peer.send(rrq('a.bin', { blksize: '1428', tsize: '0', timeout: '3', foo: 'bar' }), f.server.port);
     const oack = await f.peer.next();
     assert.deepEqual(oack.packet, { op: 'OACK', options: new Map([['blksize', '1428'], ['tsize', '3000'], ['timeout', '3']]) });
-    f.peer.send({ op: 'ACK', block: 0 }, oack.from.port);
+    await f.peer.send({ op: 'ACK', block: 0 }, oack.from.port);
     const { body, sizes } = await readAll(f, await f.peer.next(), 1428);
     assert.deepEqual(sizes, [1428, 1428, 144]);
     assert.ok(body.equals(file));
     // A blksize larger than a datagram of the path is granted as 1468 (the client must use it, RFC 2348).
-    f.peer.send(rrq('a.bin', { blksize: '65464' }), f.server.port);
+    await f.peer.send(rrq('a.bin', { blksize: '65464' }), f.server.port);
     const capped = await f.peer.next();
     assert.deepEqual(capped.packet, { op: 'OACK', options: new Map([['blksize', '1468']]) });
-    f.peer.send({ op: 'ACK', block: 0 }, capped.from.port);
+    await f.peer.send({ op: 'ACK', block: 0 }, capped.from.port);
     assert.equal(data(await f.peer.next()).data.length, 1468);
   } finally {
     await f.close();
@@ -191,10 +191,10 @@ test('RFC 2347/2348/2349: the OACK grants blksize, answers tsize with the size, 
 test('RFC 2347 / RFC 1350 section 2: the OACK is sent again when the client repeats its request, not on the timer (atftp aborts on a second OACK); unanswered, the transfer gives up', async () => {
   const f = await serve({ 'a.bin': randomBytes(100) }, { timing: { timeoutMs: 30, maxTimeoutMs: 30, retries: 3 } });
   try {
-    f.peer.send(rrq('a.bin', { tsize: '0' }), f.server.port);
+    await f.peer.send(rrq('a.bin', { tsize: '0' }), f.server.port);
     const oack = await f.peer.next();
     assert.equal(oack.packet.op, 'OACK');
-    f.peer.send(rrq('a.bin', { tsize: '0' }), f.server.port);
+    await f.peer.send(rrq('a.bin', { tsize: '0' }), f.server.port);
     const again = await f.peer.next();
     assert.deepEqual(again, oack, 'the same OACK from the same TID');
     await waitFor(() => f.logs.some((l) => l.includes('outcome=timeout')), 'the give-up');
@@ -208,10 +208,10 @@ test('RFC 2347 / RFC 1350 section 2: the OACK is sent again when the client repe
 test('RFC 2347: a client that refuses the OACK with error 8 ends the transfer; no DATA is sent', async () => {
   const f = await serve({ 'a.bin': randomBytes(100) });
   try {
-    f.peer.send(rrq('a.bin', { blksize: '1428' }), f.server.port);
+    await f.peer.send(rrq('a.bin', { blksize: '1428' }), f.server.port);
     const oack = await f.peer.next();
     assert.equal(oack.packet.op, 'OACK');
-    f.peer.send({ op: 'ERROR', code: ErrorCode.OPTIONS_REFUSED, message: 'no' }, oack.from.port);
+    await f.peer.send({ op: 'ERROR', code: ErrorCode.OPTIONS_REFUSED, message: 'no' }, oack.from.port);
     await waitFor(() => f.logs.some((l) => l.includes('outcome=options-refused')), 'the refused transfer');
     assert.equal(f.server.transfers, 0);
     assert.ok(f.peer.history.every((r) => r.packet.op !== 'DATA'));
@@ -224,15 +224,15 @@ test('RFC 1350 section 4: a packet from another TID gets error 5 and does not di
   const f = await serve({ 'a.bin': randomBytes(600) });
   const stranger = await RawTftpPeer.open();
   try {
-    f.peer.send(rrq('a.bin'), f.server.port);
+    await f.peer.send(rrq('a.bin'), f.server.port);
     const one = await f.peer.next();
-    stranger.send({ op: 'ACK', block: 1 }, one.from.port);
+    await stranger.send({ op: 'ACK', block: 1 }, one.from.port);
     const e = await stranger.next();
     assert.equal(error(e), ErrorCode.UNKNOWN_TID);
-    f.peer.send({ op: 'ACK', block: 1 }, one.from.port);
+    await f.peer.send({ op: 'ACK', block: 1 }, one.from.port);
     const two = await f.peer.next();
     assert.equal(data(two).block, 2);
-    f.peer.send({ op: 'ACK', block: 2 }, one.from.port);
+    await f.peer.send({ op: 'ACK', block: 2 }, one.from.port);
     await waitFor(() => f.logs.some((l) => l.includes('outcome=complete')), 'the transfer to end');
   } finally {
     stranger.close();
@@ -244,11 +244,11 @@ test('RFC 1350 section 5: garbage to the server gets error 4, and the server goe
   const f = await serve({ 'a.bin': Buffer.from('hello') });
   const other = await RawTftpPeer.open();
   try {
-    f.peer.send(Buffer.from('GET / HTTP/1.0\r\n\r\n'), f.server.port);
+    await f.peer.send(Buffer.from('GET / HTTP/1.0\r\n\r\n'), f.server.port);
     assert.equal(error(await f.peer.next()), ErrorCode.ILLEGAL_OPERATION);
-    f.peer.send({ op: 'ACK', block: 1 }, f.server.port);
+    await f.peer.send({ op: 'ACK', block: 1 }, f.server.port);
     assert.equal(error(await f.peer.next()), ErrorCode.ILLEGAL_OPERATION);
-    other.send(rrq('a.bin'), f.server.port);
+    await other.send(rrq('a.bin'), f.server.port);
     assert.deepEqual(data(await other.next()).data, Buffer.from('hello'));
     assert.ok(f.logs.some((l) => l.includes('not a TFTP request')));
   } finally {
@@ -260,15 +260,15 @@ test('RFC 1350 section 5: garbage to the server gets error 4, and the server goe
 test('write requests get error 2; absolute paths, ".." and control characters get error 2 before the files are asked; mode mail gets error 4', async () => {
   const f = await serve({ 'a.bin': Buffer.from('x') });
   try {
-    f.peer.send({ op: 'WRQ', filename: 'a.bin', mode: 'octet', options: new Map() }, f.server.port);
+    await f.peer.send({ op: 'WRQ', filename: 'a.bin', mode: 'octet', options: new Map() }, f.server.port);
     assert.equal(error(await f.peer.next()), ErrorCode.ACCESS_VIOLATION);
     for (const name of ['../../etc/passwd', '/etc/passwd', 'a/../../../etc/shadow', '..\\..\\boot.ini', 'a\x01b']) {
-      f.peer.send(rrq(name), f.server.port);
+      await f.peer.send(rrq(name), f.server.port);
       assert.equal(error(await f.peer.next()), ErrorCode.ACCESS_VIOLATION, name);
     }
-    f.peer.send(rrq('a.bin', {}, 'mail'), f.server.port);
+    await f.peer.send(rrq('a.bin', {}, 'mail'), f.server.port);
     assert.equal(error(await f.peer.next()), ErrorCode.ILLEGAL_OPERATION);
-    f.peer.send(rrq('missing.cfg'), f.server.port);
+    await f.peer.send(rrq('missing.cfg'), f.server.port);
     assert.equal(error(await f.peer.next()), ErrorCode.FILE_NOT_FOUND);
     assert.deepEqual(f.asked, ['missing.cfg'], 'no refused name reached the files');
     assert.ok(!f.logs.some((l) => l.includes('\x01')), 'control characters are escaped in the log');
@@ -282,9 +282,9 @@ test('the files callback: its error is answered as given; when it throws, error 
     read: (path) => (path === 'secret.cfg' ? Promise.resolve({ code: ErrorCode.ACCESS_VIOLATION, message: 'Access violation' }) : Promise.reject(new Error('disk on fire'))),
   });
   try {
-    f.peer.send(rrq('secret.cfg'), f.server.port);
+    await f.peer.send(rrq('secret.cfg'), f.server.port);
     assert.equal(error(await f.peer.next()), ErrorCode.ACCESS_VIOLATION);
-    f.peer.send(rrq('other.cfg'), f.server.port);
+    await f.peer.send(rrq('other.cfg'), f.server.port);
     assert.equal(error(await f.peer.next()), ErrorCode.NOT_DEFINED);
     assert.ok(f.logs.some((l) => l.includes('reading the file failed') && l.includes('disk on fire')));
   } finally {
@@ -296,15 +296,15 @@ test('at most N transfers: a request beyond is dropped (logged) and served when 
   const f = await serve({ 'a.bin': Buffer.from('one'), 'b.bin': Buffer.from('two') }, { maxTransfers: 1 });
   const second = await RawTftpPeer.open();
   try {
-    f.peer.send(rrq('a.bin'), f.server.port);
+    await f.peer.send(rrq('a.bin'), f.server.port);
     const one = await f.peer.next();
     // The same request again (as a client does when its first answer is late): ignored.
-    f.peer.send(rrq('a.bin'), f.server.port);
-    second.send(rrq('b.bin'), f.server.port);
+    await f.peer.send(rrq('a.bin'), f.server.port);
+    await second.send(rrq('b.bin'), f.server.port);
     await waitFor(() => f.logs.some((l) => l.includes('too many transfers')), 'the dropped request');
-    f.peer.send({ op: 'ACK', block: 1 }, one.from.port);
+    await f.peer.send({ op: 'ACK', block: 1 }, one.from.port);
     await waitFor(() => f.server.transfers === 0, 'the first transfer to end');
-    second.send(rrq('b.bin'), f.server.port);
+    await second.send(rrq('b.bin'), f.server.port);
     assert.deepEqual(data(await second.next()).data, Buffer.from('two'));
     assert.equal(f.peer.history.length, 1, 'one DATA 1 for the repeated request');
     assert.ok(f.logs.some((l) => l.includes('repeated request')));
@@ -317,10 +317,10 @@ test('at most N transfers: a request beyond is dropped (logged) and served when 
 test('netascii: the file is sent with CR LF line ends and tsize counts what is sent', async () => {
   const f = await serve({ 't.txt': Buffer.from('a\nb\n') });
   try {
-    f.peer.send(encodePacket(rrq('t.txt', { tsize: '0' }, 'NetASCII')), f.server.port);
+    await f.peer.send(encodePacket(rrq('t.txt', { tsize: '0' }, 'NetASCII')), f.server.port);
     const oack = await f.peer.next();
     assert.deepEqual(oack.packet, { op: 'OACK', options: new Map([['tsize', '6']]) });
-    f.peer.send({ op: 'ACK', block: 0 }, oack.from.port);
+    await f.peer.send({ op: 'ACK', block: 0 }, oack.from.port);
     assert.deepEqual(data(await f.peer.next()).data, Buffer.from('a\r\nb\r\n'));
   } finally {
     await f.close();
