@@ -8,9 +8,3 @@ export function cpuTicks(stat: string): number {
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return Number(fields[11]) + Number(fields[12]);
 }
-
-/** utime + stime + cutime + cstime: with the CPU of the children it waited for (a forking server's, tftpd-hpa's). */
-export function cpuTicksWithChildren(stat: string): number {
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return cpuTicks(stat) + Number(fields[13]) + Number(fields[14]);
-}

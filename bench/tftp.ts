@@ -4,13 +4,14 @@
  * Both servers run as processes of their own on 127.0.0.1; the client is the same for both: a minimal lock-step
  * Node client (test/support/tftp-clients.ts `tftpFetch`), one socket per file, 8 files in flight (closed loop),
  * every file checked byte for byte. Rows alternate between the servers, with 512-byte blocks and with blksize
- * 1428. CPU is user+sys of the server's process and of the children it reaped (tftpd-hpa forks one per request)
- * from /proc/<pid>/stat, over the row's wall time. `npm run bench:tftp` prints the section and replaces it in
+ * 1428. CPU is that of a cgroup (v1 cpuacct) each server is moved into before its first request, so that
+ * tftpd-hpa's per-request children count too (it does not wait for them, so /proc/<pid>/stat's cutime misses
+ * them), over the row's wall time. `npm run bench:tftp` prints the section and replaces it in
  * docs/benchmarks.md.
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readFile, rm, rmdir, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { OutputTail, processTree, terminate, trackChild, waitForSocket } from '../test/support/children.js';
@@ -18,7 +19,6 @@ import { freeLoopbackPort } from '../test/support/sipp.js';
 import { tftpFetch } from '../test/support/tftp-clients.js';
 import { startTftpServerProcess } from '../test/support/tftp-fixture.js';
 import { replaceSection } from './doc-section.js';
-import { cpuTicksWithChildren, USER_HZ } from './proc-stat.js';
 import { ms, percentile, table } from './stats.js';
 
 const FILES = Number(process.env.BENCH_TFTP_FILES ?? 1000);
@@ -28,8 +28,20 @@ const heading = '## Provisioning: TFTP (hometel against tftpd-hpa)';
 interface Server {
   readonly name: string;
   readonly port: number;
-  readonly pid: number;
+  /** CPU seconds used so far by the server and every process it started. */
+  cpu(): Promise<number>;
   stop(): Promise<void>;
+}
+
+/** A cpuacct cgroup of its own for a process and whatever it forks later; removed once the process is gone. */
+async function cpuAccount(tag: string, pid: number): Promise<{ seconds(): Promise<number>; remove(): Promise<void> }> {
+  const dir = `/sys/fs/cgroup/cpuacct/hometel-bench-tftp-${process.pid}-${tag}`;
+  await mkdir(dir);
+  await writeFile(join(dir, 'cgroup.procs'), String(pid));
+  return {
+    seconds: async () => Number(await readFile(join(dir, 'cpuacct.usage'), 'utf8')) / 1e9,
+    remove: () => rmdir(dir),
+  };
 }
 
 interface Figures {
@@ -63,21 +75,37 @@ async function startTftpdHpa(dir: string): Promise<Server> {
     child.kill('SIGKILL');
     throw new Error(`in.tftpd did not start: ${(e as Error).message}\n${log.toString()}`);
   }
-  return { name: 'tftpd-hpa 5.2 (C)', port, pid: child.pid!, stop: () => terminate(child, 5000) };
+  const account = await cpuAccount('tftpd', child.pid!);
+  return {
+    name: 'tftpd-hpa 5.2 (C)',
+    port,
+    cpu: () => account.seconds(),
+    stop: async () => {
+      await terminate(child, 5000);
+      await account.remove();
+    },
+  };
 }
 
 async function startHometel(dir: string): Promise<Server> {
   const p = await startTftpServerProcess({ host: '127.0.0.1', dir });
-  return { name: 'hometel (Node.js)', port: p.port, pid: p.child.pid!, stop: () => p.stop() };
+  const account = await cpuAccount('hometel', p.child.pid!);
+  return {
+    name: 'hometel (Node.js)',
+    port: p.port,
+    cpu: () => account.seconds(),
+    stop: async () => {
+      await p.stop();
+      await account.remove();
+    },
+  };
 }
-
-const cpuOf = async (pid: number): Promise<number> => cpuTicksWithChildren(await readFile(`/proc/${pid}/stat`, 'utf8'));
 
 async function measure(s: Server, names: readonly string[], bodies: ReadonlyMap<string, Buffer>, blksize: number, count: number): Promise<Figures> {
   const latencies: number[] = [];
   let failed = 0;
   let next = 0;
-  const cpuBefore = await cpuOf(s.pid);
+  const cpuBefore = await s.cpu();
   const started = performance.now();
   const worker = async (): Promise<void> => {
     while (next < count) {
@@ -94,7 +122,7 @@ async function measure(s: Server, names: readonly string[], bodies: ReadonlyMap<
   };
   await Promise.all(Array.from({ length: CLIENTS }, worker));
   const elapsed = performance.now() - started;
-  const ticks = (await cpuOf(s.pid)) - cpuBefore;
+  const seconds = (await s.cpu()) - cpuBefore;
   latencies.sort((a, b) => a - b);
   return {
     server: s.name,
@@ -104,8 +132,8 @@ async function measure(s: Server, names: readonly string[], bodies: ReadonlyMap<
     perSecond: latencies.length / (elapsed / 1000),
     p50: percentile(latencies, 50),
     p99: percentile(latencies, 99),
-    cpu: (ticks / USER_HZ / (elapsed / 1000)) * 100,
-    cpuPerFile: ((ticks / USER_HZ) * 1000) / Math.max(1, latencies.length),
+    cpu: (seconds / (elapsed / 1000)) * 100,
+    cpuPerFile: (seconds * 1000) / Math.max(1, latencies.length),
   };
 }
 
@@ -146,7 +174,11 @@ after a warm-up of 200 files each.
 - hometel: its TftpServer (src/tftp) in a Node process of its own (test/support/tftp-server-process.ts), reading each
   file from the directory when asked and logging each transfer (info), retransmission timeout 1 s.
 - tftpd-hpa 5.2: Debian's \`in.tftpd --foreground --address 127.0.0.1:<port> --secure <dir>\`, which forks a process
-  per request; its CPU includes those children's (cutime + cstime of the listener, which reaps them).
+  per request.
+
+Each server is moved into a cpuacct cgroup of its own before its first request, and its CPU is that cgroup's usage:
+tftpd-hpa's per-request children count (it does not wait for them, so the listener's /proc/<pid>/stat has them
+neither in its own time nor in cutime).
 
 The client is the same for both and runs in the benchmark's process (its CPU is not counted): a minimal lock-step
 Node client (test/support/tftp-clients.ts \`tftpFetch\`), a socket of its own per file, octet mode, with
