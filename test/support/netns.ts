@@ -24,7 +24,11 @@ export interface NetnsPair {
   exec(ns: string, command: string, args: readonly string[], timeoutMs?: number): Promise<string>;
   /** Starts a long-running command inside a namespace (tracked: killed if the test process exits). */
   spawn(ns: string, command: string, args: readonly string[], options?: SpawnOptions): ChildProcess;
-  /** Drops `percent` % of the packets in each direction at the phone's side (nftables `numgen random`); 0 removes it. */
+  /**
+   * Drops `percent` % of the IP packets in each direction at the phone's side (nftables `numgen random` on the
+   * veth's ingress and egress hooks: a drop in the output hook would fail the sender's sendto() with EPERM, which
+   * no lossy network does, and atftp aborts on it); 0 removes it.
+   */
   loss(percent: number): Promise<void>;
   close(): Promise<void>;
 }
@@ -76,13 +80,13 @@ export async function netnsPair(tag: string): Promise<NetnsPair> {
       return child;
     },
     async loss(percent) {
-      await exec(phone, 'nft', ['delete', 'table', 'inet', 'hometel_loss']).catch(() => undefined);
+      await exec(phone, 'nft', ['delete', 'table', 'netdev', 'hometel_loss']).catch(() => undefined);
       if (percent <= 0) return;
-      const rule = `numgen random mod 100 < ${percent} drop`;
+      const rule = `meta protocol { ip, ip6 } numgen random mod 100 < ${percent} drop`;
       const ruleset = [
-        'table inet hometel_loss {',
-        `  chain input { type filter hook input priority 0; policy accept; iifname "${device}" ${rule}; }`,
-        `  chain output { type filter hook output priority 0; policy accept; oifname "${device}" ${rule}; }`,
+        'table netdev hometel_loss {',
+        `  chain ingress { type filter hook ingress device "${device}" priority 0; policy accept; ${rule}; }`,
+        `  chain egress { type filter hook egress device "${device}" priority 0; policy accept; ${rule}; }`,
         '}',
       ].join('\n');
       await new Promise<void>((resolve, reject) => {
