@@ -13,6 +13,7 @@ import type { HometelConfig, ProvisioningConfig } from './config/schema.js';
 import { inNetworks } from './phone-lamps.js';
 import { phonesOver, phonesRealm } from './phones-admin.js';
 import { provisioningKeys, type ProvisioningKeys } from './provisioning-keys.js';
+import { startProvisioningTftp } from './provisioning-tftp.js';
 
 /** The provisioning service over a store; `phones` must be a phones service over the same store with the same vault. */
 export function provisioningOver(store: Store, config: ProvisioningConfig, phones: PhonesService, keys: ProvisioningKeys, clock: Clock, logger: Logger): ProvisioningService {
@@ -94,6 +95,8 @@ export async function startProvisioning(o: ProvisioningOptions): Promise<Running
     logger: o.logger.child('provisioning-files'),
   });
   const stops: Array<() => Promise<void>> = [];
+  // TFTP serves the same files as HTTP, on the registrar's address (phones are told that host by DHCP option 66).
+  if (o.config.tftpPort !== false) stops.push(await startProvisioningTftp({ files, host: o.files.registrar.host, port: o.config.tftpPort, logger: o.logger.child('tftp'), clock: o.clock }));
   return {
     service,
     files,
