@@ -50,9 +50,9 @@ export class ProfileWatch {
   async start(): Promise<void> {
     this.version = this.o.devices.version();
     this.unsubscribe.push(
-      this.o.devices.onChange(() => this.look()),
+      this.o.devices.onChange(() => void this.look()),
       this.o.phones.onChange((e) => {
-        if (e.type !== 'registrations') this.look();
+        if (e.type !== 'registrations') void this.look();
       }),
     );
     await this.run(true);
@@ -104,27 +104,29 @@ export class ProfileWatch {
     for (const mac of this.prints.keys()) if (!known.has(mac)) this.prints.delete(mac);
     for (const device of devices) {
       if (this.stopped) return;
-      let print: string | undefined;
       try {
-        print = await this.o.fingerprint(device.mac);
+        await this.lookAt(device, first);
       } catch (e) {
-        this.o.logger.warn('device file could not be fingerprinted', { mac: device.mac, error: errorMessage(e) });
-        continue;
+        this.o.logger.warn('device configuration not checked', { mac: device.mac, error: errorMessage(e) });
       }
-      const seen = this.prints.has(device.mac);
-      const before = this.prints.get(device.mac);
-      this.prints.set(device.mac, print);
-      const changed = print !== undefined && (seen ? before !== print : !first);
-      if (changed) {
-        this.o.logger.info('device configuration changed', { mac: device.mac });
-        this.o.changed(device);
-      }
-      const asked = device.resyncRequestedAt;
-      if (asked !== undefined && this.resyncs.get(device.mac) !== asked) {
-        this.resyncs.set(device.mac, asked);
-        // A change just told covers the resync: the phone fetches once.
-        if (!changed) this.o.resync(device);
-      }
+    }
+  }
+
+  private async lookAt(device: Device, first: boolean): Promise<void> {
+    const print = await this.o.fingerprint(device.mac);
+    const seen = this.prints.has(device.mac);
+    const before = this.prints.get(device.mac);
+    this.prints.set(device.mac, print);
+    const changed = print !== undefined && (seen ? before !== print : !first);
+    if (changed) {
+      this.o.logger.info('device configuration changed', { mac: device.mac });
+      this.o.changed(device);
+    }
+    const asked = device.resyncRequestedAt;
+    if (asked !== undefined && this.resyncs.get(device.mac) !== asked) {
+      this.resyncs.set(device.mac, asked);
+      // A change just told covers the resync: the phone fetches once.
+      if (!changed) this.o.resync(device);
     }
   }
 }
