@@ -29,10 +29,17 @@ export interface ProvisioningSipProcess {
   stop(): Promise<void>;
 }
 
-export async function startProvisioningSipProcess(prefix: string, config: (dir: string) => object, netns: string): Promise<ProvisioningSipProcess> {
+/** `prepare` runs on the written config before the process starts (extensions and devices it finds at its start). */
+export async function startProvisioningSipProcess(
+  prefix: string,
+  config: (dir: string) => object,
+  netns: string,
+  prepare?: (config: HometelConfig) => void,
+): Promise<ProvisioningSipProcess> {
   const dir = await mkdtemp(path.join(tmpdir(), prefix));
   const configFile = path.join(dir, 'hometel.json');
   await writeFile(configFile, JSON.stringify(config(dir)));
+  prepare?.(loadConfig(configFile));
   const child = spawn('ip', ['netns', 'exec', netns, process.execPath, '--import', 'tsx', fixture, configFile], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
   trackChild(child);
   let log = '';
