@@ -78,12 +78,11 @@ test('acceptance 1: the multicast SUBSCRIBE gets 200 and a NOTIFY with the provi
   // The answer came unicast from the hub, not from the group.
   assert.match(notify, new RegExp(`^Via: SIP/2\\.0/UDP ${pair.hubAddress.replace(/\./g, '\\.')}:5060`, 'm'));
 
-  const { provisioning, close } = hub.open();
-  try {
-    await waitFor(() => provisioning.device('001565a1b2c3')?.lastNotification !== undefined, 'the NOTIFY recorded').catch((e: Error) => {
-      throw new Error(`${e.message}\n${hub.log()}`);
-    });
-    const device = provisioning.device('00:15:65:A1:B2:C3')!;
+  await waitFor(() => hub.provisioning((p) => p.device('001565a1b2c3')?.lastNotification) !== undefined, 'the NOTIFY recorded').catch((e: Error) => {
+    throw new Error(`${e.message}\n${hub.log()}`);
+  });
+  {
+    const device = hub.provisioning((p) => p.device('00:15:65:A1:B2:C3'))!;
     assert.equal(device.state, 'pending');
     assert.equal(device.vendor, 'yealink');
     assert.equal(device.model, 'T46U');
@@ -92,30 +91,24 @@ test('acceptance 1: the multicast SUBSCRIBE gets 200 and a NOTIFY with the provi
     assert.equal(device.lastNotification?.kind, 'plug-and-play');
     assert.equal(device.lastNotification?.answer, '200 OK');
     assert.equal(device.lastNotification?.target, `udp:${pair.phoneAddress}:5060`);
-  } finally {
-    close();
   }
 });
 
 test('an enrolled device is told the URL with its secret, as RFC 4483 content indirection when it accepts message/external-body', async () => {
   const mac = '000b82aabbcc';
-  const { provisioning, close } = hub.open();
-  let secret: string;
+  // An extension for it, as `hometel phones add` leaves one.
+  const phones = openPhones(hub.config, systemClock, silentLogger);
   try {
-    provisioning.add(mac, { vendor: 'grandstream' });
-    // An extension for it, as `hometel phones add` leaves one.
-    const phones = openPhones(hub.config, systemClock, silentLogger);
-    try {
-      phones.phones.add({ number: '31', password: 'pnp-secret-31' });
-    } finally {
-      phones.close();
-    }
-    provisioning.enroll(mac, ['31']);
-    secret = provisioning.deviceSecret(mac)!;
-    assert.ok(secret);
+    phones.phones.add({ number: '31', password: 'pnp-secret-31' });
   } finally {
-    close();
+    phones.close();
   }
+  const secret = hub.provisioning((p) => {
+    p.add(mac, { vendor: 'grandstream' });
+    p.enroll(mac, ['31']);
+    return p.deviceSecret(mac);
+  });
+  assert.ok(secret);
   const result = await plugAndPlay({ mac, vendor: 'Grandstream', model: 'GXP2170', version: '1.0.11.3', accept: 'message/external-body, application/url' });
   const notify = received(result, /^NOTIFY /);
   const url = `http://${pair.hubAddress}:8080/provisioning/${secret}/`;

@@ -11,7 +11,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { silentLogger, systemClock } from '../../src/base/index.js';
 import { loadConfig, type HometelConfig } from '../../src/app/config.js';
-import { openProvisioning, type OpenProvisioning } from '../../src/app/provisioning.js';
+import { openProvisioning } from '../../src/app/provisioning.js';
+import type { ProvisioningService } from '../../src/provisioning/index.js';
 import { hasExited, terminate, trackChild } from './children.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -24,8 +25,8 @@ export interface ProvisioningSipProcess {
   readonly config: HometelConfig;
   readonly child: ChildProcess;
   log(): string;
-  /** The provisioning service over the same store, from this process (as the CLI opens it). */
-  open(): OpenProvisioning;
+  /** Runs `f` on the provisioning service over the same store, opened in this process as the CLI opens it. */
+  provisioning<T>(f: (p: ProvisioningService) => T): T;
   stop(): Promise<void>;
 }
 
@@ -43,10 +44,10 @@ export async function startProvisioningSipProcess(
   const child = spawn('ip', ['netns', 'exec', netns, process.execPath, '--import', 'tsx', fixture, configFile], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
   trackChild(child);
   let log = '';
-  child.stdout!.on('data', (d: Buffer) => (log += d.toString()));
+  child.stdout.on('data', (d: Buffer) => (log += d.toString()));
   try {
     await new Promise<void>((resolve, reject) => {
-      child.stderr!.on('data', (d: Buffer) => {
+      child.stderr.on('data', (d: Buffer) => {
         log += d.toString();
         if (log.includes('provisioning fixture running')) resolve();
       });
@@ -62,10 +63,20 @@ export async function startProvisioningSipProcess(
     config: loadConfig(configFile),
     child,
     log: () => log,
-    open: () => openProvisioning(loadConfig(configFile), systemClock, silentLogger),
+    provisioning: (f) => withProvisioning(loadConfig(configFile), f),
     async stop() {
       if (!hasExited(child)) await terminate(child, 10_000);
       await rm(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** Runs `f` on the provisioning service of the config's store (opened and closed around it). */
+export function withProvisioning<T>(config: HometelConfig, f: (p: ProvisioningService) => T): T {
+  const opened = openProvisioning(config, systemClock, silentLogger);
+  try {
+    return f(opened.provisioning);
+  } finally {
+    opened.close();
+  }
 }
