@@ -21,6 +21,8 @@ import { waitFor } from '../support/net.js';
 import { startProvisioningSipProcess, type ProvisioningSipProcess } from '../support/provisioning-sip.js';
 import { expectSippSuccess, runSipp, sippAvailable, sippMessages, SIPP_SCENARIO_DIR, type SippResult } from '../support/sipp.js';
 
+/** node -e: one datagram (argv[1]) to the group, from inside the phone's namespace. */
+const sendToGroup = "const s = require('node:dgram').createSocket('udp4'); s.send(process.argv[1], 5060, '224.0.1.75', () => s.close());";
 const scenario = path.join(SIPP_SCENARIO_DIR, 'uac-pnp.xml') as `${string}.xml`;
 let pair: NetnsPair;
 let hub: ProvisioningSipProcess;
@@ -63,8 +65,18 @@ const received = (r: SippResult, first: RegExp): string => {
 
 test('acceptance 1: the multicast SUBSCRIBE gets 200 and a NOTIFY with the provisioning URL; the device is pending with what it said', async () => {
   // Not SIP on the group: ignored with a log line, and the phone after it is served (issue 15: bad input loses nothing).
-  await pair.exec(pair.phone, 'bash', ['-c', 'printf "hello\\r\\n" > /dev/udp/224.0.1.75/5060']);
+  await pair.exec(pair.phone, process.execPath, ['-e', sendToGroup, 'hello\r\n']);
   await waitFor(() => hub.log().includes('plug-and-play datagram ignored: not SIP'), 'the garbage datagram logged');
+  // Another method, and another event package, on the group: another server's business, ignored (debug log).
+  const sip = (method: string, event: string): string =>
+    [`${method} sip:MAC%3a0000000000aa@224.0.1.75 SIP/2.0`, `Via: SIP/2.0/UDP ${pair.phoneAddress}:5099;branch=z9hG4bK${method}`, 'From: <sip:a@x>;tag=1', 'To: <sip:MAC%3a0000000000aa@224.0.1.75>', `Call-ID: ${method}@x`, `CSeq: 1 ${method}`, 'Max-Forwards: 70', `Event: ${event}`, 'Content-Length: 0', '', ''].join('\r\n');
+  for (const [method, event] of [['OPTIONS', 'ua-profile;profile-type=device'], ['SUBSCRIBE', 'presence'], ['SUBSCRIBE', 'ua-profile;profile-type=user']]) {
+    await pair.exec(pair.phone, process.execPath, ['-e', sendToGroup, sip(method!, event!)]);
+  }
+  await waitFor(() => (hub.log().match(/plug-and-play datagram ignored source=/g)?.length ?? 0) >= 3, 'the other requests ignored').catch((e: Error) => {
+    throw new Error(`${e.message}\n${hub.log()}`);
+  });
+  assert.equal(hub.provisioning((p) => p.device('0000000000aa')), undefined, 'no device from them');
 
   const result = await plugAndPlay({ mac: '001565a1b2c3', vendor: 'Yealink', model: 'T46U', version: '108.86.0.45' });
   const ok = received(result, /^SIP\/2\.0 200/);
