@@ -10,7 +10,7 @@ export { PhoneRegistrar, ipv4Network, type PhoneRegistrarOptions, type Registrar
 export { bestFailure, extensionOf, PhoneLine, type PhoneLineOptions, type PhoneSideUa } from './phone-line.js';
 export { carryPhoneCall, failureStatusOf } from './phone-caller.js';
 export { externalBodyType, macOfRequest, macOfUri, parseUaProfileEvent, profileBody, uaProfileEvent, urlType, vendorOf, type ProfileBody, type ProfileType, type UaProfileEvent } from './ua-profile.js';
-export { PlugAndPlay, plugAndPlayGroup, type PlugAndPlayDevices, type PlugAndPlayOptions } from './plug-and-play.js';
+export { PlugAndPlay, plugAndPlayGroup, type GroupSocket, type PlugAndPlayDevices, type PlugAndPlayOptions } from './plug-and-play.js';
 export { ProfileSubscriptions, type ProfileDevices, type ProfileSubscriptionsOptions } from './profile-subscriptions.js';
 export { sendCheckSync, type CheckSyncOptions } from './check-sync.js';
 export { ProfileWatch, type ProfileWatchOptions } from './profile-watch.js';

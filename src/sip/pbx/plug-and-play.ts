@@ -11,7 +11,7 @@
  * sent-by / rport (RFC 3581). The NOTIFY is a client transaction of the phones' side's user agent, so its answer
  * finds it at the registrar's port and UDP retransmissions (Timer E) come with it.
  */
-import { createSocket, type Socket } from 'node:dgram';
+import { createSocket } from 'node:dgram';
 import { errorMessage, onSubnet, type Logger, type NetworkInterface } from '../../base/index.js';
 import type { DeviceIdentity, NotificationRecord, Sighting } from '../../provisioning/index.js';
 import {
@@ -34,6 +34,15 @@ import { identityOf, macOfRequest, parseUaProfileEvent, profileBody, uaProfileEv
 /** RFC 6080 5.1.1 / IANA: the SIP multicast group ("sip.mcast.net"). */
 export const plugAndPlayGroup = '224.0.1.75';
 
+/** The group's socket: bound to 224.0.1.75:`port`, joined on interface addresses (tests give one of their own). */
+export interface GroupSocket {
+  bind(port: number): Promise<void>;
+  join(interfaceAddress: string): void;
+  send(data: Uint8Array, to: SipPeer): Promise<void>;
+  onDatagram(handler: (data: Buffer, from: SipPeer) => void): void;
+  close(): Promise<void>;
+}
+
 /** What plug and play needs of the provisioning service. */
 export interface PlugAndPlayDevices {
   sighted(identity: DeviceIdentity, sighting: Sighting): unknown;
@@ -51,40 +60,35 @@ export interface PlugAndPlayOptions {
   /** The URL a device is told (the provisioning URL, with its secret once enrolled). */
   readonly profileUrl: (mac: string) => string;
   readonly timers?: Partial<TimerConfig>;
+  /** Default: a UDP socket (SO_REUSEADDR) on the group. */
+  readonly socket?: GroupSocket;
   readonly logger: Logger;
 }
 
 export class PlugAndPlay {
-  private socket?: Socket;
+  private socket?: GroupSocket;
   private layer?: TransactionLayer;
 
   constructor(private readonly o: PlugAndPlayOptions) {}
 
   async start(): Promise<void> {
     if (this.socket) return;
-    const socket = createSocket({ type: 'udp4', reuseAddr: true });
-    await new Promise<void>((resolve, reject) => {
-      socket.once('error', reject);
-      socket.bind({ address: plugAndPlayGroup, port: this.o.port, exclusive: false }, () => {
-        socket.off('error', reject);
-        resolve();
-      });
-    });
+    const socket = this.o.socket ?? udpGroupSocket(this.o.logger);
+    await socket.bind(this.o.port);
     try {
       // One socket joined on every home interface: with a socket per interface Linux hands each datagram to all of
       // them (IP_MULTICAST_ALL), and each phone would be answered twice.
-      for (const i of this.o.interfaces) socket.addMembership(plugAndPlayGroup, i.address);
+      for (const i of this.o.interfaces) socket.join(i.address);
     } catch (e) {
-      socket.close();
+      await socket.close();
       throw e;
     }
-    socket.on('error', (e) => this.o.logger.warn('plug-and-play socket error', { error: errorMessage(e) }));
-    socket.on('message', (data, rinfo) => this.receive(data, { transport: 'udp', address: rinfo.address, port: rinfo.port }));
+    socket.onDatagram((data, from) => this.receive(data, from));
     this.socket = socket;
     this.layer = new TransactionLayer({
       transport: {
         sendRequest: () => Promise.reject(new Error('plug and play sends no requests from the group socket')),
-        sendResponse: (response, source) => this.send(serializeSipMessage(response), responseDestination(response, source)),
+        sendResponse: (response, source) => socket.send(serializeSipMessage(response), responseDestination(response, source)),
       },
       delegate: { onRequest: (tx) => this.subscribe(tx) },
       clock: this.o.userAgent.clock,
@@ -99,13 +103,7 @@ export class PlugAndPlay {
     this.layer = undefined;
     const socket = this.socket;
     this.socket = undefined;
-    if (socket) await new Promise<void>((resolve) => socket.close(() => resolve()));
-  }
-
-  private send(data: Uint8Array, to: SipPeer): Promise<void> {
-    const socket = this.socket;
-    if (!socket) return Promise.reject(new Error('plug and play stopped'));
-    return new Promise((resolve, reject) => socket.send(data, to.port, to.address, (e) => (e ? reject(e) : resolve())));
+    await socket?.close();
   }
 
   private receive(data: Buffer, from: SipPeer): void {
@@ -174,4 +172,24 @@ export class PlugAndPlay {
       },
     );
   }
+}
+
+/** The group's UDP socket: SO_REUSEADDR (other servers on the host may listen on the group too). */
+function udpGroupSocket(logger: Logger): GroupSocket {
+  const socket = createSocket({ type: 'udp4', reuseAddr: true });
+  return {
+    bind: (port) =>
+      new Promise<void>((resolve, reject) => {
+        socket.once('error', reject);
+        socket.bind({ address: plugAndPlayGroup, port, exclusive: false }, () => {
+          socket.off('error', reject);
+          socket.on('error', (e) => logger.warn('plug-and-play socket error', { error: errorMessage(e) }));
+          resolve();
+        });
+      }),
+    join: (address) => socket.addMembership(plugAndPlayGroup, address),
+    send: (data, to) => new Promise((resolve, reject) => socket.send(data, to.port, to.address, (e) => (e ? reject(e) : resolve()))),
+    onDatagram: (handler) => void socket.on('message', (data, rinfo) => handler(data, { transport: 'udp', address: rinfo.address, port: rinfo.port })),
+    close: () => new Promise<void>((resolve) => socket.close(() => resolve())),
+  };
 }
