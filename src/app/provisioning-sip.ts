@@ -61,7 +61,7 @@ export async function startProvisioningSip(o: ProvisioningSipOptions): Promise<R
       sendCheckSync(checkSync, device);
       subscriptions?.changed(device.mac);
     },
-    resync: (device) => sendCheckSync(checkSync, device),
+    resync: (device) => sendCheckSync(checkSync, device) > 0,
     clock: o.clock,
     ...(o.pollMs !== undefined ? { pollMs: o.pollMs } : {}),
     logger: logger.child('watch'),

@@ -22,6 +22,7 @@ function setup(devices: Device[]) {
   const phonesListeners = new Set<(e: PhonesEvent) => void>();
   const changed: string[] = [];
   const resynced: string[] = [];
+  const registered = { yes: true };
   let looks = 0;
   const watch = new ProfileWatch({
     devices: {
@@ -35,13 +36,13 @@ function setup(devices: Device[]) {
       return Promise.resolve(prints.get(mac));
     },
     changed: (d) => changed.push(d.mac),
-    resync: (d) => resynced.push(d.mac),
+    resync: (d) => (resynced.push(d.mac), registered.yes),
     clock,
     logger: silentLogger,
   });
   const emit = (e: ProvisioningEvent): void => provisioningListeners.forEach((l) => l(e));
   const phones = (e: PhonesEvent): void => phonesListeners.forEach((l) => l(e));
-  return { clock, prints, state, watch, changed, resynced, emit, phones, looks: () => looks, listeners: () => provisioningListeners.size + phonesListeners.size };
+  return { clock, prints, state, watch, changed, resynced, registered, emit, phones, looks: () => looks, listeners: () => provisioningListeners.size + phonesListeners.size };
 }
 
 const flush = async (): Promise<void> => {
@@ -141,7 +142,7 @@ test('looks never overlap: changes heard during one are looked at once it ends; 
     phones: { onChange: () => () => undefined },
     fingerprint: (mac) => (fail && mac === '001565000001' ? Promise.reject(new Error('template broken')) : Promise.resolve(fail ? 'b' : 'a')),
     changed: (d) => t.changed.push(d.mac),
-    resync: () => undefined,
+    resync: () => true,
     clock: t.clock,
     logger: silentLogger,
   });
@@ -150,4 +151,20 @@ test('looks never overlap: changes heard during one are looked at once it ends; 
   await watch.look();
   assert.deepEqual(t.changed, ['001565000002'], 'the other device is still looked at');
   watch.stop();
+});
+
+test('a resync with no phone registered stays to be told: the next registration makes the watch look and tell it', async () => {
+  const s = setup([enrolled('001565000001', { resyncRequestedAt: 5 })]);
+  s.registered.yes = false;
+  await s.watch.start();
+  assert.deepEqual(s.resynced, ['001565000001'], 'tried: nobody registered');
+  s.registered.yes = true;
+  s.phones({ type: 'registrations', number: '21', count: 1 });
+  await flush();
+  assert.deepEqual(s.resynced, ['001565000001', '001565000001'], 'told once a phone registered');
+  const looks = s.looks();
+  s.phones({ type: 'registrations', number: '21', count: 2 });
+  await flush();
+  assert.equal(s.looks(), looks, 'nothing left to tell: registrations do not make it look');
+  s.watch.stop();
 });

@@ -24,8 +24,8 @@ export interface ProfileWatchOptions {
   readonly fingerprint: (mac: string) => Promise<string | undefined>;
   /** The device's file changed (not at the first look: that only learns the fingerprints). */
   readonly changed: (device: Device) => void;
-  /** An administrator asked for a resync the watch has not told yet. */
-  readonly resync: (device: Device) => void;
+  /** An administrator asked for a resync the watch has not told yet: true once told (a phone was registered). */
+  readonly resync: (device: Device) => boolean;
   readonly clock: Clock;
   /** How often the store's version is polled; default 2000 ms. */
   readonly pollMs?: number;
@@ -37,6 +37,8 @@ export class ProfileWatch {
   private readonly prints = new Map<string, string | undefined>();
   /** The resync request (its time) told for each device. */
   private readonly resyncs = new Map<string, number>();
+  /** Devices with a resync not told yet: nobody was registered (a registration makes it look again). */
+  private readonly untold = new Set<string>();
   private readonly unsubscribe: Array<() => void> = [];
   private version = 0;
   private timer?: TimerHandle;
@@ -52,7 +54,7 @@ export class ProfileWatch {
     this.unsubscribe.push(
       this.o.devices.onChange(() => void this.look()),
       this.o.phones.onChange((e) => {
-        if (e.type !== 'registrations') void this.look();
+        if (e.type !== 'registrations' || this.untold.size > 0) void this.look();
       }),
     );
     await this.run(true);
@@ -123,10 +125,14 @@ export class ProfileWatch {
       this.o.changed(device);
     }
     const asked = device.resyncRequestedAt;
-    if (asked !== undefined && this.resyncs.get(device.mac) !== asked) {
-      this.resyncs.set(device.mac, asked);
-      // A change just told covers the resync: the phone fetches once.
-      if (!changed) this.o.resync(device);
+    if (asked === undefined || this.resyncs.get(device.mac) === asked) {
+      this.untold.delete(device.mac);
+      return;
     }
+    // A change just told covers the resync: the phone fetches once.
+    if (changed || this.o.resync(device)) {
+      this.resyncs.set(device.mac, asked);
+      this.untold.delete(device.mac);
+    } else this.untold.add(device.mac);
   }
 }
