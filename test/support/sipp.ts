@@ -123,6 +123,8 @@ export interface SippOptions {
   extraArgs?: string[];
   /** Files written into SIPp's working directory before it starts (e.g. the audio an rtp_stream action plays). */
   files?: Record<string, Uint8Array>;
+  /** Runs SIPp inside this network namespace (`ip netns exec`), bound to `address` there instead of 127.0.0.1. */
+  netns?: { readonly name: string; readonly address: string };
 }
 
 /** Final statistics of a run (from SIPp's -trace_stat CSV, cumulative columns). */
@@ -226,7 +228,7 @@ export function expectSippSuccess(result: SippResult, what = 'SIPp run'): void {
  */
 export async function runSipp(opts: SippOptions): Promise<SippHandle> {
   sippAvailable();
-  if (opts.remote !== undefined && !/^127\.\d+\.\d+\.\d+:\d+$/.test(opts.remote)) {
+  if (opts.remote !== undefined && !opts.netns && !/^127\.\d+\.\d+\.\d+:\d+$/.test(opts.remote)) {
     throw new Error(`SIPp remote must be 127.x.x.x:port, got ${opts.remote}`);
   }
   const scenarioPath = sippScenarioPath(opts.scenario);
@@ -239,12 +241,13 @@ export async function runSipp(opts: SippOptions): Promise<SippHandle> {
   const workDir = await makeTempDir('hometel-sipp-');
   for (const [name, content] of Object.entries(opts.files ?? {})) await writeFile(path.join(workDir, path.basename(name)), content);
   const args: string[] = [];
+  const local = opts.netns?.address ?? LOOPBACK;
   if (opts.remote) args.push(opts.remote);
   args.push(
     '-sf', scenarioPath,
-    '-i', LOOPBACK,
-    '-mi', LOOPBACK,
-    '-ci', LOOPBACK,
+    '-i', local,
+    '-mi', local,
+    '-ci', local,
     '-bind_local',
     '-p', String(opts.localPort),
     '-t', opts.transport,
@@ -267,7 +270,9 @@ export async function runSipp(opts: SippOptions): Promise<SippHandle> {
   if (opts.extraArgs) args.push(...opts.extraArgs);
 
   // cwd = workDir: -trace_counts has no file-name option and writes <scenario>_<pid>_counts.csv there.
-  const child = spawn(SIPP_BINARY, args, { cwd: workDir, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = opts.netns
+    ? spawn('ip', ['netns', 'exec', opts.netns.name, SIPP_BINARY, ...args], { cwd: workDir, stdio: ['ignore', 'pipe', 'pipe'] })
+    : spawn(SIPP_BINARY, args, { cwd: workDir, stdio: ['ignore', 'pipe', 'pipe'] });
   trackChild(child);
   const stderr = new OutputTail(child.stderr);
   const stdout = new OutputTail(child.stdout, 16 * 1024);

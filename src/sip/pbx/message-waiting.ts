@@ -6,7 +6,7 @@
  */
 import type { Logger } from '../../base/index.js';
 import type { Binding, MessageWaitingSource, PhoneDirectory } from '../../phones/index.js';
-import { generateCallId, generateTag, request, type HeaderInput, type UserAgent } from '../index.js';
+import { generateCallId, generateTag, request, type HeaderInput, type LocalCause, type SipResponse, type UserAgent } from '../index.js';
 import { messageSummaryBody, messageSummaryType } from './event-bodies.js';
 
 export interface UnsolicitedMessageWaitingOptions {
@@ -56,34 +56,62 @@ export class UnsolicitedMessageWaiting {
 
   private tell(b: Binding): void {
     if (this.o.subscribed().has(`${b.source.address}:${b.source.port}`)) return;
-    const ua = this.o.userAgent;
     const account = `sip:${b.extension}@${this.o.realm}`;
     const body = messageSummaryBody(this.o.messages.summary(), account);
-    const id = generateCallId();
-    const tag = generateTag();
-    const headers: HeaderInput = [
-      ['Max-Forwards', '70'],
-      ['From', `<${account}>;tag=${tag}`],
-      ['To', `<${account}>`],
-      ['Call-ID', id],
-      ['CSeq', '1 NOTIFY'],
-      ['Contact', ua.contact()],
-      ['Event', 'message-summary'],
-      // RFC 6665 7.2: every NOTIFY carries Subscription-State; this one belongs to no subscription of ours.
-      ['Subscription-State', 'active'],
-      ...ua.describe('request'),
-      ['Content-Type', messageSummaryType],
-    ];
-    // Sent to where the device registered from (behind a NAT its Contact may not be reachable).
-    const nextHop = `sip:${b.source.address}:${b.source.port};transport=${b.source.transport}`;
-    ua.send(
-      { build: () => request('NOTIFY', b.contact, headers, body), nextHop },
-      {
-        retry: () => false,
-        onFinal: (r) => {
-          if (r.status >= 300) this.o.logger.info('unsolicited message-summary NOTIFY refused', { extension: b.extension, contact: b.contact, status: r.status });
-        },
-      },
-    );
+    sendUnsolicitedNotify(this.o.userAgent, this.o.realm, b, 'message-summary', { body, contentType: messageSummaryType }, (answer) => {
+      if (answer.status >= 300) this.o.logger.info('unsolicited message-summary NOTIFY refused', { extension: b.extension, contact: b.contact, status: answer.status });
+    });
   }
+}
+
+/** How an out-of-dialog NOTIFY was answered: the status (408 for a timeout), and where it went. */
+export interface UnsolicitedAnswer {
+  readonly status: number;
+  /** `200 OK`, `timeout`, or `error: 503 …` when it could not be sent. */
+  readonly answer: string;
+  /** `udp:192.168.1.20:5060` */
+  readonly target: string;
+}
+
+/**
+ * An out-of-dialog NOTIFY of `event` (message-summary, RFC 6080's check-sync …) to a registered device of an
+ * extension: to its Contact, sent to where it registered from (behind a NAT its Contact may not be reachable).
+ */
+export function sendUnsolicitedNotify(
+  ua: UserAgent,
+  realm: string,
+  b: Binding,
+  event: string,
+  content: { readonly body: string; readonly contentType: string } | undefined,
+  answered: (a: UnsolicitedAnswer) => void,
+): void {
+  const account = `sip:${b.extension}@${realm}`;
+  const headers: HeaderInput = [
+    ['Max-Forwards', '70'],
+    ['From', `<${account}>;tag=${generateTag()}`],
+    ['To', `<${account}>`],
+    ['Call-ID', generateCallId()],
+    ['CSeq', '1 NOTIFY'],
+    ['Contact', ua.contact()],
+    ['Event', event],
+    // RFC 6665 7.2: every NOTIFY carries Subscription-State; this one belongs to no subscription of ours.
+    ['Subscription-State', 'active'],
+    ...ua.describe('request'),
+    ...(content ? [['Content-Type', content.contentType] as const] : []),
+  ];
+  let target = `${b.source.transport}:${b.source.address}:${b.source.port}`;
+  ua.send(
+    { build: () => request('NOTIFY', b.contact, headers, content?.body ?? ''), nextHop: `sip:${b.source.address}:${b.source.port};transport=${b.source.transport}` },
+    {
+      retry: () => false,
+      onTransaction: (_tx, _req, to) => (target = `${to.transport}:${to.address}:${to.port}`),
+      onFinal: (r, local) => answered({ status: r.status, target, answer: answerText(r, local) }),
+    },
+  );
+}
+
+/** A request's answer as the device history records it: `200 OK`, `timeout`, or `error: …` when it was never sent. */
+export function answerText(r: SipResponse, local?: LocalCause): string {
+  if (local === 'timeout') return 'timeout';
+  return local === 'transport' ? `error: ${r.status} ${r.reason}` : `${r.status} ${r.reason}`;
 }

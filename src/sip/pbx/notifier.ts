@@ -9,6 +9,9 @@
  * extension, to any extension of the home (all three packages), a line (`sip:<line name>@<realm>`, dialog only) or a
  * user (`sip:<user>@<realm>`, presence only). The home's voicemail is one mailbox, so every extension's
  * message-summary is the same.
+ *
+ * Other parts add event packages of their own (`addPackage`: RFC 6080 `ua-profile`, issue 15): they name the
+ * resource a SUBSCRIBE asks for and the body of each NOTIFY; the subscriptions themselves are this notifier's.
  */
 import type { Logger, TimerHandle } from '../../base/index.js';
 import type { DialogStateSource, MessageWaitingSource, PhoneDialog, PhoneDirectory, PresenceSource } from '../../phones/index.js';
@@ -26,17 +29,33 @@ import {
   toAddr,
   type HeaderInput,
   type ServerTransaction,
+  type SipRequest,
   type SipResponse,
   type UserAgent,
 } from '../index.js';
 import type { RequestAuthenticator } from './authenticator.js';
 import { dialogInfoBody, dialogInfoType, messageSummaryBody, messageSummaryType, pidfBody, pidfType } from './event-bodies.js';
+import { answerText } from './message-waiting.js';
 import type { RequestHandler } from './phone-side.js';
 
 /** The event packages served, with each one's body type. */
 export const eventPackages = { 'message-summary': messageSummaryType, dialog: dialogInfoType, presence: pidfType } as const;
 export type EventPackage = keyof typeof eventPackages;
-const allowEvents = Object.keys(eventPackages).join(', ');
+
+/** An event package another part serves through this notifier (its subscriptions, refreshes, expiry, NOTIFYs). */
+export interface NotifierPackage {
+  readonly name: string;
+  /** The body types its NOTIFYs may have (a SUBSCRIBE whose Accept takes none of them is 406). */
+  readonly types: readonly string[];
+  /** The resource a SUBSCRIBE of `subscriber` names (its key and SIP URI), or the status to refuse it with. */
+  resource(request: SipRequest, subscriber: string): { readonly key: string; readonly entity: string } | { readonly status: number; readonly headers?: HeaderInput };
+  /** The body of a NOTIFY about resource `key` for a subscriber that sent `accept`. */
+  body(key: string, accept: readonly string[]): { readonly body: string; readonly contentType: string };
+  /** Tells the notifier that resource `key` changed (each of its subscriptions gets a NOTIFY). */
+  onChange(listener: (key: string) => void): () => void;
+  /** Each NOTIFY's answer (`200 OK`, `timeout` …) and where it went (`udp:192.168.1.20:5060`). */
+  answered?(key: string, target: string, answer: string): void;
+}
 
 /** What the notifier needs of the phones' side (PhoneSide is one; tests give a user agent of their own). */
 export interface NotifierSide {
@@ -65,14 +84,18 @@ export interface NotifierOptions {
 
 /** What a subscription watches: an extension, a line or a user, by name; `entity` is its SIP URI. */
 interface Resource {
-  readonly kind: 'extension' | 'line' | 'user';
+  readonly kind: 'extension' | 'line' | 'user' | 'package';
   readonly name: string;
   readonly entity: string;
 }
 
 interface Subscription {
   readonly key: string;
-  readonly event: EventPackage;
+  readonly event: string;
+  /** The package an `addPackage` part serves, when it is not one of the notifier's own. */
+  readonly package?: NotifierPackage;
+  /** The SUBSCRIBE's Accept values (a package's body may depend on them). */
+  readonly accept: readonly string[];
   /** The Event header's value as the subscriber sent it (with its id parameter: RFC 6665 8.2.1). */
   readonly eventHeader: string;
   readonly resource: Resource;
@@ -95,6 +118,7 @@ interface Subscription {
 
 export class Notifier {
   private readonly subs = new Map<string, Subscription>();
+  private readonly packages = new Map<string, NotifierPackage>();
   private readonly unsubscribe: Array<() => void> = [];
   private readonly minExpires: number;
   private readonly maxExpires: number;
@@ -114,8 +138,19 @@ export class Notifier {
     );
   }
 
+  /** Serves another event package until the returned function is called (its subscriptions then end). */
+  addPackage(pkg: NotifierPackage): () => void {
+    this.packages.set(pkg.name, pkg);
+    const stop = pkg.onChange((key) => this.changed((s) => s.package === pkg && s.resource.name === key));
+    return () => {
+      stop();
+      this.packages.delete(pkg.name);
+      for (const s of [...this.subs.values()]) if (s.package === pkg) this.end(s, 'noresource');
+    };
+  }
+
   /** Active subscriptions: event, resource name, subscriber, source, and whether a NOTIFY awaits its answer. */
-  subscriptions(): Array<{ event: EventPackage; resource: string; subscriber: string; source: string; notifying: boolean }> {
+  subscriptions(): Array<{ event: string; resource: string; subscriber: string; source: string; notifying: boolean }> {
     return [...this.subs.values()]
       .filter((s) => !s.ended)
       .map((s) => ({ event: s.event, resource: s.resource.name, subscriber: s.subscriber, source: s.source, notifying: s.inFlight }));
@@ -151,10 +186,12 @@ export class Notifier {
     const subscriber = this.o.authenticator.authenticate(tx);
     if (subscriber === undefined) return true;
     // RFC 6665 4.2.1 / 8.2.1: Event names the package; one we do not serve is 489 with the ones we do.
-    const event = parseEvent(req.headers.get('Event'));
-    if (!event) return refuse(489, [['Allow-Events', allowEvents]]);
+    const event = this.parseEvent(req.headers.get('Event'));
+    if (!event) return refuse(489, [['Allow-Events', this.allowEvents()]]);
+    const pkg = this.packages.get(event.package);
+    const types = pkg ? pkg.types : [eventPackages[event.package as EventPackage]];
     const accept = req.headers.all('Accept');
-    if (accept.length > 0 && !accepts(accept, eventPackages[event.package])) return refuse(406, [['Accept', eventPackages[event.package]]]);
+    if (accept.length > 0 && !types.some((t) => accepts(accept, t))) return refuse(406, [['Accept', types.join(', ')]]);
     // RFC 6665 4.2.1.1: a duration too short is 423 with Min-Expires; a longer one than we grant is shortened.
     const asked = expiresOf(req) ?? this.maxExpires;
     if (asked !== 0 && asked < this.minExpires) return refuse(423, [['Min-Expires', String(this.minExpires)]]);
@@ -163,13 +200,20 @@ export class Notifier {
       this.refresh(tx, existing, subscriber, event.package, granted, respond);
       return true;
     }
-    const resource = this.resource(parseUri(req.uri), event.package);
+    let resource: Resource | undefined;
+    if (pkg) {
+      const named = pkg.resource(req, subscriber);
+      if ('status' in named) return refuse(named.status, named.headers);
+      resource = { kind: 'package', name: named.key, entity: named.entity };
+    } else resource = this.resource(parseUri(req.uri), event.package as EventPackage);
     if (!resource) return refuse(404);
     const dialog = Dialog.asUas(req, tag);
     if (!dialog) return refuse(400);
     const sub: Subscription = {
       key: dialogKey(dialog.id),
       event: event.package,
+      ...(pkg ? { package: pkg } : {}),
+      accept,
       eventHeader: event.header,
       resource,
       subscriber,
@@ -195,9 +239,9 @@ export class Notifier {
     return true;
   }
 
-  private refresh(tx: ServerTransaction, sub: Subscription, subscriber: string, event: EventPackage, granted: number, respond: (status: number, extra?: HeaderInput) => void): void {
+  private refresh(tx: ServerTransaction, sub: Subscription, subscriber: string, event: string, granted: number, respond: (status: number, extra?: HeaderInput) => void): void {
     if (subscriber !== sub.subscriber) return respond(403);
-    if (event !== sub.event) return respond(489, [['Allow-Events', allowEvents]]);
+    if (event !== sub.event) return respond(489, [['Allow-Events', this.allowEvents()]]);
     // RFC 3261 12.2.2: a lower CSeq is out of order.
     if (sub.dialog.receive(tx.request) !== 'ok') return respond(500);
     respond(200, [['Expires', String(granted)], ['Contact', this.o.side.userAgent.contact()]]);
@@ -282,17 +326,20 @@ export class Notifier {
 
   private send(sub: Subscription, state: string): void {
     const ua = this.o.side.userAgent;
-    const body = this.body(sub);
+    const { body, contentType } = this.body(sub);
+    let target = sub.dialog.nextHop();
     sub.inFlight = true;
     sub.pending = false;
     const extra: HeaderInput = [['Event', sub.eventHeader], ['Subscription-State', state], ...ua.describe('request')];
     ua.send(
-      { build: () => sub.dialog.createRequest('NOTIFY', { body, contentType: eventPackages[sub.event], contact: ua.contact(), extra }), nextHop: sub.dialog.nextHop() },
+      { build: () => sub.dialog.createRequest('NOTIFY', { body, contentType, contact: ua.contact(), extra }), nextHop: sub.dialog.nextHop() },
       {
         // No credentials of ours to give a phone that challenges a NOTIFY.
         retry: () => false,
+        onTransaction: (_tx, _req, to) => (target = `${to.transport}:${to.address}:${to.port}`),
         onFinal: (r, local) => {
           sub.inFlight = false;
+          sub.package?.answered?.(sub.resource.name, target, answerText(r, local));
           if (r.status >= 300) {
             // RFC 6665 4.2.2: a NOTIFY answered with an error (481, a 408 timeout …) removes the subscription.
             if (!sub.ended) {
@@ -309,34 +356,40 @@ export class Notifier {
     );
   }
 
-  private body(sub: Subscription): string {
+  private body(sub: Subscription): { body: string; contentType: string } {
     const r = sub.resource;
-    switch (sub.event) {
+    if (sub.package) return sub.package.body(r.name, sub.accept);
+    const contentType = eventPackages[sub.event as EventPackage];
+    switch (sub.event as EventPackage) {
       case 'message-summary':
-        return messageSummaryBody(this.o.messages.summary(), r.entity);
+        return { body: messageSummaryBody(this.o.messages.summary(), r.entity), contentType };
       case 'dialog': {
         const terminated = sub.terminated.splice(0);
-        return dialogInfoBody(r.entity, sub.version++, [...this.o.dialogs.dialogs(this.dialogTarget(r)), ...terminated]);
+        return { body: dialogInfoBody(r.entity, sub.version++, [...this.o.dialogs.dialogs(this.dialogTarget(r)), ...terminated]), contentType };
       }
       case 'presence': {
         const state = (r.kind === 'user' ? this.o.presence.user(r.name)?.state : this.o.presence.extension(r.name)?.state) ?? 'offline';
-        return pidfBody(r.entity, state);
+        return { body: pidfBody(r.entity, state), contentType };
       }
     }
   }
-}
 
-/** The package and the header of an Event value we serve (`dialog;id=a`), or undefined. */
-function parseEvent(value: string | undefined): { package: EventPackage; header: string } | undefined {
-  if (value === undefined) return undefined;
-  const semi = value.indexOf(';');
-  const name = (semi < 0 ? value : value.slice(0, semi)).trim().toLowerCase();
-  if (semi >= 0 && !parseHeaderParams(value.slice(semi))) return undefined;
-  return Object.hasOwn(eventPackages, name) ? { package: name as EventPackage, header: value.trim() } : undefined;
+  private allowEvents(): string {
+    return [...Object.keys(eventPackages), ...this.packages.keys()].join(', ');
+  }
+
+  /** The package and the header of an Event value we serve (`dialog;id=a`), or undefined. */
+  private parseEvent(value: string | undefined): { package: string; header: string } | undefined {
+    if (value === undefined) return undefined;
+    const semi = value.indexOf(';');
+    const name = (semi < 0 ? value : value.slice(0, semi)).trim().toLowerCase();
+    if (semi >= 0 && !parseHeaderParams(value.slice(semi))) return undefined;
+    return Object.hasOwn(eventPackages, name) || this.packages.has(name) ? { package: name, header: value.trim() } : undefined;
+  }
 }
 
 /** Whether Accept values take `type` (RFC 3261 20.1: media ranges with wildcards). */
-function accepts(values: readonly string[], type: string): boolean {
+export function accepts(values: readonly string[], type: string): boolean {
   const [main] = type.split('/');
   return values
     .flatMap((v) => v.split(','))
