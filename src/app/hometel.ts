@@ -255,7 +255,8 @@ export async function startHometel(config: HometelConfig, logger: Logger): Promi
         const side = phones.side;
         const registrar = { host: side.host, port: side.port, transport: config.phones.registrar.transports[0] ?? 'udp', realm: side.realm };
         const files = { registrar, homeNetworks: config.phones.registrar.homeNetworks, dataDir: config.dataDir, webUrl: () => web?.url };
-        provisioning = await startProvisioning({ config: config.provisioning, store, keys, phones: phones.service, clock, logger, files });
+        const sip = { side, interfaces, ...(phones.lamps ? { notifier: phones.lamps.notifier } : {}) };
+        provisioning = await startProvisioning({ config: config.provisioning, store, keys, phones: phones.service, clock, logger, files, sip });
       }
     }
     // A registered phone is a screen online too (issue 14): each extension with a device registered counts one.

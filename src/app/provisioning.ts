@@ -5,15 +5,17 @@
  * `provisioning` section (and `phones`).
  */
 import path from 'node:path';
-import type { Clock, Logger } from '../base/index.js';
+import type { Clock, Logger, NetworkInterface } from '../base/index.js';
 import type { PhonesService } from '../phones/index.js';
 import { ProvisioningFiles, ProvisioningService, type RegistrarContext } from '../provisioning/index.js';
+import type { Notifier, PhoneSide } from '../sip/pbx/index.js';
 import { SqliteDeviceRepository, Store } from '../store/index.js';
 import type { HometelConfig, ProvisioningConfig } from './config/schema.js';
 import { inNetworks } from './phone-lamps.js';
 import { phonesOver, phonesRealm } from './phones-admin.js';
 import { provisioningKeys, type ProvisioningKeys } from './provisioning-keys.js';
 import { startProvisioningTftp } from './provisioning-tftp.js';
+import { startProvisioningSip } from './provisioning-sip.js';
 
 /** The provisioning service over a store; `phones` must be a phones service over the same store with the same vault. */
 export function provisioningOver(store: Store, config: ProvisioningConfig, phones: PhonesService, keys: ProvisioningKeys, clock: Clock, logger: Logger): ProvisioningService {
@@ -60,6 +62,14 @@ export interface ProvisioningOptions {
     /** The web application's URL once it runs (its port is in the default provisioning URL). */
     readonly webUrl: () => string | undefined;
   };
+  /** The running phones' SIP side, for plug and play, RFC 6080 subscriptions and check-sync. */
+  readonly sip: {
+    readonly side: PhoneSide;
+    /** The phones' notifier (`RunningPhones.lamps.notifier`); without one, no RFC 6080 subscriptions. */
+    readonly notifier?: Pick<Notifier, 'addPackage'>;
+    /** The home interfaces (config `interfaces`, resolved): plug and play listens on these only. */
+    readonly interfaces: readonly NetworkInterface[];
+  };
 }
 
 export interface RunningProvisioning {
@@ -95,8 +105,24 @@ export async function startProvisioning(o: ProvisioningOptions): Promise<Running
     logger: o.logger.child('provisioning-files'),
   });
   const stops: Array<() => Promise<void>> = [];
-  // TFTP serves the same files as HTTP, on the registrar's address (phones are told that host by DHCP option 66).
-  if (o.config.tftpPort !== false) stops.push(await startProvisioningTftp({ files, host: o.files.registrar.host, port: o.config.tftpPort, logger: o.logger.child('tftp'), clock: o.clock }));
+  try {
+    // TFTP serves the same files as HTTP, on the registrar's address (phones are told that host by DHCP option 66).
+    if (o.config.tftpPort !== false) stops.push(await startProvisioningTftp({ files, host: o.files.registrar.host, port: o.config.tftpPort, logger: o.logger.child('tftp'), clock: o.clock }));
+    const sip = await startProvisioningSip({
+      config: o.config,
+      service,
+      phones: o.phones,
+      ...o.sip,
+      profileUrl: (mac) => files.provisioningUrl(mac),
+      fingerprint: (mac) => files.fingerprint(mac),
+      clock: o.clock,
+      logger: o.logger,
+    });
+    stops.push(() => sip.stop());
+  } catch (e) {
+    for (const stop of stops.reverse()) await stop();
+    throw e;
+  }
   return {
     service,
     files,

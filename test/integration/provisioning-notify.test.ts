@@ -19,20 +19,20 @@ import type { Device } from '../../src/provisioning/index.js';
 import { runHometel } from '../support/hometel-process.js';
 import { netnsPair, type NetnsPair } from '../support/netns.js';
 import { waitFor } from '../support/net.js';
-import { startProvisioningSipProcess, withProvisioning, type ProvisioningSipProcess } from '../support/provisioning-sip.js';
+import { startProvisioningHub, withProvisioning, type ProvisioningHub } from '../support/provisioning-hub.js';
 import { expectSippSuccess, runSipp, sippAvailable, sippMessages, SIPP_SCENARIO_DIR, type SippHandle } from '../support/sipp.js';
 
 const scenario = (name: string): `${string}.xml` => path.join(SIPP_SCENARIO_DIR, `${name}.xml`) as `${string}.xml`;
 const mac = '805ec0112233';
 const password = 'first-of-21';
 let pair: NetnsPair;
-let hub: ProvisioningSipProcess;
+let hub: ProvisioningHub;
 const sipps: SippHandle[] = [];
 
 before(async () => {
   sippAvailable();
   pair = await netnsPair('notify');
-  hub = await startProvisioningSipProcess(
+  hub = await startProvisioningHub(
     'hometel-notify-',
     (dir) => ({
       dataDir: path.join(dir, 'data'),

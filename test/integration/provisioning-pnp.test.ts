@@ -18,19 +18,19 @@ import { openPhones } from '../../src/app/index.js';
 import { silentLogger, systemClock } from '../../src/base/index.js';
 import { netnsPair, type NetnsPair } from '../support/netns.js';
 import { waitFor } from '../support/net.js';
-import { startProvisioningSipProcess, type ProvisioningSipProcess } from '../support/provisioning-sip.js';
+import { startProvisioningHub, type ProvisioningHub } from '../support/provisioning-hub.js';
 import { expectSippSuccess, runSipp, sippAvailable, sippMessages, SIPP_SCENARIO_DIR, type SippResult } from '../support/sipp.js';
 
 /** node -e: one datagram (argv[1]) to the group, from inside the phone's namespace. */
 const sendToGroup = "const s = require('node:dgram').createSocket('udp4'); s.send(process.argv[1], 5060, '224.0.1.75', () => s.close());";
 const scenario = path.join(SIPP_SCENARIO_DIR, 'uac-pnp.xml') as `${string}.xml`;
 let pair: NetnsPair;
-let hub: ProvisioningSipProcess;
+let hub: ProvisioningHub;
 
 before(async () => {
   sippAvailable();
   pair = await netnsPair('pnp');
-  hub = await startProvisioningSipProcess(
+  hub = await startProvisioningHub(
     'hometel-pnp-',
     (dir) => ({
       dataDir: path.join(dir, 'data'),
