@@ -146,6 +146,10 @@ test('acceptance 4: a changed password sends check-sync to the registered phone 
   }
   assert.match(notifies.at(-1)!.text, /^Subscription-State: *terminated;reason=timeout/m);
 
+  // The phone fetches its file again, as check-sync asked: it carries the new password.
+  const file = await pair.exec(pair.phone, 'curl', ['-sS', '--fail', '-A', 'Yealink SIP-T54W 96.86.0.70 80:5e:c0:11:22:33', `${url}${mac}.cfg`]);
+  assert.match(file, /^account\.1\.password *= *second-of-21\s*$/m, file);
+
   const reg = await phone.stop();
   // (It also hears the unsolicited message-summary NOTIFYs of the lamps, RFC 3842 4.)
   const checkSyncs = sippMessages(reg).filter((m) => m.direction === 'received' && m.firstLine.startsWith('NOTIFY') && /^Event: *check-sync/m.test(m.text));
