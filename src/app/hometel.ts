@@ -30,6 +30,7 @@ import { openRules } from './call-rules.js';
 import { startPhones, type PhonesHome, type RunningPhones } from './phones.js';
 import { startProvisioning, type RunningProvisioning } from './provisioning.js';
 import { provisioningKeys } from './provisioning-keys.js';
+import { provisioningUrls } from './provisioning-urls.js';
 import { PresenceRelay } from './phone-lamps.js';
 import { PresenceUpnpService } from '../telephony/presence/index.js';
 
@@ -277,6 +278,8 @@ export async function startHometel(config: HometelConfig, logger: Logger): Promi
           // The phones' extensions for the web application (issue 14): the running registrar's service.
           ...(phones ? { phones: phones.service } : {}),
           ...(presence ? { presence } : {}),
+          // The provisioned devices (issue 15): the running provisioning service.
+          ...(provisioning ? { provisioning: provisioning.service, provisioningUrls: (port: number) => provisioningUrls(config, port) } : {}),
           interfaces,
           browserClients: browserClientHost({
             interfaces,
