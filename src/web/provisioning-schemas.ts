@@ -7,14 +7,14 @@
 import { Type, type Static } from '@sinclair/typebox';
 
 const MacText = Type.String({ minLength: 1, maxLength: 40, description: 'a MAC address: 00:15:65:a1:b2:c3, 00-15-65-A1-B2-C3, 0015.65a1.b2c3 or 001565a1b2c3' });
-const VendorText = Type.String({ maxLength: 40, description: 'yealink, snom, grandstream, polycom or generic' });
+const vendorText = (description: string) => Type.String({ maxLength: 40, description: `${description}: yealink, snom, grandstream, polycom or generic` });
 const Extensions = Type.Array(Type.String({ maxLength: 20 }), { maxItems: 16, description: 'the extension numbers it carries, first = its first account; none: pending' });
 
 const changes = {
   extensions: Type.Optional(Extensions),
-  vendor: Type.Optional(VendorText),
+  vendor: Type.Optional(vendorText('its vendor')),
   model: Type.Optional(Type.String({ maxLength: 100 })),
-  template: Type.Optional({ ...VendorText, description: "the template its own file is rendered from (default: its vendor's)" }),
+  template: Type.Optional(vendorText("the template its own file is rendered from (default: its vendor's)")),
 };
 
 export const NewDevice = Type.Object({ mac: MacText, ...changes }, { additionalProperties: false });
