@@ -55,13 +55,14 @@ async function fixture(t: { after: (f: () => unknown) => void }, extra: Partial<
   const phones = openPhones(config, clock, logger);
   phones.phones.add({ number: '21', password: kitchenPassword, displayName: 'Kitchen' });
   phones.phones.add({ number: '22', password: 'hall-secret-01' });
-  const { provisioning, close } = openProvisioning(config, clock, logger);
+  const opened = openProvisioning(config, clock, logger);
+  const provisioning = opened.provisioning;
   const accounts = new AccountService({ repository: new MemoryAccountRepository(), clock, logger, scrypt: { log2N: 10, r: 8, p: 1 } });
   const home = new HomeConsole({ telcp: new TelephonyControlPoint({ logger, interfaces: [] }), telCPName: 'web-test', clock, logger });
   const web = await createWebServer({ accounts, console: home, provisioning, browserClients: { add: () => Promise.reject(new Error('no browsers here')) }, clock, logger, ...extra });
   t.after(async () => {
     await web.close();
-    close();
+    opened.close();
     phones.close();
     rmSync(dataDir, { recursive: true, force: true });
   });
