@@ -30,6 +30,7 @@ import { openRules } from './call-rules.js';
 import { startPhones, type PhonesHome, type RunningPhones } from './phones.js';
 import { startProvisioning, type RunningProvisioning } from './provisioning.js';
 import { provisioningKeys } from './provisioning-keys.js';
+import { provisioningUrls } from './provisioning-urls.js';
 import { PresenceRelay } from './phone-lamps.js';
 import { PresenceUpnpService } from '../telephony/presence/index.js';
 
@@ -254,7 +255,9 @@ export async function startHometel(config: HometelConfig, logger: Logger): Promi
       if (config.provisioning && keys) {
         const side = phones.side;
         const registrar = { host: side.host, port: side.port, transport: config.phones.registrar.transports[0] ?? 'udp', realm: side.realm };
-        const files = { registrar, homeNetworks: config.phones.registrar.homeNetworks, dataDir: config.dataDir, webUrl: () => web?.url };
+        // Without a web application (or before it runs) the URL has no port: phones are then given provisioning.url.
+        const baseUrl = (): string => provisioningUrls(config, web ? Number(new URL(web.url).port) : 0).http ?? `http://${side.host}/provisioning/`;
+        const files = { registrar, homeNetworks: config.phones.registrar.homeNetworks, dataDir: config.dataDir, baseUrl };
         const sip = { side, interfaces, ...(phones.lamps ? { notifier: phones.lamps.notifier } : {}) };
         provisioning = await startProvisioning({ config: config.provisioning, store, keys, phones: phones.service, clock, logger, files, sip });
       }
@@ -283,8 +286,8 @@ export async function startHometel(config: HometelConfig, logger: Logger): Promi
           // The phones' extensions for the web application (issue 14): the running registrar's service.
           ...(phones ? { phones: phones.service } : {}),
           ...(presence ? { presence } : {}),
-          // The configuration server's files at /provisioning/ (issue 15).
-          ...(provisioning ? { provisioningFiles: provisioning.files } : {}),
+          // The configuration server's files at /provisioning/ and the provisioned devices (issue 15).
+          ...(provisioning ? { provisioningFiles: provisioning.files, deviceFiles: provisioning.files, provisioning: provisioning.service, provisioningUrls: (port: number) => provisioningUrls(config, port) } : {}),
           interfaces,
           browserClients: browserClientHost({
             interfaces,

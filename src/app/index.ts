@@ -10,3 +10,5 @@ export { voiceMailServiceType } from '../telephony/voicemail/index.js';
 export { callHandlingServiceType, parseCallRecords, parseDecision, parseIgnored } from '../telephony/callhandling/index.js';
 export type { CallRecord } from '../callhandling/index.js';
 export { openProvisioning, type OpenProvisioning } from './provisioning.js';
+export { provisioningUrls, type ProvisioningUrls } from './provisioning-urls.js';
+export { formatMac, parseMac, type Device, type DeviceChanges, type Vendor } from '../provisioning/index.js';

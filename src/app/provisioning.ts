@@ -59,8 +59,8 @@ export interface ProvisioningOptions {
     /** Where phones may fetch from (the registrar's `homeNetworks`). */
     readonly homeNetworks: readonly string[];
     readonly dataDir: string;
-    /** The web application's URL once it runs (its port is in the default provisioning URL). */
-    readonly webUrl: () => string | undefined;
+    /** The provisioning URL phones are told, ending in `/` (`provisioningUrls`: its port is the running web application's). */
+    readonly baseUrl: () => string;
   };
   /** The running phones' SIP side, for plug and play, RFC 6080 subscriptions and check-sync. */
   readonly sip: {
@@ -79,25 +79,13 @@ export interface RunningProvisioning {
   stop(): Promise<void>;
 }
 
-/** `provisioning.url`, else `http://<registrar host>:<web port>/provisioning/`; always ending in `/`. */
-function baseUrlOf(config: ProvisioningConfig, host: string, webUrl: () => string | undefined): () => string {
-  if (config.url !== undefined) {
-    const url = config.url.endsWith('/') ? config.url : `${config.url}/`;
-    return () => url;
-  }
-  return () => {
-    const web = webUrl();
-    return `http://${host}${web !== undefined ? `:${new URL(web).port}` : ''}/provisioning/`;
-  };
-}
-
 export async function startProvisioning(o: ProvisioningOptions): Promise<RunningProvisioning> {
   const service = provisioningOver(o.store, o.config, o.phones, o.keys, o.clock, o.logger);
   const files = new ProvisioningFiles({
     service,
     phones: o.phones,
     registrar: o.files.registrar,
-    baseUrl: baseUrlOf(o.config, o.files.registrar.host, o.files.webUrl),
+    baseUrl: o.files.baseUrl,
     timeZone: o.config.timeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone,
     templatesDir: o.config.templatesDir ?? path.join(o.files.dataDir, 'provisioning-templates'),
     fromHome: inNetworks(o.files.homeNetworks),

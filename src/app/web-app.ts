@@ -8,7 +8,7 @@ import type { ContactsService } from '../contacts/index.js';
 import type { RuleBook } from '../callhandling/index.js';
 import type { VoiceMailService } from '../voicemail/index.js';
 import type { PhonesAdmin, PresenceSource } from '../phones/index.js';
-import type { FileSource } from '../provisioning/index.js';
+import type { DeviceFiles, FileSource, ProvisioningService } from '../provisioning/index.js';
 import { maxImportBytes } from './contacts.js';
 import { resolveInterface, type Clock, type Logger, type NetworkInterface } from '../base/index.js';
 import { HomeConsole } from '../console/index.js';
@@ -32,6 +32,11 @@ export interface WebAppOptions {
   readonly presence?: PresenceSource;
   /** The phones' configuration files (issue 15): GET /provisioning/*. */
   readonly provisioningFiles?: FileSource;
+  /** The provisioned devices (issue 15), when the config has `provisioning`; their file previews when rendered. */
+  readonly provisioning?: ProvisioningService;
+  readonly deviceFiles?: DeviceFiles;
+  /** Where phones fetch their files, by the web port the web application listens on. */
+  readonly provisioningUrls?: (webPort: number) => { readonly http?: string; readonly tftp?: string };
   /** Where the home's devices are found (hometel's interfaces). */
   readonly interfaces: readonly NetworkInterface[];
   readonly browserClients: BrowserClientHost;
@@ -64,6 +69,9 @@ export async function startWebApp(o: WebAppOptions): Promise<RunningWebApp> {
     ...(o.phones ? { phones: o.phones } : {}),
     ...(o.presence ? { presence: o.presence } : {}),
     ...(o.provisioningFiles ? { provisioningFiles: o.provisioningFiles } : {}),
+    ...(o.provisioning ? { provisioning: o.provisioning } : {}),
+    ...(o.deviceFiles ? { deviceFiles: o.deviceFiles } : {}),
+    ...(o.provisioningUrls ? { provisioningUrls: o.provisioningUrls } : {}),
     maxImportBytes,
     console: home,
     browserClients: o.browserClients,

@@ -10,6 +10,7 @@ import { contactsCommand } from './commands/contacts.js';
 import { dndCommand, forwardCommand, rulesCommand } from './commands/rules.js';
 import { voicemailCommand } from './commands/voicemail.js';
 import { phonesCommand } from './commands/phones.js';
+import { provisionCommand } from './commands/provision.js';
 import { errorMessage } from '../base/index.js';
 
 const program = new Command('hometel')
@@ -28,6 +29,7 @@ program.addCommand(dndCommand());
 program.addCommand(forwardCommand());
 program.addCommand(voicemailCommand());
 program.addCommand(phonesCommand());
+program.addCommand(provisionCommand());
 
 try {
   await program.parseAsync(process.argv);

@@ -80,6 +80,8 @@ export class ProvisioningService {
   /** An administrator adds a device not seen yet (or changes one); with extensions it is enrolled to them. */
   add(macText: string, changes: DeviceChanges = {}): Device {
     const mac = this.macOf(macText);
+    // Refused changes must not leave a new device behind: checked before it is made.
+    this.check(changes);
     const device = this.o.devices.get(mac) ?? this.sighted({ mac }, { via: 'admin' });
     return this.update(device, changes);
   }
@@ -150,9 +152,14 @@ export class ProvisioningService {
     return () => this.listeners.delete(listener);
   }
 
-  private update(device: Device, changes: DeviceChanges): Device {
+  private check(changes: DeviceChanges): void {
     if (changes.vendor !== undefined) checkVendor(changes.vendor);
     if (changes.template !== undefined) checkVendor(changes.template);
+    for (const number of changes.extensions ?? []) if (!this.o.phones.extension(number)) throw new ProvisioningError('not-found', `no extension ${number}`);
+  }
+
+  private update(device: Device, changes: DeviceChanges): Device {
+    this.check(changes);
     const extensions = changes.extensions ?? device.extensions;
     for (const number of extensions) this.holdPassword(number);
     const next: Device = {

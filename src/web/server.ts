@@ -17,7 +17,6 @@ import { PhonesError, type PhonesAdmin } from '../phones/index.js';
 import { GreetingRefused, NoSuchLine, NoSuchMessage, type VoiceMailService } from '../voicemail/index.js';
 import { ActivationInvalid, DecisionRefused, InvalidForwardTarget, TcUnavailable, UnknownCall, type CallHandlingService } from '../callhandling/index.js';
 import type { PresenceSource } from '../phones/index.js';
-import type { FileSource } from '../provisioning/index.js';
 import { provisioningFileRoutes } from './routes/provisioning-file-routes.js';
 import { callHandlingRoutes } from './routes/call-handling-routes.js';
 import { accessCheck } from './access.js';
@@ -32,6 +31,8 @@ import { ruleRoutes } from './routes/rule-routes.js';
 import { voicemailRoutes } from './routes/voicemail-routes.js';
 import { phoneRoutes } from './routes/phone-routes.js';
 import { presenceRoutes } from './routes/presence-routes.js';
+import { provisioningRoutes, type ProvisioningUrls } from './routes/provisioning-routes.js';
+import { ProvisioningError, type DeviceFiles, type FileSource, type ProvisioningService } from '../provisioning/index.js';
 import { sharedSchemas } from './schemas.js';
 import { defaultUiDir, loadUi } from './static-ui.js';
 import { uiRoutes } from './routes/ui-routes.js';
@@ -61,6 +62,12 @@ export interface WebServerOptions {
   readonly phones?: PhonesAdmin;
   /** The phones' configuration files (issue 15): GET /provisioning/*, without login, when it is given. */
   readonly provisioningFiles?: FileSource;
+  /** The provisioned devices (issue 15; their routes are served when it is given). */
+  readonly provisioning?: ProvisioningService;
+  /** The configuration server's file previews (GET /api/provisioning/devices/:mac/files). */
+  readonly deviceFiles?: DeviceFiles;
+  /** Where phones fetch their files, by the web port (HTTP by default: the Host a request was sent to). */
+  readonly provisioningUrls?: (webPort: number) => ProvisioningUrls;
   /** The largest file an import accepts (default 20 MiB). */
   readonly maxImportBytes?: number;
   readonly metrics?: WebMetrics;
@@ -90,6 +97,7 @@ function failureOf(e: FastifyError | Error): { status: number; error: string; re
   if (e instanceof NoSuchMessage || e instanceof NoSuchLine) return { status: 404, error: e.code };
   if (e instanceof GreetingRefused) return { status: 400, error: e.code };
   if (e instanceof PhonesError) return { status: { invalid: 400, exists: 409, 'not-found': 404 }[e.kind], error: e.code };
+  if (e instanceof ProvisioningError) return { status: { invalid: 400, 'not-found': 404, conflict: 409 }[e.kind], error: e.code };
   if (e instanceof UnknownCall) return { status: 404, error: e.code };
   if (e instanceof DecisionRefused || e instanceof TcUnavailable) return { status: 409, error: e.code };
   if (e instanceof InvalidForwardTarget || e instanceof ActivationInvalid) return { status: 400, error: e.code };
@@ -164,6 +172,9 @@ export async function createWebServer(o: WebServerOptions): Promise<WebServer> {
   if (o.phones) await app.register(phoneRoutes(o.phones));
   if (o.presence) await app.register(presenceRoutes(o.presence));
   if (o.provisioningFiles) await app.register(provisioningFileRoutes(o.provisioningFiles));
+  if (o.provisioning) {
+    await app.register(provisioningRoutes({ service: o.provisioning, ...(o.deviceFiles ? { files: o.deviceFiles } : {}), ...(o.provisioningUrls ? { urls: o.provisioningUrls } : {}), logger }));
+  }
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   if (o.metrics) {
     const metrics = o.metrics;

@@ -6,6 +6,7 @@ import type { DndBody, DndChangeBody, RuleBody, RuleDraftBody, RuleListBody } fr
 import type { ExtensionBody, ExtensionListBody, NewExtensionBody, RegistrationBody, RegistrationListBody } from '../../src/web/phone-schemas.js';
 import type { GreetingInfoBody, VoiceMailListBody, VoiceMessageBody } from '../../src/web/voicemail-schemas.js';
 import type { PresenceListBody, PresenceStateBody } from '../../src/web/presence-schemas.js';
+import type { DeviceChangeBody, DeviceListBody, DeviceSecretBody, DeviceView, FilePreviewListBody, NewDeviceBody } from '../../src/web/provisioning-schemas.js';
 
 export type Home = HomeBody;
 export type Call = CallBody;
@@ -31,6 +32,9 @@ export type NewExtension = NewExtensionBody;
 export type Registration = RegistrationBody;
 export type PresenceList = PresenceListBody;
 export type PresenceState = PresenceStateBody;
+export type Device = DeviceView;
+export type DeviceSecret = DeviceSecretBody;
+export type FilePreviews = FilePreviewListBody;
 
 export class ApiError extends Error {
   constructor(
@@ -106,6 +110,14 @@ export const api = {
   setPhonePassword: (number: string, password: string) => request<undefined>('PUT', `/api/phones/${seg(number)}/password`, { password }),
   phoneRegistrations: () => request<RegistrationListBody>('GET', '/api/phones/registrations'),
   presence: () => request<PresenceList>('GET', '/api/presence'),
+  devices: () => request<DeviceListBody>('GET', '/api/provisioning/devices'),
+  addDevice: (d: NewDeviceBody) => request<Device>('POST', '/api/provisioning/devices', d),
+  changeDevice: (mac: string, change: DeviceChangeBody) => request<Device>('PATCH', `/api/provisioning/devices/${seg(mac)}`, change),
+  removeDevice: (mac: string) => request<undefined>('DELETE', `/api/provisioning/devices/${seg(mac)}`),
+  resyncDevice: (mac: string) => request<Device>('POST', `/api/provisioning/devices/${seg(mac)}/resync`),
+  rotateDeviceSecret: (mac: string) => request<Device>('POST', `/api/provisioning/devices/${seg(mac)}/rotate-secret`),
+  deviceFiles: (mac: string) => request<FilePreviews>('GET', `/api/provisioning/devices/${seg(mac)}/files`),
+  deviceSecret: (mac: string) => request<DeviceSecret>('GET', `/api/provisioning/devices/${seg(mac)}/secret`),
   enableBrowser: (stream: string, friendlyName: string) => request<{ udn: string; friendlyName: string }>('POST', '/api/browser-clients', { stream, friendlyName }),
   disableBrowser: (udn: string) => request<{ ok: boolean }>('DELETE', `/api/browser-clients/${seg(udn)}`),
   webrtcAnswer: (udn: string, session: string, sdp: string) => request<{ ok: boolean }>('POST', `/api/browser-clients/${seg(udn)}/sessions/${seg(session)}/answer`, { sdp }),

@@ -13,6 +13,7 @@ import { LogPage } from './pages/log.js';
 import { ContactsPage } from './pages/contacts.js';
 import { RulesPage } from './pages/rules.js';
 import { PhonesPage } from './pages/phones.js';
+import { DevicesPage } from './pages/devices.js';
 import { VoicemailPage } from './pages/voicemail.js';
 import { linkClick, navigate, usePath } from './router.js';
 
@@ -25,6 +26,7 @@ const pages = [
   { path: '/rules', label: 'Rules' },
   { path: '/voicemail', label: 'Voicemail' },
   { path: '/phones', label: 'Phones' },
+  { path: '/devices', label: 'Devices' },
   { path: '/settings', label: 'Settings' },
 ];
 
@@ -43,6 +45,7 @@ function Shell({ loggedOut }: { loggedOut: () => void }) {
     path === '/rules' ? <RulesPage /> :
     path === '/voicemail' ? <VoicemailPage s={s} /> :
     path === '/phones' ? <PhonesPage /> :
+    path === '/devices' ? <DevicesPage /> :
     path === '/settings' ? <SettingsPage loggedOut={loggedOut} /> :
     <HomePage s={s} />;
   return (

@@ -1,4 +1,4 @@
-// The application's pages as paths (/, /calls, /dial, /log, /contacts, /voicemail, /phones, /settings), kept in the browser's history.
+// The application's pages as paths (/, /calls, /dial, /log, /contacts, /voicemail, /phones, /devices, /settings), kept in the browser's history.
 import { useEffect, useState } from 'preact/hooks';
 
 const listeners = new Set<(p: string) => void>();
