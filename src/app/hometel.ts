@@ -257,7 +257,7 @@ export async function startHometel(config: HometelConfig, logger: Logger): Promi
         const registrar = { host: side.host, port: side.port, transport: config.phones.registrar.transports[0] ?? 'udp', realm: side.realm };
         // Without a web application (or before it runs) the URL has no port: phones are then given provisioning.url.
         const baseUrl = (): string => provisioningUrls(config, web ? Number(new URL(web.url).port) : 0).http ?? `http://${side.host}/provisioning/`;
-        const files = { registrar, homeNetworks: config.phones.registrar.homeNetworks, dataDir: config.dataDir, baseUrl };
+        const files = { registrar, homeNetworks: config.phones.registrar.homeNetworks, dataDir: config.dataDir, baseUrl, phonebook: () => contacts.phonebook('yealink'), onPhonebookChange: (l: () => void) => contacts.onChange(l) };
         const sip = { side, interfaces, ...(phones.lamps ? { notifier: phones.lamps.notifier } : {}) };
         provisioning = await startProvisioning({ config: config.provisioning, store, keys, phones: phones.service, clock, logger, files, sip });
       }

@@ -7,7 +7,7 @@
 import path from 'node:path';
 import type { Clock, Logger, NetworkInterface } from '../base/index.js';
 import type { PhonesService } from '../phones/index.js';
-import { ProvisioningFiles, ProvisioningService, type RegistrarContext } from '../provisioning/index.js';
+import { ProvisioningFiles, ProvisioningService, type PhonebookSource, type RegistrarContext } from '../provisioning/index.js';
 import type { Notifier, PhoneSide } from '../sip/pbx/index.js';
 import { SqliteDeviceRepository, Store } from '../store/index.js';
 import type { HometelConfig, ProvisioningConfig } from './config/schema.js';
@@ -59,6 +59,10 @@ export interface ProvisioningOptions {
     /** Where phones may fetch from (the registrar's `homeNetworks`). */
     readonly homeNetworks: readonly string[];
     readonly dataDir: string;
+    /** The home's phonebook (the contacts service's), named in the files of the phones that take one. */
+    readonly phonebook?: PhonebookSource;
+    /** Changes of the phonebook made in this process (another process's are seen by the watch's poll of the store). */
+    readonly onPhonebookChange?: (listener: () => void) => () => void;
     /** The provisioning URL phones are told, ending in `/` (`provisioningUrls`: its port is the running web application's). */
     readonly baseUrl: () => string;
   };
@@ -86,6 +90,7 @@ export async function startProvisioning(o: ProvisioningOptions): Promise<Running
     phones: o.phones,
     registrar: o.files.registrar,
     baseUrl: o.files.baseUrl,
+    ...(o.files.phonebook ? { phonebook: o.files.phonebook } : {}),
     timeZone: o.config.timeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone,
     templatesDir: o.config.templatesDir ?? path.join(o.files.dataDir, 'provisioning-templates'),
     fromHome: inNetworks(o.files.homeNetworks),
@@ -107,6 +112,8 @@ export async function startProvisioning(o: ProvisioningOptions): Promise<Running
       logger: o.logger,
     });
     stops.push(() => sip.stop());
+    const unwatch = o.files.onPhonebookChange?.(() => void sip.watch.look());
+    if (unwatch) stops.push(() => Promise.resolve(unwatch()));
   } catch (e) {
     for (const stop of stops.reverse()) await stop();
     throw e;

@@ -11,7 +11,7 @@ import { DigestNonces, escapeXml, formatChallenge, parseCredentials, verifyDiges
 import type { PhoneDirectory } from '../phones/index.js';
 import { commonFileName, deviceFileName, deviceTemplate, commonTemplate, parseFileName, type RequestedFile, type TemplateId, type VendorHint } from './file-names.js';
 import { parseMac } from './mac.js';
-import type { Device, DeviceFiles, FetchRecord, FileAnswer, FilePreview, FileRequest, FileSource, Vendor } from './model.js';
+import type { Device, DeviceFiles, FetchRecord, FileAnswer, FilePreview, FileRequest, FileSource, PhonebookSource, Vendor } from './model.js';
 import type { ProvisioningService } from './provisioning-service.js';
 import { renderContext, Templates, type RegistrarContext, type RenderContext } from './templates/index.js';
 import { parseUserAgent, type UserAgentIdentity } from './user-agents.js';
@@ -34,6 +34,8 @@ export interface ProvisioningFilesOptions {
   readonly logger: Logger;
   /** How long a Digest nonce is good for; default 5 minutes. */
   readonly nonceLifetimeMs?: number;
+  /** The home's phonebook: a Yealink's file then names `{mac}-phonebook.xml`, served like its own file. */
+  readonly phonebook?: PhonebookSource;
 }
 
 /** The Digest realm of provisioning files (user name: the MAC as 12 lower-case hex digits; password: the device's secret). */
@@ -45,6 +47,8 @@ type Outcome = FetchRecord['outcome'];
 type Refusal = Exclude<FileAnswer, { kind: 'file' }>;
 
 const unsafe = /[\\\0]/;
+/** A device's remote phonebook: its MAC in the name, so that it is authorized like the device's own file. */
+const phonebookName = /^([0-9a-fA-F]{12})-phonebook\.xml$/;
 const segmentChars = /^[A-Za-z0-9._:-]+$/;
 
 export class ProvisioningFiles implements FileSource, DeviceFiles {
@@ -101,8 +105,11 @@ export class ProvisioningFiles implements FileSource, DeviceFiles {
   async fingerprint(macText: string): Promise<string | undefined> {
     const device = this.o.service.device(macText);
     if (device?.state !== 'enrolled') return undefined;
-    const body = await this.templates.render(deviceTemplate[vendorOf(device)], this.deviceContext(device).context);
-    return createHash('sha256').update(body).digest('base64url');
+    const { context } = this.deviceContext(device);
+    const hash = createHash('sha256').update(await this.templates.render(deviceTemplate[vendorOf(device)], context));
+    // A phonebook update changes what the phone shows without changing its file: the phone is told all the same.
+    if (context.phonebookUrl !== undefined && this.o.phonebook) hash.update(this.o.phonebook('yealink'));
+    return hash.digest('base64url');
   }
 
   private async answer(request: FileRequest): Promise<{ answer: FileAnswer; mac?: string; name?: string; why?: string }> {
@@ -115,6 +122,8 @@ export class ProvisioningFiles implements FileSource, DeviceFiles {
     if (segments.length > 2 || !segments.every((s) => segmentChars.test(s))) return { answer: { kind: 'not-found' } };
     const name = segments[segments.length - 1]!;
     const secret = segments.length === 2 ? segments[0] : undefined;
+    const book = phonebookName.exec(name);
+    if (book) return this.phonebookAnswer(parseMac(book[1]!)!, secret, name, request);
     const agent = parseUserAgent(request.userAgent);
     const file = this.requested(name, agent);
     if (!file) return { answer: { kind: 'not-found' }, ...(agent?.mac ? { mac: agent.mac } : {}), name };
@@ -122,13 +131,22 @@ export class ProvisioningFiles implements FileSource, DeviceFiles {
     if (mac !== undefined) this.sight(mac, file, agent, request);
     if (file.kind === 'common') {
       const body = await this.templates.render(file.template, this.commonContext(file.model ?? agent?.model));
-      return { answer: fileAnswer(body, file.template), ...(mac !== undefined ? { mac } : {}), name };
+      return { answer: fileAnswer(body, contentTypeOf(file.template)), ...(mac !== undefined ? { mac } : {}), name };
     }
     const refused = this.authorize(file.mac, secret, request);
     if (refused) return { answer: refused.answer, mac: file.mac, name, why: refused.why };
     const device = this.o.service.device(file.mac)!;
     const body = await this.templates.render(file.template, this.deviceContext(device, file.model).context);
-    return { answer: fileAnswer(body, file.template, device.mac), mac: file.mac, name };
+    return { answer: fileAnswer(body, contentTypeOf(file.template), device.mac), mac: file.mac, name };
+  }
+
+  /** `{mac}-phonebook.xml`: the phonebook of a device that has one, to its secret path or Digest like its own file. */
+  private phonebookAnswer(mac: string, secret: string | undefined, name: string, request: FileRequest): { answer: FileAnswer; mac?: string; name: string; why?: string } {
+    const device = this.o.service.device(mac);
+    if (!this.o.phonebook || !device || !hasPhonebook(device)) return { answer: { kind: 'not-found' }, name };
+    const refused = this.authorize(mac, secret, request);
+    if (refused) return { answer: refused.answer, mac, name, why: refused.why };
+    return { answer: fileAnswer(this.o.phonebook('yealink'), 'application/xml; charset=utf-8', mac), mac, name };
   }
 
   /** The file a name is, its `{mac}.xml` / `{mac}.cfg` clash settled by the User-Agent, else by the known device. */
@@ -216,6 +234,7 @@ export class ProvisioningFiles implements FileSource, DeviceFiles {
       device: { mac: device.mac, ...(device.vendor ? { vendor: device.vendor } : {}), ...((model ?? device.model) ? { model: (model ?? device.model)! } : {}) },
       provisioningUrl: this.provisioningUrl(device.mac),
       ...(secret !== undefined ? { secret } : {}),
+      ...(this.o.phonebook && hasPhonebook(device) ? { phonebookUrl: `${this.provisioningUrl(device.mac)}${device.mac}-phonebook.xml` } : {}),
       registrar: this.o.registrar,
       timeZone: this.o.timeZone,
       accounts,
@@ -232,6 +251,11 @@ export class ProvisioningFiles implements FileSource, DeviceFiles {
   }
 }
 
+/** Only Yealink's template names a remote phonebook (`remote_phonebook.data.1.url`, Yealink's admin guide). */
+function hasPhonebook(device: Device): boolean {
+  return vendorOf(device) === 'yealink';
+}
+
 /** The template a device's files are rendered from: its own, else its vendor's, else hometel's generic XML. */
 function vendorOf(device: Device): Vendor {
   return device.template ?? device.vendor ?? 'generic';
@@ -241,10 +265,10 @@ function contentTypeOf(id: TemplateId): string {
   return id.startsWith('yealink') ? 'text/plain; charset=utf-8' : 'application/xml; charset=utf-8';
 }
 
-function fileAnswer(text: string, id: TemplateId, device?: string): FileAnswer {
+function fileAnswer(text: string, contentType: string, device?: string): FileAnswer {
   const body = Buffer.from(text, 'utf8');
   const etag = `"${createHash('sha256').update(body).digest('base64url')}"`;
-  return { kind: 'file', body, contentType: contentTypeOf(id), etag, ...(device !== undefined ? { device } : {}) };
+  return { kind: 'file', body, contentType, etag, ...(device !== undefined ? { device } : {}) };
 }
 
 /** The path as logged: a secret path's first segment never appears. */

@@ -1,5 +1,5 @@
 /** Provisioning of the home's phones (issue 15): the device registry, its secrets, and what HTTP, TFTP and SIP serve. */
-export { vendors, type Device, type DeviceIdentity, type DeviceState, type FetchProtocol, type FetchRecord, type DeviceFiles, type FileAnswer, type FilePreview, type FileRequest, type FileSource, type NotificationKind, type NotificationRecord, type ProvisioningEvent, type Sighting, type Vendor } from './model.js';
+export { vendors, type Device, type DeviceIdentity, type DeviceState, type FetchProtocol, type FetchRecord, type DeviceFiles, type FileAnswer, type FilePreview, type FileRequest, type FileSource, type NotificationKind, type NotificationRecord, type PhonebookSource, type ProvisioningEvent, type Sighting, type Vendor } from './model.js';
 export type { DeviceRepository, SealedSecretRepository } from './ports.js';
 export { ProvisioningError, type ProvisioningErrorKind } from './errors.js';
 export { commonMac, formatMac, parseMac } from './mac.js';

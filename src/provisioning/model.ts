@@ -105,6 +105,9 @@ export interface FileSource {
   fetch(request: FileRequest): Promise<FileAnswer>;
 }
 
+/** The home's address book as a desk phone's remote phonebook (the contacts service's `phonebook`): Yealink XML. */
+export type PhonebookSource = (format: 'yealink') => string;
+
 /** One of a device's files as the web page previews it: rendered now, every secret replaced by `********`. */
 export interface FilePreview {
   readonly name: string;

@@ -3,10 +3,12 @@
  * with its credentials (HTTP Digest, RFC 7616), its own `{mac}.cfg` (MAC upper and lower case, with and without
  * separators); without them its file is 401 with a Digest challenge; the common file carries no secret; ETag and
  * If-None-Match give 304 (RFC 9110 13.1.2); the secret path works, a wrong one is 401 and a log line without it;
- * path tricks are refused and the server keeps serving; nothing is served outside the home networks.
+ * path tricks are refused and the server keeps serving; nothing is served outside the home networks. The home's
+ * phonebook: the Yealink file names it, and it is served to the secret path with the contacts the CLI adds.
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { runHometel } from '../support/hometel-process.js';
 import { curl, extensionPassword, startProvisioningHome, type ProvisioningHome } from '../support/provisioning-home.js';
 
 const mac = '001565a1b2c3';
@@ -99,4 +101,16 @@ test('nothing is served outside the home networks (the socket address counts, no
   const r = await curl(`${home.base}y000000000000.cfg`, [...yealink, '--interface', '127.0.0.2', '-H', 'X-Forwarded-For: 127.0.0.1']);
   assert.equal(r.status, 403);
   assert.match(home.hometel.log(), /provisioning fetch refused.*outside the home networks/);
+});
+
+test("the home's phonebook: named in the Yealink's file, served to its secret path with a contact the CLI just added", async () => {
+  const added = await runHometel(['contacts', 'add', 'Anna Phonebook', '030 7654321', '--config', `${home.hometel.dir}/hometel.json`]);
+  assert.equal(added.code, 0, added.stderr);
+  const own = await curl(`${home.base}${secret}/${mac}.cfg`, yealink);
+  const url = `${home.base}${secret}/${mac}-phonebook.xml`;
+  assert.ok(own.body.includes(`remote_phonebook.data.1.url = ${url}`), own.body);
+  const book = await curl(url, yealink);
+  assert.equal(book.status, 200);
+  assert.match(book.body, /Anna Phonebook/);
+  assert.equal((await curl(`${home.base}${mac}-phonebook.xml`, yealink)).status, 401, 'not without the secret or Digest');
 });

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { digestAuthorization, parseChallenge, silentLogger } from '../../src/base/index.js';
 import { openPhones, openProvisioning, validateConfig } from '../../src/app/index.js';
-import { ProvisioningFiles, type FileAnswer, type FileRequest } from '../../src/provisioning/index.js';
+import { ProvisioningFiles, type FileAnswer, type FileRequest, type PhonebookSource } from '../../src/provisioning/index.js';
 import { parseXml } from '../../src/upnp/index.js';
 import { FakeClock } from '../support/fake-clock.js';
 
@@ -19,7 +19,7 @@ const mac = '001565a1b2c3';
 const yealinkUa = `Yealink SIP-T46S 66.86.0.15 00:15:65:a1:b2:c3`;
 const password = 'kitchen <&> "secret"';
 
-function setup(t: TestContext) {
+function setup(t: TestContext, phonebook?: PhonebookSource) {
   const dataDir = mkdtempSync(join(tmpdir(), 'hometel-prov-files-'));
   const config = validateConfig({ dataDir, phones: { registrar: { port: 5090 } }, provisioning: {} });
   const clock = new FakeClock(1_700_000_000_000);
@@ -42,6 +42,7 @@ function setup(t: TestContext) {
     fromHome: (a) => a.startsWith('192.168.') || a === '127.0.0.1',
     clock,
     logger: silentLogger,
+    ...(phonebook ? { phonebook } : {}),
   });
   return { service: prov.provisioning, phones: phones.phones, files, clock, templatesDir };
 }
@@ -181,4 +182,31 @@ test('a user template overrides the built-in one at the next render; previews ma
   assert.equal(body(await h.files.fetch(get(`${secret}/${mac}.cfg`))), '#!version:1.0.0.1\n## mine\naccount.1.user_name = 21\n');
   writeFileSync(join(h.templatesDir, 'yealink-device.cfg.mustache'), '{{#accounts}broken');
   assert.match(body(await h.files.fetch(get(`${secret}/${mac}.cfg`))), /^account\.1\.enable = 1$/m, 'a template that does not parse leaves the built-in one');
+});
+
+test("the home's phonebook: a Yealink's file names it behind its secret path; it is served like the device's own file, and an update changes the fingerprint", async (t) => {
+  let book = '<YealinkIPPhoneDirectory><DirectoryEntry><Name>Anna</Name><Telephone>0301234</Telephone></DirectoryEntry></YealinkIPPhoneDirectory>';
+  const h = setup(t, () => book);
+  h.service.add(mac, { extensions: ['21'], vendor: 'yealink' });
+  h.service.add('000b82aabbcc', { extensions: ['21'], vendor: 'grandstream' });
+  const secret = h.service.deviceSecret(mac)!;
+  const own = body(await h.files.fetch(get(`${secret}/${mac}.cfg`)));
+  const url = `http://192.168.1.2:8080/provisioning/${secret}/${mac}-phonebook.xml`;
+  assert.match(own, new RegExp(`^remote_phonebook\\.data\\.1\\.url = ${url.replace(/[./]/g, '\\$&')}$`, 'm'));
+  assert.equal(body(await h.files.fetch(get(`${secret}/${mac}-phonebook.xml`))), book);
+  assert.equal((await h.files.fetch(get(`${mac}-phonebook.xml`))).kind, 'unauthorized', 'not without the secret');
+  assert.equal((await h.files.fetch(get(`wrong${secret.slice(5)}/${mac}-phonebook.xml`))).kind, 'unauthorized');
+  const gs = h.service.deviceSecret('000b82aabbcc')!;
+  assert.equal((await h.files.fetch(get(`${gs}/000b82aabbcc-phonebook.xml`))).kind, 'not-found', 'no phonebook where the template names none');
+  const before = await h.files.fingerprint(mac);
+  book = book.replace('Anna', 'Ben');
+  assert.notEqual(await h.files.fingerprint(mac), before, 'a phonebook update is a change the phone is told about');
+});
+
+test('without a phonebook the Yealink file names none and the name is not found', async (t) => {
+  const h = setup(t);
+  h.service.add(mac, { extensions: ['21'], vendor: 'yealink' });
+  const secret = h.service.deviceSecret(mac)!;
+  assert.doesNotMatch(body(await h.files.fetch(get(`${secret}/${mac}.cfg`))), /remote_phonebook/);
+  assert.equal((await h.files.fetch(get(`${secret}/${mac}-phonebook.xml`))).kind, 'not-found');
 });

@@ -47,6 +47,8 @@ export interface RenderContext {
   readonly provisioningPath: string;
   /** The device's provisioning secret (its Digest password); absent in common files. */
   readonly secret?: string;
+  /** The home's phonebook for this device (behind its secret path); absent where hometel has none for its vendor. */
+  readonly phonebookUrl?: string;
   readonly registrar: RegistrarContext & {
     readonly tcp: boolean;
     readonly yealinkTransport: number;
@@ -64,6 +66,7 @@ export interface ContextInput {
   readonly model?: string;
   readonly provisioningUrl: string;
   readonly secret?: string;
+  readonly phonebookUrl?: string;
   readonly registrar: RegistrarContext;
   readonly timeZone: string;
   readonly accounts: ReadonlyArray<Omit<AccountContext, 'index' | 'label' | 'authName'>>;
@@ -106,6 +109,7 @@ export function renderContext(i: ContextInput): RenderContext {
     provisioningUrl: url,
     provisioningPath: url.replace(/^[a-z]+:\/\//i, ''),
     ...(i.secret !== undefined ? { secret: i.secret } : {}),
+    ...(i.phonebookUrl !== undefined ? { phonebookUrl: clean(i.phonebookUrl) } : {}),
     registrar: {
       ...i.registrar,
       host: clean(i.registrar.host),

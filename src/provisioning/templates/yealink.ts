@@ -29,4 +29,8 @@ account.{{index}}.sip_server.1.address = {{{registrar.host}}}
 account.{{index}}.sip_server.1.port = {{{registrar.port}}}
 account.{{index}}.sip_server.1.transport_type = {{{registrar.yealinkTransport}}}
 {{/accounts}}
+{{#phonebookUrl}}
+remote_phonebook.data.1.url = {{{phonebookUrl}}}
+remote_phonebook.data.1.name = Home
+{{/phonebookUrl}}
 `;
