@@ -100,9 +100,13 @@ test('seed 004 2.2 3 vi on the Rules page: DND on with its action, VIPs ring; a 
   cli.close();
   await page.reload();
   await page.waitForSelector('li.rule:has-text("group Family")');
-  rules.setDnd({ schedules: [{ days: [1, 2, 3, 4, 5], from: '22:00', to: '07:00' }] });
+  // A weekday window two hours from now: switching DND off below then leaves it inactive at whatever hour the test
+  // runs (a fixed 22:00–07:00 made it active by schedule when run in the evening).
+  const hour = (h: number): string => `${String(h % 24).padStart(2, '0')}:00`;
+  const [from, to] = [hour(new Date().getHours() + 2), hour(new Date().getHours() + 3)];
+  rules.setDnd({ schedules: [{ days: [1, 2, 3, 4, 5], from, to }] });
   await page.reload();
-  await page.waitForSelector('section.dnd >> text=Mon Tue Wed Thu Fri 22:00–07:00');
+  await page.waitForSelector(`section.dnd >> text=Mon Tue Wed Thu Fri ${from}–${to}`);
   await photographPage(page, await screenshotDir(join(dir, 'screenshots')), 'rules');
   await dnd.locator('input[name=dnd-on]').click();
   await page.waitForSelector('section.dnd >> text=inactive');
